@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * checkout.c: a sale, exactly once, in one database round trip.
+ *
+ *   1. check the request (lines, quantities, tenders, key);
+ *   2. price every line from the catalogue cache; codes not cached are
+ *      fetched in one query first;
+ *   3. compute the total, the change and the points with rules.c;
+ *   4. call kassa_checkout() (migrations/0002_checkout.sql) as one prepared
+ *      statement: it re-checks the prices, writes the sale, its lines and
+ *      tenders, the member's ledger row and balances and the idempotency
+ *      record in one transaction, and returns the sale as JSON;
+ *   5. answer with that JSON turned into a Transaction.
+ *
+ * If a price changed since it was cached, step 4 fails with PRICE_CHANGED
+ * and nothing is written; the handler forgets the sale's codes and starts
+ * again from step 2 once. A retried request (same idempotency key, same
+ * body) is answered by kassa_checkout() from the first sale's rows.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "catalog.h"
+#include "db.h"
+#include "log.h"
+#include "money.h"
+#include "rules.h"
+#include "server.h"
+#include "sqltext.h"
+
+#define CHECKOUT_MAX_TENDERS 16
+#define CHECKOUT_REF_MAX 64
+#define CHECKOUT_CODE_MAX 64
+#define CHECKOUT_MAX_ATTEMPTS 2
+
+static int st_products;
+static int st_checkout;
+
+void checkout_setup(void)
+{
+	st_products = db_stmt_add("products_by_codes",
+		"SELECT " CATALOG_COLUMNS " FROM products"
+		" WHERE active AND (sku = ANY($1::text[]) OR barcode = ANY($1::text[]))");
+	st_checkout = db_stmt_add("checkout",
+		"SELECT kassa_checkout($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+		" $13, $14, $15, $16)");
+}
+
+static void checkout_price(Call *c);
+
+/* Step 1: everything that can be checked without the database. */
+static bool checkout_check(Call *c)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+
+	if (co->n_lines == 0 || co->n_lines > RULES_MAX_LINES) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_LINES",
+			  "a sale has 1-%d lines", RULES_MAX_LINES);
+		return false;
+	}
+	for (size_t i = 0; i < co->n_lines; i++) {
+		const Kassa__V1__SaleLine *l = co->lines[i];
+		size_t n = strlen(l->code);
+
+		if (n == 0 || n > CHECKOUT_CODE_MAX) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_PRODUCT_CODE",
+				  "line %zu: a product code is 1-%d characters", i + 1,
+				  CHECKOUT_CODE_MAX);
+			return false;
+		}
+		if (l->quantity < 1 || l->quantity > RULES_MAX_QTY) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_QUANTITY",
+				  "line %zu: quantity must be 1-%d, not %d", i + 1, RULES_MAX_QTY,
+				  l->quantity);
+			return false;
+		}
+	}
+	if (co->n_tenders == 0 || co->n_tenders > CHECKOUT_MAX_TENDERS) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TENDERS",
+			  "a sale has 1-%d tenders", CHECKOUT_MAX_TENDERS);
+		return false;
+	}
+	for (size_t i = 0; i < co->n_tenders; i++) {
+		const Kassa__V1__Tender *t = co->tenders[i];
+		size_t n = strlen(t->reference);
+
+		if (t->kind != KASSA__V1__TENDER_KIND__TENDER_CASH &&
+		    t->kind != KASSA__V1__TENDER_KIND__TENDER_CARD &&
+		    t->kind != KASSA__V1__TENDER_KIND__TENDER_EWALLET) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TENDER_KIND",
+				  "tender %zu: unknown kind %d", i + 1, (int)t->kind);
+			return false;
+		}
+		if (t->amount_minor <= 0) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_AMOUNT",
+				  "tender %zu: the amount must be positive", i + 1);
+			return false;
+		}
+		if (n > CHECKOUT_REF_MAX ||
+		    (t->kind != KASSA__V1__TENDER_KIND__TENDER_CASH && n == 0)) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_REFERENCE",
+				  "tender %zu: card and e-wallet tenders need a reference of "
+				  "1-%d characters", i + 1, CHECKOUT_REF_MAX);
+			return false;
+		}
+	}
+	if (co->member_id < 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_MEMBER",
+			  "member id must be positive, or 0 for an anonymous sale");
+		return false;
+	}
+	return true;
+}
+
+/* Step 2b: codes the cache did not know have been read. */
+static void checkout_products_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	const Kassa__V1__Checkout *co;
+
+	if (call_is_orphan(c)) {
+		call_free(c);
+		return;
+	}
+	if (st != DB_OK) {
+		call_fail_db(c, st, res);
+		return;
+	}
+	for (int i = 0; i < PQntuples(res); i++)
+		catalog_put_row(res, i);
+	co = c->req->checkout;
+	for (size_t i = 0; i < co->n_lines; i++) {
+		if (catalog_get(co->lines[i]->code) == NULL) {
+			call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "UNKNOWN_PRODUCT",
+				  "line %zu: no product has code \"%s\"", i + 1,
+				  co->lines[i]->code);
+			return;
+		}
+	}
+	checkout_price(c);
+}
+
+/* Step 4's answer. */
+static void checkout_db_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+
+	if (call_is_orphan(c)) {
+		call_free(c);
+		return;
+	}
+	if (st == DB_SQL_ERROR && strcmp(db_sqlstate(res), "KA412") == 0 &&
+	    strcmp(db_errmsg(res), "PRICE_CHANGED") == 0 &&
+	    c->attempts < CHECKOUT_MAX_ATTEMPTS) {
+		const Kassa__V1__Checkout *co = c->req->checkout;
+
+		log_info("checkout: a price changed since it was cached; reloading");
+		for (size_t i = 0; i < co->n_lines; i++)
+			catalog_forget(co->lines[i]->code);
+		checkout_price(c);
+		return;
+	}
+	if (st != DB_OK) {
+		call_fail_db(c, st, res);
+		return;
+	}
+	txn_reply_json(c, PQgetvalue(res, 0, 0));
+}
+
+/* The request body's hash: the same key with another body is refused. */
+static void checkout_hash(const Kassa__V1__Checkout *co, SqlText *out)
+{
+	size_t n = kassa__v1__checkout__get_packed_size(co);
+	uint8_t *buf = xmalloc(n ? n : 1);
+	uint8_t h[32];
+
+	kassa__v1__checkout__pack(co, buf);
+	crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
+	free(buf);
+	sqltext_bytea(out, h, sizeof(h));
+}
+
+/* Steps 2-4: price from the cache (fetching what is missing), then send. */
+static void checkout_price(Call *c)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	Session *s = c->sess;
+	SqlText missing = SQLTEXT_INIT;
+	SqlText ids = SQLTEXT_INIT, qtys = SQLTEXT_INIT, prices = SQLTEXT_INIT;
+	SqlText kinds = SQLTEXT_INIT, amounts = SQLTEXT_INIT, refs = SQLTEXT_INIT;
+	SqlText hash = SQLTEXT_INIT;
+	int64_t total = 0, tendered = 0, change = 0, points = 0;
+	int64_t amt[CHECKOUT_MAX_TENDERS];
+	bool cash[CHECKOUT_MAX_TENDERS];
+	char p_store[24], p_till[24], p_staff[24], p_member[24];
+	char p_total[24], p_tendered[24], p_change[24], p_points[24];
+
+	sqltext_open(&missing);
+	for (size_t i = 0; i < co->n_lines; i++)
+		if (catalog_get(co->lines[i]->code) == NULL)
+			sqltext_elem_str(&missing, co->lines[i]->code);
+	sqltext_close(&missing);
+	if (missing.len > 2) {
+		const char *p = sqltext_str(&missing);
+
+		db_query(st_products, 1, &p, checkout_products_cb, c);
+		sqltext_free(&missing);
+		return;
+	}
+	sqltext_free(&missing);
+
+	sqltext_open(&ids);
+	sqltext_open(&qtys);
+	sqltext_open(&prices);
+	for (size_t i = 0; i < co->n_lines; i++) {
+		const CatalogItem *it = catalog_get(co->lines[i]->code);
+		int64_t line;
+
+		if (!rules_line_total(it->price_minor, co->lines[i]->quantity, &line) ||
+		    !money_add(total, line, &total)) {
+			call_fail(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
+				  "line %zu: the amount is too large", i + 1);
+			goto out;
+		}
+		sqltext_elem_int(&ids, it->product_id);
+		sqltext_elem_int(&qtys, co->lines[i]->quantity);
+		sqltext_elem_int(&prices, it->price_minor);
+	}
+	sqltext_close(&ids);
+	sqltext_close(&qtys);
+	sqltext_close(&prices);
+
+	sqltext_open(&kinds);
+	sqltext_open(&amounts);
+	sqltext_open(&refs);
+	for (size_t i = 0; i < co->n_tenders; i++) {
+		const Kassa__V1__Tender *t = co->tenders[i];
+
+		amt[i] = t->amount_minor;
+		cash[i] = t->kind == KASSA__V1__TENDER_KIND__TENDER_CASH;
+		sqltext_elem_int(&kinds, (int64_t)t->kind);
+		sqltext_elem_int(&amounts, t->amount_minor);
+		sqltext_elem_str(&refs, t->reference);
+	}
+	sqltext_close(&kinds);
+	sqltext_close(&amounts);
+	sqltext_close(&refs);
+
+	switch (rules_settle(total, amt, cash, (int)co->n_tenders, &tendered, &change)) {
+	case RULES_TENDER_OK:
+		break;
+	case RULES_TENDER_SHORT: {
+		char due[MONEY_FMT_LEN], got[MONEY_FMT_LEN];
+		int64_t sum = 0;
+
+		for (size_t i = 0; i < co->n_tenders; i++)
+			sum += amt[i];	/* cannot overflow: SHORT means sum < total */
+		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "INSUFFICIENT_TENDER",
+			  "the tenders (%s) do not cover the total (%s)",
+			  money_format(sum, got, sizeof(got)), money_format(total, due, sizeof(due)));
+		goto out;
+	}
+	case RULES_TENDER_CHANGE_NOT_CASH:
+		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "CHANGE_WITHOUT_CASH",
+			  "change can only be given from cash; card and e-wallet tenders must "
+			  "not exceed what is due");
+		goto out;
+	case RULES_TENDER_BAD_AMOUNT:
+		call_fail(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
+			  "the tender amounts are too large");
+		goto out;
+	}
+	if (co->member_id > 0)
+		points = rules_earn_points(total, RULES_DEFAULT_MINOR_PER_POINT);
+	checkout_hash(co, &hash);
+
+	snprintf(p_store, sizeof(p_store), "%lld", (long long)s->store_id);
+	snprintf(p_till, sizeof(p_till), "%lld", (long long)s->till_id);
+	snprintf(p_staff, sizeof(p_staff), "%lld", (long long)s->staff_id);
+	snprintf(p_member, sizeof(p_member), "%lld", (long long)co->member_id);
+	snprintf(p_total, sizeof(p_total), "%lld", (long long)total);
+	snprintf(p_tendered, sizeof(p_tendered), "%lld", (long long)tendered);
+	snprintf(p_change, sizeof(p_change), "%lld", (long long)change);
+	snprintf(p_points, sizeof(p_points), "%lld", (long long)points);
+	{
+		const char *params[16] = {
+			p_store, p_till, p_staff, c->req->idempotency_key, sqltext_str(&hash),
+			p_member, sqltext_str(&ids), sqltext_str(&qtys), sqltext_str(&prices),
+			sqltext_str(&kinds), sqltext_str(&amounts), sqltext_str(&refs),
+			p_total, p_tendered, p_change, p_points,
+		};
+
+		c->attempts++;
+		db_query(st_checkout, 16, params, checkout_db_cb, c);
+	}
+out:
+	sqltext_free(&ids);
+	sqltext_free(&qtys);
+	sqltext_free(&prices);
+	sqltext_free(&kinds);
+	sqltext_free(&amounts);
+	sqltext_free(&refs);
+	sqltext_free(&hash);
+}
+
+void handle_checkout(Call *c)
+{
+	if (!checkout_check(c))
+		return;
+	checkout_price(c);
+}

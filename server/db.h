@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * db: the asynchronous PostgreSQL pool. A fixed set of non-blocking libpq
+ * connections, each with at most one query in flight, and a FIFO of
+ * queries waiting for a free connection. Every statement kassad runs is
+ * registered once (db_stmt_add) and prepared on each connection when it
+ * connects, so a request costs one round trip with a cached plan.
+ *
+ * When PostgreSQL goes away, queries in flight fail with DB_UNAVAILABLE,
+ * queued ones too, and new ones fail at once while no connection is up;
+ * each connection reconnects with exponential back-off (100 ms .. 5 s).
+ * statement_timeout bounds a query on the server side; a query waiting in
+ * the queue longer than the timeout fails with DB_TIMEOUT.
+ */
+#ifndef KASSA_DB_H
+#define KASSA_DB_H
+
+#include <stdbool.h>
+#include <libpq-fe.h>
+#include "util.h"
+
+#define DB_MAX_PARAMS 24
+
+typedef enum DbStatus {
+	DB_OK = 0,		/* the statement succeeded; res holds its rows */
+	DB_SQL_ERROR,		/* the statement failed; res has the SQLSTATE */
+	DB_UNAVAILABLE,		/* no usable connection, or it broke; res NULL */
+	DB_TIMEOUT,		/* waited too long for a connection; res NULL */
+	DB_OVERLOADED,		/* the queue is full; res NULL */
+} DbStatus;
+
+/*
+ * Result callback. res is borrowed: db.c clears it after the callback
+ * returns, so copy what you need (or build the reply) inside.
+ */
+typedef void (*DbCallback)(void *arg, DbStatus st, const PGresult *res);
+
+/* Register a statement before db_setup(); returns its id. */
+int db_stmt_add(const char *name, const char *sql);
+
+/* Start the pool: connect cf_db_pool_size connections in the background. */
+MUSTCHECK bool db_setup(void);
+
+/*
+ * Run registered statement stmt with n text parameters (NULL = SQL NULL).
+ * The values are copied. cb fires exactly once, always from the loop and
+ * never before db_query returns.
+ */
+void db_query(int stmt, int n, const char *const *values, DbCallback cb, void *arg);
+
+/* Queries queued or in flight (for draining on shutdown). */
+int db_busy(void);
+/* Connections currently usable. */
+int db_ready_count(void);
+/* Close every connection; queued queries fail with DB_UNAVAILABLE. */
+void db_shutdown(void);
+
+/* SQLSTATE of an error result, or "" */
+const char *db_sqlstate(const PGresult *res);
+/* Primary message of an error result, or "" */
+const char *db_errmsg(const PGresult *res);
+/* Constraint name of an error result, or "" */
+const char *db_constraint(const PGresult *res);
+
+#endif

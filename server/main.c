@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * main.c: kassad's command line and life cycle.
+ *
+ *   kassad [--config FILE]                  serve tills (foreground)
+ *   kassad migrate [--config FILE] [--migrations DIR]
+ *   kassad check-config [--config FILE]
+ *   kassad hash-pin PIN                      print an argon2id hash for staff.pin_hash
+ *
+ * Serving sets things up in this order: configuration, logging, TLS
+ * context, event base and signals, prepared statements, the database pool,
+ * worker threads, then the listeners. SIGTERM/SIGINT stop the listeners,
+ * let running requests finish (at most cf_shutdown_timeout seconds), close
+ * the sessions and exit 0. SIGHUP rebuilds the TLS context from the
+ * certificate, key, CA and CRL files and swaps it in if that succeeds.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <openssl/ssl.h>
+#include <sodium.h>
+
+#include "catalog.h"
+#include "db.h"
+#include "log.h"
+#include "server.h"
+#include "tls.h"
+#include "worker.h"
+
+struct event_base *g_base;
+SSL_CTX *g_ssl_ctx;
+bool g_shutting_down;
+
+static struct event *drain_ev;
+static int64_t drain_deadline_us;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kassad [--config FILE]              serve tills\n"
+		"       kassad migrate [--config FILE] [--migrations DIR]\n"
+		"       kassad check-config [--config FILE]\n"
+		"       kassad hash-pin PIN\n"
+		"       kassad --version\n");
+}
+
+static SSL_CTX *build_ssl_ctx(void)
+{
+	char err[512];
+	SSL_CTX *ctx = tls_server_ctx_new(cf_tls_cert, cf_tls_key, cf_tls_ca, cf_tls_crl, err,
+					  sizeof(err));
+
+	if (ctx == NULL)
+		log_error("could not set up TLS: %s", err);
+	return ctx;
+}
+
+static void drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	int running = session_calls_running() + db_busy() + worker_busy();
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (running > 0 && now_usec() < drain_deadline_us)
+		return;
+	if (running > 0)
+		log_warn("shutdown timeout: abandoning %d running requests", running);
+	session_close_all("server shutting down");
+	event_base_loopexit(g_base, NULL);
+}
+
+static void sigterm_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct timeval tick = { 0, 20 * 1000 };
+
+	(void)what;
+	(void)arg;
+	if (g_shutting_down)
+		return;
+	log_info("received signal %d: draining (at most %d s)", (int)sig, cf_shutdown_timeout);
+	g_shutting_down = true;
+	listener_stop();
+	drain_deadline_us = now_usec() + (int64_t)cf_shutdown_timeout * 1000000;
+	drain_ev = event_new(g_base, -1, EV_PERSIST, drain_cb, NULL);
+	event_add(drain_ev, &tick);
+}
+
+static void sighup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	SSL_CTX *ctx;
+
+	(void)sig;
+	(void)what;
+	(void)arg;
+	ctx = build_ssl_ctx();
+	if (ctx == NULL) {
+		log_error("reload failed; keeping the current certificates");
+		return;
+	}
+	/* live connections hold their own references to the old context */
+	SSL_CTX_free(g_ssl_ctx);
+	g_ssl_ctx = ctx;
+	log_info("reloaded TLS certificates and revocation list");
+}
+
+static int serve(void)
+{
+	struct event *ev_term, *ev_int, *ev_hup;
+	LogLevel lvl;
+
+	if (!cfg_validate(true))
+		return 1;
+	if (log_level_parse(cf_log_level, &lvl))
+		log_set_level(lvl);
+	signal(SIGPIPE, SIG_IGN);
+	g_ssl_ctx = build_ssl_ctx();
+	if (g_ssl_ctx == NULL)
+		return 1;
+	g_base = event_base_new();
+	if (g_base == NULL)
+		die("could not create the event base");
+	ev_term = evsignal_new(g_base, SIGTERM, sigterm_cb, NULL);
+	ev_int = evsignal_new(g_base, SIGINT, sigterm_cb, NULL);
+	ev_hup = evsignal_new(g_base, SIGHUP, sighup_cb, NULL);
+	if (!ev_term || !ev_int || !ev_hup || event_add(ev_term, NULL) || event_add(ev_int, NULL) ||
+	    event_add(ev_hup, NULL))
+		die("could not install signal handlers");
+
+	hello_setup();
+	if (!login_setup())
+		return 1;
+	member_setup();
+	product_setup();
+	checkout_setup();
+	txn_setup();
+	if (!db_setup())
+		die("could not start the database pool");
+	if (!worker_setup(cf_workers))
+		die("could not start worker threads");
+	if (!listener_setup())
+		return 1;
+	log_info("kassad %s ready (pool %d, max %d sessions)", KASSA_VERSION, cf_db_pool_size,
+		 cf_max_sessions);
+
+	event_base_dispatch(g_base);
+
+	log_info("stopping");
+	db_shutdown();
+	worker_shutdown();
+	session_reap();
+	catalog_clear();
+	if (drain_ev)
+		event_free(drain_ev);
+	event_free(ev_term);
+	event_free(ev_int);
+	event_free(ev_hup);
+	SSL_CTX_free(g_ssl_ctx);
+	event_base_free(g_base);
+	log_info("stopped");
+	return 0;
+}
+
+static int hash_pin(const char *pin)
+{
+	char out[crypto_pwhash_STRBYTES];
+	size_t n = strlen(pin);
+
+	if (n < 4 || n > 12 || strspn(pin, "0123456789") != n) {
+		fprintf(stderr, "kassad: a PIN is 4-12 digits\n");
+		return 2;
+	}
+	if (crypto_pwhash_str(out, pin, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+		fprintf(stderr, "kassad: out of memory hashing the PIN\n");
+		return 1;
+	}
+	printf("%s\n", out);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "migrations", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL, *migrations = NULL, *cmd = "run";
+	int o;
+
+	if (sodium_init() < 0)
+		die("could not initialise libsodium");
+	while ((o = getopt_long(argc, argv, "c:m:hV", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'm':
+			migrations = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("kassad %s\n", KASSA_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		cmd = argv[optind++];
+	if (strcmp(cmd, "hash-pin") == 0) {
+		if (optind != argc - 1) {
+			usage(stderr);
+			return 2;
+		}
+		return hash_pin(argv[optind]);
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!cfg_load(config))
+		return 1;
+	if (strcmp(cmd, "migrate") == 0) {
+		if (!cfg_validate(false))
+			return 1;
+		return migrate_run(cf_db_conninfo, migrations ? migrations : cf_db_migrations) ? 0 : 1;
+	}
+	if (strcmp(cmd, "check-config") == 0) {
+		if (!cfg_validate(true))
+			return 1;
+		SSL_CTX *ctx = build_ssl_ctx();
+
+		if (ctx == NULL)
+			return 1;
+		SSL_CTX_free(ctx);
+		printf("configuration OK\n");
+		return 0;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return serve();
+	usage(stderr);
+	return 2;
+}

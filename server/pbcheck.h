@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pbcheck: checks on unpacked protobuf messages that protobuf-c does not
+ * make. protobuf-c 1.4 accepts any bytes in a proto3 string field; every
+ * string a till sends must be valid UTF-8 before it reaches a handler or
+ * PostgreSQL, so the whole message tree is walked once on arrival.
+ */
+#ifndef KASSA_PBCHECK_H
+#define KASSA_PBCHECK_H
+
+#include <protobuf-c/protobuf-c.h>
+
+/*
+ * Walk msg and every sub-message; return the name of the first string
+ * field that is not valid UTF-8 (or holds NUL), or NULL if all are valid.
+ */
+const char *pbcheck_utf8(const ProtobufCMessage *msg);
+
+#endif
