@@ -27,7 +27,8 @@ MUSTCHECK bool phone_normalize(const char *in, char *out, size_t outlen);
 /*
  * Mask a normalised number for display at a till: the national part's
  * first 3 and last 4 digits stay, the rest become '*' ("138****5678").
- * out must hold PHONE_MAX bytes.
+ * A national part shorter than 10 digits keeps only its last half (at most
+ * 4 digits). Anything not in E.164 form gives "". out must hold PHONE_MAX bytes.
  */
 void phone_mask(const char *e164, char *out, size_t outlen);
 
