@@ -184,8 +184,10 @@ static void conn_broken(DbConn *c, const char *why)
 {
 	DbQuery *q = c->q;
 
-	if (c->state != DC_DOWN && !db_closing)
+	if (!db_closing && (c->state == DC_IDLE || c->state == DC_BUSY || c->state == DC_SETUP))
 		log_warn("database connection %d lost: %s", c->idx, why);
+	else if (!db_closing)
+		log_debug("database connection %d could not connect: %s", c->idx, why);
 	event_del(c->ev);
 	if (c->res) {
 		PQclear(c->res);

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kassa-till: the cashier's till. For now only the script mode exists
+ * (--script: one command per line on stdin, one JSON object per line on
+ * stdout, see script.c); the full-screen ncurses UI is a later issue and
+ * will drive the same Sale (sale.c) and client library.
+ *
+ * Connection settings come from the command line or the environment
+ * (KASSA_HOST, KASSA_PORT, KASSA_CERT, KASSA_KEY, KASSA_CA); the command
+ * line wins.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kassa_client.h"
+#include "kc_json.h"
+#include "script.h"
+
+#define TILL_SOFTWARE "kassa-till/" KASSA_VERSION
+#define TILL_RETRIES 3		/* reconnect-and-resend attempts per request */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kassa-till [--host H] [--port P] --cert FILE --key FILE --ca FILE\n"
+		"                  [--timeout MS] [--server-name NAME] --script\n"
+		"\n"
+		"  --script          read commands from stdin, one per line; answer each with\n"
+		"                    one JSON object per line on stdout (see README.md)\n"
+		"  --host, --port    kassad address (default 127.0.0.1:7443)\n"
+		"  --cert, --key     this till's certificate and key (PEM)\n"
+		"  --ca              the Kassa CA certificate (PEM)\n"
+		"  --timeout MS      wait at most MS for a connection or an answer (default 10000)\n"
+		"  --server-name N   name expected in the server certificate (default: host)\n"
+		"environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA\n"
+		"exit codes: 0 all commands succeeded, 1 some failed, 2 usage or configuration,\n"
+		"            3 could not connect, TLS refused, or connection lost for good\n");
+}
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : dflt;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "ca", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "server-name", required_argument, NULL, 'n' },
+		{ "script", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	KcOptions opt = { 0 };
+	KassaClient *kc;
+	char err[KC_ERR_LEN];
+	bool script = false;
+	int ch, rc;
+
+	opt.host = env_or("KASSA_HOST", NULL);
+	opt.port = env_or("KASSA_PORT", NULL);
+	opt.cert = env_or("KASSA_CERT", NULL);
+	opt.key = env_or("KASSA_KEY", NULL);
+	opt.ca = env_or("KASSA_CA", NULL);
+	opt.client_software = TILL_SOFTWARE;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H':
+			opt.host = optarg;
+			break;
+		case 'p':
+			opt.port = optarg;
+			break;
+		case 'c':
+			opt.cert = optarg;
+			break;
+		case 'k':
+			opt.key = optarg;
+			break;
+		case 'a':
+			opt.ca = optarg;
+			break;
+		case 't': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end != '\0' || v <= 0 || v > 3600000) {
+				fprintf(stderr, "kassa-till: bad --timeout %s\n", optarg);
+				return TILL_EXIT_USAGE;
+			}
+			opt.connect_timeout_ms = opt.io_timeout_ms = (int)v;
+			break;
+		}
+		case 'n':
+			opt.server_name = optarg;
+			break;
+		case 's':
+			script = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("%s\n", TILL_SOFTWARE);
+			return 0;
+		default:
+			usage(stderr);
+			return TILL_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return TILL_EXIT_USAGE;
+	}
+	if (!script) {
+		fprintf(stderr, "kassa-till: the interactive till screen comes in a later release; "
+				"use --script\n");
+		return TILL_EXIT_USAGE;
+	}
+	if (opt.cert == NULL || opt.key == NULL || opt.ca == NULL) {
+		fprintf(stderr, "kassa-till: --cert, --key and --ca (or KASSA_CERT, KASSA_KEY, "
+				"KASSA_CA) are required\n");
+		return TILL_EXIT_USAGE;
+	}
+
+	opt.ctx = kc_ctx_new(opt.cert, opt.key, opt.ca, err, sizeof(err));
+	if (opt.ctx == NULL) {
+		/* unreadable or mismatched certificate files: configuration */
+		fprintf(stderr, "kassa-till: %s\n", err);
+		kcj_emit(kcj_fail("connect", "INVALID_ARGUMENT", "BAD_CERTIFICATE", err));
+		return TILL_EXIT_USAGE;
+	}
+	kc = kc_connect(&opt, err, sizeof(err));
+	SSL_CTX_free(opt.ctx);	/* kc holds its own reference */
+	if (kc == NULL) {
+		fprintf(stderr, "kassa-till: %s\n", err);
+		kcj_emit(kcj_fail("connect", "UNAVAILABLE",
+				  strncmp(err, "tls:", 4) == 0	      ? "TLS_REFUSED"
+				  : strncmp(err, "hello refused", 13) == 0 ? "HELLO_REFUSED"
+									  : "CONNECT_FAILED",
+				  err));
+		return TILL_EXIT_CONN;
+	}
+	kc_set_retry(kc, TILL_RETRIES);
+	rc = script_run(kc, stdin);
+	kc_free(kc);
+	return rc;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * script: kassa-till --script. Reads one command per line, answers each
+ * with exactly one JSON object on one line of stdout (flushed), never
+ * prompts. The commands are documented in the README ("kassa-till
+ * --script") and in client/till/COMMANDS.md.
+ */
+#ifndef KASSA_TILL_SCRIPT_H
+#define KASSA_TILL_SCRIPT_H
+
+#include <stdio.h>
+
+#include "kassa_client.h"
+
+/* Exit codes of kassa-till. */
+#define TILL_EXIT_OK 0		/* every command succeeded */
+#define TILL_EXIT_FAILED 1	/* at least one command failed; processing went on */
+#define TILL_EXIT_USAGE 2	/* usage or configuration error */
+#define TILL_EXIT_CONN 3	/* could not connect, TLS refused, or connection lost for good */
+
+/*
+ * Run the commands read from in over kc (borrowed) until end of input or
+ * "quit". Returns a TILL_EXIT_* code; stops at once with TILL_EXIT_CONN
+ * when the connection is lost and could not be re-established.
+ */
+int script_run(KassaClient *kc, FILE *in);
+
+/*
+ * Split line into words in out (at least strlen(line) + 1 bytes). A word
+ * may hold "double quoted" parts, in which spaces are kept and \" and \\
+ * stand for " and \. A word with an unquoted '=' is split into key and
+ * value (keys[i], vals[i]); other words have vals[i] = NULL. Returns the
+ * number of words, or -1 with *why set (unterminated quote, too many).
+ */
+int script_tokenize(const char *line, char *out, char **keys, char **vals, int max,
+		    const char **why);
+
+#endif

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_wire: bad input on the wire. Oversized, empty and undecodable
+ * frames, random bytes, unknown request types, invalid UTF-8, requests
+ * before Hello, and clients without a certificate or with one from another
+ * CA are each refused, and the server goes on serving a well-behaved till
+ * that was connected all along.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/ssl.h>
+
+#include "itest.h"
+
+static KcOptions opts(Harness *h, const char *code, char *cert, char *key, char *ca)
+{
+	KcOptions o = { 0 };
+
+	snprintf(cert, 1024, "%s", harness_cert(h, code, ".crt"));
+	snprintf(key, 1024, "%s", harness_cert(h, code, ".key"));
+	snprintf(ca, 1024, "%s", harness_cert(h, "ca", ".crt"));
+	o.host = h->host;
+	o.port = h->port;
+	o.cert = cert;
+	o.key = key;
+	o.ca = ca;
+	o.server_name = "localhost";
+	o.io_timeout_ms = 10000;
+	return o;
+}
+
+/* Read one whole response frame; NULL if the connection closed or timed out. */
+static Kassa__V1__Response *read_frame(KassaClient *kc)
+{
+	uint8_t hdr[4], *body;
+	size_t got = 0;
+	uint32_t len;
+	Kassa__V1__Response *r;
+
+	while (got < 4) {
+		ssize_t n = kc_read_raw(kc, hdr + got, 4 - got, 10000);
+
+		if (n <= 0)
+			return NULL;
+		got += (size_t)n;
+	}
+	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+	if (len > 1 << 20)
+		return NULL;
+	body = malloc(len + 1);
+	for (got = 0; got < len;) {
+		ssize_t n = kc_read_raw(kc, body + got, len - got, 10000);
+
+		if (n <= 0) {
+			free(body);
+			return NULL;
+		}
+		got += (size_t)n;
+	}
+	r = kassa__v1__response__unpack(NULL, len, body);
+	free(body);
+	return r;
+}
+
+/* Has the server closed the connection (EOF, not a timeout)? */
+static bool is_closed(KassaClient *kc)
+{
+	uint8_t b;
+
+	return kc_read_raw(kc, &b, 1, 10000) == 0;
+}
+
+/* The bystander till still gets answers. */
+static void still_serving(Harness *h, KassaClient *bystander, const char *after)
+{
+	Kassa__V1__Response *r = NULL;
+
+	(void)h;
+	CHECK(kc_product_lookup(bystander, "SKU-APPLE", &r) == KC_OK &&
+	      kc_status(r) == KASSA__V1__STATUS_CODE__OK && r->product &&
+	      r->product->price->minor == 1250, "server still serves after %s", after);
+	kc_response_free(r);
+}
+
+static KassaClient *bystander;
+
+/* Guards: a frame longer than the maximum is refused and the connection closed. */
+static void test_oversized_frame(Harness *h)
+{
+	KassaClient *kc = it_connect(h, "S001-T2");
+	uint8_t hdr[4] = { 0x00, 0x10, 0x00, 0x01 };	/* 1 MiB + 1 */
+	Kassa__V1__Response *r;
+
+	if (kc == NULL)
+		return;
+	CHECK(kc_write_raw(kc, hdr, 4), "header written");
+	r = read_frame(kc);
+	CHECK(r && kc_status(r) == KASSA__V1__STATUS_CODE__INVALID_ARGUMENT &&
+	      strcmp(kc_detail(r), "FRAME_TOO_LARGE") == 0, "FRAME_TOO_LARGE answer");
+	CHECK(is_closed(kc), "connection closed");
+	kc_response_free(r);
+	kc_free(kc);
+	still_serving(h, bystander, "an oversized frame");
+}
+
+/* Guards: a zero-length frame is refused and the connection closed. */
+static void test_empty_frame(Harness *h)
+{
+	KassaClient *kc = it_connect(h, "S001-T2");
+	uint8_t hdr[4] = { 0, 0, 0, 0 };
+	Kassa__V1__Response *r;
+
+	if (kc == NULL)
+		return;
+	CHECK(kc_write_raw(kc, hdr, 4), "header written");
+	r = read_frame(kc);
+	CHECK(r && strcmp(kc_detail(r), "EMPTY_FRAME") == 0, "EMPTY_FRAME answer");
+	CHECK(is_closed(kc), "connection closed");
+	kc_response_free(r);
+	kc_free(kc);
+	still_serving(h, bystander, "an empty frame");
+}
+
+/* Guards: random bytes right after the handshake do not hurt the server. */
+static void test_random_bytes(Harness *h)
+{
+	char cert[1024], key[1024], ca[1024], err[KC_ERR_LEN];
+	KcOptions o = opts(h, "S001-T2", cert, key, ca);
+	KassaClient *kc = kc_connect_raw(&o, err, sizeof(err));
+	uint8_t junk[4096];
+	unsigned seed = 12345;
+
+	CHECK(kc != NULL, "raw connect: %s", err);
+	if (kc == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(rand_r(&seed) >> 7);
+	junk[0] = 0xde;	/* announce an absurd length, as noise on a wire would */
+	CHECK(kc_write_raw(kc, junk, sizeof(junk)), "junk written");
+	Kassa__V1__Response *r = read_frame(kc);
+	CHECK(r == NULL || kc_status(r) != KASSA__V1__STATUS_CODE__OK, "no success for junk");
+	kc_response_free(r);
+	CHECK(is_closed(kc), "connection closed");
+	kc_free(kc);
+	still_serving(h, bystander, "random bytes");
+}
+
+/* Guards: an undecodable body gets an error, and framing stays in sync. */
+static void test_undecodable_body(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	uint8_t frame[4 + 6] = { 0, 0, 0, 6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	Kassa__V1__Response *r;
+
+	if (kc == NULL)
+		return;
+	CHECK(kc_write_raw(kc, frame, sizeof(frame)), "bad body written");
+	r = read_frame(kc);
+	CHECK(r && kc_status(r) == KASSA__V1__STATUS_CODE__INVALID_ARGUMENT &&
+	      strcmp(kc_detail(r), "MALFORMED_MESSAGE") == 0, "MALFORMED_MESSAGE answer");
+	kc_response_free(r);
+	still_serving(h, kc, "an undecodable body on the same connection");
+	kc_free(kc);
+}
+
+/* Guards: an unknown request type is UNIMPLEMENTED, not a crash or a hang. */
+static void test_unknown_type(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	/* Request{request_id=7, field 99 (length-delimited) = "hi"} */
+	uint8_t body[] = { 0x08, 0x07, 0x9a, 0x06, 0x02, 'h', 'i' };
+	uint8_t hdr[4] = { 0, 0, 0, sizeof(body) };
+	Kassa__V1__Response *r;
+
+	if (kc == NULL)
+		return;
+	CHECK(kc_write_raw(kc, hdr, 4) && kc_write_raw(kc, body, sizeof(body)), "written");
+	r = read_frame(kc);
+	CHECK(r && r->request_id == 7 && kc_status(r) == KASSA__V1__STATUS_CODE__UNIMPLEMENTED,
+	      "UNIMPLEMENTED for request 7");
+	kc_response_free(r);
+	still_serving(h, kc, "an unknown request type");
+	kc_free(kc);
+}
+
+/* Guards: invalid UTF-8 in any string field is refused before it reaches the database. */
+static void test_invalid_utf8(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__MemberRegister reg = KASSA__V1__MEMBER_REGISTER__INIT;
+	Kassa__V1__Response *r = NULL;
+	char key[KC_KEY_LEN];
+	int64_t before = it_sql_int(h, "SELECT count(*) FROM members");
+
+	if (kc == NULL)
+		return;
+	kc_new_key(key);
+	reg.name = (char *)"Bad \xc3\x28 Name";
+	reg.phone = (char *)"+86 139 1111 2222";
+	req.idempotency_key = key;
+	req.body_case = KASSA__V1__REQUEST__BODY_MEMBER_REGISTER;
+	req.member_register = &reg;
+	CHECK(kc_call(kc, &req, &r) == KC_OK && kc_status(r) ==
+	      KASSA__V1__STATUS_CODE__INVALID_ARGUMENT && strcmp(kc_detail(r), "INVALID_UTF8") == 0,
+	      "INVALID_UTF8 answer: %s", r ? kc_detail(r) : "-");
+	CHECK(it_sql_int(h, "SELECT count(*) FROM members") == before, "nothing stored");
+	kc_response_free(r);
+	kc_free(kc);
+}
+
+/* Guards: nothing but Hello is served before Hello. */
+static void test_before_hello(Harness *h)
+{
+	char cert[1024], key[1024], ca[1024], err[KC_ERR_LEN];
+	KcOptions o = opts(h, "S001-T2", cert, key, ca);
+	KassaClient *kc = kc_connect_raw(&o, err, sizeof(err));
+	Kassa__V1__Response *r = NULL;
+
+	CHECK(kc != NULL, "raw connect: %s", err);
+	if (kc == NULL)
+		return;
+	CHECK(kc_product_lookup(kc, "SKU-APPLE", &r) == KC_OK &&
+	      kc_status(r) == KASSA__V1__STATUS_CODE__UNAUTHENTICATED &&
+	      strcmp(kc_detail(r), "HELLO_REQUIRED") == 0, "HELLO_REQUIRED");
+	kc_response_free(r);
+	kc_free(kc);
+}
+
+/* Guards: mutual TLS: no certificate, or one from another CA, gets no session. */
+static void test_tls_refusals(Harness *h)
+{
+	char cert[1024], key[1024], ca[1024], err[KC_ERR_LEN];
+	KcOptions o = opts(h, "rogue", cert, key, ca);
+	KassaClient *kc;
+	SSL_CTX *bare;
+
+	kc = kc_connect(&o, err, sizeof(err));
+	CHECK(kc == NULL, "a certificate from another CA is refused");
+	kc_free(kc);
+
+	bare = SSL_CTX_new(TLS_client_method());
+	SSL_CTX_load_verify_locations(bare, ca, NULL);
+	SSL_CTX_set_verify(bare, SSL_VERIFY_PEER, NULL);
+	o = opts(h, "S001-T2", cert, key, ca);
+	o.ctx = bare;
+	kc = kc_connect(&o, err, sizeof(err));
+	CHECK(kc == NULL, "a client without a certificate is refused");
+	kc_free(kc);
+	SSL_CTX_free(bare);
+	still_serving(h, bystander, "refused handshakes");
+}
+
+static void setup(Harness *h)
+{
+	bystander = it_cashier(h);
+}
+
+static void test_bystander_first(Harness *h)
+{
+	setup(h);
+	CHECK(bystander != NULL, "bystander connected");
+}
+
+static void test_bystander_last(Harness *h)
+{
+	if (bystander)
+		still_serving(h, bystander, "all of the above");
+	kc_free(bystander);
+	bystander = NULL;
+}
+
+static const HarnessTest tests[] = {
+	{ "bystander_connects", test_bystander_first },
+	{ "oversized_frame", test_oversized_frame },
+	{ "empty_frame", test_empty_frame },
+	{ "random_bytes", test_random_bytes },
+	{ "undecodable_body", test_undecodable_body },
+	{ "unknown_type", test_unknown_type },
+	{ "invalid_utf8", test_invalid_utf8 },
+	{ "before_hello", test_before_hello },
+	{ "tls_refusals", test_tls_refusals },
+	{ "bystander_still_served", test_bystander_last },
+};
+
+int main(int argc, char **argv)
+{
+	return harness_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+}
