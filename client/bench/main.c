@@ -14,8 +14,9 @@
  *                       --hold seconds, then close; for measuring server memory
  *
  * The catalogue is looked up once at start (pipelined) so that every
- * checkout knows its total before it is sent: SKUs SKU-00001..SKU-<N> for
- * --products N (what the seed script creates) or the codes in --skus FILE.
+ * checkout knows its total before it is sent: SKUs SKU-000001..SKU-<N> for
+ * --products N (what scripts/seed.sh creates; --sku-prefix and --sku-digits
+ * for other spellings) or the codes in --skus FILE.
  *
  * Every till first does --warmup operations that are not counted; then all
  * start together (a barrier) and the clock runs until the last one is done
@@ -52,6 +53,8 @@
 #define BENCH_MAX_LINES 8
 #define BENCH_MEMBER_PCT 70
 #define BENCH_CATALOG_WINDOW 32	/* look-ups in flight while loading the catalogue */
+#define BENCH_BUSY_BACKOFF_MS 50	/* pause after UNAVAILABLE / RESOURCE_EXHAUSTED */
+#define BENCH_RECONNECT_TRIES 8	/* about 7 s of reconnect attempts before a till gives up */
 
 typedef enum BenchMode {
 	BENCH_CHECKOUT = 0,	/* checkouts */
@@ -73,7 +76,9 @@ static struct {
 	int duration;		/* seconds; 0 = use ops */
 	int warmup;		/* uncounted operations per till */
 	long members;		/* K: member ids / phone numbers 1..K; 0 = none */
-	long products;		/* SKU-00001..SKU-<products> */
+	long products;		/* SKUs 1..products: sku_prefix + sku_digits zero-padded digits */
+	const char *sku_prefix;	/* "SKU-" */
+	int sku_digits;		/* 6, as scripts/seed.sh numbers its SKUs */
 	const char *skus_file;
 	int64_t staff_id;	/* 0 = no login */
 	const char *pin;
@@ -97,8 +102,8 @@ typedef struct Worker {
 	char err[KC_ERR_LEN];	/* why it could not start */
 	int64_t t_start;	/* µs, after the barrier */
 	int64_t t_end;
-	int reconnects;
-	bool resumed;		/* a reconnect resumed a TLS session */
+	int reconnects;		/* after lost connections */
+	int resumed;		/* of those, how many resumed the TLS session */
 } Worker;
 
 static void usage(FILE *f)
@@ -110,17 +115,22 @@ static void usage(FILE *f)
 		"         [--lookups] [--idle N [--hold S] [--pid SERVER_PID]]\n"
 		"         [--timeout MS] [--seed X] [--json]\n"
 		"  --tills N       concurrent tills (threads, one connection each; default 8)\n"
-		"  --checkouts M   operations per till (default 100); --duration S instead runs S s\n"
+		"  --checkouts M   operations per till (default 100)\n"
+		"  --duration S    run S seconds instead of --checkouts\n"
 		"  --warmup W      uncounted operations per till first (default 10)\n"
-		"  --products N    catalogue SKU-00001..SKU-<N> (default 100); --skus FILE: one code a line\n"
+		"  --products N    catalogue SKU-000001..SKU-<N> (default 100)\n"
+		"  --sku-prefix P, --sku-digits D  how those codes are spelt (default SKU- and 6)\n"
+		"  --skus FILE     catalogue codes from FILE, one a line\n"
 		"  --members K     70%% of sales carry a member id from 1..K (default 0: none)\n"
 		"  --staff, --pin  staff login of every till (default 1001 / 1234)\n"
 		"  --lookups       measure member look-ups by phone +86139<8 digits> instead\n"
-		"  --idle N        open N connections (Hello only) and hold them --hold S s (default 10)\n"
+		"  --idle N        open N connections (Hello only) and hold them\n"
+		"  --hold S        seconds to hold them (default 10, at most 3600)\n"
 		"  --pid PID       with --idle: report the server's VmRSS from /proc/PID/status\n"
 		"  --json          print one JSON object instead of text\n"
 		"environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA\n"
-		"exit codes: 0 all operations succeeded, 1 some failed, 2 usage, 3 could not connect\n");
+		"exit codes: 0 all operations succeeded, 1 some failed, 2 usage,\n"
+		"            3 could not connect\n");
 }
 
 static const char *env_or(const char *name, const char *dflt)
@@ -205,7 +215,7 @@ static char **catalog_codes(size_t *n)
 		for (long i = 1; i <= cfg.products; i++) {
 			char buf[32];
 
-			snprintf(buf, sizeof(buf), "SKU-%05ld", i);
+			snprintf(buf, sizeof(buf), "%.16s%0*ld", cfg.sku_prefix, cfg.sku_digits, i);
 			codes[(*n)++] = xstrdup(buf);
 		}
 		return codes;
@@ -258,7 +268,8 @@ static bool catalog_load(KassaClient *kc)
 			Kassa__V1__ProductLookup pl = KASSA__V1__PRODUCT_LOOKUP__INIT;
 
 			pl.code = codes[sent];
-			req.request_id = (uint64_t)sent + 1;	/* index + 1: answers may come in any order */
+			/* id = index + 1: the answers may come in any order */
+			req.request_id = (uint64_t)sent + 1;
 			req.body_case = KASSA__V1__REQUEST__BODY_PRODUCT_LOOKUP;
 			req.product_lookup = &pl;
 			if (kc_send(kc, &req, NULL) != KC_OK) {
@@ -357,10 +368,14 @@ static bool run_op(Worker *w, KassaClient *kc, bool counted)
 	KcResult r = cfg.mode == BENCH_LOOKUP ? op_lookup(w, kc, &resp) : op_checkout(w, kc, &resp);
 	int64_t t1 = now_usec();
 
+	int attempt;
+
 	if (r == KC_OK) {
+		Kassa__V1__StatusCode code = kc_status(resp);
+
 		if (counted) {
 			stats_add_latency(&w->stats, t1 - t0);
-			if (kc_status(resp) == KASSA__V1__STATUS_CODE__OK) {
+			if (code == KASSA__V1__STATUS_CODE__OK) {
 				w->stats.ok++;
 			} else {
 				w->stats.failed++;
@@ -368,21 +383,29 @@ static bool run_op(Worker *w, KassaClient *kc, bool counted)
 			}
 		}
 		kc_response_free(resp);
+		/* a busy or draining server: back off as a till would, do not spin */
+		if (code == KASSA__V1__STATUS_CODE__UNAVAILABLE ||
+		    code == KASSA__V1__STATUS_CODE__RESOURCE_EXHAUSTED)
+			sleep_ms(BENCH_BUSY_BACKOFF_MS);
 		return true;
 	}
 	if (counted) {
 		w->stats.failed++;
 		stats_add_error(&w->stats, kc_result_name(r));
 	}
-	if (!kc_reconnect(kc, NULL, 0)) {
-		if (counted)
-			stats_add_error(&w->stats, "RECONNECT_FAILED");
-		return false;
+	/* the server may be restarting: keep trying for a few seconds */
+	for (attempt = 0; attempt < BENCH_RECONNECT_TRIES; attempt++) {
+		sleep_ms(attempt == 0 ? 50 : 100L << (attempt < 4 ? attempt : 4));
+		if (kc_reconnect(kc, NULL, 0)) {
+			w->reconnects++;
+			if (kc_session_reused(kc))
+				w->resumed++;
+			return true;
+		}
 	}
-	w->reconnects++;
-	if (kc_session_reused(kc))
-		w->resumed = true;
-	return true;
+	if (counted)
+		stats_add_error(&w->stats, "RECONNECT_FAILED");
+	return false;
 }
 
 /* Connect and log in; false + w->err. */
@@ -447,7 +470,7 @@ static int report_load(Worker *ws, int n)
 {
 	Stats all;
 	int64_t t0 = INT64_MAX, t1 = 0;
-	int started = 0, reconnects = 0, i;
+	int started = 0, reconnects = 0, resumed = 0, i;
 	double secs, tput;
 	const char *what = cfg.mode == BENCH_LOOKUP ? "lookups" : "checkouts";
 
@@ -460,6 +483,7 @@ static int report_load(Worker *ws, int n)
 		}
 		started++;
 		reconnects += ws[i].reconnects;
+		resumed += ws[i].resumed;
 		stats_merge(&all, &ws[i].stats);
 		if (ws[i].t_start < t0)
 			t0 = ws[i].t_start;
@@ -486,12 +510,14 @@ static int report_load(Worker *ws, int n)
 		json_object_set_new(o, "p99_ms", json_real(ms(stats_percentile(&all, 99))));
 		json_object_set_new(o, "max_ms", json_real(ms(stats_percentile(&all, 100))));
 		json_object_set_new(o, "reconnects", json_integer(reconnects));
+		json_object_set_new(o, "resumed", json_integer(resumed));
 		for (size_t k = 0; k < all.n_errors; k++)
 			json_object_set_new(errs, all.errors[k].name,
 					    json_integer((json_int_t)all.errors[k].count));
 		json_object_set_new(o, "errors", errs);
-		char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		char *s;
 
+		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 		if (s != NULL)
 			printf("%s\n", s);
 		free(s);
@@ -511,7 +537,8 @@ static int report_load(Worker *ws, int n)
 		       ms(stats_percentile(&all, 99)), ms(stats_percentile(&all, 100)),
 		       stats_mean(&all) / 1000.0);
 		if (reconnects > 0)
-			printf("  reconnects  %d\n", reconnects);
+			printf("  reconnects  %d (%d resumed the TLS session)\n", reconnects,
+			       resumed);
 		for (size_t k = 0; k < all.n_errors; k++)
 			printf("  error       %s %" PRIu64 "\n", all.errors[k].name,
 			       all.errors[k].count);
@@ -629,7 +656,7 @@ static int run_idle(void)
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    (rlim_t)cfg.idle + 64 > rl.rlim_cur) {
-		fprintf(stderr, "kassa-bench: --idle %d needs more descriptors than the limit %lu\n",
+		fprintf(stderr, "kassa-bench: --idle %d needs more descriptors than %lu\n",
 			cfg.idle, (unsigned long)rl.rlim_cur);
 		free(conns);
 		free(ops);
@@ -712,36 +739,43 @@ static int run_idle(void)
 
 /* ---- main ---- */
 
-/* Parse argv into cfg; returns -1 to go on, or an exit code. */
+static const struct option longopts[] = {
+	{ "host", required_argument, NULL, 'H' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "cert", required_argument, NULL, 'c' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "ca", required_argument, NULL, 'a' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "server-name", required_argument, NULL, 'n' },
+	{ "tills", required_argument, NULL, 'T' },
+	{ "checkouts", required_argument, NULL, 'M' },
+	{ "duration", required_argument, NULL, 'D' },
+	{ "warmup", required_argument, NULL, 'W' },
+	{ "members", required_argument, NULL, 'K' },
+	{ "products", required_argument, NULL, 'R' },
+	{ "skus", required_argument, NULL, 'F' },
+	{ "sku-prefix", required_argument, NULL, 'f' },
+	{ "sku-digits", required_argument, NULL, 'd' },
+	{ "staff", required_argument, NULL, 'S' },
+	{ "pin", required_argument, NULL, 'P' },
+	{ "lookups", no_argument, NULL, 'L' },
+	{ "idle", required_argument, NULL, 'I' },
+	{ "hold", required_argument, NULL, 'h' + 256 },
+	{ "pid", required_argument, NULL, 'X' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * Parse argv into cfg; returns -1 to go on, or an exit code. Longer than
+ * our 100-line rule: it is one flat switch with a case per option, and
+ * splitting it would only scatter the options over several functions.
+ */
 static int parse_args(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "ca", required_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "server-name", required_argument, NULL, 'n' },
-		{ "tills", required_argument, NULL, 'T' },
-		{ "checkouts", required_argument, NULL, 'M' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "warmup", required_argument, NULL, 'W' },
-		{ "members", required_argument, NULL, 'K' },
-		{ "products", required_argument, NULL, 'R' },
-		{ "skus", required_argument, NULL, 'F' },
-		{ "staff", required_argument, NULL, 'S' },
-		{ "pin", required_argument, NULL, 'P' },
-		{ "lookups", no_argument, NULL, 'L' },
-		{ "idle", required_argument, NULL, 'I' },
-		{ "hold", required_argument, NULL, 'h' + 256 },
-		{ "pid", required_argument, NULL, 'X' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	long v;
 	int ch;
 
@@ -799,6 +833,14 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 'F':
 			cfg.skus_file = optarg;
+			break;
+		case 'f':
+			cfg.sku_prefix = optarg;
+			break;
+		case 'd':
+			if (!parse_long(optarg, 1, 12, &v))
+				goto bad;
+			cfg.sku_digits = (int)v;
 			break;
 		case 'S':
 			if (!parse_long(optarg, 0, INT32_MAX, &v))
@@ -878,6 +920,8 @@ int main(int argc, char **argv)
 	cfg.tills = 8;
 	cfg.warmup = 10;
 	cfg.products = 100;
+	cfg.sku_prefix = "SKU-";
+	cfg.sku_digits = 6;
 	cfg.staff_id = 1001;
 	cfg.pin = "1234";
 	cfg.hold = 10;

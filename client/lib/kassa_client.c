@@ -344,6 +344,35 @@ static KcResult conn_fail(KassaClient *kc, KcResult r)
 	return r;
 }
 
+/*
+ * With TLS 1.3 the client finishes its handshake before the server has
+ * judged the client certificate; a refusal arrives as an alert just after.
+ * If something has arrived already, read it now: once we write, the
+ * server's close may turn into a reset that loses the alert, and with it
+ * the reason.
+ */
+static bool check_early_alert(KassaClient *kc)
+{
+	struct pollfd p = { .fd = kc->fd, .events = POLLIN };
+	char why[200], byte;
+	int n, e;
+
+	if (poll(&p, 1, 0) <= 0)
+		return true;
+	ERR_clear_error();
+	errno = 0;
+	n = SSL_peek(kc->ssl, &byte, 1);
+	if (n > 0)
+		return true;
+	e = SSL_get_error(kc->ssl, n);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+		return true;	/* only session tickets so far */
+	ssl_reason(why, sizeof(why), errno);
+	kc_seterr(kc, "%s%s", e == SSL_ERROR_SSL ? "tls: refused: " : "connection closed: ", why);
+	conn_fail(kc, KC_ERR_IO);
+	return false;
+}
+
 /* Send Hello and check the Welcome; keeps it in kc->welcome. */
 static bool do_hello(KassaClient *kc, int64_t deadline)
 {
@@ -354,6 +383,8 @@ static bool do_hello(KassaClient *kc, int64_t deadline)
 	uint64_t id;
 	KcResult r;
 
+	if (!check_early_alert(kc))
+		return false;
 	hello.protocol_version = KC_PROTOCOL_VERSION;
 	hello.client_software = kc->client_software;
 	req.body_case = KASSA__V1__REQUEST__BODY_HELLO;
@@ -456,7 +487,8 @@ SSL_CTX *kc_ctx_new(const char *cert, const char *key, const char *ca, char *err
 	if (ctx == NULL)
 		return NULL;
 	/* keep sessions ourselves (kc->session); the context's cache is not used */
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_set_session_cache_mode(ctx,
+				       SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
 	return ctx;
 }
 
@@ -855,7 +887,7 @@ KcResult kc_call(KassaClient *kc, Kassa__V1__Request *req, Kassa__V1__Response *
 	*resp = NULL;
 	for (attempt = 0;; attempt++) {
 		if (attempt > 0) {
-			/* a resend on a new connection takes a fresh id unless the caller chose one */
+			/* a resend takes a fresh id unless the caller chose one */
 			req->request_id = given_id;
 			sleep_ms(backoff);
 			backoff = backoff * 2 > KC_RETRY_BACKOFF_MAX_MS ? KC_RETRY_BACKOFF_MAX_MS
@@ -916,8 +948,9 @@ const char *kc_message(const Kassa__V1__Response *resp)
 
 const char *kc_status_name(Kassa__V1__StatusCode code)
 {
-	const ProtobufCEnumValue *v =
-		protobuf_c_enum_descriptor_get_value(&kassa__v1__status_code__descriptor, (int)code);
+	const ProtobufCEnumValue *v;
+
+	v = protobuf_c_enum_descriptor_get_value(&kassa__v1__status_code__descriptor, (int)code);
 
 	return v != NULL ? v->name : "UNKNOWN_STATUS";
 }

@@ -54,7 +54,7 @@ typedef struct KcOptions {
 	const char *key;		/* its private key (PEM) */
 	const char *ca;			/* the Kassa CA (PEM) the server must chain to */
 	const char *server_name;	/* name to verify in the server certificate; NULL = host */
-	SSL_CTX *ctx;			/* borrowed: shared context from kc_ctx_new(); NULL = build one */
+	SSL_CTX *ctx;			/* borrowed: context from kc_ctx_new(); NULL = build one */
 	int connect_timeout_ms;		/* 0 = KC_DEFAULT_CONNECT_TIMEOUT_MS */
 	int io_timeout_ms;		/* 0 = KC_DEFAULT_IO_TIMEOUT_MS */
 	const char *client_software;	/* Hello.client_software; NULL = "kassa-client/VERSION" */

@@ -201,7 +201,8 @@ json_t *kcj_fail_resp(const char *cmd, const Kassa__V1__Response *resp)
 
 json_t *kcj_fail_io(const char *cmd, KcResult r, const char *message)
 {
-	return kcj_fail(cmd, "UNAVAILABLE", kc_result_name(r), message);
+	return kcj_fail(cmd, "UNAVAILABLE", r == KC_ERR_IO ? "CONNECTION_LOST" : kc_result_name(r),
+			message);
 }
 
 void kcj_emit(json_t *obj)

@@ -39,7 +39,10 @@ json_t *kcj_ok(const char *cmd);
 json_t *kcj_fail(const char *cmd, const char *code, const char *detail, const char *message);
 /* The failure object for a response whose status is not OK. */
 json_t *kcj_fail_resp(const char *cmd, const Kassa__V1__Response *resp);
-/* The failure object for a transport error (code UNAVAILABLE, detail = kc_result_name). */
+/*
+ * The failure object for a transport error: code UNAVAILABLE, detail
+ * CONNECTION_LOST, TIMEOUT or PROTOCOL_ERROR.
+ */
 json_t *kcj_fail_io(const char *cmd, KcResult r, const char *message);
 
 /* Print obj as one compact line on stdout, flush, and drop the reference. */

@@ -39,7 +39,8 @@ static void usage(FILE *f)
 		"  member search name=PREFIX|phone=SUFFIX [limit=N]\n"
 		"  member show ID|phone=PHONE|card=CARD|qr=PAYLOAD\n"
 		"  txn show ID\n"
-		"environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA KASSA_STAFF KASSA_PIN\n"
+		"environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA\n"
+		"             KASSA_STAFF KASSA_PIN\n"
 		"exit codes: 0 success, 1 the command failed, 2 usage or configuration,\n"
 		"            3 could not connect, TLS refused, or connection lost\n");
 }
@@ -235,30 +236,73 @@ static bool office_login(KassaClient *kc, int64_t staff_id, const char *pin, int
 	return true;
 }
 
+/* Split words (at most OFFICE_MAX_ARGS; modified in place) at their first '='. */
+static void split_args(char **words, int n, Args *a)
+{
+	int i;
+
+	a->n = n;
+	for (i = 0; i < n; i++) {
+		char *eq = strchr(words[i], '=');
+
+		a->keys[i] = words[i];
+		a->vals[i] = NULL;
+		if (eq != NULL) {
+			*eq = '\0';
+			a->vals[i] = eq + 1;
+		}
+	}
+}
+
+/* Connect with opt; NULL after printing why (*code = the exit code). */
+static KassaClient *office_connect(KcOptions *opt, int *code)
+{
+	char err[KC_ERR_LEN];
+	KassaClient *kc;
+
+	opt->ctx = kc_ctx_new(opt->cert, opt->key, opt->ca, err, sizeof(err));
+	if (opt->ctx == NULL) {
+		fprintf(stderr, "kassa-office: %s\n", err);
+		*code = OFFICE_EXIT_USAGE;	/* unreadable or mismatched files: configuration */
+		return NULL;
+	}
+	kc = kc_connect(opt, err, sizeof(err));
+	SSL_CTX_free(opt->ctx);	/* kc holds its own reference */
+	opt->ctx = NULL;
+	if (kc == NULL) {
+		fprintf(stderr, "kassa-office: %s\n", err);
+		kcj_emit(kcj_fail("connect", "UNAVAILABLE",
+				  strncmp(err, "tls:", 4) == 0 ? "TLS_REFUSED" : "CONNECT_FAILED",
+				  err));
+		*code = OFFICE_EXIT_CONN;
+	}
+	return kc;
+}
+
+static const struct option longopts[] = {
+	{ "host", required_argument, NULL, 'H' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "cert", required_argument, NULL, 'c' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "ca", required_argument, NULL, 'a' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "server-name", required_argument, NULL, 'n' },
+	{ "staff", required_argument, NULL, 'S' },
+	{ "pin", required_argument, NULL, 'P' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "ca", required_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "server-name", required_argument, NULL, 'n' },
-		{ "staff", required_argument, NULL, 'S' },
-		{ "pin", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	KcOptions opt = { 0 };
 	const char *staff_s = env_or("KASSA_STAFF", NULL), *pin = env_or("KASSA_PIN", NULL);
 	int64_t staff_id = 0;
-	char err[KC_ERR_LEN];
 	KassaClient *kc;
 	OfficeCmd fn;
 	Args args;
-	int ch, code = OFFICE_EXIT_OK, i;
+	int ch, code = OFFICE_EXIT_OK;
 
 	opt.host = env_or("KASSA_HOST", NULL);
 	opt.port = env_or("KASSA_PORT", NULL);
@@ -320,17 +364,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return OFFICE_EXIT_USAGE;
 	}
-	args.n = argc - optind - 2;
-	for (i = 0; i < args.n; i++) {
-		char *w = argv[optind + 2 + i], *eq = strchr(w, '=');
-
-		args.keys[i] = w;
-		args.vals[i] = NULL;
-		if (eq != NULL) {
-			*eq = '\0';
-			args.vals[i] = eq + 1;
-		}
-	}
+	split_args(argv + optind + 2, argc - optind - 2, &args);
 	if (opt.cert == NULL || opt.key == NULL || opt.ca == NULL) {
 		fprintf(stderr, "kassa-office: --cert, --key and --ca (or KASSA_CERT, KASSA_KEY, "
 				"KASSA_CA) are required\n");
@@ -341,20 +375,9 @@ int main(int argc, char **argv)
 		return OFFICE_EXIT_USAGE;
 	}
 
-	opt.ctx = kc_ctx_new(opt.cert, opt.key, opt.ca, err, sizeof(err));
-	if (opt.ctx == NULL) {
-		fprintf(stderr, "kassa-office: %s\n", err);
-		return OFFICE_EXIT_USAGE;	/* unreadable or mismatched files: configuration */
-	}
-	kc = kc_connect(&opt, err, sizeof(err));
-	SSL_CTX_free(opt.ctx);	/* kc holds its own reference */
-	if (kc == NULL) {
-		fprintf(stderr, "kassa-office: %s\n", err);
-		kcj_emit(kcj_fail("connect", "UNAVAILABLE",
-				  strncmp(err, "tls:", 4) == 0 ? "TLS_REFUSED" : "CONNECT_FAILED",
-				  err));
-		return OFFICE_EXIT_CONN;
-	}
+	kc = office_connect(&opt, &code);
+	if (kc == NULL)
+		return code;
 	if (staff_id == 0 || office_login(kc, staff_id, pin, &code))
 		code = fn(kc, &args);
 	kc_free(kc);

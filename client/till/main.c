@@ -32,7 +32,8 @@ static void usage(FILE *f)
 		"  --host, --port    kassad address (default 127.0.0.1:7443)\n"
 		"  --cert, --key     this till's certificate and key (PEM)\n"
 		"  --ca              the Kassa CA certificate (PEM)\n"
-		"  --timeout MS      wait at most MS for a connection or an answer (default 10000)\n"
+		"  --timeout MS      wait at most MS to connect or for an answer\n"
+		"                    (default 10000 to connect, 30000 for an answer)\n"
 		"  --server-name N   name expected in the server certificate (default: host)\n"
 		"environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA\n"
 		"exit codes: 0 all commands succeeded, 1 some failed, 2 usage or configuration,\n"
@@ -46,26 +47,26 @@ static const char *env_or(const char *name, const char *dflt)
 	return v != NULL && *v != '\0' ? v : dflt;
 }
 
-int main(int argc, char **argv)
+static const struct option longopts[] = {
+	{ "host", required_argument, NULL, 'H' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "cert", required_argument, NULL, 'c' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "ca", required_argument, NULL, 'a' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "server-name", required_argument, NULL, 'n' },
+	{ "script", no_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Fill opt from the environment and argv; -1 to go on, or an exit code. */
+static int parse_args(int argc, char **argv, KcOptions *o)
 {
-	static const struct option longopts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "ca", required_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "server-name", required_argument, NULL, 'n' },
-		{ "script", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	KcOptions opt = { 0 };
-	KassaClient *kc;
-	char err[KC_ERR_LEN];
 	bool script = false;
-	int ch, rc;
+	int ch;
 
 	opt.host = env_or("KASSA_HOST", NULL);
 	opt.port = env_or("KASSA_PORT", NULL);
@@ -132,16 +133,27 @@ int main(int argc, char **argv)
 				"KASSA_CA) are required\n");
 		return TILL_EXIT_USAGE;
 	}
+	*o = opt;
+	return -1;
+}
 
-	opt.ctx = kc_ctx_new(opt.cert, opt.key, opt.ca, err, sizeof(err));
-	if (opt.ctx == NULL) {
+/* Connect and say Hello; NULL after printing why (and *rc = the exit code). */
+static KassaClient *till_connect(KcOptions *opt, int *rc)
+{
+	char err[KC_ERR_LEN];
+	KassaClient *kc;
+
+	opt->ctx = kc_ctx_new(opt->cert, opt->key, opt->ca, err, sizeof(err));
+	if (opt->ctx == NULL) {
 		/* unreadable or mismatched certificate files: configuration */
 		fprintf(stderr, "kassa-till: %s\n", err);
 		kcj_emit(kcj_fail("connect", "INVALID_ARGUMENT", "BAD_CERTIFICATE", err));
-		return TILL_EXIT_USAGE;
+		*rc = TILL_EXIT_USAGE;
+		return NULL;
 	}
-	kc = kc_connect(&opt, err, sizeof(err));
-	SSL_CTX_free(opt.ctx);	/* kc holds its own reference */
+	kc = kc_connect(opt, err, sizeof(err));
+	SSL_CTX_free(opt->ctx);	/* kc holds its own reference */
+	opt->ctx = NULL;
 	if (kc == NULL) {
 		fprintf(stderr, "kassa-till: %s\n", err);
 		kcj_emit(kcj_fail("connect", "UNAVAILABLE",
@@ -149,8 +161,22 @@ int main(int argc, char **argv)
 				  : strncmp(err, "hello refused", 13) == 0 ? "HELLO_REFUSED"
 									  : "CONNECT_FAILED",
 				  err));
-		return TILL_EXIT_CONN;
+		*rc = TILL_EXIT_CONN;
 	}
+	return kc;
+}
+
+int main(int argc, char **argv)
+{
+	KcOptions opt;
+	KassaClient *kc;
+	int rc = parse_args(argc, argv, &opt);
+
+	if (rc >= 0)
+		return rc;
+	kc = till_connect(&opt, &rc);
+	if (kc == NULL)
+		return rc;
 	kc_set_retry(kc, TILL_RETRIES);
 	rc = script_run(kc, stdin);
 	kc_free(kc);

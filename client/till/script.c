@@ -508,7 +508,8 @@ static void cmd_member_find(Till *t, const Cmd *c)
 static void cmd_member_search(Till *t, const Cmd *c)
 {
 	Kassa__V1__Response *resp = NULL;
-	const char *name = arg_get(c, "name"), *phone = arg_get(c, "phone"), *lim = arg_get(c, "limit");
+	const char *name = arg_get(c, "name"), *phone = arg_get(c, "phone");
+	const char *lim = arg_get(c, "limit");
 	int64_t limit = 0;
 	json_t *o, *arr;
 	KcResult r;
@@ -878,7 +879,8 @@ int script_run(KassaClient *kc, FILE *in)
 		if ((size_t)len != strlen(line)) {
 			Cmd c = { .name = "?" };
 
-			fail(&t, &c, "INVALID_ARGUMENT", "BAD_UTF8", "the line contains a NUL byte");
+			fail(&t, &c, "INVALID_ARGUMENT", "BAD_UTF8",
+			     "the line contains a NUL byte");
 			continue;
 		}
 		run_line(&t, line);
