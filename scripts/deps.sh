@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# deps.sh: install the Debian 12 packages Kassa needs to build, test and run, if any is
+# missing (nothing is touched when all are present). Uses sudo when not run as root.
+#
+#   scripts/deps.sh            install what is missing
+#   scripts/deps.sh --check    exit 1 and list what is missing, install nothing
+#   scripts/deps.sh --list     print the package list
+#
+# The Debian postgresql package would also create and start a system-wide cluster on port
+# 5432; Kassa runs its own project-local clusters (scripts/pg-cluster.sh), so on a machine
+# where PostgreSQL is not installed yet that default cluster is turned off first
+# (/etc/postgresql-common/createcluster.conf: create_main_cluster = false).
+set -euo pipefail
+
+PACKAGES=(
+	build-essential cmake pkg-config
+	libevent-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev
+	libsodium-dev libinih-dev libjansson-dev libcmocka-dev
+	postgresql-15 postgresql-client-15 openssl
+	iproute2 util-linux
+)
+
+die() {
+	echo "deps: $*" >&2
+	exit 1
+}
+
+missing() {
+	local p
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			echo "$p"
+	done
+}
+
+case "${1:-}" in
+--list)
+	printf '%s\n' "${PACKAGES[@]}"
+	exit 0
+	;;
+--check)
+	todo=$(missing)
+	[ -z "$todo" ] && exit 0
+	echo "deps: missing:" $todo >&2
+	exit 1
+	;;
+'') ;;
+*)
+	echo "usage: $0 [--check|--list]" >&2
+	exit 2
+	;;
+esac
+
+command -v dpkg-query >/dev/null || die "this script expects Debian 12 (dpkg and apt-get)"
+todo=$(missing)
+if [ -z "$todo" ]; then
+	echo "deps: all packages present"
+	exit 0
+fi
+
+SUDO=
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null || die "not root and no sudo: install as root:" $todo
+	SUDO=sudo
+fi
+if [ -r /etc/os-release ]; then
+	# shellcheck disable=SC1091
+	. /etc/os-release
+	[ "${ID:-}" = debian ] && [ "${VERSION_ID:-}" = 12 ] ||
+		echo "deps: warning: made for Debian 12, this is ${PRETTY_NAME:-unknown}" >&2
+fi
+
+echo "deps: installing:" $todo
+if ! dpkg-query -W -f='${Status}\n' postgresql-common 2>/dev/null |
+	grep -q "install ok installed"; then
+	$SUDO mkdir -p /etc/postgresql-common
+	if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+		echo "create_main_cluster = false" |
+			$SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+APT=(apt-get -q -y -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef
+	-o Dpkg::Options::=--force-confold)
+$SUDO env DEBIAN_FRONTEND=noninteractive "${APT[@]}" update </dev/null
+# shellcheck disable=SC2086
+$SUDO env DEBIAN_FRONTEND=noninteractive "${APT[@]}" install --no-install-recommends $todo \
+	</dev/null
+todo=$(missing)
+[ -z "$todo" ] || die "still missing after apt-get install:" $todo
+echo "deps: done"
