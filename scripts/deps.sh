@@ -41,9 +41,9 @@ case "${1:-}" in
 	exit 0
 	;;
 --check)
-	todo=$(missing)
-	[ -z "$todo" ] && exit 0
-	echo "deps: missing:" $todo >&2
+	todo=$(missing | tr "\n" " ")
+	[ -z "${todo// /}" ] && exit 0
+	echo "deps: missing:" "$todo" >&2
 	exit 1
 	;;
 '') ;;
@@ -54,15 +54,15 @@ case "${1:-}" in
 esac
 
 command -v dpkg-query >/dev/null || die "this script expects Debian 12 (dpkg and apt-get)"
-todo=$(missing)
-if [ -z "$todo" ]; then
+todo=$(missing | tr "\n" " ")
+if [ -z "${todo// /}" ]; then
 	echo "deps: all packages present"
 	exit 0
 fi
 
 SUDO=
 if [ "$(id -u)" != 0 ]; then
-	command -v sudo >/dev/null || die "not root and no sudo: install as root:" $todo
+	command -v sudo >/dev/null || die "not root and no sudo: install as root: $todo"
 	SUDO=sudo
 fi
 if [ -r /etc/os-release ]; then
@@ -72,7 +72,7 @@ if [ -r /etc/os-release ]; then
 		echo "deps: warning: made for Debian 12, this is ${PRETTY_NAME:-unknown}" >&2
 fi
 
-echo "deps: installing:" $todo
+echo "deps: installing: $todo"
 if ! dpkg-query -W -f='${Status}\n' postgresql-common 2>/dev/null |
 	grep -q "install ok installed"; then
 	$SUDO mkdir -p /etc/postgresql-common
@@ -88,6 +88,6 @@ $SUDO env DEBIAN_FRONTEND=noninteractive "${APT[@]}" update </dev/null
 # shellcheck disable=SC2086
 $SUDO env DEBIAN_FRONTEND=noninteractive "${APT[@]}" install --no-install-recommends $todo \
 	</dev/null
-todo=$(missing)
-[ -z "$todo" ] || die "still missing after apt-get install:" $todo
+todo=$(missing | tr "\n" " ")
+[ -z "${todo// /}" ] || die "still missing after apt-get install: $todo"
 echo "deps: done"

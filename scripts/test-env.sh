@@ -145,7 +145,7 @@ stop_leftovers() {
 }
 
 do_up() {
-	local kassad pgport port conninfo started=0 i
+	local kassad pgport port conninfo started=0
 	[ -n "${KASSAD:-}" ] || die "set KASSAD to the kassad binary (build/server/kassad)"
 	[ -x "$KASSAD" ] || die "KASSAD is not an executable: $KASSAD"
 	kassad=$(cd "$(dirname "$KASSAD")" && pwd)/$(basename "$KASSAD")
@@ -228,14 +228,14 @@ EOF
 	# kassad runs under a small supervisor in its own session, so that it outlives this
 	# script, holds none of CTest's pipes, and leaves its exit status in kassad.status.
 	setsid bash "$SELF" _supervise "$ENV" </dev/null >/dev/null 2>&1 &
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		[ -s "$ENV/kassad.pid" ] && break
 		sleep 0.05
 	done
 	[ -s "$ENV/kassad.pid" ] || die "kassad did not start"
 
 	local timeout=${KASSA_TEST_START_TIMEOUT:-30}
-	for i in $(seq 1 $((timeout * 10))); do
+	for _ in $(seq 1 $((timeout * 10))); do
 		if [ -f "$ENV/kassad.status" ]; then
 			log_tail
 			die "kassad exited with status $(cat "$ENV/kassad.status") while starting"

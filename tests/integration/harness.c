@@ -115,9 +115,8 @@ bool harness_init(Harness *h)
 
 	memset(h, 0, sizeof(*h));
 	if (dir == NULL || dir[0] == '\0') {
-		fprintf(stderr, "harness: KASSA_TEST_ENV is not set (run the tests through ctest, "
-				"or: scripts/test-env.sh up DIR; KASSA_TEST_ENV=DIR %s)\n",
-			"test_program");
+		fprintf(stderr, "harness: KASSA_TEST_ENV is not set: run the tests through ctest, "
+				"or scripts/test-env.sh up DIR and KASSA_TEST_ENV=DIR\n");
 		return false;
 	}
 	snprintf(path, sizeof(path), "%s/env", dir);
