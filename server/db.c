@@ -60,6 +60,9 @@ typedef struct DbConn {
 	DbQuery *q;			/* owned: the query in flight */
 	PGresult *res;			/* owned: the result to report */
 	bool res_is_error;
+	event_callback_fn wait_fn;	/* what ev was last assigned: see conn_wait() */
+	short wait_what;
+	evutil_socket_t wait_fd;
 } DbConn;
 
 typedef struct DbStmt {
@@ -189,6 +192,7 @@ static void conn_broken(DbConn *c, const char *why)
 	else if (!db_closing)
 		log_debug("database connection %d could not connect: %s", c->idx, why);
 	event_del(c->ev);
+	c->wait_fn = NULL;
 	if (c->res) {
 		PQclear(c->res);
 		c->res = NULL;
@@ -248,11 +252,25 @@ static void flush_then_read(DbConn *c)
 		conn_broken(c, PQerrorMessage(c->pg));
 }
 
+/*
+ * Wait for what on the connection's current socket. Re-registering costs two
+ * epoll_ctl calls, and most waits repeat the last one (read, same callback),
+ * so an identical pending wait is left alone.
+ */
 static void conn_wait(DbConn *c, short what, event_callback_fn fn)
 {
+	evutil_socket_t fd = PQsocket(c->pg);
+
+	if (c->wait_fn == fn && c->wait_what == what && c->wait_fd == fd &&
+	    event_pending(c->ev, EV_READ | EV_WRITE, NULL))
+		return;
 	event_del(c->ev);
-	event_assign(c->ev, g_base, PQsocket(c->pg), what, fn, c);
+	/* persistent: every callback re-reads libpq's state, so extra wake-ups are harmless */
+	event_assign(c->ev, g_base, fd, what | EV_PERSIST, fn, c);
 	event_add(c->ev, NULL);
+	c->wait_fn = fn;
+	c->wait_what = what;
+	c->wait_fd = fd;
 }
 
 /* Send the next setup step: session settings, then one PREPARE each. */
