@@ -200,6 +200,7 @@ max_sessions = 20000
 max_in_flight = 32
 handshake_timeout = 10
 idle_timeout = 0
+frame_timeout = 2
 shutdown_timeout = 10
 
 [tls]

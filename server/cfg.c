@@ -24,6 +24,7 @@ int cf_max_sessions;
 int cf_max_in_flight;
 int cf_handshake_timeout;
 int cf_idle_timeout;
+int cf_frame_timeout;
 int cf_shutdown_timeout;
 char *cf_tls_cert, *cf_tls_key, *cf_tls_ca, *cf_tls_crl;
 char *cf_db_conninfo;
@@ -59,6 +60,7 @@ static const CfKey keys[] = {
 	{ "server", "max_in_flight", CF_INT, &cf_max_in_flight, "32", 1, 1024 },
 	{ "server", "handshake_timeout", CF_INT, &cf_handshake_timeout, "10", 1, 3600 },
 	{ "server", "idle_timeout", CF_INT, &cf_idle_timeout, "0", 0, 7 * 86400 },
+	{ "server", "frame_timeout", CF_INT, &cf_frame_timeout, "30", 1, 3600 },
 	{ "server", "shutdown_timeout", CF_INT, &cf_shutdown_timeout, "10", 0, 3600 },
 	{ "server", "workers", CF_INT, &cf_workers, "2", 1, 64 },
 	{ "tls", "cert", CF_STR, &cf_tls_cert, NULL, 0, 0 },

@@ -36,6 +36,7 @@ extern int cf_max_sessions;
 extern int cf_max_in_flight;		/* per session */
 extern int cf_handshake_timeout;	/* seconds, TLS + Hello */
 extern int cf_idle_timeout;		/* seconds, 0 = never */
+extern int cf_frame_timeout;		/* seconds a started frame may take to arrive */
 extern int cf_shutdown_timeout;		/* seconds to drain on SIGTERM */
 extern char *cf_tls_cert, *cf_tls_key, *cf_tls_ca, *cf_tls_crl;
 extern char *cf_db_conninfo;
@@ -103,6 +104,7 @@ typedef struct Session {
 	int in_flight;			/* Calls not yet answered */
 	bool hello_pending;		/* Hello's lookup in progress */
 	bool read_paused;		/* EV_READ disabled for back-pressure */
+	bool mid_frame;			/* part of a frame is buffered; frame timer armed */
 	Call *calls;			/* borrowed list of this session's live Calls */
 	struct event *timer;		/* owned: handshake / idle timeout */
 	struct Session *next, *prev;	/* all sessions / the dead list */

@@ -101,6 +101,8 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (s->state < SESS_READY)
 		session_close(s, "handshake or Hello not done within %d s", cf_handshake_timeout);
+	else if (s->mid_frame)
+		session_close(s, "a frame stalled: not complete within %d s", cf_frame_timeout);
 	else if (s->in_flight == 0)
 		session_close(s, "idle for %d s", cf_idle_timeout);
 	else
@@ -339,13 +341,31 @@ static void session_handle_frame(Session *s, const uint8_t *data, uint32_t len)
 	dispatch_call(c);
 }
 
+/*
+ * After reading: a till that stops halfway through a frame is given
+ * cf_frame_timeout to finish it (else it would hold a buffer forever);
+ * otherwise the idle timeout (if any) runs from now. A paused session is
+ * not timed: the wait is ours, not the till's.
+ */
+static void session_rearm(Session *s, struct evbuffer *in)
+{
+	bool partial;
+
+	if (s->state != SESS_READY)
+		return;	/* before Hello the handshake timer runs */
+	partial = !s->read_paused && evbuffer_get_length(in) > 0;
+	if (partial && !s->mid_frame)
+		timer_arm(s, cf_frame_timeout);
+	else if (!partial)
+		timer_arm(s, cf_idle_timeout);
+	s->mid_frame = partial;
+}
+
 static void session_read_cb(struct bufferevent *bev, void *arg)
 {
 	Session *s = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
-	if (cf_idle_timeout > 0 && s->state >= SESS_READY)
-		timer_arm(s, cf_idle_timeout);
 	while (s->state != SESS_DEAD && s->state != SESS_CLOSING && !s->read_paused) {
 		uint8_t hdr[FRAME_HEADER_LEN];
 		size_t avail = evbuffer_get_length(in);
@@ -374,6 +394,7 @@ static void session_read_cb(struct bufferevent *bev, void *arg)
 		if (s->state != SESS_DEAD)
 			evbuffer_drain(in, FRAME_HEADER_LEN + (size_t)len);
 	}
+	session_rearm(s, in);
 }
 
 static void session_tls_errors(char *buf, size_t len)

@@ -253,6 +253,67 @@ static void test_tls_refusals(Harness *h)
 	still_serving(h, bystander, "refused handshakes");
 }
 
+/* Guards: a till that stops halfway through a frame is cut off (frame_timeout = 2 s here). */
+static void test_stalled_frame(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	uint8_t half[6] = { 0, 0, 0, 40, 0x08, 0x01 };	/* announces 40 bytes, sends 2 */
+
+	if (kc == NULL)
+		return;
+	CHECK(kc_write_raw(kc, half, sizeof(half)), "half a frame written");
+	CHECK(is_closed(kc), "connection closed after the frame stalled");
+	kc_free(kc);
+	still_serving(h, bystander, "a stalled frame");
+}
+
+/* Guards: a revoked till certificate (on the CRL) gets no session. */
+static void test_revoked(Harness *h)
+{
+	char cert[1024], key[1024], ca[1024], err[KC_ERR_LEN];
+	KcOptions o = opts(h, "S001-REVOKED", cert, key, ca);
+	KassaClient *kc = kc_connect(&o, err, sizeof(err));
+
+	CHECK(kc == NULL, "a revoked certificate is refused");
+	kc_free(kc);
+}
+
+/* Guards: pipelined requests are all answered, each with its own request id. */
+static void test_pipelining(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	const char *codes[] = { "SKU-APPLE", "SKU-RICE", "NO-SUCH", "SKU-TEA", "SKU-WATER" };
+	const int64_t prices[] = { 1250, 7500, -1, 1000, 200 };
+	uint64_t ids[5];
+	int answered = 0;
+
+	if (kc == NULL)
+		return;
+	for (int i = 0; i < 5; i++) {
+		Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+		Kassa__V1__ProductLookup pl = KASSA__V1__PRODUCT_LOOKUP__INIT;
+
+		pl.code = (char *)codes[i];
+		req.body_case = KASSA__V1__REQUEST__BODY_PRODUCT_LOOKUP;
+		req.product_lookup = &pl;
+		CHECK(kc_send(kc, &req, &ids[i]) == KC_OK, "request %d sent", i);
+	}
+	for (int i = 4; i >= 0; i--) {	/* collect in reverse: ids must match up */
+		Kassa__V1__Response *r = NULL;
+
+		if (kc_recv_id(kc, ids[i], &r) != KC_OK)
+			continue;
+		if (prices[i] < 0)
+			answered += kc_status(r) == KASSA__V1__STATUS_CODE__NOT_FOUND;
+		else
+			answered += kc_status(r) == KASSA__V1__STATUS_CODE__OK && r->product &&
+				    r->product->price->minor == prices[i];
+		kc_response_free(r);
+	}
+	CHECK(answered == 5, "%d of 5 pipelined requests answered correctly", answered);
+	kc_free(kc);
+}
+
 static void setup(Harness *h)
 {
 	bystander = it_cashier(h);
@@ -282,6 +343,9 @@ static const HarnessTest tests[] = {
 	{ "invalid_utf8", test_invalid_utf8 },
 	{ "before_hello", test_before_hello },
 	{ "tls_refusals", test_tls_refusals },
+	{ "revoked_certificate", test_revoked },
+	{ "stalled_frame", test_stalled_frame },
+	{ "pipelining", test_pipelining },
 	{ "bystander_still_served", test_bystander_last },
 };
 
