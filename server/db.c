@@ -204,9 +204,9 @@ static void conn_broken(DbConn *c, const char *why)
 	c->q = NULL;
 	c->state = DC_DOWN;
 	if (q) {
+		/* deferred: we may be inside db_query() (a send that failed at once) */
 		in_flight--;
-		q->cb(q->arg, DB_UNAVAILABLE, NULL);
-		query_free(q);
+		fail_later(q, DB_UNAVAILABLE);
 	}
 	if (db_ready_count() == 0) {
 		db_down = true;
