@@ -168,3 +168,16 @@ void call_fail_db(Call *c, int dbst, const PGresult *res)
 	log_error("database error %s: %s", state, msg);
 	call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "DATABASE_ERROR", "internal error");
 }
+
+bool call_db_ok(Call *c, int dbst, const PGresult *res)
+{
+	if (call_is_orphan(c)) {
+		call_free(c);
+		return false;
+	}
+	if ((DbStatus)dbst != DB_OK) {
+		call_fail_db(c, dbst, res);
+		return false;
+	}
+	return true;
+}

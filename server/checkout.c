@@ -121,14 +121,8 @@ static void checkout_products_cb(void *arg, DbStatus st, const PGresult *res)
 	Call *c = arg;
 	const Kassa__V1__Checkout *co;
 
-	if (call_is_orphan(c)) {
-		call_free(c);
+	if (!call_db_ok(c, st, res))
 		return;
-	}
-	if (st != DB_OK) {
-		call_fail_db(c, st, res);
-		return;
-	}
 	for (int i = 0; i < PQntuples(res); i++)
 		catalog_put_row(res, i);
 	co = c->req->checkout;

@@ -30,15 +30,10 @@ static void hello_db_cb(void *arg, DbStatus st, const PGresult *res)
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
 	Kassa__V1__Welcome w = KASSA__V1__WELCOME__INIT;
 
-	if (call_is_orphan(c)) {
-		call_free(c);
+	if (s)
+		s->hello_pending = false;
+	if (!call_db_ok(c, st, res))
 		return;
-	}
-	s->hello_pending = false;
-	if (st != DB_OK) {
-		call_fail_db(c, st, res);
-		return;
-	}
 	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 2), "t") != 0) {
 		log_warn("session %llu: certificate CN \"%s\" is not an active till",
 			 (unsigned long long)s->id, s->till_code);

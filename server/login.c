@@ -127,14 +127,8 @@ static void login_db_cb(void *arg, DbStatus st, const PGresult *res)
 	Call *c = arg;
 	LoginState *ls = c->state;
 
-	if (call_is_orphan(c)) {
-		call_free(c);
+	if (!call_db_ok(c, st, res))
 		return;
-	}
-	if (st != DB_OK) {
-		call_fail_db(c, st, res);
-		return;
-	}
 	snprintf(ls->hash, sizeof(ls->hash), "%s", dummy_hash);
 	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
 		ls->role = role_parse(PQgetvalue(res, 0, 1));

@@ -300,14 +300,8 @@ static void member_list_cb(void *arg, DbStatus st, const PGresult *res)
 	Kassa__V1__MemberList list = KASSA__V1__MEMBER_LIST__INIT;
 	int n;
 
-	if (call_is_orphan(c)) {
-		call_free(c);
+	if (!call_db_ok(c, st, res))
 		return;
-	}
-	if (st != DB_OK) {
-		call_fail_db(c, st, res);
-		return;
-	}
 	n = PQntuples(res);
 	Kassa__V1__Member *ms = xcalloc((size_t)n + 1, sizeof(*ms));
 	Kassa__V1__Member **mp = xcalloc((size_t)n + 1, sizeof(*mp));

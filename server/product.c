@@ -30,14 +30,8 @@ static void product_db_cb(void *arg, DbStatus st, const PGresult *res)
 	Kassa__V1__Money price = KASSA__V1__MONEY__INIT;
 	const CatalogItem *it;
 
-	if (call_is_orphan(c)) {
-		call_free(c);
+	if (!call_db_ok(c, st, res))
 		return;
-	}
-	if (st != DB_OK) {
-		call_fail_db(c, st, res);
-		return;
-	}
 	if (PQntuples(res) == 0) {
 		catalog_forget(c->req->product_lookup->code);
 		call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "UNKNOWN_PRODUCT",

@@ -161,6 +161,12 @@ void call_fail(Call *c, Kassa__V1__StatusCode code, const char *detail, const ch
 /* Answer c with the status a failed database call deserves (DbStatus st). */
 struct pg_result;
 void call_fail_db(Call *c, int st, const struct pg_result *res);
+/*
+ * The start of every database callback: if c's session has gone, free c;
+ * if the query failed, answer as call_fail_db() does. True only when c is
+ * live and res holds a successful result to answer from.
+ */
+bool call_db_ok(Call *c, int st, const struct pg_result *res);
 /* Free c without answering (only for a Call whose session is gone). */
 void call_free(Call *c);
 /* True if c's session is gone: callbacks should just call_free(c). */

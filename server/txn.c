@@ -125,14 +125,8 @@ static void txn_db_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
 
-	if (call_is_orphan(c)) {
-		call_free(c);
+	if (!call_db_ok(c, st, res))
 		return;
-	}
-	if (st != DB_OK) {
-		call_fail_db(c, st, res);
-		return;
-	}
 	if (PQgetisnull(res, 0, 0)) {
 		call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "TRANSACTION_NOT_FOUND",
 			  "no transaction %lld", (long long)c->req->transaction_get->txn_id);
