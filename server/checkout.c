@@ -43,10 +43,10 @@ void checkout_setup(void)
 {
 	st_products = db_stmt_add("products_by_codes",
 		"SELECT " CATALOG_COLUMNS " FROM products"
-		" WHERE active AND (sku = ANY($1::text[]) OR barcode = ANY($1::text[]))");
+		" WHERE active AND (sku = ANY($1::text[]) OR barcode = ANY($1::text[]))", DB_LANE_WORK);
 	st_checkout = db_stmt_add("checkout",
 		"SELECT kassa_checkout($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-		" $13, $14, $15, $16)");
+		" $13, $14, $15, $16)", DB_LANE_WORK);
 }
 
 static void checkout_price(Call *c);

@@ -68,15 +68,22 @@ typedef struct DbConn {
 typedef struct DbStmt {
 	const char *name;		/* borrowed (static strings) */
 	const char *sql;
+	DbLane lane;
 } DbStmt;
+
+typedef struct DbQueue {
+	DbQuery *head, *tail;		/* owned queries, oldest first */
+} DbQueue;
 
 static DbStmt stmts[DB_MAX_STMTS];
 static int nstmts;
 static DbConn *conns;			/* owned array of cf_db_pool_size */
 static int nconns;
-static DbQuery *queue_head, *queue_tail;
-static int queue_len;
+static DbQueue queues[2];		/* by DbLane */
+static int queue_len;			/* in both queues */
 static int in_flight;
+static int work_in_flight;		/* DB_LANE_WORK queries on connections */
+static int work_max;			/* ... at most this many */
 static DbQuery *done_head, *done_tail;	/* failures waiting for their callback */
 static struct event *done_ev;		/* owned */
 static struct event *janitor_ev;	/* owned: queue deadlines */
@@ -88,13 +95,44 @@ static void conn_wait(DbConn *c, short what, event_callback_fn fn);
 static void conn_read_cb(evutil_socket_t fd, short what, void *arg);
 static void pump(void);
 
-int db_stmt_add(const char *name, const char *sql)
+int db_stmt_add(const char *name, const char *sql, DbLane lane)
 {
 	if (nstmts >= DB_MAX_STMTS)
 		die("too many prepared statements");
 	stmts[nstmts].name = name;
 	stmts[nstmts].sql = sql;
+	stmts[nstmts].lane = lane;
 	return nstmts++;
+}
+
+static void queue_push(DbQueue *qu, DbQuery *q)
+{
+	q->next = NULL;
+	if (qu->tail)
+		qu->tail->next = q;
+	else
+		qu->head = q;
+	qu->tail = q;
+	queue_len++;
+}
+
+static DbQuery *queue_pop(DbQueue *qu)
+{
+	DbQuery *q = qu->head;
+
+	if (q == NULL)
+		return NULL;
+	qu->head = q->next;
+	if (qu->head == NULL)
+		qu->tail = NULL;
+	q->next = NULL;
+	queue_len--;
+	return q;
+}
+
+static bool is_work(const DbQuery *q)
+{
+	return stmts[q->stmt].lane == DB_LANE_WORK;
 }
 
 const char *db_sqlstate(const PGresult *res)
@@ -172,14 +210,11 @@ static void done_cb(evutil_socket_t fd, short what, void *arg)
 
 static void queue_fail_all(DbStatus st)
 {
-	while (queue_head) {
-		DbQuery *q = queue_head;
+	DbQuery *q;
 
-		queue_head = q->next;
-		queue_len--;
-		fail_later(q, st);
-	}
-	queue_tail = NULL;
+	for (int lane = 0; lane < 2; lane++)
+		while ((q = queue_pop(&queues[lane])) != NULL)
+			fail_later(q, st);
 }
 
 /* Drop the connection, fail its query, and schedule a reconnect. */
@@ -206,6 +241,7 @@ static void conn_broken(DbConn *c, const char *why)
 	if (q) {
 		/* deferred: we may be inside db_query() (a send that failed at once) */
 		in_flight--;
+		work_in_flight -= is_work(q);
 		fail_later(q, DB_UNAVAILABLE);
 	}
 	if (db_ready_count() == 0) {
@@ -387,6 +423,7 @@ static void conn_complete(DbConn *c)
 	c->q = NULL;
 	c->state = DC_IDLE;
 	in_flight--;
+	work_in_flight -= q && is_work(q);
 	conn_wait(c, EV_READ, conn_read_cb);
 	if (q) {
 		q->cb(q->arg, is_err ? DB_SQL_ERROR : DB_OK, res);
@@ -469,6 +506,7 @@ static void conn_send(DbConn *c, DbQuery *q)
 	c->q = q;
 	c->state = DC_BUSY;
 	in_flight++;
+	work_in_flight += is_work(q);
 	if (!PQsendQueryPrepared(c->pg, st->name, q->n, q->values, NULL, NULL, 0)) {
 		/* nothing reached the server: safe to report unavailable */
 		conn_broken(c, PQerrorMessage(c->pg));
@@ -477,21 +515,20 @@ static void conn_send(DbConn *c, DbQuery *q)
 	flush_then_read(c);
 }
 
-/* Hand queued queries to idle connections. */
+/* Hand queued queries to idle connections: quick ones first. */
 static void pump(void)
 {
-	for (int i = 0; i < nconns && queue_head; i++) {
+	for (int i = 0; i < nconns && queue_len > 0; i++) {
 		DbConn *c = &conns[i];
+		DbQuery *q;
 
 		if (c->state != DC_IDLE)
 			continue;
-		DbQuery *q = queue_head;
-
-		queue_head = q->next;
-		if (queue_head == NULL)
-			queue_tail = NULL;
-		queue_len--;
-		q->next = NULL;
+		q = queue_pop(&queues[DB_LANE_QUICK]);
+		if (q == NULL && work_in_flight < work_max)
+			q = queue_pop(&queues[DB_LANE_WORK]);
+		if (q == NULL)
+			return;
 		conn_send(c, q);
 	}
 }
@@ -531,12 +568,7 @@ void db_query(int stmt, int n, const char *const *values, DbCallback cb, void *a
 		fail_later(q, DB_OVERLOADED);
 		return;
 	}
-	if (queue_tail)
-		queue_tail->next = q;
-	else
-		queue_head = q;
-	queue_tail = q;
-	queue_len++;
+	queue_push(&queues[stmts[stmt].lane], q);
 	pump();
 }
 
@@ -548,15 +580,9 @@ static void janitor_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	while (queue_head && queue_head->enq_us < limit) {
-		DbQuery *q = queue_head;
-
-		queue_head = q->next;
-		if (queue_head == NULL)
-			queue_tail = NULL;
-		queue_len--;
-		fail_later(q, DB_TIMEOUT);
-	}
+	for (int lane = 0; lane < 2; lane++)
+		while (queues[lane].head && queues[lane].head->enq_us < limit)
+			fail_later(queue_pop(&queues[lane]), DB_TIMEOUT);
 }
 
 bool db_setup(void)
@@ -564,6 +590,7 @@ bool db_setup(void)
 	struct timeval tick = { 0, 100 * 1000 };
 
 	nconns = cf_db_pool_size;
+	work_max = nconns > 1 ? nconns - (nconns / 4 > 0 ? nconns / 4 : 1) : 1;
 	conns = xcalloc((size_t)nconns, sizeof(*conns));
 	done_ev = event_new(g_base, -1, 0, done_cb, NULL);
 	janitor_ev = event_new(g_base, -1, EV_PERSIST, janitor_cb, NULL);

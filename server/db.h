@@ -35,8 +35,19 @@ typedef enum DbStatus {
  */
 typedef void (*DbCallback)(void *arg, DbStatus st, const PGresult *res);
 
+/*
+ * Lanes: a quick statement (a single-row index lookup a cashier waits for:
+ * member by phone, product by code) never queues behind work (a checkout,
+ * a search). Work may occupy at most three quarters of the pool, so a quick
+ * statement finds a free connection even while every till is checking out.
+ */
+typedef enum DbLane {
+	DB_LANE_QUICK = 0,	/* served first, may use every connection */
+	DB_LANE_WORK = 1,	/* FIFO, limited to pool_size - pool_size / 4 at once */
+} DbLane;
+
 /* Register a statement before db_setup(); returns its id. */
-int db_stmt_add(const char *name, const char *sql);
+int db_stmt_add(const char *name, const char *sql, DbLane lane);
 
 /* Start the pool: connect cf_db_pool_size connections in the background. */
 MUSTCHECK bool db_setup(void);

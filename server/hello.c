@@ -20,7 +20,7 @@ void hello_setup(void)
 {
 	st_till = db_stmt_add("till_by_code",
 		"SELECT t.till_id, t.kind, t.active, s.store_id, s.code, s.name, s.currency"
-		" FROM tills t JOIN stores s USING (store_id) WHERE t.code = $1");
+		" FROM tills t JOIN stores s USING (store_id) WHERE t.code = $1", DB_LANE_QUICK);
 }
 
 static void hello_db_cb(void *arg, DbStatus st, const PGresult *res)

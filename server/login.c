@@ -38,7 +38,7 @@ static char dummy_hash[crypto_pwhash_STRBYTES];
 bool login_setup(void)
 {
 	st_staff = db_stmt_add("staff_by_id",
-		"SELECT name, role, pin_hash, active FROM staff WHERE staff_id = $1");
+		"SELECT name, role, pin_hash, active FROM staff WHERE staff_id = $1", DB_LANE_QUICK);
 	if (crypto_pwhash_str(dummy_hash, "not-a-pin", 9, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		log_error("could not compute the dummy PIN hash");

@@ -47,19 +47,19 @@ void member_setup(void)
 {
 	st_register = db_stmt_add("member_register",
 		"SELECT kassa_member_register($1, $2, $3, $4, $5, $6, nullif($7, '')::date, $8,"
-		" $9, $10, $11, $12, $13, $14)");
+		" $9, $10, $11, $12, $13, $14)", DB_LANE_WORK);
 	st_by_id = db_stmt_add("member_by_id",
-		"SELECT " MEMBER_COLUMNS " FROM members WHERE member_id = $1");
+		"SELECT " MEMBER_COLUMNS " FROM members WHERE member_id = $1", DB_LANE_QUICK);
 	st_by_phone = db_stmt_add("member_by_phone",
-		"SELECT " MEMBER_COLUMNS " FROM members WHERE phone = $1");
+		"SELECT " MEMBER_COLUMNS " FROM members WHERE phone = $1", DB_LANE_QUICK);
 	st_by_card = db_stmt_add("member_by_card",
-		"SELECT " MEMBER_COLUMNS " FROM members WHERE card_no = $1");
+		"SELECT " MEMBER_COLUMNS " FROM members WHERE card_no = $1", DB_LANE_QUICK);
 	st_by_name = db_stmt_add("member_by_name",
 		"SELECT " MEMBER_COLUMNS " FROM members WHERE name LIKE $1 ESCAPE '\\'"
-		" ORDER BY name, member_id LIMIT $2");
+		" ORDER BY name, member_id LIMIT $2", DB_LANE_WORK);
 	st_by_suffix = db_stmt_add("member_by_phone_suffix",
 		"SELECT " MEMBER_COLUMNS " FROM members WHERE reverse(phone) LIKE $1"
-		" ORDER BY member_id LIMIT $2");
+		" ORDER BY member_id LIMIT $2", DB_LANE_WORK);
 	/* $2 names the fields to replace; the others keep their values */
 	st_update = db_stmt_add("member_update",
 		"UPDATE members SET"
@@ -78,7 +78,7 @@ void member_setup(void)
 		" tags = CASE WHEN 'tags' = ANY($2::text[]) THEN $12::text[] ELSE tags END,"
 		" notes = CASE WHEN 'notes' = ANY($2::text[]) THEN $13 ELSE notes END,"
 		" updated_at = now()"
-		" WHERE member_id = $1 RETURNING " MEMBER_COLUMNS);
+		" WHERE member_id = $1 RETURNING " MEMBER_COLUMNS, DB_LANE_WORK);
 }
 
 /* ---- validation ---- */

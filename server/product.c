@@ -19,7 +19,7 @@ void product_setup(void)
 {
 	st_product = db_stmt_add("product_by_code",
 		"SELECT " CATALOG_COLUMNS " FROM products"
-		" WHERE active AND (sku = $1 OR barcode = $1) ORDER BY sku = $1 DESC LIMIT 1");
+		" WHERE active AND (sku = $1 OR barcode = $1) ORDER BY sku = $1 DESC LIMIT 1", DB_LANE_QUICK);
 }
 
 static void product_db_cb(void *arg, DbStatus st, const PGresult *res)

@@ -20,7 +20,7 @@ static int st_txn;
 
 void txn_setup(void)
 {
-	st_txn = db_stmt_add("txn_json", "SELECT kassa_txn_json($1)");
+	st_txn = db_stmt_add("txn_json", "SELECT kassa_txn_json($1)", DB_LANE_QUICK);
 }
 
 static int64_t jint(json_t *o, const char *k)
