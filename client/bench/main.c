@@ -38,6 +38,7 @@
 #include <jansson.h>
 
 #include "kassa_client.h"
+#include "kc_options.h"
 #include "stats.h"
 #include "util.h"
 
@@ -131,13 +132,6 @@ static void usage(FILE *f)
 		"environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA\n"
 		"exit codes: 0 all operations succeeded, 1 some failed, 2 usage,\n"
 		"            3 could not connect\n");
-}
-
-static const char *env_or(const char *name, const char *dflt)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : dflt;
 }
 
 static bool parse_long(const char *s, long min, long max, long *out)
@@ -740,13 +734,7 @@ static int run_idle(void)
 /* ---- main ---- */
 
 static const struct option longopts[] = {
-	{ "host", required_argument, NULL, 'H' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "cert", required_argument, NULL, 'c' },
-	{ "key", required_argument, NULL, 'k' },
-	{ "ca", required_argument, NULL, 'a' },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "server-name", required_argument, NULL, 'n' },
+	KC_CONN_LONGOPTS,
 	{ "tills", required_argument, NULL, 'T' },
 	{ "checkouts", required_argument, NULL, 'M' },
 	{ "duration", required_argument, NULL, 'D' },
@@ -780,30 +768,13 @@ static int parse_args(int argc, char **argv)
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		int taken = kc_options_take(&cfg.opt, ch, optarg, "kassa-bench");
+
+		if (taken < 0)
+			return BENCH_EXIT_USAGE;
+		if (taken > 0)
+			continue;
 		switch (ch) {
-		case 'H':
-			cfg.opt.host = optarg;
-			break;
-		case 'p':
-			cfg.opt.port = optarg;
-			break;
-		case 'c':
-			cfg.opt.cert = optarg;
-			break;
-		case 'k':
-			cfg.opt.key = optarg;
-			break;
-		case 'a':
-			cfg.opt.ca = optarg;
-			break;
-		case 'n':
-			cfg.opt.server_name = optarg;
-			break;
-		case 't':
-			if (!parse_long(optarg, 1, 3600000, &v))
-				goto bad;
-			cfg.opt.connect_timeout_ms = cfg.opt.io_timeout_ms = (int)v;
-			break;
 		case 'T':
 			if (!parse_long(optarg, 1, BENCH_MAX_THREADS, &v))
 				goto bad;
@@ -911,11 +882,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	cfg.mode = BENCH_CHECKOUT;
-	cfg.opt.host = env_or("KASSA_HOST", NULL);
-	cfg.opt.port = env_or("KASSA_PORT", NULL);
-	cfg.opt.cert = env_or("KASSA_CERT", NULL);
-	cfg.opt.key = env_or("KASSA_KEY", NULL);
-	cfg.opt.ca = env_or("KASSA_CA", NULL);
+	kc_options_from_env(&cfg.opt);
 	cfg.opt.client_software = BENCH_SOFTWARE;
 	cfg.tills = 8;
 	cfg.warmup = 10;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "kassa_client.h"
+#include "kc_options.h"
 #include "kc_json.h"
 
 #define OFFICE_SOFTWARE "kassa-office/" KASSA_VERSION
@@ -43,13 +44,6 @@ static void usage(FILE *f)
 		"             KASSA_STAFF KASSA_PIN\n"
 		"exit codes: 0 success, 1 the command failed, 2 usage or configuration,\n"
 		"            3 could not connect, TLS refused, or connection lost\n");
-}
-
-static const char *env_or(const char *name, const char *dflt)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : dflt;
 }
 
 static bool parse_i64(const char *s, int64_t *out)
@@ -280,13 +274,7 @@ static KassaClient *office_connect(KcOptions *opt, int *code)
 }
 
 static const struct option longopts[] = {
-	{ "host", required_argument, NULL, 'H' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "cert", required_argument, NULL, 'c' },
-	{ "key", required_argument, NULL, 'k' },
-	{ "ca", required_argument, NULL, 'a' },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "server-name", required_argument, NULL, 'n' },
+	KC_CONN_LONGOPTS,
 	{ "staff", required_argument, NULL, 'S' },
 	{ "pin", required_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
@@ -297,51 +285,24 @@ static const struct option longopts[] = {
 int main(int argc, char **argv)
 {
 	KcOptions opt = { 0 };
-	const char *staff_s = env_or("KASSA_STAFF", NULL), *pin = env_or("KASSA_PIN", NULL);
+	const char *staff_s = kc_env_or("KASSA_STAFF", NULL), *pin = kc_env_or("KASSA_PIN", NULL);
 	int64_t staff_id = 0;
 	KassaClient *kc;
 	OfficeCmd fn;
 	Args args;
 	int ch, code = OFFICE_EXIT_OK;
 
-	opt.host = env_or("KASSA_HOST", NULL);
-	opt.port = env_or("KASSA_PORT", NULL);
-	opt.cert = env_or("KASSA_CERT", NULL);
-	opt.key = env_or("KASSA_KEY", NULL);
-	opt.ca = env_or("KASSA_CA", NULL);
+	kc_options_from_env(&opt);
 	opt.client_software = OFFICE_SOFTWARE;
 	/* "+" stops at the first command word, so "name=..." is never taken for an option */
 	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'H':
-			opt.host = optarg;
-			break;
-		case 'p':
-			opt.port = optarg;
-			break;
-		case 'c':
-			opt.cert = optarg;
-			break;
-		case 'k':
-			opt.key = optarg;
-			break;
-		case 'a':
-			opt.ca = optarg;
-			break;
-		case 't': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
+		int taken = kc_options_take(&opt, ch, optarg, "kassa-office");
 
-			if (*end != '\0' || v <= 0 || v > 3600000) {
-				fprintf(stderr, "kassa-office: bad --timeout %s\n", optarg);
-				return OFFICE_EXIT_USAGE;
-			}
-			opt.connect_timeout_ms = opt.io_timeout_ms = (int)v;
-			break;
-		}
-		case 'n':
-			opt.server_name = optarg;
-			break;
+		if (taken < 0)
+			return OFFICE_EXIT_USAGE;
+		if (taken > 0)
+			continue;
+		switch (ch) {
 		case 'S':
 			staff_s = optarg;
 			break;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "kassa_client.h"
+#include "kc_options.h"
 #include "kc_json.h"
 #include "script.h"
 
@@ -40,21 +41,8 @@ static void usage(FILE *f)
 		"            3 could not connect, TLS refused, or connection lost for good\n");
 }
 
-static const char *env_or(const char *name, const char *dflt)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : dflt;
-}
-
 static const struct option longopts[] = {
-	{ "host", required_argument, NULL, 'H' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "cert", required_argument, NULL, 'c' },
-	{ "key", required_argument, NULL, 'k' },
-	{ "ca", required_argument, NULL, 'a' },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "server-name", required_argument, NULL, 'n' },
+	KC_CONN_LONGOPTS,
 	{ "script", no_argument, NULL, 's' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -68,43 +56,16 @@ static int parse_args(int argc, char **argv, KcOptions *o)
 	bool script = false;
 	int ch;
 
-	opt.host = env_or("KASSA_HOST", NULL);
-	opt.port = env_or("KASSA_PORT", NULL);
-	opt.cert = env_or("KASSA_CERT", NULL);
-	opt.key = env_or("KASSA_KEY", NULL);
-	opt.ca = env_or("KASSA_CA", NULL);
+	kc_options_from_env(&opt);
 	opt.client_software = TILL_SOFTWARE;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'H':
-			opt.host = optarg;
-			break;
-		case 'p':
-			opt.port = optarg;
-			break;
-		case 'c':
-			opt.cert = optarg;
-			break;
-		case 'k':
-			opt.key = optarg;
-			break;
-		case 'a':
-			opt.ca = optarg;
-			break;
-		case 't': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
+		int taken = kc_options_take(&opt, ch, optarg, "kassa-till");
 
-			if (*end != '\0' || v <= 0 || v > 3600000) {
-				fprintf(stderr, "kassa-till: bad --timeout %s\n", optarg);
-				return TILL_EXIT_USAGE;
-			}
-			opt.connect_timeout_ms = opt.io_timeout_ms = (int)v;
-			break;
-		}
-		case 'n':
-			opt.server_name = optarg;
-			break;
+		if (taken < 0)
+			return TILL_EXIT_USAGE;
+		if (taken > 0)
+			continue;
+		switch (ch) {
 		case 's':
 			script = true;
 			break;
