@@ -12,7 +12,11 @@
 
 /*
  * Walk msg and every sub-message; return the name of the first string
- * field that is not valid UTF-8 (or holds NUL), or NULL if all are valid.
+ * field that is not valid UTF-8, or NULL if all are valid.
+ *
+ * Known gap: protobuf-c hands strings over NUL-terminated without their
+ * length, so a string with an embedded NUL byte arrives cut at that byte
+ * and cannot be told apart here (tests/fuzz/corpus/request/nul_in_string).
  */
 const char *pbcheck_utf8(const ProtobufCMessage *msg);
 
