@@ -17,7 +17,7 @@
 # (products 'SKU-000001'.., members, a bench till whose certificate is given below, staff).
 # Environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA (the bench till's
 #   certificate), KASSA_BENCH (default: build/client/kassa-bench), CLIENTS,
-#   KASSA_BENCH_STAFF / KASSA_BENCH_PIN (default 1001 / 1234), PSQL.
+#   KASSA_BENCH_STAFF / KASSA_BENCH_PIN (default 1901 / 1234), PSQL.
 set -euo pipefail
 
 die() {
@@ -60,7 +60,7 @@ ROWS=()
 for n in $CLIENTS; do
 	echo "== $n clients: kassa-bench ($SECS s)" >&2
 	kb=$("$BENCH" --tills "$n" --duration "$SECS" --products "$PRODUCTS" \
-		--members "$MEMBERS" --staff "${KASSA_BENCH_STAFF:-1001}" \
+		--members "$MEMBERS" --staff "${KASSA_BENCH_STAFF:-1901}" \
 		--pin "${KASSA_BENCH_PIN:-1234}" --json) || [ $? -eq 1 ] ||
 		die "kassa-bench failed at $n clients"
 	echo "$kb" >&2

@@ -85,8 +85,9 @@ else
 	read -r TILL STORE < <(q -c "$TILL_SQL ORDER BY (kind = 'bench') DESC, till_id LIMIT 1")
 fi
 [ -n "${TILL:-}" ] || die "no active till to sell at (seed the database first)"
+# a cashier of the till's store, as kassad would accept at that till
 STAFF=$(q -c "SELECT staff_id FROM staff WHERE active AND role IN ('cashier', 'manager')
-	ORDER BY staff_id LIMIT 1")
+	AND (store_id IS NULL OR store_id = $STORE) ORDER BY store_id IS NULL, staff_id LIMIT 1")
 [ -n "$STAFF" ] || die "no active cashier or manager in staff (seed the database first)"
 
 # ---- the pgbench scripts: one per line count, each ONE statement ----

@@ -13,7 +13,8 @@
 #   tills     S001-T1 S001-T2 S001-REVOKED (S001), S002-T1 (S002), HQ-OFFICE-1 (HQ, office),
 #             BENCH-1 .. BENCH-64 (BENCH, bench); S001-REVOKED exists and is active, but
 #             the test environment revokes its certificate in the CRL
-#   staff     1001 cashier PIN 1234 (S001), 1002 cashier PIN 2345 (S002),
+#   staff     1001 cashier PIN 1234 (S001), 1002 cashier PIN 2345 (S002), 1901 cashier PIN
+#             1234 (BENCH, for kassa-bench),
 #             2001 manager PIN 9999, 3001 analyst PIN 3333, 9001 admin PIN 0000 (no store)
 #   products  N SKUs (default 500) in five categories with Chinese and English names, valid
 #             EAN-13 barcodes and prices from 1.00 to 300.00 CNY, including the fixed
@@ -66,8 +67,8 @@ PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$CONNINFO")
 	grep -qx t || die "the database has no Kassa schema: run 'kassad migrate --config FILE' first"
 
 # PIN hashes are argon2id and deliberately slow: only make the ones that are missing.
-declare -A PIN=([1001]=1234 [1002]=2345 [2001]=9999 [3001]=3333 [9001]=0000)
-have=$("${PSQL[@]}" -Atc "SELECT staff_id FROM staff WHERE staff_id IN (1001,1002,2001,3001,9001)")
+declare -A PIN=([1001]=1234 [1002]=2345 [1901]=1234 [2001]=9999 [3001]=3333 [9001]=0000)
+have=$("${PSQL[@]}" -Atc "SELECT staff_id FROM staff WHERE staff_id IN (1001,1002,1901,2001,3001,9001)")
 declare -A HASH
 for id in "${!PIN[@]}"; do
 	if grep -qx "$id" <<<"$have"; then
@@ -81,7 +82,8 @@ done
 start=$(date +%s)
 "${PSQL[@]}" -1 \
 	-v members="$MEMBERS" -v products="$PRODUCTS" \
-	-v h1001="${HASH[1001]}" -v h1002="${HASH[1002]}" -v h2001="${HASH[2001]}" \
+	-v h1001="${HASH[1001]}" -v h1002="${HASH[1002]}" -v h1901="${HASH[1901]}" \
+	-v h2001="${HASH[2001]}" \
 	-v h3001="${HASH[3001]}" -v h9001="${HASH[9001]}" <<'SQL'
 SET LOCAL client_min_messages = warning;
 SET LOCAL work_mem = '64MB';
@@ -120,6 +122,7 @@ SELECT t.id, s.store_id, t.name, t.role, t.hash
 FROM (VALUES
 	(1001, 'S001', '李娜 Li Na', 'cashier', :'h1001'),
 	(1002, 'S002', '王强 Wang Qiang', 'cashier', :'h1002'),
+	(1901, 'BENCH', 'Bench Cashier', 'cashier', :'h1901'),
 	(2001, NULL, '陈静 Chen Jing', 'manager', :'h2001'),
 	(3001, NULL, '刘洋 Liu Yang', 'analyst', :'h3001'),
 	(9001, NULL, '赵敏 Zhao Min', 'admin', :'h9001')) AS t(id, store, name, role, hash)

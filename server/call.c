@@ -149,6 +149,13 @@ void call_fail_db(Call *c, int dbst, const PGresult *res)
 			  "already exists (%s)", db_constraint(res));
 		return;
 	}
+	if (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0 ||
+	    strcmp(state, "55P03") == 0) {
+		/* rolled back whole: the same request with the same key is safe */
+		call_fail(c, KASSA__V1__STATUS_CODE__UNAVAILABLE, "DATABASE_CONFLICT",
+			  "a concurrent change got in the way; retry with the same key");
+		return;
+	}
 	if (strcmp(state, "57014") == 0) {
 		call_fail(c, KASSA__V1__STATUS_CODE__DEADLINE_EXCEEDED, "QUERY_TIMEOUT",
 			  "the database took too long");

@@ -43,7 +43,9 @@ void checkout_setup(void)
 {
 	st_products = db_stmt_add("products_by_codes",
 		"SELECT " CATALOG_COLUMNS " FROM products"
-		" WHERE active AND (sku = ANY($1::text[]) OR barcode = ANY($1::text[]))", DB_LANE_WORK);
+		" WHERE active AND (sku = ANY($1::text[]) OR barcode = ANY($1::text[]))"
+		/* SKU matches last: put last wins a code that is one's SKU, another's barcode */
+		" ORDER BY sku = ANY($1::text[])", DB_LANE_WORK);
 	st_checkout = db_stmt_add("checkout",
 		"SELECT kassa_checkout($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
 		" $13, $14, $15, $16)", DB_LANE_WORK);
@@ -213,6 +215,12 @@ static void checkout_price(Call *c)
 		const CatalogItem *it = catalog_get(co->lines[i]->code);
 		int64_t line;
 
+		if (strcmp(it->currency, s->currency) != 0) {
+			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "CURRENCY_MISMATCH",
+				  "line %zu: %s is priced in %s, this store sells in %s", i + 1,
+				  it->sku, it->currency, s->currency);
+			goto out;
+		}
 		if (!rules_line_total(it->price_minor, co->lines[i]->quantity, &line) ||
 		    !money_add(total, line, &total)) {
 			call_fail(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
@@ -273,7 +281,7 @@ static void checkout_price(Call *c)
 
 	snprintf(p_store, sizeof(p_store), "%lld", (long long)s->store_id);
 	snprintf(p_till, sizeof(p_till), "%lld", (long long)s->till_id);
-	snprintf(p_staff, sizeof(p_staff), "%lld", (long long)s->staff_id);
+	snprintf(p_staff, sizeof(p_staff), "%lld", (long long)c->staff_id);
 	snprintf(p_member, sizeof(p_member), "%lld", (long long)co->member_id);
 	snprintf(p_total, sizeof(p_total), "%lld", (long long)total);
 	snprintf(p_tendered, sizeof(p_tendered), "%lld", (long long)tendered);

@@ -28,6 +28,7 @@
 #define DB_MAX_STMTS 64
 #define DB_BACKOFF_MIN_MS 100
 #define DB_BACKOFF_MAX_MS 5000
+#define DB_CONNECT_TIMEOUT_S 10
 
 typedef enum DbConnState {
 	DC_DOWN = 0,	/* no connection; a back-off timer will start one */
@@ -251,8 +252,11 @@ static void conn_broken(DbConn *c, const char *why)
 	if (db_closing)
 		return;
 	struct timeval tv = { c->backoff_ms / 1000, (c->backoff_ms % 1000) * 1000 };
+	evtimer_del(c->timer);
 	evtimer_add(c->timer, &tv);
 	c->backoff_ms = c->backoff_ms * 2 > DB_BACKOFF_MAX_MS ? DB_BACKOFF_MAX_MS : c->backoff_ms * 2;
+	/* a lost work query freed a work slot: queued work may go to the others */
+	pump();
 }
 
 static void notice_cb(void *arg, const PGresult *res)
@@ -297,8 +301,13 @@ static void conn_wait(DbConn *c, short what, event_callback_fn fn)
 {
 	evutil_socket_t fd = PQsocket(c->pg);
 
-	if (c->wait_fn == fn && c->wait_what == what && c->wait_fd == fd &&
-	    event_pending(c->ev, EV_READ | EV_WRITE, NULL))
+	/*
+	 * Only an established connection keeps its socket: while connecting,
+	 * libpq may close it and open another that gets the same number (a host
+	 * list, an SSL fallback), which epoll has forgotten; re-register always.
+	 */
+	if (c->state >= DC_SETUP && c->wait_fn == fn && c->wait_what == what &&
+	    c->wait_fd == fd && event_pending(c->ev, EV_READ | EV_WRITE, NULL))
 		return;
 	event_del(c->ev);
 	/* persistent: every callback re-reads libpq's state, so extra wake-ups are harmless */
@@ -329,6 +338,7 @@ static void setup_next(DbConn *c)
 		bool was_down = db_down;
 
 		c->state = DC_IDLE;
+		evtimer_del(c->timer);
 		c->backoff_ms = DB_BACKOFF_MIN_MS;
 		db_down = false;
 		if (was_down)
@@ -387,13 +397,22 @@ static void conn_start(DbConn *c)
 	}
 	c->state = DC_CONNECTING;
 	conn_wait(c, EV_WRITE, connect_cb);
+	/* the async API ignores connect_timeout: bound connect and setup ourselves */
+	struct timeval tv = { DB_CONNECT_TIMEOUT_S, 0 };
+	evtimer_add(c->timer, &tv);
 }
 
-static void backoff_cb(evutil_socket_t fd, short what, void *arg)
+/* The connection's timer: back-off over (start again) or connecting took too long. */
+static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
+	DbConn *c = arg;
+
 	(void)fd;
 	(void)what;
-	conn_start(arg);
+	if (c->state == DC_DOWN)
+		conn_start(c);
+	else if (c->state == DC_CONNECTING || c->state == DC_SETUP)
+		conn_broken(c, "connecting took too long");
 }
 
 /* A result set is complete: finish a setup step or report the query. */
@@ -603,7 +622,7 @@ bool db_setup(void)
 		c->idx = i;
 		c->backoff_ms = DB_BACKOFF_MIN_MS;
 		c->ev = event_new(g_base, -1, 0, conn_read_cb, c);
-		c->timer = evtimer_new(g_base, backoff_cb, c);
+		c->timer = evtimer_new(g_base, conn_timer_cb, c);
 		if (c->ev == NULL || c->timer == NULL)
 			return false;
 		conn_start(c);

@@ -73,12 +73,12 @@ void dispatch_call(Call *c)
 		return;
 	}
 	if (r->roles) {
-		if (s->staff_id == 0) {
+		if (c->staff_id == 0) {
 			call_fail(c, KASSA__V1__STATUS_CODE__UNAUTHENTICATED, "LOGIN_REQUIRED",
 				  "log in with a staff id and PIN first");
 			return;
 		}
-		if ((s->role & r->roles) == 0) {
+		if ((c->role & r->roles) == 0) {
 			call_fail(c, KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "ROLE_NOT_ALLOWED",
 				  "this staff role may not do that");
 			return;

@@ -4,7 +4,8 @@
  * (argon2id, libsodium's crypto_pwhash_str format) is read from the staff
  * table and verified on a worker thread, because argon2id is deliberately
  * slow and must not stall the loop. An unknown staff id is verified
- * against a dummy hash so that it takes as long as a wrong PIN. After
+ * against a dummy hash so that it takes as long as a wrong PIN; so is a
+ * staff member of another store (staff.store_id NULL: any store). After
  * LOGIN_MAX_FAILURES wrong attempts the connection is closed.
  */
 #include <stdio.h>
@@ -38,7 +39,8 @@ static char dummy_hash[crypto_pwhash_STRBYTES];
 bool login_setup(void)
 {
 	st_staff = db_stmt_add("staff_by_id",
-		"SELECT name, role, pin_hash, active FROM staff WHERE staff_id = $1", DB_LANE_QUICK);
+		"SELECT name, role, pin_hash, active, store_id FROM staff WHERE staff_id = $1",
+		DB_LANE_QUICK);
 	if (crypto_pwhash_str(dummy_hash, "not-a-pin", 9, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		log_error("could not compute the dummy PIN hash");
@@ -132,8 +134,11 @@ static void login_db_cb(void *arg, DbStatus st, const PGresult *res)
 	snprintf(ls->hash, sizeof(ls->hash), "%s", dummy_hash);
 	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
 		ls->role = role_parse(PQgetvalue(res, 0, 1));
+		/* staff of one store log in only at its tills; NULL = head office, any */
 		ls->found = ls->role != ROLE_NONE &&
-			    strlen(PQgetvalue(res, 0, 2)) < sizeof(ls->hash);
+			    strlen(PQgetvalue(res, 0, 2)) < sizeof(ls->hash) &&
+			    (PQgetisnull(res, 0, 4) ||
+			     strtoll(PQgetvalue(res, 0, 4), NULL, 10) == c->sess->store_id);
 		if (ls->found)
 			snprintf(ls->hash, sizeof(ls->hash), "%s", PQgetvalue(res, 0, 2));
 		snprintf(ls->name, sizeof(ls->name), "%s", PQgetvalue(res, 0, 0));

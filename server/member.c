@@ -207,11 +207,11 @@ static bool member_check(Call *c, const Kassa__V1__MemberRegister *v, char **fie
 /* ---- answers ---- */
 
 /* Fill m from row r of res; strings borrow from res, tags from *tags_json. */
-static void member_from_row(const Session *s, const PGresult *res, int r, Kassa__V1__Member *m,
+static void member_from_row(const Call *c, const PGresult *res, int r, Kassa__V1__Member *m,
 			    Kassa__V1__Money *spend, char *masked, json_t **tags_json,
 			    char ***tags, char *qr, size_t qrlen)
 {
-	bool full = s && (s->role & (ROLE_MANAGER | ROLE_ANALYST | ROLE_ADMIN));
+	bool full = (c->role & (ROLE_MANAGER | ROLE_ANALYST | ROLE_ADMIN)) != 0;
 	json_t *tj;
 
 	kassa__v1__member__init(m);
@@ -285,7 +285,7 @@ static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 			  "no such member");
 		return;
 	}
-	member_from_row(c->sess, res, 0, &m, &spend, masked, &tj, &tags, qr, sizeof(qr));
+	member_from_row(c, res, 0, &m, &spend, masked, &tj, &tags, qr, sizeof(qr));
 	resp.body_case = KASSA__V1__RESPONSE__BODY_MEMBER;
 	resp.member = &m;
 	call_reply(c, &resp);
@@ -312,7 +312,7 @@ static void member_list_cb(void *arg, DbStatus st, const PGresult *res)
 	char ***tags = xcalloc((size_t)n + 1, sizeof(*tags));
 
 	for (int i = 0; i < n; i++) {
-		member_from_row(c->sess, res, i, &ms[i], &sp[i], masked[i], &tj[i], &tags[i],
+		member_from_row(c, res, i, &ms[i], &sp[i], masked[i], &tj[i], &tags[i],
 				qr[i], sizeof(qr[i]));
 		mp[i] = &ms[i];
 	}

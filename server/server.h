@@ -114,6 +114,8 @@ struct Call {
 	Session *sess;			/* borrowed; NULL once the session is gone */
 	Kassa__V1__Request *req;	/* owned (unpacked) */
 	int64_t started_us;
+	int64_t staff_id;		/* who was logged in when the request arrived */
+	Role role;			/* ... and their role: a later Login changes neither */
 	int attempts;			/* handler retries (e.g. PRICE_CHANGED) */
 	void *state;			/* owned by the handler; freed by state_free */
 	void (*state_free)(void *state);

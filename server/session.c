@@ -36,6 +36,15 @@
 #include "server.h"
 #include "tls.h"
 
+/*
+ * Output back-pressure: a till that sends requests but does not read the
+ * answers would otherwise make kassad buffer them without limit. Reading
+ * stops while more than SESSION_OUT_MAX is waiting to go out and starts
+ * again once it has drained below half of that.
+ */
+#define SESSION_OUT_MAX ((size_t)4 * ((size_t)cf_max_frame + FRAME_HEADER_LEN))
+#define SESSION_CLOSE_FLUSH_S 5		/* a final answer gets this long to go out */
+
 static Session *live;			/* all sessions not yet closed */
 static Session *dead;			/* closed, waiting for the reaper */
 static int nlive;
@@ -44,6 +53,7 @@ static uint64_t next_id = 1;
 static struct event *reaper_ev;
 
 static void session_read_cb(struct bufferevent *bev, void *arg);
+static void session_write_cb(struct bufferevent *bev, void *arg);
 static void session_event_cb(struct bufferevent *bev, short what, void *arg);
 
 int session_count(void)
@@ -99,7 +109,9 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (s->state < SESS_READY)
+	if (s->state == SESS_CLOSING)
+		session_close(s, "final answer not read within %d s", SESSION_CLOSE_FLUSH_S);
+	else if (s->state < SESS_READY)
 		session_close(s, "handshake or Hello not done within %d s", cf_handshake_timeout);
 	else if (s->mid_frame)
 		session_close(s, "a frame stalled: not complete within %d s", cf_frame_timeout);
@@ -174,8 +186,9 @@ void session_accept(int fd, const struct sockaddr *addr, int addrlen)
 	live = s;
 	nlive++;
 
-	bufferevent_setcb(bev, session_read_cb, NULL, session_event_cb, s);
+	bufferevent_setcb(bev, session_read_cb, session_write_cb, session_event_cb, s);
 	bufferevent_setwatermark(bev, EV_READ, 0, (size_t)cf_max_frame + FRAME_HEADER_LEN);
+	bufferevent_setwatermark(bev, EV_WRITE, SESSION_OUT_MAX / 2, 0);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	timer_arm(s, cf_handshake_timeout);
 	log_debug("session %" PRIu64 ": connection from %s", s->id, s->peer);
@@ -247,7 +260,9 @@ void session_close_after_write(Session *s, const char *reason)
 		session_close(s, "%s", reason);
 		return;
 	}
+	bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
 	bufferevent_setcb(s->bev, NULL, close_when_flushed_cb, session_event_cb, s);
+	timer_arm(s, SESSION_CLOSE_FLUSH_S);	/* a till that never reads must not hold on */
 }
 
 /* Answer a frame we could not turn into a Call (no request id known). */
@@ -282,6 +297,18 @@ static bool session_is_barrier(const Kassa__V1__Request *req)
 	       req->body_case == KASSA__V1__REQUEST__BODY_LOGIN;
 }
 
+static bool session_output_full(Session *s)
+{
+	return evbuffer_get_length(bufferevent_get_output(s->bev)) > SESSION_OUT_MAX;
+}
+
+/* The output drained below the low watermark: answers are being read again. */
+static void session_write_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	session_resume(arg);
+}
+
 void session_resume(Session *s)
 {
 	if (!s->read_paused || s->state == SESS_DEAD || s->state == SESS_CLOSING)
@@ -289,7 +316,7 @@ void session_resume(Session *s)
 	for (Call *c = s->calls; c; c = c->next)
 		if (session_is_barrier(c->req))
 			return;
-	if (s->in_flight >= cf_max_in_flight)
+	if (s->in_flight >= cf_max_in_flight || session_output_full(s))
 		return;
 	s->read_paused = false;
 	bufferevent_enable(s->bev, EV_READ);
@@ -330,13 +357,15 @@ static void session_handle_frame(Session *s, const uint8_t *data, uint32_t len)
 
 	c->sess = s;
 	c->req = req;
+	c->staff_id = s->staff_id;
+	c->role = s->role;
 	c->started_us = now_usec();
 	c->next = s->calls;
 	if (s->calls)
 		s->calls->prev = c;
 	s->calls = c;
 	s->in_flight++;
-	if (session_is_barrier(req) || s->in_flight >= cf_max_in_flight)
+	if (session_is_barrier(req) || s->in_flight >= cf_max_in_flight || session_output_full(s))
 		session_pause(s);
 	dispatch_call(c);
 }
@@ -374,6 +403,10 @@ static void session_read_cb(struct bufferevent *bev, void *arg)
 
 		if (avail < FRAME_HEADER_LEN)
 			break;
+		if (session_output_full(s)) {
+			session_pause(s);	/* the till is not reading its answers */
+			break;
+		}
 		evbuffer_copyout(in, hdr, sizeof(hdr));
 		fs = frame_decode(hdr, sizeof(hdr), (uint32_t)cf_max_frame, &len);
 		if (fs == FRAME_TOO_LARGE || fs == FRAME_EMPTY) {

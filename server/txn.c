@@ -52,7 +52,7 @@ void txn_reply_json(Call *c, const char *text)
 		json_decref(root);
 		return;
 	}
-	if (c->sess && (c->sess->role & ROLE_CASHIER) && jint(root, "store_id") != c->sess->store_id) {
+	if ((c->role & ROLE_CASHIER) && jint(root, "store_id") != c->sess->store_id) {
 		call_fail(c, KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "OTHER_STORE",
 			  "cashiers see only their own store's sales");
 		json_decref(root);

@@ -123,7 +123,7 @@ static void usage(FILE *f)
 		"  --sku-prefix P, --sku-digits D  how those codes are spelt (default SKU- and 6)\n"
 		"  --skus FILE     catalogue codes from FILE, one a line\n"
 		"  --members K     70%% of sales carry a member id from 1..K (default 0: none)\n"
-		"  --staff, --pin  staff login of every till (default 1001 / 1234)\n"
+		"  --staff, --pin  staff login of every till (default 1901 / 1234)\n"
 		"  --lookups       measure member look-ups by phone +86139<8 digits> instead\n"
 		"  --idle N        open N connections (Hello only) and hold them\n"
 		"  --hold S        seconds to hold them (default 10, at most 3600)\n"
@@ -889,7 +889,7 @@ int main(int argc, char **argv)
 	cfg.products = 100;
 	cfg.sku_prefix = "SKU-";
 	cfg.sku_digits = 6;
-	cfg.staff_id = 1001;
+	cfg.staff_id = 1901;
 	cfg.pin = "1234";
 	cfg.hold = 10;
 	cfg.seed = (uint64_t)time(NULL);

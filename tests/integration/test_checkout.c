@@ -248,6 +248,12 @@ static void test_roles(Harness *h)
 		      strcmp(kc_detail(r), "BAD_CREDENTIALS") == 0, "wrong PIN refused");
 		kc_response_free(r);
 		r = NULL;
+		/* 1002 is a cashier of S002: right PIN, wrong store */
+		CHECK(kc_login(kc, 1002, "2345", &r) == KC_OK &&
+		      kc_status(r) == KASSA__V1__STATUS_CODE__UNAUTHENTICATED,
+		      "another store's cashier refused at this till");
+		kc_response_free(r);
+		r = NULL;
 	}
 	if (an) {
 		kc_new_key(key);

@@ -314,6 +314,71 @@ static void test_pipelining(Harness *h)
 	kc_free(kc);
 }
 
+static long kassad_rss_kb(Harness *h)
+{
+	char path[64], line[256];
+	long kb = -1;
+	pid_t pid = harness_kassad_pid(h);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* Guards: a till that sends without reading its answers cannot make kassad buffer them all. */
+static void test_unread_answers(Harness *h)
+{
+	char cert[1024], key[1024], ca[1024], err[KC_ERR_LEN];
+	KcOptions o = opts(h, "S001-T2", cert, key, ca);
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__MemberSearch ms = KASSA__V1__MEMBER_SEARCH__INIT;
+	Kassa__V1__Response *r = NULL;
+	KassaClient *kc;
+	uint8_t frame[256];
+	size_t n;
+	long rss0, rss1;
+	int sent = 0;
+	const int tries = 200000;
+
+	o.io_timeout_ms = 2000;	/* a write that blocks this long: kassad stopped reading */
+	kc = kc_connect(&o, err, sizeof(err));
+	CHECK(kc != NULL, "connect: %s", err);
+	if (kc == NULL)
+		return;
+	CHECK(kc_login(kc, 1001, "1234", &r) == KC_OK && kc_status(r) == 0, "login");
+	kc_response_free(r);
+	ms.by_case = KASSA__V1__MEMBER_SEARCH__BY_NAME_PREFIX;
+	ms.name_prefix = (char *)"\xe7\x8e\x8b";	/* "王": a few dozen members, a few kB an answer */
+	ms.limit = 200;
+	req.request_id = 1;
+	req.body_case = KASSA__V1__REQUEST__BODY_MEMBER_SEARCH;
+	req.member_search = &ms;
+	n = kassa__v1__request__get_packed_size(&req);
+	kassa__v1__request__pack(&req, frame + 4);
+	frame[0] = frame[1] = 0;
+	frame[2] = (uint8_t)(n >> 8);
+	frame[3] = (uint8_t)n;
+	rss0 = kassad_rss_kb(h);
+	rss1 = rss0;
+	while (sent < tries && kc_write_raw(kc, frame, n + 4)) {
+		if (++sent % 1000 == 0 && (rss1 = kassad_rss_kb(h)) - rss0 > 64 * 1024)
+			break;	/* growing without bound: no need to go on */
+	}
+	rss1 = kassad_rss_kb(h);
+	printf("# %d requests sent before kassad stopped reading; RSS %ld -> %ld kB\n", sent, rss0,
+	       rss1);
+	CHECK(sent < tries, "kassad stopped reading from a till that does not read");
+	CHECK(rss1 - rss0 < 64 * 1024, "kassad grew by %ld kB, not without bound", rss1 - rss0);
+	kc_free(kc);
+	still_serving(h, bystander, "a till that did not read its answers");
+}
+
 static void setup(Harness *h)
 {
 	bystander = it_cashier(h);
@@ -346,6 +411,7 @@ static const HarnessTest tests[] = {
 	{ "revoked_certificate", test_revoked },
 	{ "stalled_frame", test_stalled_frame },
 	{ "pipelining", test_pipelining },
+	{ "unread_answers", test_unread_answers },
 	{ "bystander_still_served", test_bystander_last },
 };
 
