@@ -9,6 +9,8 @@
  * server-side unit price, rules_settle() checks the tenders against the
  * total, rules_earn_points() applies the earn rule to what was paid.
  */
+#include <stddef.h>
+
 #include "rules.h"
 
 int64_t rules_earn_points(int64_t paid_minor, int64_t minor_per_point)
@@ -57,4 +59,235 @@ RulesTenderStatus rules_settle(int64_t total, const int64_t *amounts, const bool
 	*tendered = sum;
 	*change = over;
 	return RULES_TENDER_OK;
+}
+
+/* ---- a whole sale ---- */
+
+bool rules_percent_half_up(int64_t amount, int32_t bp, int64_t *out)
+{
+	__int128 v;
+
+	if (amount < 0 || bp < 0 || bp > RULES_BP_ONE)
+		return false;
+	/* amount * bp fits easily in 128 bits; + 5000 then / 10000 is half up */
+	v = ((__int128)amount * bp + RULES_BP_ONE / 2) / RULES_BP_ONE;
+	*out = (int64_t)v;	/* <= amount, so it fits */
+	return true;
+}
+
+bool rules_allocate(int64_t total, const int64_t *weights, int n, int64_t *out)
+{
+	__int128 wsum = 0;
+	int64_t given = 0;
+
+	if (total < 0 || n <= 0 || weights == NULL || out == NULL)
+		return false;
+	for (int i = 0; i < n; i++) {
+		if (weights[i] < 0)
+			return false;
+		wsum += weights[i];
+	}
+	if (wsum == 0) {
+		for (int i = 0; i < n; i++)
+			out[i] = 0;
+		return total == 0;
+	}
+	for (int i = 0; i < n; i++) {
+		out[i] = (int64_t)((__int128)total * weights[i] / wsum);
+		given += out[i];
+	}
+	/*
+	 * At most n - 1 units are left. Hand them out one at a time to the
+	 * largest remainder (total * w_i mod W), ties to the larger weight,
+	 * then the earlier slot. n is small (a basket), so the quadratic
+	 * search is cheaper than sorting.
+	 */
+	for (int64_t left = total - given; left > 0; left--) {
+		int best = -1;
+		__int128 best_rem = -1;
+
+		for (int i = 0; i < n; i++) {
+			__int128 rem = (__int128)total * weights[i] % wsum;
+
+			/* a slot that already got its extra unit has a spent remainder */
+			if (out[i] != (int64_t)((__int128)total * weights[i] / wsum))
+				continue;
+			if (rem > best_rem || (rem == best_rem && weights[i] > weights[best])) {
+				best = i;
+				best_rem = rem;
+			}
+		}
+		if (best < 0)
+			return false;	/* cannot happen: left < number of slots */
+		out[best]++;
+	}
+	return true;
+}
+
+void rules_sale_defaults(RulesSale *s)
+{
+	RulesLine *lines = s->lines;
+	int n = s->n;
+
+	*s = (RulesSale){ 0 };
+	s->lines = lines;
+	s->n = n;
+	s->points_step = 100;
+	s->step_value = 1000;
+	s->points_cap_bp = 5000;
+}
+
+/* Allocate amount over the lines' current net, add it to *field of each line. */
+static RulesStatus spread(RulesSale *s, int64_t amount, size_t field_offset)
+{
+	int64_t w[RULES_MAX_LINES] = { 0 }, part[RULES_MAX_LINES] = { 0 };
+
+	if (amount == 0)
+		return RULES_OK;
+	for (int i = 0; i < s->n; i++)
+		w[i] = s->lines[i].net;
+	if (!rules_allocate(amount, w, s->n, part))
+		return RULES_BAD_INPUT;
+	for (int i = 0; i < s->n; i++) {
+		int64_t *f = (int64_t *)((char *)&s->lines[i] + field_offset);
+
+		*f += part[i];
+		s->lines[i].net -= part[i];	/* part <= net: shares of a sum of nets */
+	}
+	return RULES_OK;
+}
+
+/* Sum of the lines' net: what is left to pay at this point. */
+static int64_t sale_net(const RulesSale *s)
+{
+	int64_t sum = 0;
+
+	for (int i = 0; i < s->n; i++)
+		sum += s->lines[i].net;	/* each net <= gross, whose sum was checked */
+	return sum;
+}
+
+/* Steps 1-2: gross, tier discount per line, item coupons. */
+static RulesStatus price_lines(RulesSale *s)
+{
+	s->gross = s->tier_off = s->coupon_total = 0;
+	for (int i = 0; i < s->n; i++) {
+		RulesLine *l = &s->lines[i];
+
+		if (!rules_line_total(l->unit_minor, l->qty, &l->gross))
+			return l->qty < 1 || l->qty > RULES_MAX_QTY || l->unit_minor < 0 ?
+			       RULES_BAD_INPUT : RULES_OVERFLOW;
+		if (__builtin_add_overflow(s->gross, l->gross, &s->gross))
+			return RULES_OVERFLOW;
+		if (!rules_percent_half_up(l->gross, s->tier_bp, &l->tier_off))
+			return RULES_BAD_INPUT;
+		l->net = l->gross - l->tier_off;
+		if (l->item_off < 0)
+			return RULES_BAD_INPUT;
+		l->coupon_off = l->item_off < l->net ? l->item_off : l->net;
+		l->net -= l->coupon_off;
+		l->points_off = 0;
+		l->points_earned = 0;
+		s->tier_off += l->tier_off;
+		s->coupon_total += l->coupon_off;
+	}
+	return RULES_OK;
+}
+
+RulesStatus rules_price(RulesSale *s)
+{
+	RulesStatus st;
+	int64_t after_tier, order_off = 0, base;
+
+	if (s->n < 1 || s->n > RULES_MAX_LINES || s->lines == NULL || s->coupon_off < 0 ||
+	    s->coupon_bp < 0 || s->coupon_bp > RULES_BP_ONE || s->coupon_cap < 0 ||
+	    s->points_redeem < 0 || s->points_step <= 0 || s->step_value < 0 ||
+	    s->points_cap_bp < 0 || s->points_cap_bp > RULES_BP_ONE)
+		return RULES_BAD_INPUT;
+	if ((st = price_lines(s)) != RULES_OK)
+		return st;
+
+	/* step 3: one order coupon, its minimum measured after the tier discount */
+	after_tier = s->gross - s->tier_off;
+	base = sale_net(s);
+	if (s->coupon_off > 0 || s->coupon_bp > 0) {
+		if (after_tier < s->coupon_min_spend)
+			return RULES_COUPON_MIN_SPEND;
+		if (s->coupon_bp > 0) {
+			if (!rules_percent_half_up(base, s->coupon_bp, &order_off))
+				return RULES_BAD_INPUT;
+			if (s->coupon_cap > 0 && order_off > s->coupon_cap)
+				order_off = s->coupon_cap;
+		} else {
+			order_off = s->coupon_off;
+		}
+		if (order_off > base)
+			order_off = base;
+		if ((st = spread(s, order_off, offsetof(RulesLine, coupon_off))) != RULES_OK)
+			return st;
+		s->coupon_total += order_off;
+	}
+
+	/* step 4: points, whole steps, within the balance and the cap */
+	s->points_value = 0;
+	if (s->points_redeem > 0) {
+		int64_t steps, value, cap;
+
+		if (s->points_redeem % s->points_step != 0)
+			return RULES_POINTS_NOT_STEPS;
+		if (s->points_redeem > s->points_balance)
+			return RULES_INSUFFICIENT_POINTS;
+		steps = s->points_redeem / s->points_step;
+		if (__builtin_mul_overflow(steps, s->step_value, &value))
+			return RULES_OVERFLOW;
+		if (!rules_percent_half_up(sale_net(s), s->points_cap_bp, &cap))
+			return RULES_BAD_INPUT;
+		if (value > cap)
+			return RULES_POINTS_OVER_CAP;
+		if ((st = spread(s, value, offsetof(RulesLine, points_off))) != RULES_OK)
+			return st;
+		s->points_value = value;
+	}
+	s->payable = sale_net(s);
+	return RULES_OK;
+}
+
+int64_t rules_points_max(const RulesSale *s)
+{
+	int64_t cap, by_cap, by_balance;
+
+	if (s->points_step <= 0 || s->step_value <= 0 ||
+	    !rules_percent_half_up(s->payable, s->points_cap_bp, &cap))
+		return 0;
+	by_cap = cap / s->step_value;
+	by_balance = s->points_balance > 0 ? s->points_balance / s->points_step : 0;
+	return (by_cap < by_balance ? by_cap : by_balance) * s->points_step;
+}
+
+int64_t rules_earn(RulesSale *s, int64_t stored_value_paid, bool stored_value_earns,
+		   int32_t multiplier_x100, int64_t minor_per_point)
+{
+	int64_t base = s->payable, points;
+	int64_t w[RULES_MAX_LINES] = { 0 }, part[RULES_MAX_LINES] = { 0 };
+	__int128 scaled;
+
+	if (stored_value_paid < 0 || stored_value_paid > s->payable || multiplier_x100 < 0 ||
+	    s->n < 1 || s->n > RULES_MAX_LINES)
+		return -1;
+	if (!stored_value_earns)
+		base -= stored_value_paid;
+	if (base <= 0 || minor_per_point <= 0)
+		points = 0;
+	else {
+		/* multiply first, then floor: 15.00 at 2x earns 3, not 2 */
+		scaled = (__int128)base * multiplier_x100 / ((__int128)minor_per_point * 100);
+		points = scaled > INT64_MAX ? INT64_MAX : (int64_t)scaled;
+	}
+	for (int i = 0; i < s->n; i++)
+		w[i] = s->lines[i].net;
+	if (points > 0 && !rules_allocate(points, w, s->n, part))
+		return -1;
+	for (int i = 0; i < s->n; i++)
+		s->lines[i].points_earned = points > 0 ? part[i] : 0;
+	return points;
 }

@@ -48,4 +48,98 @@ typedef enum RulesTenderStatus {
 RulesTenderStatus rules_settle(int64_t total, const int64_t *amounts, const bool *is_cash,
 			       int n, int64_t *tendered, int64_t *change);
 
+/* ---- a whole sale: tier, coupons, points, allocation, earn ---- */
+
+/* Percentages are basis points: 1000 = 10%. */
+#define RULES_BP_ONE 10000
+
+/*
+ * *out = amount * bp / 10000, rounded half up (amount >= 0, 0 <= bp <= 10000).
+ * 333.33 at 10% -> 33.33; 0.05 at 10% -> 0.01. False on bad arguments.
+ */
+MUSTCHECK bool rules_percent_half_up(int64_t amount, int32_t bp, int64_t *out);
+
+/*
+ * Split total (>= 0) over n slots in proportion to weights (>= 0, not all
+ * zero unless total is 0) by largest remainder: slot i gets
+ * floor(total * w_i / W), and the units left over go one each to the slots
+ * with the largest remainders; a tie goes to the larger weight, then to the
+ * earlier slot. The parts always add up to total exactly. False on bad
+ * arguments.
+ */
+MUSTCHECK bool rules_allocate(int64_t total, const int64_t *weights, int n, int64_t *out);
+
+/* One line of a sale as the rules see it. */
+typedef struct RulesLine {
+	int64_t unit_minor;	/* in: server-side unit price */
+	int32_t qty;		/* in: 1..RULES_MAX_QTY */
+	int64_t item_off;	/* in: item coupon discount on this line (>= 0) */
+	int64_t gross;		/* out: unit * qty */
+	int64_t tier_off;	/* out: tier discount, half up per line */
+	int64_t coupon_off;	/* out: item coupon + this line's share of the order coupon */
+	int64_t points_off;	/* out: this line's share of the points redemption */
+	int64_t net;		/* out: gross - tier_off - coupon_off - points_off */
+	int64_t points_earned;	/* out: this line's share of the points earned (refunds) */
+} RulesLine;
+
+typedef enum RulesStatus {
+	RULES_OK = 0,
+	RULES_BAD_INPUT,		/* a line or a parameter out of range */
+	RULES_OVERFLOW,			/* an amount does not fit */
+	RULES_COUPON_MIN_SPEND,		/* order coupon below its minimum spend */
+	RULES_POINTS_NOT_STEPS,		/* redemption not in whole steps */
+	RULES_INSUFFICIENT_POINTS,	/* more points asked than the member has */
+	RULES_POINTS_OVER_CAP,		/* redemption worth more than the cap allows */
+} RulesStatus;
+
+/* A sale to price: parameters in, totals out. Lines are the caller's. */
+typedef struct RulesSale {
+	RulesLine *lines;		/* borrowed, n of them */
+	int n;
+	int32_t tier_bp;		/* in: the member's tier discount (0 = none) */
+	int64_t coupon_off;		/* in: order coupon, fixed amount off (0 = none) */
+	int32_t coupon_bp;		/* in: ... or percent off (0 = none) */
+	int64_t coupon_cap;		/* in: largest percent-off amount (0 = no cap) */
+	int64_t coupon_min_spend;	/* in: measured after the tier discount */
+	int64_t points_balance;		/* in: what the member holds */
+	int64_t points_redeem;		/* in: points asked for (0 = none) */
+	int64_t points_step;		/* in: points in one step (default 100) */
+	int64_t step_value;		/* in: minor units one step is worth (default 1000) */
+	int32_t points_cap_bp;		/* in: share of the payable points may cover (5000) */
+	int64_t gross;			/* out: sum of line gross */
+	int64_t tier_off;		/* out */
+	int64_t coupon_total;		/* out: item + order coupons */
+	int64_t points_value;		/* out: money off from points */
+	int64_t payable;		/* out: what tenders must cover */
+} RulesSale;
+
+/* Fill the defaults above into s (keeps lines and n). */
+void rules_sale_defaults(RulesSale *s);
+
+/*
+ * Price a sale in the order tier discount per line -> item coupons -> one
+ * order coupon (allocated to lines) -> points (allocated to lines). Fills
+ * every out field of s and its lines; on failure the out fields are
+ * unspecified.
+ */
+RulesStatus rules_price(RulesSale *s);
+
+/*
+ * The most points the member may redeem on this sale (whole steps, within
+ * the balance and the cap), for the till to offer. s must have been priced
+ * without points (points_redeem = 0).
+ */
+int64_t rules_points_max(const RulesSale *s);
+
+/*
+ * Points earned on a priced sale: earn_base is the money actually paid
+ * (payable minus what stored value paid, unless stored value earns), times
+ * multiplier_x100 / 100 (100 = 1x), per minor_per_point, floor. The points
+ * are allocated to lines by their net (stored in points_earned) so that a
+ * refund takes back exactly what each line earned. Returns the points, or
+ * -1 on bad input.
+ */
+int64_t rules_earn(RulesSale *s, int64_t stored_value_paid, bool stored_value_earns,
+		   int32_t multiplier_x100, int64_t minor_per_point);
+
 #endif

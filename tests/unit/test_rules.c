@@ -3,7 +3,8 @@
  * test_rules: the earn rule's rounding (always down, never negative), line
  * pricing bounds and overflow, and settlement: exact, short, cash change,
  * change refused when only a card overpaid, bad tender amounts and sums
- * that would overflow.
+ * that would overflow. Then whole sales: half-up percentages, largest
+ * remainder allocation and the loyalty engine's golden cases 1-6.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -191,6 +192,180 @@ static void test_settle_bad_amount(void **state)
 	assert_true(tendered == SENTINEL && change == SENTINEL);
 }
 
+
+/* ---- whole sales: the loyalty engine's golden cases (issue 3) ---- */
+
+#define SILVER_BP 1000	/* 10% off */
+#define GOLD_BP 2000	/* 20% off */
+
+static RulesSale sale_of(RulesLine *lines, int n, int32_t tier_bp)
+{
+	RulesSale s = { .lines = lines, .n = n };
+
+	rules_sale_defaults(&s);
+	s.tier_bp = tier_bp;
+	return s;
+}
+
+static void test_percent_half_up(void **state)
+{
+	int64_t v;
+
+	(void)state;
+	assert_true(rules_percent_half_up(33333, 1000, &v));
+	assert_int_equal(v, 3333);		/* 3333.3 -> 3333 */
+	assert_true(rules_percent_half_up(5, 1000, &v));
+	assert_int_equal(v, 1);			/* 0.5 -> 1: half up */
+	assert_true(rules_percent_half_up(4, 1000, &v));
+	assert_int_equal(v, 0);			/* 0.4 -> 0 */
+	assert_true(rules_percent_half_up(INT64_MAX, 10000, &v));
+	assert_true(v == INT64_MAX);		/* no overflow at the top */
+	assert_false(rules_percent_half_up(-1, 1000, &v));
+	assert_false(rules_percent_half_up(100, 10001, &v));
+}
+
+static void test_allocate(void **state)
+{
+	int64_t w[] = { 2500, 7500 }, out[2];
+	int64_t w3[] = { 100, 100, 100 }, out3[3];
+	int64_t big[] = { INT64_MAX / 2, INT64_MAX / 2 }, outb[2];
+
+	(void)state;
+	/* 10 over 2.5 : 7.5 -> the tie goes to the larger line: 2 and 8 */
+	assert_true(rules_allocate(10, w, 2, out));
+	assert_int_equal(out[0], 2);
+	assert_int_equal(out[1], 8);
+	/* equal weights, equal remainders: earlier lines first */
+	assert_true(rules_allocate(2, w3, 3, out3));
+	assert_int_equal(out3[0], 1);
+	assert_int_equal(out3[1], 1);
+	assert_int_equal(out3[2], 0);
+	/* always sums to the total, even with huge numbers */
+	assert_true(rules_allocate(INT64_MAX, big, 2, outb));
+	assert_true(outb[0] + (outb[1] - 1) == INT64_MAX - 1);
+	assert_false(rules_allocate(5, (int64_t[]){ 0, 0 }, 2, out));
+	assert_false(rules_allocate(-1, w, 2, out));
+}
+
+/* Golden 1: Regular, 2 x 12.50 + 75.00, cash 100.00 -> payable 100.00, 10 points. */
+static void test_golden_regular(void **state)
+{
+	RulesLine l[] = { { .unit_minor = 1250, .qty = 2 }, { .unit_minor = 7500, .qty = 1 } };
+	RulesSale s = sale_of(l, 2, 0);
+
+	(void)state;
+	assert_int_equal(rules_price(&s), RULES_OK);
+	assert_int_equal(s.payable, 10000);
+	assert_int_equal(rules_earn(&s, 0, false, 100, MPP), 10);
+	/* Golden 5: the 75.00 line carries 8 of the 10 points (2.5 : 7.5, tie to the larger) */
+	assert_int_equal(l[0].points_earned, 2);
+	assert_int_equal(l[1].points_earned, 8);
+}
+
+/* Golden 2: Silver, one line 333.33 -> 33.33 off, payable 300.00, 30 points. */
+static void test_golden_silver(void **state)
+{
+	RulesLine l[] = { { .unit_minor = 33333, .qty = 1 } };
+	RulesSale s = sale_of(l, 1, SILVER_BP);
+
+	(void)state;
+	assert_int_equal(rules_price(&s), RULES_OK);
+	assert_int_equal(s.tier_off, 3333);
+	assert_int_equal(s.payable, 30000);
+	assert_int_equal(rules_earn(&s, 0, false, 100, MPP), 30);
+}
+
+/* Golden 3: Gold with 250 points, 200.00, redeems 200 -> 160.00 -> 140.00, earns 14. */
+static void test_golden_gold_points(void **state)
+{
+	RulesLine l[] = { { .unit_minor = 12000, .qty = 1 }, { .unit_minor = 8000, .qty = 1 } };
+	RulesSale s = sale_of(l, 2, GOLD_BP);
+
+	(void)state;
+	s.points_balance = 250;
+	s.points_redeem = 200;
+	assert_int_equal(rules_price(&s), RULES_OK);
+	assert_int_equal(s.gross - s.tier_off, 16000);
+	assert_int_equal(s.points_value, 2000);
+	assert_int_equal(s.payable, 14000);
+	assert_int_equal(l[0].points_off + l[1].points_off, 2000);
+	assert_int_equal(rules_earn(&s, 0, false, 100, MPP), 14);
+	assert_int_equal(250 - 200 + 14, 64);	/* the balance the till shows */
+}
+
+/* Golden 4: Silver, 120.00, 20.00 off from 100.00 (after tier) -> 108.00 -> 88.00, earns 8. */
+static void test_golden_coupon(void **state)
+{
+	RulesLine l[] = { { .unit_minor = 6000, .qty = 2 } };
+	RulesSale s = sale_of(l, 1, SILVER_BP);
+
+	(void)state;
+	s.coupon_off = 2000;
+	s.coupon_min_spend = 10000;
+	assert_int_equal(rules_price(&s), RULES_OK);
+	assert_int_equal(s.gross - s.tier_off, 10800);
+	assert_int_equal(s.payable, 8800);
+	assert_int_equal(rules_earn(&s, 0, false, 100, MPP), 8);
+	/* the same coupon on a basket that is 110.00 before and 99.00 after the tier */
+	RulesLine m[] = { { .unit_minor = 11000, .qty = 1 } };
+	RulesSale t = sale_of(m, 1, SILVER_BP);
+	t.coupon_off = 2000;
+	t.coupon_min_spend = 10000;
+	assert_int_equal(rules_price(&t), RULES_COUPON_MIN_SPEND);
+}
+
+/* Golden 6: 80.00 paid with 50.00 stored value + 30.00 cash earns 3 points. */
+static void test_golden_stored_value(void **state)
+{
+	RulesLine l[] = { { .unit_minor = 8000, .qty = 1 } };
+	RulesSale s = sale_of(l, 1, 0);
+
+	(void)state;
+	assert_int_equal(rules_price(&s), RULES_OK);
+	assert_int_equal(rules_earn(&s, 5000, false, 100, MPP), 3);
+	assert_int_equal(rules_earn(&s, 5000, true, 100, MPP), 8);	/* if configured */
+	assert_int_equal(rules_earn(&s, 0, false, 200, MPP), 16);	/* a 2x day */
+}
+
+/* Points: whole steps, within balance and cap; the offer the till shows. */
+static void test_points_refusals(void **state)
+{
+	RulesLine l[] = { { .unit_minor = 10000, .qty = 1 } };
+	RulesSale s = sale_of(l, 1, 0);
+
+	(void)state;
+	s.points_balance = 1000;
+	s.points_redeem = 150;
+	assert_int_equal(rules_price(&s), RULES_POINTS_NOT_STEPS);
+	s.points_redeem = 600;				/* 60.00 > 50% of 100.00 */
+	assert_int_equal(rules_price(&s), RULES_POINTS_OVER_CAP);
+	s.points_balance = 300;
+	s.points_redeem = 400;
+	assert_int_equal(rules_price(&s), RULES_INSUFFICIENT_POINTS);
+	s.points_redeem = 0;
+	assert_int_equal(rules_price(&s), RULES_OK);
+	assert_int_equal(rules_points_max(&s), 300);	/* the balance binds */
+	s.points_balance = 1000;
+	assert_int_equal(rules_points_max(&s), 500);	/* the cap binds */
+}
+
+/* A percent coupon is capped, and discounts never exceed what a line costs. */
+static void test_coupon_cap_and_floor(void **state)
+{
+	RulesLine l[] = { { .unit_minor = 50000, .qty = 1 } };
+	RulesLine m[] = { { .unit_minor = 500, .qty = 1, .item_off = 900 } };
+	RulesSale s = sale_of(l, 1, 0), t = sale_of(m, 1, 0);
+
+	(void)state;
+	s.coupon_bp = 1500;		/* 15% of 500.00 = 75.00, capped at 30.00 */
+	s.coupon_cap = 3000;
+	assert_int_equal(rules_price(&s), RULES_OK);
+	assert_int_equal(s.payable, 47000);
+	assert_int_equal(rules_price(&t), RULES_OK);
+	assert_int_equal(t.payable, 0);	/* 9.00 off a 5.00 line takes it to 0, not below */
+	assert_int_equal(m[0].coupon_off, 500);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +377,15 @@ int main(void)
 		cmocka_unit_test(test_settle_short),
 		cmocka_unit_test(test_settle_change_not_cash),
 		cmocka_unit_test(test_settle_bad_amount),
+		cmocka_unit_test(test_percent_half_up),
+		cmocka_unit_test(test_allocate),
+		cmocka_unit_test(test_golden_regular),
+		cmocka_unit_test(test_golden_silver),
+		cmocka_unit_test(test_golden_gold_points),
+		cmocka_unit_test(test_golden_coupon),
+		cmocka_unit_test(test_golden_stored_value),
+		cmocka_unit_test(test_points_refusals),
+		cmocka_unit_test(test_coupon_cap_and_floor),
 	};
 
 	return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
