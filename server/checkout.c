@@ -179,38 +179,56 @@ static void checkout_hash(const Kassa__V1__Checkout *co, SqlText *out)
 	sqltext_bytea(out, h, sizeof(h));
 }
 
-/* Steps 2-4: price from the cache (fetching what is missing), then send. */
-static void checkout_price(Call *c)
+/* The array and bytea parameters of one kassa_checkout() call. */
+typedef struct CheckoutArgs {
+	SqlText ids, qtys, prices;		/* per line */
+	SqlText kinds, amounts, refs;		/* per tender */
+	SqlText hash;				/* of the request body */
+	int64_t total, tendered, change, points;
+} CheckoutArgs;
+
+static void checkout_args_free(CheckoutArgs *a)
+{
+	sqltext_free(&a->ids);
+	sqltext_free(&a->qtys);
+	sqltext_free(&a->prices);
+	sqltext_free(&a->kinds);
+	sqltext_free(&a->amounts);
+	sqltext_free(&a->refs);
+	sqltext_free(&a->hash);
+}
+
+/* Step 2: start fetching codes the cache does not know; true if it did. */
+static bool checkout_fetch_missing(Call *c)
 {
 	const Kassa__V1__Checkout *co = c->req->checkout;
-	Session *s = c->sess;
 	SqlText missing = SQLTEXT_INIT;
-	SqlText ids = SQLTEXT_INIT, qtys = SQLTEXT_INIT, prices = SQLTEXT_INIT;
-	SqlText kinds = SQLTEXT_INIT, amounts = SQLTEXT_INIT, refs = SQLTEXT_INIT;
-	SqlText hash = SQLTEXT_INIT;
-	int64_t total = 0, tendered = 0, change = 0, points = 0;
-	int64_t amt[CHECKOUT_MAX_TENDERS];
-	bool cash[CHECKOUT_MAX_TENDERS];
-	char p_store[24], p_till[24], p_staff[24], p_member[24];
-	char p_total[24], p_tendered[24], p_change[24], p_points[24];
+	bool fetching;
 
 	sqltext_open(&missing);
 	for (size_t i = 0; i < co->n_lines; i++)
 		if (catalog_get(co->lines[i]->code) == NULL)
 			sqltext_elem_str(&missing, co->lines[i]->code);
 	sqltext_close(&missing);
-	if (missing.len > 2) {
+	fetching = missing.len > 2;
+	if (fetching) {
 		const char *p = sqltext_str(&missing);
 
 		db_query(st_products, 1, &p, checkout_products_cb, c);
-		sqltext_free(&missing);
-		return;
 	}
 	sqltext_free(&missing);
+	return fetching;
+}
 
-	sqltext_open(&ids);
-	sqltext_open(&qtys);
-	sqltext_open(&prices);
+/* Step 3a: price every line from the cache; false (c answered) on a bad line. */
+static bool checkout_lines(Call *c, CheckoutArgs *a)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	const Session *s = c->sess;
+
+	sqltext_open(&a->ids);
+	sqltext_open(&a->qtys);
+	sqltext_open(&a->prices);
 	for (size_t i = 0; i < co->n_lines; i++) {
 		const CatalogItem *it = catalog_get(co->lines[i]->code);
 		int64_t line;
@@ -219,93 +237,115 @@ static void checkout_price(Call *c)
 			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "CURRENCY_MISMATCH",
 				  "line %zu: %s is priced in %s, this store sells in %s", i + 1,
 				  it->sku, it->currency, s->currency);
-			goto out;
+			return false;
 		}
 		if (!rules_line_total(it->price_minor, co->lines[i]->quantity, &line) ||
-		    !money_add(total, line, &total)) {
+		    !money_add(a->total, line, &a->total)) {
 			call_fail(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
 				  "line %zu: the amount is too large", i + 1);
-			goto out;
+			return false;
 		}
-		sqltext_elem_int(&ids, it->product_id);
-		sqltext_elem_int(&qtys, co->lines[i]->quantity);
-		sqltext_elem_int(&prices, it->price_minor);
+		sqltext_elem_int(&a->ids, it->product_id);
+		sqltext_elem_int(&a->qtys, co->lines[i]->quantity);
+		sqltext_elem_int(&a->prices, it->price_minor);
 	}
-	sqltext_close(&ids);
-	sqltext_close(&qtys);
-	sqltext_close(&prices);
+	sqltext_close(&a->ids);
+	sqltext_close(&a->qtys);
+	sqltext_close(&a->prices);
+	return true;
+}
 
-	sqltext_open(&kinds);
-	sqltext_open(&amounts);
-	sqltext_open(&refs);
+/* Step 3b: the tenders must cover the total, change only from cash. */
+static bool checkout_tenders(Call *c, CheckoutArgs *a)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	int64_t amt[CHECKOUT_MAX_TENDERS], sum = 0;
+	bool cash[CHECKOUT_MAX_TENDERS];
+	char due[MONEY_FMT_LEN], got[MONEY_FMT_LEN];
+
+	sqltext_open(&a->kinds);
+	sqltext_open(&a->amounts);
+	sqltext_open(&a->refs);
 	for (size_t i = 0; i < co->n_tenders; i++) {
 		const Kassa__V1__Tender *t = co->tenders[i];
 
 		amt[i] = t->amount_minor;
 		cash[i] = t->kind == KASSA__V1__TENDER_KIND__TENDER_CASH;
-		sqltext_elem_int(&kinds, (int64_t)t->kind);
-		sqltext_elem_int(&amounts, t->amount_minor);
-		sqltext_elem_str(&refs, t->reference);
+		sqltext_elem_int(&a->kinds, (int64_t)t->kind);
+		sqltext_elem_int(&a->amounts, t->amount_minor);
+		sqltext_elem_str(&a->refs, t->reference);
 	}
-	sqltext_close(&kinds);
-	sqltext_close(&amounts);
-	sqltext_close(&refs);
+	sqltext_close(&a->kinds);
+	sqltext_close(&a->amounts);
+	sqltext_close(&a->refs);
 
-	switch (rules_settle(total, amt, cash, (int)co->n_tenders, &tendered, &change)) {
+	switch (rules_settle(a->total, amt, cash, (int)co->n_tenders, &a->tendered, &a->change)) {
 	case RULES_TENDER_OK:
-		break;
-	case RULES_TENDER_SHORT: {
-		char due[MONEY_FMT_LEN], got[MONEY_FMT_LEN];
-		int64_t sum = 0;
-
+		return true;
+	case RULES_TENDER_SHORT:
 		for (size_t i = 0; i < co->n_tenders; i++)
 			sum += amt[i];	/* cannot overflow: SHORT means sum < total */
 		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "INSUFFICIENT_TENDER",
 			  "the tenders (%s) do not cover the total (%s)",
-			  money_format(sum, got, sizeof(got)), money_format(total, due, sizeof(due)));
-		goto out;
-	}
+			  money_format(sum, got, sizeof(got)),
+			  money_format(a->total, due, sizeof(due)));
+		return false;
 	case RULES_TENDER_CHANGE_NOT_CASH:
 		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "CHANGE_WITHOUT_CASH",
 			  "change can only be given from cash; card and e-wallet tenders must "
 			  "not exceed what is due");
-		goto out;
+		return false;
 	case RULES_TENDER_BAD_AMOUNT:
-		call_fail(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
-			  "the tender amounts are too large");
-		goto out;
+		break;
 	}
-	if (co->member_id > 0)
-		points = rules_earn_points(total, RULES_DEFAULT_MINOR_PER_POINT);
-	checkout_hash(co, &hash);
+	call_fail(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
+		  "the tender amounts are too large");
+	return false;
+}
 
+/* Step 4: the one statement that records the sale. */
+static void checkout_send(Call *c, CheckoutArgs *a)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	const Session *s = c->sess;
+	char p_store[24], p_till[24], p_staff[24], p_member[24];
+	char p_total[24], p_tendered[24], p_change[24], p_points[24];
+
+	checkout_hash(co, &a->hash);
 	snprintf(p_store, sizeof(p_store), "%lld", (long long)s->store_id);
 	snprintf(p_till, sizeof(p_till), "%lld", (long long)s->till_id);
 	snprintf(p_staff, sizeof(p_staff), "%lld", (long long)c->staff_id);
 	snprintf(p_member, sizeof(p_member), "%lld", (long long)co->member_id);
-	snprintf(p_total, sizeof(p_total), "%lld", (long long)total);
-	snprintf(p_tendered, sizeof(p_tendered), "%lld", (long long)tendered);
-	snprintf(p_change, sizeof(p_change), "%lld", (long long)change);
-	snprintf(p_points, sizeof(p_points), "%lld", (long long)points);
-	{
-		const char *params[16] = {
-			p_store, p_till, p_staff, c->req->idempotency_key, sqltext_str(&hash),
-			p_member, sqltext_str(&ids), sqltext_str(&qtys), sqltext_str(&prices),
-			sqltext_str(&kinds), sqltext_str(&amounts), sqltext_str(&refs),
-			p_total, p_tendered, p_change, p_points,
-		};
+	snprintf(p_total, sizeof(p_total), "%lld", (long long)a->total);
+	snprintf(p_tendered, sizeof(p_tendered), "%lld", (long long)a->tendered);
+	snprintf(p_change, sizeof(p_change), "%lld", (long long)a->change);
+	snprintf(p_points, sizeof(p_points), "%lld", (long long)a->points);
 
-		c->attempts++;
-		db_query(st_checkout, 16, params, checkout_db_cb, c);
+	const char *params[16] = {
+		p_store, p_till, p_staff, c->req->idempotency_key, sqltext_str(&a->hash),
+		p_member, sqltext_str(&a->ids), sqltext_str(&a->qtys), sqltext_str(&a->prices),
+		sqltext_str(&a->kinds), sqltext_str(&a->amounts), sqltext_str(&a->refs),
+		p_total, p_tendered, p_change, p_points,
+	};
+
+	c->attempts++;
+	db_query(st_checkout, 16, params, checkout_db_cb, c);
+}
+
+/* Steps 2-4: price from the cache (fetching what is missing), then send. */
+static void checkout_price(Call *c)
+{
+	CheckoutArgs a = { SQLTEXT_INIT, SQLTEXT_INIT, SQLTEXT_INIT, SQLTEXT_INIT,
+			   SQLTEXT_INIT, SQLTEXT_INIT, SQLTEXT_INIT, 0, 0, 0, 0 };
+
+	if (checkout_fetch_missing(c))
+		return;	/* checkout_products_cb comes back here */
+	if (checkout_lines(c, &a) && checkout_tenders(c, &a)) {
+		if (c->req->checkout->member_id > 0)
+			a.points = rules_earn_points(a.total, RULES_DEFAULT_MINOR_PER_POINT);
+		checkout_send(c, &a);
 	}
-out:
-	sqltext_free(&ids);
-	sqltext_free(&qtys);
-	sqltext_free(&prices);
-	sqltext_free(&kinds);
-	sqltext_free(&amounts);
-	sqltext_free(&refs);
-	sqltext_free(&hash);
+	checkout_args_free(&a);
 }
 
 void handle_checkout(Call *c)
