@@ -70,15 +70,10 @@ bash scripts/gen-certs.sh "$VAR/certs" "${TILLS[@]}"
 
 step "kassad.ini, migrations, demo data"
 cat >"$VAR/kassad.ini" <<EOF
-; Written by scripts/dev-up.sh for development. Every key: README.md, "Configuration".
+; Written by scripts/dev-up.sh for development: only what differs from kassad's
+; defaults. Every key: README.md, "Configuration".
 [server]
 listen = 127.0.0.1:$PORT
-max_frame = 1048576
-max_sessions = 20000
-max_in_flight = 32
-handshake_timeout = 10
-idle_timeout = 0
-shutdown_timeout = 10
 
 [tls]
 cert = $VAR/certs/server.crt
@@ -88,13 +83,7 @@ crl = $VAR/certs/crl.pem
 
 [database]
 conninfo = $CONNINFO
-pool_size = 16
-query_timeout_ms = 5000
-queue_max = 10000
 migrations = $ROOT/migrations
-
-[log]
-level = info
 EOF
 "$KASSAD" migrate --config "$VAR/kassad.ini"
 bash scripts/seed.sh "$CONNINFO" "$KASSAD" --members "$members"

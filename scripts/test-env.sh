@@ -192,16 +192,11 @@ EOF
 	bash "$SCRIPTS/gen-certs.sh" --revoke "$ENV/certs" S001-REVOKED >/dev/null
 
 	cat >"$ENV/kassad.ini" <<EOF
-; Written by scripts/test-env.sh for the integration tests.
+; Written by scripts/test-env.sh for the integration tests. Only what differs from
+; kassad's defaults (README.md, "Configuration").
 [server]
 listen = 127.0.0.1:$port
-max_frame = 1048576
-max_sessions = 20000
-max_in_flight = 32
-handshake_timeout = 10
-idle_timeout = 0
 frame_timeout = 2
-shutdown_timeout = 10
 
 [tls]
 cert = $ENV/certs/server.crt
@@ -211,13 +206,7 @@ crl = $ENV/certs/crl.pem
 
 [database]
 conninfo = $conninfo
-pool_size = 16
-query_timeout_ms = 5000
-queue_max = 10000
 migrations = $ROOT/migrations
-
-[log]
-level = info
 EOF
 
 	"$kassad" migrate --config "$ENV/kassad.ini" >"$ENV/migrate.log" 2>&1 || {

@@ -8,6 +8,21 @@
 
 #define KC_TIMEOUT_MAX_MS 3600000
 
+bool kc_parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*out = v;
+	return true;
+}
+
 const char *kc_env_or(const char *name, const char *dflt)
 {
 	const char *v = getenv(name);

@@ -24,6 +24,9 @@
 	{ "timeout", required_argument, NULL, 't' }, \
 	{ "server-name", required_argument, NULL, 'n' }
 
+/* Strict decimal int64 for ids on a command line: digits only, no sign or spaces. */
+bool kc_parse_i64(const char *s, int64_t *out);
+
 /* getenv(name) if set and not empty, else dflt. */
 const char *kc_env_or(const char *name, const char *dflt);
 

@@ -46,20 +46,6 @@ static void usage(FILE *f)
 		"            3 could not connect, TLS refused, or connection lost\n");
 }
 
-static bool parse_i64(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return false;
-	*out = v;
-	return true;
-}
 
 /* Arguments after the command words, split at the first '='. */
 typedef struct Args {
@@ -123,7 +109,7 @@ static int cmd_member_search(KassaClient *kc, const Args *a)
 	size_t i;
 
 	if ((name == NULL) == (phone == NULL) || a->n != (lim != NULL ? 2 : 1) ||
-	    (lim != NULL && (!parse_i64(lim, &limit) || limit > UINT32_MAX))) {
+	    (lim != NULL && (!kc_parse_i64(lim, &limit) || limit > UINT32_MAX))) {
 		kcj_emit(kcj_fail(cmd, "INVALID_ARGUMENT", "USAGE",
 				  "member search name=PREFIX|phone=SUFFIX [limit=N]"));
 		return OFFICE_EXIT_USAGE;
@@ -163,7 +149,7 @@ static int cmd_member_show(KassaClient *kc, const Args *a)
 	else if ((v = arg_get(a, "qr")) != NULL)
 		r = kc_member_get_by_qr(kc, v, &resp);
 	else if (((v = arg_get(a, "id")) != NULL || (v = a->vals[0] == NULL ? a->keys[0] : NULL))
-		 && parse_i64(v, &id))
+		 && kc_parse_i64(v, &id))
 		r = kc_member_get_by_id(kc, id, &resp);
 	else
 		goto bad;
@@ -188,7 +174,7 @@ static int cmd_txn_show(KassaClient *kc, const Args *a)
 	int64_t id;
 	json_t *o;
 
-	if (a->n != 1 || a->vals[0] != NULL || !parse_i64(a->keys[0], &id)) {
+	if (a->n != 1 || a->vals[0] != NULL || !kc_parse_i64(a->keys[0], &id)) {
 		kcj_emit(kcj_fail(cmd, "INVALID_ARGUMENT", "USAGE", "txn show ID"));
 		return OFFICE_EXIT_USAGE;
 	}
@@ -331,7 +317,7 @@ int main(int argc, char **argv)
 				"KASSA_CA) are required\n");
 		return OFFICE_EXIT_USAGE;
 	}
-	if (staff_s != NULL && (!parse_i64(staff_s, &staff_id) || pin == NULL)) {
+	if (staff_s != NULL && (!kc_parse_i64(staff_s, &staff_id) || pin == NULL)) {
 		fprintf(stderr, "kassa-office: --staff needs a number and --pin (or KASSA_PIN)\n");
 		return OFFICE_EXIT_USAGE;
 	}

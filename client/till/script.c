@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "kc_json.h"
+#include "kc_options.h"
 #include "money.h"
 #include "sale.h"
 #include "util.h"
@@ -131,21 +132,6 @@ static int arg_count(const Cmd *c)
 	return c->n - c->first;
 }
 
-/* Strict decimal int64 (no sign, no spaces). */
-static bool parse_i64(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return false;
-	*out = v;
-	return true;
-}
 
 /* ---- answers ---- */
 
@@ -228,7 +214,7 @@ static void cmd_login(Till *t, const Cmd *c)
 	json_t *o;
 	KcResult r;
 
-	if (arg_count(c) != 2 || !parse_i64(id_s, &staff_id) || pin == NULL) {
+	if (arg_count(c) != 2 || !kc_parse_i64(id_s, &staff_id) || pin == NULL) {
 		usage(t, c, "login STAFF_ID PIN");
 		return;
 	}
@@ -270,7 +256,7 @@ static void cmd_txn_show(Till *t, const Cmd *c)
 	int64_t id;
 	json_t *o;
 
-	if (arg_count(c) != 1 || !parse_i64(arg_word(c, 0), &id)) {
+	if (arg_count(c) != 1 || !kc_parse_i64(arg_word(c, 0), &id)) {
 		usage(t, c, "txn show ID");
 		return;
 	}
@@ -433,7 +419,7 @@ static void cmd_member_update(Till *t, const Cmd *c)
 			return;
 		}
 		if (strcmp(c->keys[i], "id") == 0) {
-			if (!parse_i64(c->vals[i], &id)) {
+			if (!kc_parse_i64(c->vals[i], &id)) {
 				usage(t, c, "member update id=N field=value ...");
 				return;
 			}
@@ -479,7 +465,7 @@ static bool member_lookup(Till *t, const Cmd *c, bool allow_word, Kassa__V1__Res
 	else if ((v = arg_get(c, "qr")) != NULL)
 		r = kc_member_get_by_qr(t->kc, v, resp);
 	else if ((v = arg_get(c, "id")) != NULL || (allow_word && (v = arg_word(c, 0)) != NULL)) {
-		if (!parse_i64(v, &id)) {
+		if (!kc_parse_i64(v, &id)) {
 			usage(t, c, "member id must be a number");
 			return false;
 		}
@@ -516,7 +502,7 @@ static void cmd_member_search(Till *t, const Cmd *c)
 	size_t i;
 
 	if ((name == NULL) == (phone == NULL) || arg_count(c) != (lim != NULL ? 2 : 1) ||
-	    (lim != NULL && (!parse_i64(lim, &limit) || limit > UINT32_MAX))) {
+	    (lim != NULL && (!kc_parse_i64(lim, &limit) || limit > UINT32_MAX))) {
 		usage(t, c, "member search name=PREFIX|phone=SUFFIX [limit=N]");
 		return;
 	}
@@ -596,7 +582,7 @@ static void cmd_sale_add(Till *t, const Cmd *c)
 		usage(t, c, "sale add CODE [QTY]");
 		return;
 	}
-	if (qty_s != NULL && (!parse_i64(qty_s, &qty) || qty < 1 || qty > SALE_MAX_QTY)) {
+	if (qty_s != NULL && (!kc_parse_i64(qty_s, &qty) || qty < 1 || qty > SALE_MAX_QTY)) {
 		sale_fail(t, c, SALE_BAD_QUANTITY);
 		return;
 	}

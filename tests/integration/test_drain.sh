@@ -6,41 +6,17 @@
 # lock on its member's row, taken in psql, so it is surely in flight when the
 # signal arrives. Runs its own kassad on a free port, next to the fixture's.
 # Needs KASSA_TEST_ENV and KASSA_TILL.
-set -uo pipefail
-
-# shellcheck disable=SC1091
-. "$KASSA_TEST_ENV/env"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
-pass=0
-fail=0
-check() {
-	if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "[   OK ] $1"
-	else fail=$((fail + 1)); echo "[ FAIL ] $1"; fi
-}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	jobs -p | xargs -r kill 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-port=
-for _ in $(seq 1 50); do
-	p=$((20000 + RANDOM % 20000))
-	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
-[ -n "$port" ] || { echo "no free port"; exit 1; }
+port=$(free_port) || { echo "no free port"; exit 1; }
 till() {
 	"$TILL" --host 127.0.0.1 --port "$port" --cert "$C/S001-T1.crt" --key "$C/S001-T1.key" \
 		--ca "$C/ca.crt" --server-name localhost --timeout 20000 --script
 }
 
-KASSA_SERVER_LISTEN="127.0.0.1:$port" KASSA_SERVER_SHUTDOWN_TIMEOUT=20 \
-	"$KASSA_KASSAD" --config "$KASSA_CONFIG" >"$tmp/kassad.log" 2>&1 &
-pid=$!
+start_kassad "$port" KASSA_SERVER_SHUTDOWN_TIMEOUT=20
 for _ in $(seq 1 100); do	# bounded wait for the listener
 	echo "product SKU-TEA" | till >/dev/null 2>&1 && break
 	sleep 0.1
@@ -67,7 +43,7 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 check "the sale is waiting in the database" $([ "${n:-0}" -ge 1 ]; echo $?)
-kill -TERM "$pid"
+kill -TERM "$kassad_pid"
 for _ in $(seq 1 50); do	# bounded: until kassad has seen the signal
 	grep -q "draining" "$tmp/kassad.log" && break
 	sleep 0.1
@@ -76,11 +52,10 @@ echo "product SKU-TEA" | till >/dev/null 2>&1
 check "no new connections while draining" $([ $? = 3 ]; echo $?)
 wait "$till_pid"
 check "the running sale was answered OK" $(grep -q '"cmd":"sale finish".*"txn_id"' "$tmp/till.out"; echo $?)
-wait "$pid"
+wait "$kassad_pid"
 rc=$?
-pid=
+kassad_pid=
 check "kassad exited 0 after draining" $([ $rc = 0 ]; echo $?)
 [ "$fail" = 0 ] || { sed 's/^/# /' "$tmp/till.out"; tail -20 "$tmp/kassad.log" | sed 's/^/# /'; }
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -4,19 +4,8 @@
 # test_migrate: `kassad migrate` is idempotent, and refuses a migration that
 # was edited after it was applied (schema history is append-only). Needs
 # KASSA_TEST_ENV (scripts/test-env.sh).
-set -uo pipefail
-
-# shellcheck disable=SC1091
-. "$KASSA_TEST_ENV/env"
-pass=0
-fail=0
-check() {
-	if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "[   OK ] $1"
-	else fail=$((fail + 1)); echo "[ FAIL ] $1"; fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 count() { psql "$KASSA_CONNINFO" -Atc "SELECT count(*) FROM schema_migrations"; }
 before=$(count)
 "$KASSA_KASSAD" migrate --config "$KASSA_CONFIG" >"$tmp/log" 2>&1
@@ -38,5 +27,4 @@ printf 'CREATE TABLE broken (;\n' >"$tmp/n/9999_broken.sql"
 check "a failing migration fails the command" $([ $? != 0 ]; echo $?)
 check "and is not recorded" $([ "$(count)" = "$before" ]; echo $?)
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -6,33 +6,13 @@
 # others, and keeps its working certificates when a reload fails. Runs its
 # own kassad on a copy of the test certificates. Needs KASSA_TEST_ENV and
 # KASSA_TILL.
-set -uo pipefail
-
-# shellcheck disable=SC1091
-. "$KASSA_TEST_ENV/env"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
-pass=0
-fail=0
-check() {
-	if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "[   OK ] $1"
-	else fail=$((fail + 1)); echo "[ FAIL ] $1"; fi
-}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 cp -r "$KASSA_CERTS" "$tmp/certs"
 C=$tmp/certs
 
-port=
-for _ in $(seq 1 50); do
-	p=$((20000 + RANDOM % 20000))
-	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
-[ -n "$port" ] || { echo "no free port"; exit 1; }
+port=$(free_port) || { echo "no free port"; exit 1; }
 as() {	# as TILL: one product lookup as that till; the exit code of kassa-till
 	printf "login 1001 1234\nproduct SKU-TEA\n" | "$TILL" --host 127.0.0.1 --port "$port" --cert "$C/$1.crt" \
 		--key "$C/$1.key" --ca "$C/ca.crt" --server-name localhost --timeout 5000 --script \
@@ -46,10 +26,8 @@ logged() {	# logged TEXT: bounded wait for a line in kassad's log
 	return 1
 }
 
-KASSA_SERVER_LISTEN="127.0.0.1:$port" KASSA_TLS_CERT="$C/server.crt" KASSA_TLS_KEY="$C/server.key" \
-KASSA_TLS_CA="$C/ca.crt" KASSA_TLS_CRL="$C/crl.pem" \
-	"$KASSA_KASSAD" --config "$KASSA_CONFIG" >"$tmp/kassad.log" 2>&1 &
-pid=$!
+start_kassad "$port" KASSA_TLS_CERT="$C/server.crt" KASSA_TLS_KEY="$C/server.key" \
+	KASSA_TLS_CA="$C/ca.crt" KASSA_TLS_CRL="$C/crl.pem"
 logged "ready" || true
 ok=1
 for _ in $(seq 1 50); do as S001-T2 && { ok=0; break; }; sleep 0.1; done
@@ -59,7 +37,7 @@ bash "$KASSA_ROOT/scripts/gen-certs.sh" --revoke "$C" S001-T2 >/dev/null 2>&1
 check "certificate revoked in the CRL" $?
 as S001-T2
 check "still served until the reload (nothing reloads by itself)" $?
-kill -HUP "$pid"
+kill -HUP "$kassad_pid"
 logged "reloaded TLS" 
 check "SIGHUP reloaded" $?
 as S001-T2
@@ -68,18 +46,15 @@ as S001-T1
 check "S001-T1 still served" $?
 
 mv "$C/server.key" "$C/server.key.away"
-kill -HUP "$pid"
+kill -HUP "$kassad_pid"
 logged "keeping the current certificates"
 check "a failed reload is reported" $?
 as S001-T1
 check "and the working certificates stay in use" $?
 
-kill -TERM "$pid"
-wait "$pid"
+stop_kassad
 rc=$?
-pid=
 check "kassad exited 0" $([ $rc = 0 ]; echo $?)
 [ "$fail" = 0 ] || tail -20 "$tmp/kassad.log" | sed 's/^/# /'
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -6,24 +6,10 @@
 # them, and exit codes a script can rely on (0 all ok, 1 some command failed,
 # 2 usage, 3 no connection). Needs KASSA_TEST_ENV (scripts/test-env.sh) and
 # KASSA_TILL (the kassa-till binary).
-set -uo pipefail
-
-# shellcheck disable=SC1091
-. "$KASSA_TEST_ENV/env"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
-pass=0
-fail=0
-
-check() {	# check NAME CONDITION-EXIT-STATUS
-	if [ "$2" = 0 ]; then
-		pass=$((pass + 1))
-		echo "[   OK ] $1"
-	else
-		fail=$((fail + 1))
-		echo "[ FAIL ] $1"
-	fi
-}
 
 till() {
 	"$TILL" --host "$KASSA_HOST" --port "$KASSA_PORT" --cert "$C/S001-T1.crt" \
@@ -75,5 +61,4 @@ echo "login 1001 1234" | "$TILL" --host 127.0.0.1 --port 1 --cert "$C/S001-T1.cr
 	--key "$C/S001-T1.key" --ca "$C/ca.crt" --script >/dev/null 2>&1
 check "no server exits 3" $([ $? = 3 ]; echo $?)
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary
