@@ -1,26 +1,36 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * checkout.c: a sale, exactly once, in one database round trip.
+ * checkout.c: a sale, exactly once, priced by the loyalty rules.
  *
- *   1. check the request (lines, quantities, tenders, key);
- *   2. price every line from the catalogue cache; codes not cached are
- *      fetched in one query first;
- *   3. compute the total, the change and the points with rules.c;
- *   4. call kassa_checkout() (migrations/0002_checkout.sql) as one prepared
- *      statement: it re-checks the prices, writes the sale, its lines and
- *      tenders, the member's ledger row and balances and the idempotency
- *      record in one transaction, and returns the sale as JSON;
+ *   1. check the request (lines, quantities, tenders, points, coupons, key);
+ *   2. for a member's sale, read what pricing needs in one quick statement
+ *      (kassa_member_pricing: tier, points and wallet balances, birthday, the
+ *      presented coupons and the rule version in force); load the rule set
+ *      if kassad's copy is older;
+ *   3. price every line from the catalogue cache (codes not cached are
+ *      fetched in one query first), then apply rules.c: tier discount per
+ *      line, item coupons, the order coupon, points; settle the tenders and
+ *      compute the points earned with the multiplier of the day;
+ *   4. call kassa_checkout() (migrations/0004_loyalty_checkout.sql) as one
+ *      prepared statement: under the member's row lock it re-checks the
+ *      prices, the rule version, the tier, the points balance, each coupon
+ *      and the wallet, then writes the sale with its per-line allocation,
+ *      the ledgers, lots, coupon uses and a tier upgrade in one transaction,
+ *      and returns the sale as JSON;
  *   5. answer with that JSON turned into a Transaction.
  *
- * If a price changed since it was cached, step 4 fails with PRICE_CHANGED
- * and nothing is written; the handler forgets the sale's codes and starts
- * again from step 2 once. A retried request (same idempotency key, same
- * body) is answered by kassa_checkout() from the first sale's rows.
+ * A failed guard writes nothing. PRICE_CHANGED (a cached price is stale)
+ * and STALE_PRICING (the rule set or the member's tier moved since step 2)
+ * start the sale again from step 2, at most CHECKOUT_MAX_ATTEMPTS times in
+ * all; INSUFFICIENT_POINTS, COUPON_USED and the like go to the till. A
+ * retried request (same idempotency key, same body) is answered by
+ * kassa_checkout() from the first sale's rows.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "catalog.h"
@@ -28,15 +38,19 @@
 #include "log.h"
 #include "money.h"
 #include "rules.h"
+#include "ruleset_db.h"
 #include "server.h"
 #include "sqltext.h"
 
 #define CHECKOUT_MAX_TENDERS 16
 #define CHECKOUT_REF_MAX 64
 #define CHECKOUT_CODE_MAX 64
-#define CHECKOUT_MAX_ATTEMPTS 2
+#define CHECKOUT_MAX_COUPONS 8
+#define CHECKOUT_MAX_ATTEMPTS 3
+#define CHECKOUT_MAX_POINTS 1000000000000LL
 
 static int st_products;
+static int st_pricing;
 static int st_checkout;
 
 void checkout_setup(void)
@@ -46,12 +60,126 @@ void checkout_setup(void)
 		" WHERE active AND (sku = ANY($1::text[]) OR barcode = ANY($1::text[]))"
 		/* SKU matches last: put last wins a code that is one's SKU, another's barcode */
 		" ORDER BY sku = ANY($1::text[])", DB_LANE_WORK);
+	st_pricing = db_stmt_add("member_pricing",
+		"SELECT kassa_member_pricing($1, $2::text[])", DB_LANE_QUICK);
 	st_checkout = db_stmt_add("checkout",
 		"SELECT kassa_checkout($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-		" $13, $14, $15, $16)", DB_LANE_WORK);
+		" $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26,"
+		" $27, $28)", DB_LANE_WORK);
 }
 
+/* A coupon the member presented, as kassa_member_pricing() read it. */
+typedef struct CheckoutCoupon {
+	char code[CHECKOUT_CODE_MAX + 1];
+	int kind;			/* Kassa__V1__CouponKind */
+	int64_t value, cap, min_spend, item_product_id;
+	int32_t percent_bp;
+	bool stackable;
+} CheckoutCoupon;
+
+/* What step 2 read about the member (Call.state). */
+typedef struct CheckoutMember {
+	char tier[RULESET_TIER_NAME_MAX];
+	int64_t points_balance, wallet;
+	int bday_month, bday_day;
+	int32_t rule_version;		/* in force when read */
+	CheckoutCoupon coupons[CHECKOUT_MAX_COUPONS];
+	int n_coupons;
+} CheckoutMember;
+
+static void checkout_rules(Call *c);
 static void checkout_price(Call *c);
+
+static bool is_member_sale(const Call *c)
+{
+	return c->req->checkout->member_id > 0;
+}
+
+static bool check_tenders(Call *c)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+
+	if (co->n_tenders == 0 || co->n_tenders > CHECKOUT_MAX_TENDERS) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TENDERS",
+			  "a sale has 1-%d tenders", CHECKOUT_MAX_TENDERS);
+		return false;
+	}
+	for (size_t i = 0; i < co->n_tenders; i++) {
+		const Kassa__V1__Tender *t = co->tenders[i];
+		size_t n = strlen(t->reference);
+		bool needs_ref = t->kind == KASSA__V1__TENDER_KIND__TENDER_CARD ||
+				 t->kind == KASSA__V1__TENDER_KIND__TENDER_EWALLET;
+
+		if (t->kind != KASSA__V1__TENDER_KIND__TENDER_CASH && !needs_ref &&
+		    t->kind != KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TENDER_KIND",
+				  "tender %zu: unknown kind %d", i + 1, (int)t->kind);
+			return false;
+		}
+		if (t->amount_minor <= 0) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_AMOUNT",
+				  "tender %zu: the amount must be positive", i + 1);
+			return false;
+		}
+		if (n > CHECKOUT_REF_MAX || (needs_ref && n == 0)) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_REFERENCE",
+				  "tender %zu: card and e-wallet tenders need a reference of "
+				  "1-%d characters", i + 1, CHECKOUT_REF_MAX);
+			return false;
+		}
+		if (t->kind == KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE && !is_member_sale(c)) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "MEMBER_REQUIRED",
+				  "tender %zu: stored value belongs to a member", i + 1);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool check_loyalty(Call *c)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+
+	if (co->member_id < 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_MEMBER",
+			  "member id must be positive, or 0 for an anonymous sale");
+		return false;
+	}
+	if (co->points_redeem < 0 || co->points_redeem > CHECKOUT_MAX_POINTS) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_POINTS",
+			  "points to redeem must be 0-%lld", CHECKOUT_MAX_POINTS);
+		return false;
+	}
+	if (co->n_coupon_codes > CHECKOUT_MAX_COUPONS) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_COUPONS",
+			  "a sale takes at most %d coupons", CHECKOUT_MAX_COUPONS);
+		return false;
+	}
+	for (size_t i = 0; i < co->n_coupon_codes; i++) {
+		size_t n = strlen(co->coupon_codes[i]);
+
+		if (n == 0 || n > CHECKOUT_CODE_MAX) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_COUPONS",
+				  "coupon %zu: a code is 1-%d characters", i + 1,
+				  CHECKOUT_CODE_MAX);
+			return false;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(co->coupon_codes[i], co->coupon_codes[j]) == 0) {
+				call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT,
+					  "BAD_COUPONS", "coupon %s is presented twice",
+					  co->coupon_codes[i]);
+				return false;
+			}
+		}
+	}
+	if (!is_member_sale(c) && (co->points_redeem > 0 || co->n_coupon_codes > 0)) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "MEMBER_REQUIRED",
+			  "points and coupons belong to a member; the sale has none");
+		return false;
+	}
+	return true;
+}
 
 /* Step 1: everything that can be checked without the database. */
 static bool checkout_check(Call *c)
@@ -80,44 +208,140 @@ static bool checkout_check(Call *c)
 			return false;
 		}
 	}
-	if (co->n_tenders == 0 || co->n_tenders > CHECKOUT_MAX_TENDERS) {
-		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TENDERS",
-			  "a sale has 1-%d tenders", CHECKOUT_MAX_TENDERS);
-		return false;
-	}
-	for (size_t i = 0; i < co->n_tenders; i++) {
-		const Kassa__V1__Tender *t = co->tenders[i];
-		size_t n = strlen(t->reference);
-
-		if (t->kind != KASSA__V1__TENDER_KIND__TENDER_CASH &&
-		    t->kind != KASSA__V1__TENDER_KIND__TENDER_CARD &&
-		    t->kind != KASSA__V1__TENDER_KIND__TENDER_EWALLET) {
-			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TENDER_KIND",
-				  "tender %zu: unknown kind %d", i + 1, (int)t->kind);
-			return false;
-		}
-		if (t->amount_minor <= 0) {
-			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_AMOUNT",
-				  "tender %zu: the amount must be positive", i + 1);
-			return false;
-		}
-		if (n > CHECKOUT_REF_MAX ||
-		    (t->kind != KASSA__V1__TENDER_KIND__TENDER_CASH && n == 0)) {
-			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_REFERENCE",
-				  "tender %zu: card and e-wallet tenders need a reference of "
-				  "1-%d characters", i + 1, CHECKOUT_REF_MAX);
-			return false;
-		}
-	}
-	if (co->member_id < 0) {
-		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_MEMBER",
-			  "member id must be positive, or 0 for an anonymous sale");
-		return false;
-	}
-	return true;
+	return check_tenders(c) && check_loyalty(c);
 }
 
-/* Step 2b: codes the cache did not know have been read. */
+/* Step 2's answer: kassa_member_pricing() as JSON, into c->state. */
+static bool member_parse(Call *c, const char *text)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	CheckoutMember *m = c->state;
+	json_t *root = json_loads(text, 0, NULL), *arr;
+	const char *tier, *bday;
+	bool ok = false;
+
+	if (!json_is_object(root)) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_PRICING_JSON", "internal error");
+		goto out;
+	}
+	if (!json_is_true(json_object_get(root, "found"))) {
+		call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "MEMBER_NOT_FOUND",
+			  "no member %lld", (long long)co->member_id);
+		goto out;
+	}
+	tier = json_string_value(json_object_get(root, "tier"));
+	snprintf(m->tier, sizeof(m->tier), "%s", tier ? tier : "");
+	m->points_balance = json_integer_value(json_object_get(root, "points_balance"));
+	m->wallet = json_integer_value(json_object_get(root, "wallet"));
+	m->rule_version = (int32_t)json_integer_value(json_object_get(root, "rule_version"));
+	bday = json_string_value(json_object_get(root, "birthday"));
+	m->bday_month = m->bday_day = 0;
+	if (bday && sscanf(bday, "%2d-%2d", &m->bday_month, &m->bday_day) != 2)
+		m->bday_month = m->bday_day = 0;
+
+	arr = json_object_get(root, "coupons");
+	m->n_coupons = 0;
+	for (size_t i = 0; i < co->n_coupon_codes; i++) {
+		json_t *o = NULL, *v;
+		const char *problem;
+		size_t k;
+
+		json_array_foreach(arr, k, v)
+			if (strcmp(json_string_value(json_object_get(v, "code")) ?: "",
+				   co->coupon_codes[i]) == 0)
+				o = v;
+		if (o == NULL) {
+			call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "COUPON_NOT_FOUND",
+				  "member %lld holds no coupon %s", (long long)co->member_id,
+				  co->coupon_codes[i]);
+			goto out;
+		}
+		problem = json_string_value(json_object_get(o, "problem"));
+		if (problem && *problem) {
+			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, problem,
+				  "coupon %s cannot be used: %s", co->coupon_codes[i], problem);
+			goto out;
+		}
+		CheckoutCoupon *cp = &m->coupons[m->n_coupons++];
+
+		snprintf(cp->code, sizeof(cp->code), "%s", co->coupon_codes[i]);
+		cp->kind = (int)json_integer_value(json_object_get(o, "kind"));
+		cp->value = json_integer_value(json_object_get(o, "value"));
+		cp->percent_bp = (int32_t)json_integer_value(json_object_get(o, "percent_bp"));
+		cp->cap = json_integer_value(json_object_get(o, "cap"));
+		cp->min_spend = json_integer_value(json_object_get(o, "min_spend"));
+		cp->item_product_id = json_integer_value(json_object_get(o, "item_product_id"));
+		cp->stackable = json_is_true(json_object_get(o, "stackable"));
+	}
+	ok = true;
+out:
+	json_decref(root);
+	return ok;
+}
+
+static void checkout_member_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+
+	if (!call_db_ok(c, st, res) || !member_parse(c, PQgetvalue(res, 0, 0)))
+		return;
+	checkout_rules(c);
+}
+
+/* Step 2: read the member, or go straight to the rules for an anonymous sale. */
+static void checkout_start(Call *c)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	SqlText codes = SQLTEXT_INIT;
+	char id[24];
+	const char *params[2];
+
+	if (!is_member_sale(c)) {
+		checkout_rules(c);
+		return;
+	}
+	if (c->state == NULL) {
+		c->state = xcalloc(1, sizeof(CheckoutMember));
+		c->state_free = free;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)co->member_id);
+	sqltext_open(&codes);
+	for (size_t i = 0; i < co->n_coupon_codes; i++)
+		sqltext_elem_str(&codes, co->coupon_codes[i]);
+	sqltext_close(&codes);
+	params[0] = id;
+	params[1] = sqltext_str(&codes);
+	db_query(st_pricing, 2, params, checkout_member_cb, c);
+	sqltext_free(&codes);
+}
+
+static void checkout_rules_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+
+	if (!call_db_ok(c, st, res))
+		return;
+	if (ruleset_current() == NULL) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "RULES_INVALID",
+			  "the rule set in force could not be loaded");
+		return;
+	}
+	checkout_price(c);
+}
+
+/* Step 2b: make sure kassad prices with the rule set the member read saw. */
+static void checkout_rules(Call *c)
+{
+	const RuleSet *rs = ruleset_current();
+	const CheckoutMember *m = c->state;
+
+	if (rs == NULL || (m != NULL && rs->version < m->rule_version))
+		ruleset_reload(checkout_rules_cb, c);
+	else
+		checkout_price(c);
+}
+
+/* Step 3b: codes the cache did not know have been read. */
 static void checkout_products_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
@@ -143,14 +367,14 @@ static void checkout_products_cb(void *arg, DbStatus st, const PGresult *res)
 static void checkout_db_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
+	const char *why;
 
 	if (call_is_orphan(c)) {
 		call_free(c);
 		return;
 	}
-	if (st == DB_SQL_ERROR && strcmp(db_sqlstate(res), "KA412") == 0 &&
-	    strcmp(db_errmsg(res), "PRICE_CHANGED") == 0 &&
-	    c->attempts < CHECKOUT_MAX_ATTEMPTS) {
+	why = st == DB_SQL_ERROR && strcmp(db_sqlstate(res), "KA412") == 0 ? db_errmsg(res) : "";
+	if (c->attempts < CHECKOUT_MAX_ATTEMPTS && strcmp(why, "PRICE_CHANGED") == 0) {
 		const Kassa__V1__Checkout *co = c->req->checkout;
 
 		log_info("checkout: a price changed since it was cached; reloading");
@@ -159,46 +383,47 @@ static void checkout_db_cb(void *arg, DbStatus st, const PGresult *res)
 		checkout_price(c);
 		return;
 	}
+	if (c->attempts < CHECKOUT_MAX_ATTEMPTS && strcmp(why, "STALE_PRICING") == 0) {
+		log_info("checkout: the rule set or the member's tier changed; pricing again");
+		if (is_member_sale(c))
+			checkout_start(c);	/* reads the version in force too */
+		else
+			ruleset_reload(checkout_rules_cb, c);
+		return;
+	}
 	if (st != DB_OK) {
 		call_fail_db(c, st, res);
 		return;
 	}
 	txn_reply_json(c, PQgetvalue(res, 0, 0));
 }
-
-/* The request body's hash: the same key with another body is refused. */
-static void checkout_hash(const Kassa__V1__Checkout *co, SqlText *out)
-{
-	size_t n = kassa__v1__checkout__get_packed_size(co);
-	uint8_t *buf = xmalloc(n ? n : 1);
-	uint8_t h[32];
-
-	kassa__v1__checkout__pack(co, buf);
-	crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
-	free(buf);
-	sqltext_bytea(out, h, sizeof(h));
-}
-
-/* The array and bytea parameters of one kassa_checkout() call. */
+/* The parameters of one kassa_checkout() call. */
 typedef struct CheckoutArgs {
+	RulesLine lines[RULES_MAX_LINES];
+	RulesSale sale;
 	SqlText ids, qtys, prices;		/* per line */
+	SqlText tier_offs, coupon_offs, points_offs, earned;	/* per line: the allocation */
 	SqlText kinds, amounts, refs;		/* per tender */
+	SqlText coupons;			/* codes used */
 	SqlText hash;				/* of the request body */
-	int64_t total, tendered, change, points;
+	int64_t tendered, change, points, wallet;
+	int64_t next_threshold;
+	char expires_on[16];
+	const char *tier;
+	int tier_index;
 } CheckoutArgs;
 
 static void checkout_args_free(CheckoutArgs *a)
 {
-	sqltext_free(&a->ids);
-	sqltext_free(&a->qtys);
-	sqltext_free(&a->prices);
-	sqltext_free(&a->kinds);
-	sqltext_free(&a->amounts);
-	sqltext_free(&a->refs);
-	sqltext_free(&a->hash);
+	SqlText *all[] = { &a->ids, &a->qtys, &a->prices, &a->tier_offs, &a->coupon_offs,
+			   &a->points_offs, &a->earned, &a->kinds, &a->amounts, &a->refs,
+			   &a->coupons, &a->hash };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		sqltext_free(all[i]);
 }
 
-/* Step 2: start fetching codes the cache does not know; true if it did. */
+/* Step 3: start fetching codes the cache does not know; true if it did. */
 static bool checkout_fetch_missing(Call *c)
 {
 	const Kassa__V1__Checkout *co = c->req->checkout;
@@ -220,7 +445,7 @@ static bool checkout_fetch_missing(Call *c)
 	return fetching;
 }
 
-/* Step 3a: price every line from the cache; false (c answered) on a bad line. */
+/* Step 3a: every line's unit price from the cache; false (c answered) on a bad line. */
 static bool checkout_lines(Call *c, CheckoutArgs *a)
 {
 	const Kassa__V1__Checkout *co = c->req->checkout;
@@ -231,7 +456,6 @@ static bool checkout_lines(Call *c, CheckoutArgs *a)
 	sqltext_open(&a->prices);
 	for (size_t i = 0; i < co->n_lines; i++) {
 		const CatalogItem *it = catalog_get(co->lines[i]->code);
-		int64_t line;
 
 		if (strcmp(it->currency, s->currency) != 0) {
 			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "CURRENCY_MISMATCH",
@@ -239,12 +463,8 @@ static bool checkout_lines(Call *c, CheckoutArgs *a)
 				  it->sku, it->currency, s->currency);
 			return false;
 		}
-		if (!rules_line_total(it->price_minor, co->lines[i]->quantity, &line) ||
-		    !money_add(a->total, line, &a->total)) {
-			call_fail(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
-				  "line %zu: the amount is too large", i + 1);
-			return false;
-		}
+		a->lines[i].unit_minor = it->price_minor;
+		a->lines[i].qty = co->lines[i]->quantity;
 		sqltext_elem_int(&a->ids, it->product_id);
 		sqltext_elem_int(&a->qtys, co->lines[i]->quantity);
 		sqltext_elem_int(&a->prices, it->price_minor);
@@ -252,25 +472,145 @@ static bool checkout_lines(Call *c, CheckoutArgs *a)
 	sqltext_close(&a->ids);
 	sqltext_close(&a->qtys);
 	sqltext_close(&a->prices);
+	a->sale.lines = a->lines;
+	a->sale.n = (int)co->n_lines;
 	return true;
 }
 
-/* Step 3b: the tenders must cover the total, change only from cash. */
-static bool checkout_tenders(Call *c, CheckoutArgs *a)
+/*
+ * Step 3b: the member's coupons onto the sale. At most one order coupon;
+ * several coupons only if each is stackable; a free item takes one unit of
+ * its product off the first line that has one left, after the tier discount.
+ */
+static bool checkout_coupons(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 {
 	const Kassa__V1__Checkout *co = c->req->checkout;
-	int64_t amt[CHECKOUT_MAX_TENDERS], sum = 0;
+	int32_t used[RULES_MAX_LINES] = { 0 };
+	int orders = 0;
+
+	sqltext_open(&a->coupons);
+	for (int k = 0; m != NULL && k < m->n_coupons; k++) {
+		const CheckoutCoupon *cp = &m->coupons[k];
+		size_t i;
+
+		sqltext_elem_str(&a->coupons, cp->code);
+		if (m->n_coupons > 1 && !cp->stackable) {
+			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+				  "COUPON_NOT_STACKABLE",
+				  "coupon %s cannot be combined with other coupons", cp->code);
+			return false;
+		}
+		if (cp->kind != KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM) {
+			if (++orders > 1) {
+				call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+					  "ONE_ORDER_COUPON",
+					  "a sale takes one order coupon; %s is a second", cp->code);
+				return false;
+			}
+			a->sale.coupon_min_spend = cp->min_spend;
+			if (cp->kind == KASSA__V1__COUPON_KIND__COUPON_PERCENT) {
+				a->sale.coupon_bp = cp->percent_bp;
+				a->sale.coupon_cap = cp->cap;
+			} else {
+				a->sale.coupon_off = cp->value;
+			}
+			continue;
+		}
+		for (i = 0; i < co->n_lines; i++) {
+			const CatalogItem *it = catalog_get(co->lines[i]->code);
+			RulesLine *l = &a->lines[i];
+			int64_t unit_tier_off;
+
+			if (it->product_id != cp->item_product_id || used[i] >= l->qty)
+				continue;
+			if (!rules_percent_half_up(l->unit_minor, a->sale.tier_bp, &unit_tier_off))
+				unit_tier_off = 0;
+			l->item_off += l->unit_minor - unit_tier_off;
+			used[i]++;
+			break;
+		}
+		if (i == co->n_lines) {
+			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+				  "COUPON_ITEM_MISSING",
+				  "coupon %s is for an item the sale does not have", cp->code);
+			return false;
+		}
+	}
+	sqltext_close(&a->coupons);
+	return true;
+}
+
+/* Step 3c: rules_price() and what its refusals tell the till. */
+static bool checkout_rules_price(Call *c, CheckoutArgs *a, const CheckoutMember *m)
+{
+	char have[32], want[32];
+
+	for (int k = 0; m != NULL && k < m->n_coupons; k++) {
+		/* a free item's minimum, measured after the tier discount like the others */
+		if (m->coupons[k].kind == KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM &&
+		    m->coupons[k].min_spend > a->sale.coupon_min_spend)
+			a->sale.coupon_min_spend = m->coupons[k].min_spend;
+	}
+	switch (rules_price(&a->sale)) {
+	case RULES_OK:
+		if (a->sale.coupon_min_spend > 0 &&
+		    a->sale.gross - a->sale.tier_off < a->sale.coupon_min_spend)
+			break;	/* a free item below its minimum: below */
+		return true;
+	case RULES_COUPON_MIN_SPEND:
+		break;
+	case RULES_POINTS_NOT_STEPS:
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "POINTS_NOT_STEPS",
+			  "points are redeemed in steps of %lld", (long long)a->sale.points_step);
+		return false;
+	case RULES_INSUFFICIENT_POINTS:
+		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "INSUFFICIENT_POINTS",
+			  "the member holds %lld points, not %lld",
+			  (long long)a->sale.points_balance, (long long)a->sale.points_redeem);
+		return false;
+	case RULES_POINTS_OVER_CAP:
+		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "POINTS_OVER_CAP",
+			  "points may pay at most %d.%02d%% of this sale: %lld points at most",
+			  a->sale.points_cap_bp / 100, a->sale.points_cap_bp % 100,
+			  (long long)rules_points_max(&a->sale));
+		return false;
+	case RULES_OVERFLOW:
+		call_fail(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
+			  "the amounts of this sale are too large");
+		return false;
+	case RULES_BAD_INPUT:
+	default:
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_SALE",
+			  "the sale could not be priced");
+		return false;
+	}
+	call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "COUPON_MIN_SPEND",
+		  "the coupon needs a spend of %s after the tier discount; the sale has %s",
+		  money_format(a->sale.coupon_min_spend, want, sizeof(want)),
+		  money_format(a->sale.gross - a->sale.tier_off, have, sizeof(have)));
+	return false;
+}
+
+/* Step 3d: the tenders must cover what is payable, change only from cash. */
+static bool checkout_tenders(Call *c, CheckoutArgs *a, const CheckoutMember *m)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	int64_t amt[CHECKOUT_MAX_TENDERS], sum = 0, total = a->sale.payable;
 	bool cash[CHECKOUT_MAX_TENDERS];
 	char due[MONEY_FMT_LEN], got[MONEY_FMT_LEN];
 
 	sqltext_open(&a->kinds);
 	sqltext_open(&a->amounts);
 	sqltext_open(&a->refs);
+	a->wallet = 0;
 	for (size_t i = 0; i < co->n_tenders; i++) {
 		const Kassa__V1__Tender *t = co->tenders[i];
 
 		amt[i] = t->amount_minor;
 		cash[i] = t->kind == KASSA__V1__TENDER_KIND__TENDER_CASH;
+		if (t->kind == KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE &&
+		    !money_add(a->wallet, t->amount_minor, &a->wallet))
+			a->wallet = INT64_MAX;
 		sqltext_elem_int(&a->kinds, (int64_t)t->kind);
 		sqltext_elem_int(&a->amounts, t->amount_minor);
 		sqltext_elem_str(&a->refs, t->reference);
@@ -279,7 +619,14 @@ static bool checkout_tenders(Call *c, CheckoutArgs *a)
 	sqltext_close(&a->amounts);
 	sqltext_close(&a->refs);
 
-	switch (rules_settle(a->total, amt, cash, (int)co->n_tenders, &a->tendered, &a->change)) {
+	if (a->wallet > 0 && m != NULL && a->wallet > m->wallet) {
+		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+			  "INSUFFICIENT_STORED_VALUE", "the member's stored value is %s, not %s",
+			  money_format(m->wallet, got, sizeof(got)),
+			  money_format(a->wallet, due, sizeof(due)));
+		return false;
+	}
+	switch (rules_settle(total, amt, cash, (int)co->n_tenders, &a->tendered, &a->change)) {
 	case RULES_TENDER_OK:
 		return true;
 	case RULES_TENDER_SHORT:
@@ -288,12 +635,12 @@ static bool checkout_tenders(Call *c, CheckoutArgs *a)
 		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "INSUFFICIENT_TENDER",
 			  "the tenders (%s) do not cover the total (%s)",
 			  money_format(sum, got, sizeof(got)),
-			  money_format(a->total, due, sizeof(due)));
+			  money_format(total, due, sizeof(due)));
 		return false;
 	case RULES_TENDER_CHANGE_NOT_CASH:
 		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "CHANGE_WITHOUT_CASH",
-			  "change can only be given from cash; card and e-wallet tenders must "
-			  "not exceed what is due");
+			  "change can only be given from cash; card, e-wallet and stored-value "
+			  "tenders must not exceed what is due");
 		return false;
 	case RULES_TENDER_BAD_AMOUNT:
 		break;
@@ -303,54 +650,130 @@ static bool checkout_tenders(Call *c, CheckoutArgs *a)
 	return false;
 }
 
+/* Step 3e: the points earned, the new lot's expiry, the next tier's threshold. */
+static bool checkout_earn(Call *c, CheckoutArgs *a, const RuleSet *rs, const CheckoutMember *m)
+{
+	RuleDate today = ruleset_today(), exp = ruleset_lot_expiry(rs, &today);
+	int32_t x100;
+
+	snprintf(a->expires_on, sizeof(a->expires_on), "%04d-%02d-%02d", exp.year, exp.month,
+		 exp.day);
+	a->points = 0;
+	if (m != NULL) {
+		x100 = ruleset_multiplier(rs, a->tier_index, &today, m->bday_month, m->bday_day);
+		a->points = rules_earn(&a->sale, a->wallet, rs->stored_value_earns, x100,
+				       rs->minor_per_point);
+		if (a->points < 0) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_SALE",
+				  "the points of this sale could not be computed");
+			return false;
+		}
+		a->next_threshold = a->tier_index + 1 < rs->n_tiers ?
+				    rs->tiers[a->tier_index + 1].threshold : 0;
+	}
+	sqltext_open(&a->tier_offs);
+	sqltext_open(&a->coupon_offs);
+	sqltext_open(&a->points_offs);
+	sqltext_open(&a->earned);
+	for (int i = 0; i < a->sale.n; i++) {
+		sqltext_elem_int(&a->tier_offs, a->lines[i].tier_off);
+		sqltext_elem_int(&a->coupon_offs, a->lines[i].coupon_off);
+		sqltext_elem_int(&a->points_offs, a->lines[i].points_off);
+		sqltext_elem_int(&a->earned, a->lines[i].points_earned);
+	}
+	sqltext_close(&a->tier_offs);
+	sqltext_close(&a->coupon_offs);
+	sqltext_close(&a->points_offs);
+	sqltext_close(&a->earned);
+	return true;
+}
+
+/* The request body's hash: the same key with another body is refused. */
+static void checkout_hash(const Kassa__V1__Checkout *co, SqlText *out)
+{
+	size_t n = kassa__v1__checkout__get_packed_size(co);
+	uint8_t *buf = xmalloc(n ? n : 1);
+	uint8_t h[32];
+
+	kassa__v1__checkout__pack(co, buf);
+	crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
+	free(buf);
+	sqltext_bytea(out, h, sizeof(h));
+}
+
 /* Step 4: the one statement that records the sale. */
-static void checkout_send(Call *c, CheckoutArgs *a)
+static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 {
 	const Kassa__V1__Checkout *co = c->req->checkout;
 	const Session *s = c->sess;
 	char p_store[24], p_till[24], p_staff[24], p_member[24];
 	char p_total[24], p_tendered[24], p_change[24], p_points[24];
+	char p_version[16], p_redeem[24], p_value[24], p_next[24];
 
 	checkout_hash(co, &a->hash);
 	snprintf(p_store, sizeof(p_store), "%lld", (long long)s->store_id);
 	snprintf(p_till, sizeof(p_till), "%lld", (long long)s->till_id);
 	snprintf(p_staff, sizeof(p_staff), "%lld", (long long)c->staff_id);
 	snprintf(p_member, sizeof(p_member), "%lld", (long long)co->member_id);
-	snprintf(p_total, sizeof(p_total), "%lld", (long long)a->total);
+	snprintf(p_total, sizeof(p_total), "%lld", (long long)a->sale.payable);
 	snprintf(p_tendered, sizeof(p_tendered), "%lld", (long long)a->tendered);
 	snprintf(p_change, sizeof(p_change), "%lld", (long long)a->change);
 	snprintf(p_points, sizeof(p_points), "%lld", (long long)a->points);
+	snprintf(p_version, sizeof(p_version), "%d", (int)rs->version);
+	snprintf(p_redeem, sizeof(p_redeem), "%lld", (long long)a->sale.points_redeem);
+	snprintf(p_value, sizeof(p_value), "%lld", (long long)a->sale.points_value);
+	snprintf(p_next, sizeof(p_next), "%lld", (long long)a->next_threshold);
 
-	const char *params[16] = {
+	const char *params[28] = {
 		p_store, p_till, p_staff, c->req->idempotency_key, sqltext_str(&a->hash),
 		p_member, sqltext_str(&a->ids), sqltext_str(&a->qtys), sqltext_str(&a->prices),
+		sqltext_str(&a->tier_offs), sqltext_str(&a->coupon_offs),
+		sqltext_str(&a->points_offs), sqltext_str(&a->earned),
 		sqltext_str(&a->kinds), sqltext_str(&a->amounts), sqltext_str(&a->refs),
 		p_total, p_tendered, p_change, p_points,
+		p_version, a->tier, p_redeem, p_value, sqltext_str(&a->coupons), a->expires_on,
+		rs->basis_points ? "points_earned" : "spend", p_next,
 	};
 
 	c->attempts++;
-	db_query(st_checkout, 16, params, checkout_db_cb, c);
+	db_query(st_checkout, 28, params, checkout_db_cb, c);
 }
 
-/* Steps 2-4: price from the cache (fetching what is missing), then send. */
+/* Step 3: price from the cache (fetching what is missing) and the rules, then send. */
 static void checkout_price(Call *c)
 {
-	CheckoutArgs a = { SQLTEXT_INIT, SQLTEXT_INIT, SQLTEXT_INIT, SQLTEXT_INIT,
-			   SQLTEXT_INIT, SQLTEXT_INIT, SQLTEXT_INIT, 0, 0, 0, 0 };
+	const RuleSet *rs = ruleset_current();
+	const CheckoutMember *m = c->state;
+	CheckoutArgs *a;
 
 	if (checkout_fetch_missing(c))
 		return;	/* checkout_products_cb comes back here */
-	if (checkout_lines(c, &a) && checkout_tenders(c, &a)) {
-		if (c->req->checkout->member_id > 0)
-			a.points = rules_earn_points(a.total, RULES_DEFAULT_MINOR_PER_POINT);
-		checkout_send(c, &a);
+	a = xcalloc(1, sizeof(*a));	/* 500 lines: too big for the stack */
+	rules_sale_defaults(&a->sale);
+	a->sale.points_step = rs->points_step;
+	a->sale.step_value = rs->step_value;
+	a->sale.points_cap_bp = rs->points_cap_bp;
+	a->tier = "";
+	a->tier_index = -1;
+	if (m != NULL) {
+		a->tier = m->tier;
+		a->tier_index = ruleset_tier_index(rs, m->tier);
+		if (a->tier_index >= 0)
+			a->sale.tier_bp = rs->tiers[a->tier_index].discount_bp;
+		a->sale.points_balance = m->points_balance;
+		a->sale.points_redeem = c->req->checkout->points_redeem;
 	}
-	checkout_args_free(&a);
+	if (checkout_lines(c, a) && checkout_coupons(c, a, m) &&
+	    checkout_rules_price(c, a, m) && checkout_tenders(c, a, m) &&
+	    checkout_earn(c, a, rs, m))
+		checkout_send(c, a, rs);
+	checkout_args_free(a);
+	free(a);
 }
 
 void handle_checkout(Call *c)
 {
 	if (!checkout_check(c))
 		return;
-	checkout_price(c);
+	checkout_start(c);
 }

@@ -19,7 +19,7 @@
 #include <libpq-fe.h>
 #include "util.h"
 
-#define DB_MAX_PARAMS 24
+#define DB_MAX_PARAMS 32
 
 typedef enum DbStatus {
 	DB_OK = 0,		/* the statement succeeded; res holds its rows */

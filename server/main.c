@@ -27,6 +27,7 @@
 #include "catalog.h"
 #include "db.h"
 #include "log.h"
+#include "ruleset_db.h"
 #include "server.h"
 #include "tls.h"
 #include "worker.h"
@@ -148,6 +149,7 @@ static int serve(void)
 	product_setup();
 	checkout_setup();
 	txn_setup();
+	ruleset_db_setup();
 	if (!db_setup())
 		die("could not start the database pool");
 	if (!worker_setup(cf_workers))

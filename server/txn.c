@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "coupon.h"
 #include "db.h"
 #include "log.h"
 #include "server.h"
@@ -41,21 +42,28 @@ void txn_reply_json(Call *c, const char *text)
 	Kassa__V1__Transaction t = KASSA__V1__TRANSACTION__INIT;
 	Kassa__V1__TransactionLine *lines = NULL, **lp = NULL;
 	Kassa__V1__TenderRecord *tenders = NULL, **tp = NULL;
+	Kassa__V1__Coupon **coupons = NULL;
 	json_error_t err;
-	json_t *root = json_loads(text, 0, &err);
-	json_t *jl, *jt;
+	json_t *doc = json_loads(text, 0, &err);
+	json_t *root = doc, *jl, *jt, *jc;
+	size_t ncodes;
+	const char **codes = NULL;
+
+	/* a checkout answer wraps the sale: {"txn": {...}, "usable_coupons": [...]} */
+	if (json_is_object(json_object_get(doc, "txn")))
+		root = json_object_get(doc, "txn");
 
 	if (root == NULL || !json_is_object(root)) {
 		log_error("could not parse a transaction from the database: %s", err.text);
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_TRANSACTION_JSON",
 			  "internal error");
-		json_decref(root);
+		json_decref(doc);
 		return;
 	}
 	if ((c->role & ROLE_CASHIER) && jint(root, "store_id") != c->sess->store_id) {
 		call_fail(c, KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "OTHER_STORE",
 			  "cashiers see only their own store's sales");
-		json_decref(root);
+		json_decref(doc);
 		return;
 	}
 	t.txn_id = jint(root, "txn_id");
@@ -71,6 +79,31 @@ void txn_reply_json(Call *c, const char *text)
 	t.points_balance = jint(root, "points_balance");
 	t.cumulative_spend_minor = jint(root, "cumulative_spend");
 	t.created_at = jstr(root, "created_at");
+	t.gross_minor = jint(root, "gross");
+	t.tier = jstr(root, "tier");
+	t.tier_after = jstr(root, "tier_after");
+	t.tier_saving_minor = jint(root, "tier_off");
+	t.coupon_off_minor = jint(root, "coupon_off");
+	t.points_redeemed = jint(root, "points_redeemed");
+	t.points_value_minor = jint(root, "points_value");
+	t.stored_value_paid_minor = jint(root, "wallet_paid");
+	t.stored_value_balance_minor = jint(root, "wallet_balance");
+	t.rule_version = (int32_t)jint(root, "rule_version");
+	jc = json_object_get(root, "coupon_codes");
+	ncodes = json_array_size(jc);
+	if (ncodes) {
+		codes = xcalloc(ncodes, sizeof(*codes));
+		for (size_t i = 0; i < ncodes; i++) {
+			const char *code = json_string_value(json_array_get(jc, i));
+
+			codes[i] = code ? code : "";
+		}
+		t.coupon_codes = (char **)codes;
+		t.n_coupon_codes = ncodes;
+	}
+	coupons = coupon_pb_from_json(json_object_get(doc, "usable_coupons"),
+				      &t.n_usable_coupons);
+	t.usable_coupons = coupons;
 
 	jl = json_object_get(root, "lines");
 	t.n_lines = json_array_size(jl);
@@ -89,6 +122,11 @@ void txn_reply_json(Call *c, const char *text)
 			l->quantity = (int32_t)jint(o, "qty");
 			l->unit_price_minor = jint(o, "unit");
 			l->line_total_minor = jint(o, "total");
+			l->tier_off_minor = jint(o, "tier_off");
+			l->coupon_off_minor = jint(o, "coupon_off");
+			l->points_off_minor = jint(o, "points_off");
+			l->net_minor = jint(o, "net");
+			l->points_earned = jint(o, "points_earned");
 			lp[i] = l;
 		}
 		t.lines = lp;
@@ -118,7 +156,9 @@ void txn_reply_json(Call *c, const char *text)
 	free(lp);
 	free(tenders);
 	free(tp);
-	json_decref(root);
+	free(codes);
+	coupon_pb_free(coupons);
+	json_decref(doc);
 }
 
 static void txn_db_cb(void *arg, DbStatus st, const PGresult *res)

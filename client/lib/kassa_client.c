@@ -1132,6 +1132,17 @@ KcResult kc_checkout(KassaClient *kc, const KcLine *lines, size_t nlines, int64_
 		     const KcTender *tenders, size_t ntenders, const char *key,
 		     Kassa__V1__Response **resp)
 {
+	KcSale sale = { lines, nlines, member_id, tenders, ntenders, 0, NULL, 0 };
+
+	return kc_checkout_sale(kc, &sale, key, resp);
+}
+
+KcResult kc_checkout_sale(KassaClient *kc, const KcSale *sale, const char *key,
+			  Kassa__V1__Response **resp)
+{
+	const KcLine *lines = sale->lines;
+	const KcTender *tenders = sale->tenders;
+	size_t nlines = sale->nlines, ntenders = sale->ntenders;
 	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
 	Kassa__V1__Checkout co = KASSA__V1__CHECKOUT__INIT;
 	Kassa__V1__SaleLine *lv = NULL, **lp = NULL;
@@ -1168,9 +1179,12 @@ KcResult kc_checkout(KassaClient *kc, const KcLine *lines, size_t nlines, int64_
 	}
 	co.n_lines = nlines;
 	co.lines = lp;
-	co.member_id = member_id;
+	co.member_id = sale->member_id;
 	co.n_tenders = ntenders;
 	co.tenders = tp;
+	co.points_redeem = sale->points_redeem;
+	co.n_coupon_codes = sale->ncoupons;
+	co.coupon_codes = (char **)sale->coupon_codes;
 	req.idempotency_key = (char *)key;
 	req.body_case = KASSA__V1__REQUEST__BODY_CHECKOUT;
 	req.checkout = &co;

@@ -252,6 +252,21 @@ KcResult kc_checkout(KassaClient *kc, const KcLine *lines, size_t nlines, int64_
 		     const KcTender *tenders, size_t ntenders, const char *key,
 		     Kassa__V1__Response **resp);
 
+/* A whole sale for kc_checkout_sale(): kc_checkout() plus the loyalty parts. */
+typedef struct KcSale {
+	const KcLine *lines;		/* borrowed, nlines of them */
+	size_t nlines;
+	int64_t member_id;		/* 0 = anonymous */
+	const KcTender *tenders;	/* borrowed; TENDER_STORED_VALUE spends the wallet */
+	size_t ntenders;
+	int64_t points_redeem;		/* whole steps; 0 = none */
+	const char *const *coupon_codes;	/* borrowed, ncoupons of them */
+	size_t ncoupons;
+} KcSale;
+
+KcResult kc_checkout_sale(KassaClient *kc, const KcSale *sale, const char *key,
+			  Kassa__V1__Response **resp);
+
 KcResult kc_transaction_get(KassaClient *kc, int64_t txn_id, Kassa__V1__Response **resp);
 
 #endif

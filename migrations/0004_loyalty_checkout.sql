@@ -1,0 +1,375 @@
+-- Checkout with the loyalty engine: kassad prices the sale with rules.c from
+-- the member's tier, points, coupons and wallet as it read them; this
+-- function re-checks, under the member's row lock, everything another till
+-- could have changed since (the rule version, the tier, the points balance,
+-- each coupon's state and limits, the wallet balance) and writes the sale
+-- with its per-line allocation, the points ledger and lots, the coupon uses,
+-- the wallet ledger and a tier upgrade in one transaction. A failed guard
+-- raises and writes nothing:
+--   KA412 STALE_PRICING        rule set or tier changed: kassad re-reads and re-prices
+--   KA412 INSUFFICIENT_POINTS  the balance no longer covers the redemption
+--   KA412 INSUFFICIENT_STORED_VALUE
+--   KA412 COUPON_USED / COUPON_EXPIRED / COUPON_NOT_YET_VALID / COUPON_EXHAUSTED
+--         / COUPON_INACTIVE / COUPON_MEMBER_LIMIT
+--   KA404 COUPON_NOT_FOUND     not one of this member's coupons
+
+-- Why a member's coupon cannot be used today, or NULL when it can. The
+-- per-member limit counts the member's other used coupons of the definition.
+CREATE FUNCTION kassa_coupon_problem(c coupons, d coupon_defs) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT CASE
+		WHEN c.state = 'used' THEN 'COUPON_USED'
+		WHEN c.state = 'void' OR NOT d.active THEN 'COUPON_INACTIVE'
+		WHEN d.valid_from IS NOT NULL AND current_date < d.valid_from THEN 'COUPON_NOT_YET_VALID'
+		WHEN d.valid_to IS NOT NULL AND current_date > d.valid_to THEN 'COUPON_EXPIRED'
+		WHEN d.max_uses_total > 0 AND d.uses_total >= d.max_uses_total THEN 'COUPON_EXHAUSTED'
+		WHEN d.max_uses_per_member > 0 AND (SELECT count(*) FROM coupons u
+			WHERE u.def_id = d.def_id AND u.member_id = c.member_id AND u.state = 'used')
+			>= d.max_uses_per_member THEN 'COUPON_MEMBER_LIMIT'
+	END
+$$;
+
+-- One coupon as kassad and the till see it.
+CREATE FUNCTION kassa_coupon_json(c coupons, d coupon_defs) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object('code', c.code, 'name', d.name,
+		'kind', CASE d.kind WHEN 'fixed' THEN 1 WHEN 'percent' THEN 2 ELSE 3 END,
+		'value', d.value_minor, 'percent_bp', d.percent_bp, 'cap', d.cap_minor,
+		'min_spend', d.min_spend_minor, 'item_product_id', coalesce(d.item_product_id, 0),
+		'item_sku', coalesce((SELECT sku FROM products p WHERE p.product_id = d.item_product_id), ''),
+		'valid_to', coalesce(to_char(d.valid_to, 'YYYY-MM-DD'), ''),
+		'stackable', d.stackable,
+		'problem', coalesce(kassa_coupon_problem(c, d), ''))
+$$;
+
+-- The coupons a member can use today, soonest to expire first.
+CREATE FUNCTION kassa_member_coupons_json(p_member_id bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_agg(kassa_coupon_json(c, d) ORDER BY d.valid_to NULLS LAST, c.coupon_id), '[]')
+	FROM coupons c JOIN coupon_defs d USING (def_id)
+	WHERE c.member_id = p_member_id AND c.state = 'issued'
+	  AND kassa_coupon_problem(c, d) IS NULL
+$$;
+
+-- Expire a member's lots that are past their day: an 'expire' ledger row
+-- per lot, named in points_lot_moves. The caller holds the member's row lock
+-- (kassa_checkout) or takes it here (the expiry job). Returns points expired.
+CREATE FUNCTION kassa_expire_member(p_member_id bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_lot	record;
+	v_entry	bigint;
+	v_sum	bigint := 0;
+BEGIN
+	PERFORM 1 FROM members WHERE member_id = p_member_id FOR UPDATE;
+	FOR v_lot IN SELECT lot_id, remaining FROM points_lots
+		WHERE member_id = p_member_id AND remaining > 0 AND expires_on < current_date
+		ORDER BY expires_on, lot_id FOR UPDATE
+	LOOP
+		INSERT INTO points_ledger (member_id, kind, points)
+		VALUES (p_member_id, 'expire', -v_lot.remaining) RETURNING entry_id INTO v_entry;
+		INSERT INTO points_lot_moves (member_id, entry_id, lot_id, points)
+		VALUES (p_member_id, v_entry, v_lot.lot_id, v_lot.remaining);
+		UPDATE points_lots SET remaining = 0
+		WHERE member_id = p_member_id AND lot_id = v_lot.lot_id;
+		v_sum := v_sum + v_lot.remaining;
+	END LOOP;
+	IF v_sum > 0 THEN
+		UPDATE members SET points_balance = points_balance - v_sum, updated_at = now()
+		WHERE member_id = p_member_id;
+	END IF;
+	RETURN v_sum;
+END
+$$;
+
+-- Draw p_points from a member's open lots, soonest expiry first, naming
+-- them under ledger row p_entry. The caller holds the member's row lock and
+-- has checked that the lots hold enough.
+CREATE FUNCTION kassa_lots_draw(p_member_id bigint, p_entry bigint, p_points bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	v_lot	record;
+	v_left	bigint := p_points;
+	v_take	bigint;
+BEGIN
+	FOR v_lot IN SELECT lot_id, remaining FROM points_lots
+		WHERE member_id = p_member_id AND remaining > 0
+		ORDER BY expires_on, lot_id FOR UPDATE
+	LOOP
+		EXIT WHEN v_left = 0;
+		v_take := least(v_left, v_lot.remaining);
+		UPDATE points_lots SET remaining = remaining - v_take
+		WHERE member_id = p_member_id AND lot_id = v_lot.lot_id;
+		INSERT INTO points_lot_moves (member_id, entry_id, lot_id, points)
+		VALUES (p_member_id, p_entry, v_lot.lot_id, v_take);
+		v_left := v_left - v_take;
+	END LOOP;
+	IF v_left > 0 THEN
+		RAISE EXCEPTION 'LOTS_SHORT member %: % points not in lots', p_member_id, v_left
+			USING ERRCODE = 'XX000';
+	END IF;
+END
+$$;
+
+-- The transaction as the till sees it. A checkout's first answer and every
+-- replay come from this one function over rows that never change.
+DROP FUNCTION kassa_txn_json(bigint);
+CREATE FUNCTION kassa_txn_json(p_txn_id bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object(
+		'txn_id', t.txn_id, 'store_id', t.store_id, 'till_id', t.till_id,
+		'staff_id', t.staff_id, 'member_id', coalesce(t.member_id, 0),
+		'currency', t.currency, 'total', t.total_minor,
+		'tendered', t.tendered_minor, 'change', t.change_minor,
+		'points_earned', t.points_earned,
+		'points_balance', coalesce(t.points_balance_after, 0),
+		'cumulative_spend', coalesce(t.cumulative_spend_after, 0),
+		'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+		'gross', t.gross_minor, 'tier', coalesce(t.tier, ''),
+		'tier_after', coalesce(t.tier_after, ''), 'tier_off', t.tier_off_minor,
+		'coupon_off', t.coupon_off_minor, 'coupon_codes', t.coupon_codes,
+		'points_redeemed', t.points_redeemed, 'points_value', t.points_value_minor,
+		'wallet_paid', t.wallet_paid_minor,
+		'wallet_balance', coalesce(t.wallet_balance_after, 0),
+		'rule_version', coalesce(t.rule_version, 0),
+		'lines', (SELECT json_agg(json_build_object(
+				'line_no', l.line_no, 'product_id', l.product_id, 'sku', l.sku,
+				'name', l.name, 'qty', l.quantity, 'unit', l.unit_price_minor,
+				'total', l.line_total_minor, 'tier_off', l.tier_off_minor,
+				'coupon_off', l.coupon_off_minor, 'points_off', l.points_off_minor,
+				'net', l.net_minor, 'points_earned', l.points_earned) ORDER BY l.line_no)
+			FROM transaction_lines l WHERE l.txn_id = t.txn_id),
+		'tenders', (SELECT json_agg(json_build_object(
+				'tender_no', d.tender_no, 'kind', d.kind,
+				'amount', d.amount_minor, 'ref', d.reference) ORDER BY d.tender_no)
+			FROM tenders d WHERE d.txn_id = t.txn_id))
+	FROM transactions t WHERE t.txn_id = p_txn_id
+$$;
+
+-- The checkout answer: the stored sale plus the member's coupons now.
+CREATE FUNCTION kassa_checkout_answer(p_txn_id bigint, p_member_id bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object('txn', kassa_txn_json(p_txn_id),
+		'usable_coupons', CASE WHEN p_member_id > 0
+			THEN kassa_member_coupons_json(p_member_id) ELSE '[]'::json END)::text
+$$;
+
+DROP FUNCTION kassa_checkout(bigint, bigint, bigint, text, bytea, bigint, bigint[], integer[],
+	bigint[], smallint[], bigint[], text[], bigint, bigint, bigint, bigint);
+
+-- Record a sale priced by kassad (see the top of this file). Per line:
+-- product, quantity, unit price (re-checked against products), and the
+-- allocation kassad computed; per tender: kind, amount, reference.
+CREATE FUNCTION kassa_checkout(
+	p_store_id bigint, p_till_id bigint, p_staff_id bigint,
+	p_key text, p_hash bytea, p_member_id bigint,
+	p_product_ids bigint[], p_qtys integer[], p_prices bigint[],
+	p_tier_offs bigint[], p_coupon_offs bigint[], p_points_offs bigint[],
+	p_points_earned bigint[],
+	p_tender_kinds smallint[], p_tender_amounts bigint[], p_tender_refs text[],
+	p_total bigint, p_tendered bigint, p_change bigint, p_points bigint,
+	p_rule_version integer, p_tier text, p_points_redeem bigint, p_points_value bigint,
+	p_coupon_codes text[], p_expires_on date, p_tier_basis text, p_next_threshold bigint)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	v_txn		bigint := nextval('transactions_txn_id_seq');
+	v_prev		record;
+	v_m		record;
+	v_c		record;
+	v_currency	char(3);
+	v_balance	bigint;
+	v_spend		bigint;
+	v_earned	bigint;
+	v_tier_after	text;
+	v_wallet	bigint;
+	v_wallet_after	bigint;
+	v_entry		bigint;
+	v_n		integer;
+	v_gross		bigint;
+	v_tier_off	bigint;
+	v_coupon_off	bigint;
+	v_sum		bigint;
+	v_problem	text;
+	v_basis		bigint;
+BEGIN
+	INSERT INTO idempotency (till_id, key, kind, request_hash, result_id)
+	VALUES (p_till_id, p_key, 'checkout', p_hash, v_txn)
+	ON CONFLICT DO NOTHING;
+	IF NOT FOUND THEN
+		SELECT kind, request_hash, result_id INTO v_prev
+		FROM idempotency WHERE till_id = p_till_id AND key = p_key;
+		IF v_prev.kind <> 'checkout' OR v_prev.request_hash <> p_hash THEN
+			RAISE EXCEPTION 'IDEMPOTENCY_KEY_REUSED' USING ERRCODE = 'KA409';
+		END IF;
+		RETURN kassa_checkout_answer(v_prev.result_id, p_member_id);
+	END IF;
+
+	IF p_total < 0 OR p_change < 0 OR p_points < 0 OR p_points_redeem < 0
+	   OR p_points_value < 0 OR p_tendered - p_change <> p_total
+	   OR cardinality(p_product_ids) = 0 THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
+	IF p_rule_version <> (SELECT max(version) FROM rule_versions) THEN
+		RAISE EXCEPTION 'STALE_PRICING' USING ERRCODE = 'KA412';
+	END IF;
+	SELECT currency INTO v_currency FROM stores WHERE store_id = p_store_id;
+	SELECT coalesce(sum(a), 0) INTO v_wallet
+	FROM unnest(p_tender_kinds, p_tender_amounts) AS u(k, a) WHERE k = 4;
+
+	IF p_member_id > 0 THEN
+		SELECT tier, points_balance, cumulative_spend_minor, points_earned_total INTO v_m
+		FROM members WHERE member_id = p_member_id FOR UPDATE;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'MEMBER_NOT_FOUND' USING ERRCODE = 'KA404';
+		END IF;
+		IF v_m.tier <> p_tier THEN
+			RAISE EXCEPTION 'STALE_PRICING' USING ERRCODE = 'KA412';
+		END IF;
+		v_balance := v_m.points_balance;
+		IF p_points_redeem > 0 THEN
+			v_balance := v_balance - kassa_expire_member(p_member_id);
+			IF v_balance < p_points_redeem THEN
+				RAISE EXCEPTION 'INSUFFICIENT_POINTS' USING ERRCODE = 'KA412';
+			END IF;
+			INSERT INTO points_ledger (member_id, kind, points, txn_id)
+			VALUES (p_member_id, 'redeem', -p_points_redeem, v_txn)
+			RETURNING entry_id INTO v_entry;
+			PERFORM kassa_lots_draw(p_member_id, v_entry, p_points_redeem);
+			v_balance := v_balance - p_points_redeem;
+		END IF;
+		IF p_points > 0 THEN
+			INSERT INTO points_ledger (member_id, kind, points, txn_id)
+			VALUES (p_member_id, 'earn', p_points, v_txn);
+			-- earnings first repay a clawback debt; the rest is a usable lot
+			INSERT INTO points_lots (member_id, txn_id, source, points, remaining, expires_on)
+			VALUES (p_member_id, v_txn, 'earn', p_points,
+				CASE WHEN v_balance >= 0 THEN p_points
+				     ELSE greatest(0, v_balance + p_points) END, p_expires_on);
+			v_balance := v_balance + p_points;
+		END IF;
+		v_spend := v_m.cumulative_spend_minor + p_total;
+		v_earned := v_m.points_earned_total + p_points;
+		v_tier_after := v_m.tier;
+		v_basis := CASE p_tier_basis WHEN 'points_earned' THEN v_earned ELSE v_spend END;
+		IF p_next_threshold > 0 AND v_basis >= p_next_threshold THEN
+			-- the highest tier reached, if above the current one: an upgrade
+			-- takes effect now, its discount from the next sale
+			SELECT t.e->>'name' INTO v_tier_after
+			FROM rule_versions r,
+			     jsonb_array_elements(r.config->'tiers') WITH ORDINALITY AS t(e, ord)
+			WHERE r.version = p_rule_version AND (t.e->>'threshold')::bigint <= v_basis
+			ORDER BY t.ord DESC LIMIT 1;
+		END IF;
+		UPDATE members
+		SET points_balance = v_balance, cumulative_spend_minor = v_spend,
+		    points_earned_total = v_earned, tier = v_tier_after,
+		    tier_since = CASE WHEN v_tier_after <> tier THEN now() ELSE tier_since END,
+		    updated_at = now()
+		WHERE member_id = p_member_id;
+
+		IF cardinality(p_coupon_codes) > 0 THEN
+			SELECT count(*) INTO v_n FROM coupons
+			WHERE member_id = p_member_id AND code = ANY(p_coupon_codes);
+			IF v_n <> cardinality(p_coupon_codes) THEN
+				RAISE EXCEPTION 'COUPON_NOT_FOUND' USING ERRCODE = 'KA404';
+			END IF;
+			FOR v_c IN SELECT c, d FROM coupons c JOIN coupon_defs d USING (def_id)
+				WHERE c.member_id = p_member_id AND c.code = ANY(p_coupon_codes)
+				ORDER BY c.coupon_id FOR UPDATE OF c
+			LOOP
+				v_problem := kassa_coupon_problem(v_c.c, v_c.d);
+				IF v_problem IS NOT NULL THEN
+					RAISE EXCEPTION '%', v_problem USING ERRCODE = 'KA412';
+				END IF;
+				UPDATE coupons SET state = 'used', used_txn = v_txn, used_at = now()
+				WHERE member_id = p_member_id AND coupon_id = (v_c.c).coupon_id;
+				IF (v_c.d).max_uses_total > 0 THEN
+					UPDATE coupon_defs SET uses_total = uses_total + 1
+					WHERE def_id = (v_c.d).def_id AND uses_total < max_uses_total;
+					IF NOT FOUND THEN
+						RAISE EXCEPTION 'COUPON_EXHAUSTED' USING ERRCODE = 'KA412';
+					END IF;
+				END IF;
+			END LOOP;
+		END IF;
+
+		IF v_wallet > 0 THEN
+			UPDATE wallets SET balance_minor = balance_minor - v_wallet, updated_at = now()
+			WHERE member_id = p_member_id AND balance_minor >= v_wallet
+			RETURNING balance_minor INTO v_wallet_after;
+			IF NOT FOUND THEN
+				RAISE EXCEPTION 'INSUFFICIENT_STORED_VALUE' USING ERRCODE = 'KA412';
+			END IF;
+			INSERT INTO wallet_ledger (member_id, kind, amount_minor, txn_id)
+			VALUES (p_member_id, 'spend', -v_wallet, v_txn);
+		ELSE
+			SELECT balance_minor INTO v_wallet_after FROM wallets WHERE member_id = p_member_id;
+		END IF;
+	ELSIF p_points <> 0 OR p_points_redeem <> 0 OR cardinality(p_coupon_codes) > 0
+	      OR v_wallet > 0 THEN
+		RAISE EXCEPTION 'MEMBER_REQUIRED' USING ERRCODE = 'KA400';
+	END IF;
+
+	WITH ins AS (
+		INSERT INTO transaction_lines (txn_id, line_no, product_id, sku, name, quantity,
+			unit_price_minor, line_total_minor, tier_off_minor, coupon_off_minor,
+			points_off_minor, net_minor, points_earned)
+		SELECT v_txn, u.ord, p.product_id, p.sku, p.name, u.qty, u.price, u.price * u.qty,
+			u.t_off, u.c_off, u.p_off, u.price * u.qty - u.t_off - u.c_off - u.p_off, u.pts
+		FROM unnest(p_product_ids, p_qtys, p_prices, p_tier_offs, p_coupon_offs,
+			    p_points_offs, p_points_earned)
+			WITH ORDINALITY AS u(pid, qty, price, t_off, c_off, p_off, pts, ord)
+		JOIN products p ON p.product_id = u.pid AND p.price_minor = u.price AND p.active
+		RETURNING line_total_minor, tier_off_minor, coupon_off_minor, net_minor)
+	SELECT count(*), coalesce(sum(line_total_minor), 0), coalesce(sum(tier_off_minor), 0),
+	       coalesce(sum(coupon_off_minor), 0),
+	       coalesce(sum(net_minor), 0)
+	INTO v_n, v_gross, v_tier_off, v_coupon_off, v_sum FROM ins;
+	IF v_n <> cardinality(p_product_ids) THEN
+		RAISE EXCEPTION 'PRICE_CHANGED' USING ERRCODE = 'KA412';
+	END IF;
+	IF v_sum <> p_total OR (SELECT coalesce(sum(x), 0) FROM unnest(p_points_earned) x) <> p_points
+	   OR (SELECT coalesce(sum(x), 0) FROM unnest(p_points_offs) x) <> p_points_value THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
+
+	INSERT INTO transactions (txn_id, store_id, till_id, staff_id, member_id, currency,
+		total_minor, tendered_minor, change_minor, points_earned,
+		points_balance_after, cumulative_spend_after, rule_version, tier, tier_after,
+		gross_minor, tier_off_minor, coupon_off_minor, coupon_codes, points_redeemed,
+		points_value_minor, wallet_paid_minor, wallet_balance_after)
+	VALUES (v_txn, p_store_id, p_till_id, p_staff_id, nullif(p_member_id, 0), v_currency,
+		p_total, p_tendered, p_change, p_points, v_balance, v_spend, p_rule_version,
+		nullif(p_tier, ''), v_tier_after, v_gross, v_tier_off, v_coupon_off,
+		p_coupon_codes, p_points_redeem, p_points_value, v_wallet, v_wallet_after);
+
+	INSERT INTO tenders (txn_id, tender_no, kind, amount_minor, reference)
+	SELECT v_txn, u.ord, u.kind, u.amount, u.ref
+	FROM unnest(p_tender_kinds, p_tender_amounts, p_tender_refs) WITH ORDINALITY
+		AS u(kind, amount, ref, ord);
+	SELECT coalesce(sum(a), 0) INTO v_sum FROM unnest(p_tender_amounts) a;
+	IF v_sum <> p_tendered THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
+
+	RETURN kassa_checkout_answer(v_txn, p_member_id);
+END
+$$;
+
+-- What kassad reads before pricing a member's sale (one quick statement):
+-- the rule version in force, the member's tier and balances, and the
+-- coupons the till presented (with why each cannot be used, if so).
+CREATE FUNCTION kassa_member_pricing(p_member_id bigint, p_codes text[]) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object(
+		'rule_version', (SELECT max(version) FROM rule_versions),
+		'found', m.member_id IS NOT NULL,
+		'tier', m.tier, 'points_balance', m.points_balance,
+		'birthday', coalesce(to_char(m.birthday, 'MM-DD'), ''),
+		'wallet', coalesce((SELECT balance_minor FROM wallets w
+				    WHERE w.member_id = p_member_id), 0),
+		'coupons', coalesce((SELECT json_agg(kassa_coupon_json(c, d))
+			FROM coupons c JOIN coupon_defs d USING (def_id)
+			WHERE c.member_id = p_member_id AND c.code = ANY(p_codes)), '[]'))::text
+	FROM (SELECT 1) one LEFT JOIN members m ON m.member_id = p_member_id
+$$;

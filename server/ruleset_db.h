@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ruleset_db: the rule set in force (the newest rule_versions row), read
+ * from the database when first needed and again whenever a sale finds it
+ * stale.
+ */
+#ifndef KASSA_RULESET_DB_H
+#define KASSA_RULESET_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "ruleset.h"
+
+/* Register the statement; before db_setup(). */
+void ruleset_db_setup(void);
+
+/* The rule set last loaded, or NULL before the first load. */
+const RuleSet *ruleset_current(void);
+
+/*
+ * Read the newest version, install it, then call cb with the query's
+ * status (res is the query's result). A version that fails ruleset_parse()
+ * is logged and not installed.
+ */
+void ruleset_reload(DbCallback cb, void *arg);
+
+/* Install version from its JSON (also after an administrator saves one). */
+MUSTCHECK bool ruleset_install(int32_t version, const char *json);
+
+#endif
