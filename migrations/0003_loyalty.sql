@@ -8,7 +8,9 @@
 --   members.points_balance = sum(points_ledger.points) of the member;
 --   sum(points_lots.remaining) of the member = greatest(points_balance, 0);
 --   wallets.balance_minor = sum(wallet_ledger.amount_minor) >= 0;
---   coupon_defs.uses_total = count of its coupons in state 'used'.
+--   coupon_defs.uses_total = count of its coupons in state 'used', for the
+--   definitions with a limit (max_uses_total > 0; unlimited ones are not
+--   counted, so a popular coupon is not one hot row).
 
 -- The whole rule set as one document; the newest version is in force. kassad
 -- prices with the version it has loaded and kassa_checkout() refuses a sale
@@ -55,6 +57,12 @@ CREATE TABLE audit_log (
 	detail		jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX audit_log_subject ON audit_log (subject, at);
+
+-- Every mutating request is exactly-once through idempotency.
+ALTER TABLE idempotency DROP CONSTRAINT idempotency_kind_check;
+ALTER TABLE idempotency ADD CONSTRAINT idempotency_kind_check CHECK (kind IN (
+	'checkout', 'member_register', 'refund', 'topup', 'rules', 'coupon_define',
+	'coupon_issue', 'tier_set', 'points_expire', 'tier_reevaluate'));
 
 -- Tier bookkeeping: when the tier last changed, whether a manager set it,
 -- and the points ever earned (a tier basis; never the balance).
@@ -149,6 +157,17 @@ CREATE TABLE coupons (
 CREATE INDEX coupons_member_issued ON coupons (member_id) WHERE state = 'issued';
 CREATE INDEX coupons_def_member ON coupons (def_id, member_id);
 
+-- The gift catalogue: products a member takes for points instead of money.
+-- A gift line is recorded at price zero with the points it cost; the stock
+-- is decremented in the sale's transaction, never below zero.
+CREATE TABLE gift_items (
+	product_id	bigint PRIMARY KEY REFERENCES products,
+	points_cost	bigint NOT NULL CHECK (points_cost > 0),
+	stock		integer NOT NULL CHECK (stock >= 0),
+	active		boolean NOT NULL DEFAULT true,
+	updated_at	timestamptz NOT NULL DEFAULT now()
+);
+
 -- Stored value (储值): never negative, and its own ledger.
 CREATE TABLE wallets (
 	member_id	bigint PRIMARY KEY REFERENCES members,
@@ -173,8 +192,10 @@ ALTER TABLE tenders DROP CONSTRAINT tenders_kind_check;
 ALTER TABLE tenders ADD CONSTRAINT tenders_kind_check CHECK (kind BETWEEN 1 AND 4);
 
 -- What a sale was priced with and how. total_minor stays what the tenders
--- covered; gross is before any discount.
+-- covered; gross is before any discount. A stored-value top-up is a
+-- transaction of kind 'topup' (money taken, no lines).
 ALTER TABLE transactions
+	ADD COLUMN kind text NOT NULL DEFAULT 'sale' CHECK (kind IN ('sale', 'topup')),
 	ADD COLUMN rule_version integer,
 	ADD COLUMN tier text,
 	ADD COLUMN tier_after text,
@@ -184,19 +205,40 @@ ALTER TABLE transactions
 	ADD COLUMN coupon_codes text[] NOT NULL DEFAULT '{}',
 	ADD COLUMN points_redeemed bigint NOT NULL DEFAULT 0 CHECK (points_redeemed >= 0),
 	ADD COLUMN points_value_minor bigint NOT NULL DEFAULT 0 CHECK (points_value_minor >= 0),
+	ADD COLUMN gift_points bigint NOT NULL DEFAULT 0 CHECK (gift_points >= 0),
 	ADD COLUMN wallet_paid_minor bigint NOT NULL DEFAULT 0 CHECK (wallet_paid_minor >= 0),
 	ADD COLUMN wallet_balance_after bigint;
 UPDATE transactions SET gross_minor = total_minor;
 ALTER TABLE transactions ALTER COLUMN gross_minor SET NOT NULL;
 
 -- The per-line allocation: net = line_total - tier_off - coupon_off - points_off.
+-- A gift line has unit price 0 and gift_points > 0.
 ALTER TABLE transaction_lines
 	ADD COLUMN tier_off_minor bigint NOT NULL DEFAULT 0 CHECK (tier_off_minor >= 0),
 	ADD COLUMN coupon_off_minor bigint NOT NULL DEFAULT 0 CHECK (coupon_off_minor >= 0),
 	ADD COLUMN points_off_minor bigint NOT NULL DEFAULT 0 CHECK (points_off_minor >= 0),
 	ADD COLUMN net_minor bigint,
-	ADD COLUMN points_earned bigint NOT NULL DEFAULT 0 CHECK (points_earned >= 0);
+	ADD COLUMN points_earned bigint NOT NULL DEFAULT 0 CHECK (points_earned >= 0),
+	ADD COLUMN gift_points bigint NOT NULL DEFAULT 0 CHECK (gift_points >= 0);
 UPDATE transaction_lines SET net_minor = line_total_minor;
+-- Sales recorded before this version had no discounts: their points are
+-- split over their lines by largest remainder, as rules.c does for new ones,
+-- so refunding one of their lines takes back what that line earned.
+WITH s AS (
+	SELECT l.txn_id, l.line_no, l.line_total_minor::numeric AS w,
+	       t.points_earned::numeric AS p,
+	       sum(l.line_total_minor) OVER (PARTITION BY l.txn_id)::numeric AS wsum
+	FROM transaction_lines l JOIN transactions t USING (txn_id)
+	WHERE t.points_earned > 0),
+f AS (
+	SELECT *, floor(p * w / wsum) AS base, mod(p * w, wsum) AS rem FROM s WHERE wsum > 0),
+r AS (
+	SELECT *, p - sum(base) OVER (PARTITION BY txn_id) AS left_over,
+	       row_number() OVER (PARTITION BY txn_id ORDER BY rem DESC, w DESC, line_no) AS rk
+	FROM f)
+UPDATE transaction_lines l
+SET points_earned = (r.base + CASE WHEN r.rk <= r.left_over THEN 1 ELSE 0 END)::bigint
+FROM r WHERE l.txn_id = r.txn_id AND l.line_no = r.line_no;
 ALTER TABLE transaction_lines ALTER COLUMN net_minor SET NOT NULL;
 ALTER TABLE transaction_lines ADD CONSTRAINT transaction_lines_net_check CHECK (
 	net_minor >= 0 AND

@@ -7,7 +7,8 @@
 -- the wallet ledger and a tier upgrade in one transaction. A failed guard
 -- raises and writes nothing:
 --   KA412 STALE_PRICING        rule set or tier changed: kassad re-reads and re-prices
---   KA412 INSUFFICIENT_POINTS  the balance no longer covers the redemption
+--   KA412 INSUFFICIENT_POINTS  the balance no longer covers the redemption and gifts
+--   KA412 GIFT_UNAVAILABLE     a gift is out of stock, withdrawn or costs another amount
 --   KA412 INSUFFICIENT_STORED_VALUE
 --   KA412 COUPON_USED / COUPON_EXPIRED / COUPON_NOT_YET_VALID / COUPON_EXHAUSTED
 --         / COUPON_INACTIVE / COUPON_MEMBER_LIMIT
@@ -111,6 +112,24 @@ BEGIN
 END
 $$;
 
+-- A member's tier basis over the rule set's rolling window (the last
+-- p_months months): the totals of the sales made in it, or the points they
+-- earned. Tiers are reached and kept on this, never on the balance. 0005
+-- takes refunds off.
+CREATE FUNCTION kassa_tier_basis(p_member_id bigint, p_by_points boolean, p_months integer)
+RETURNS bigint LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN p_by_points THEN
+		(SELECT coalesce(sum(l.points), 0)
+		 FROM points_ledger l JOIN transactions t ON t.txn_id = l.txn_id
+		 WHERE l.member_id = p_member_id AND l.kind = 'earn'
+		   AND t.created_at >= now() - make_interval(months => p_months))
+	ELSE
+		(SELECT coalesce(sum(total_minor), 0) FROM transactions
+		 WHERE member_id = p_member_id AND kind = 'sale'
+		   AND created_at >= now() - make_interval(months => p_months))
+	END
+$$;
+
 -- The transaction as the till sees it. A checkout's first answer and every
 -- replay come from this one function over rows that never change.
 DROP FUNCTION kassa_txn_json(bigint);
@@ -129,6 +148,7 @@ LANGUAGE sql STABLE AS $$
 		'tier_after', coalesce(t.tier_after, ''), 'tier_off', t.tier_off_minor,
 		'coupon_off', t.coupon_off_minor, 'coupon_codes', t.coupon_codes,
 		'points_redeemed', t.points_redeemed, 'points_value', t.points_value_minor,
+		'gift_points', t.gift_points,
 		'wallet_paid', t.wallet_paid_minor,
 		'wallet_balance', coalesce(t.wallet_balance_after, 0),
 		'rule_version', coalesce(t.rule_version, 0),
@@ -137,7 +157,8 @@ LANGUAGE sql STABLE AS $$
 				'name', l.name, 'qty', l.quantity, 'unit', l.unit_price_minor,
 				'total', l.line_total_minor, 'tier_off', l.tier_off_minor,
 				'coupon_off', l.coupon_off_minor, 'points_off', l.points_off_minor,
-				'net', l.net_minor, 'points_earned', l.points_earned) ORDER BY l.line_no)
+				'net', l.net_minor, 'points_earned', l.points_earned,
+				'gift_points', l.gift_points) ORDER BY l.line_no)
 			FROM transaction_lines l WHERE l.txn_id = t.txn_id),
 		'tenders', (SELECT json_agg(json_build_object(
 				'tender_no', d.tender_no, 'kind', d.kind,
@@ -169,7 +190,8 @@ CREATE FUNCTION kassa_checkout(
 	p_tender_kinds smallint[], p_tender_amounts bigint[], p_tender_refs text[],
 	p_total bigint, p_tendered bigint, p_change bigint, p_points bigint,
 	p_rule_version integer, p_tier text, p_points_redeem bigint, p_points_value bigint,
-	p_coupon_codes text[], p_expires_on date, p_tier_basis text, p_next_threshold bigint)
+	p_coupon_codes text[], p_expires_on date, p_tier_basis text, p_next_threshold bigint,
+	p_gift_points bigint[])
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	v_txn		bigint := nextval('transactions_txn_id_seq');
@@ -191,6 +213,9 @@ DECLARE
 	v_sum		bigint;
 	v_problem	text;
 	v_basis		bigint;
+	v_gift		bigint;
+	v_spent		bigint;		-- points leaving the balance: redemption + gifts
+	v_ok		boolean;
 BEGIN
 	INSERT INTO idempotency (till_id, key, kind, request_hash, result_id)
 	VALUES (p_till_id, p_key, 'checkout', p_hash, v_txn)
@@ -215,6 +240,11 @@ BEGIN
 	SELECT currency INTO v_currency FROM stores WHERE store_id = p_store_id;
 	SELECT coalesce(sum(a), 0) INTO v_wallet
 	FROM unnest(p_tender_kinds, p_tender_amounts) AS u(k, a) WHERE k = 4;
+	SELECT coalesce(sum(g), 0) INTO v_gift FROM unnest(p_gift_points) g;
+	IF v_gift < 0 OR cardinality(p_gift_points) <> cardinality(p_product_ids) THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
+	v_spent := p_points_redeem + v_gift;
 
 	IF p_member_id > 0 THEN
 		SELECT tier, points_balance, cumulative_spend_minor, points_earned_total INTO v_m
@@ -226,16 +256,37 @@ BEGIN
 			RAISE EXCEPTION 'STALE_PRICING' USING ERRCODE = 'KA412';
 		END IF;
 		v_balance := v_m.points_balance;
-		IF p_points_redeem > 0 THEN
+		IF v_spent > 0 THEN
 			v_balance := v_balance - kassa_expire_member(p_member_id);
-			IF v_balance < p_points_redeem THEN
+			IF v_balance < v_spent THEN
 				RAISE EXCEPTION 'INSUFFICIENT_POINTS' USING ERRCODE = 'KA412';
 			END IF;
 			INSERT INTO points_ledger (member_id, kind, points, txn_id)
-			VALUES (p_member_id, 'redeem', -p_points_redeem, v_txn)
+			VALUES (p_member_id, 'redeem', -v_spent, v_txn)
 			RETURNING entry_id INTO v_entry;
-			PERFORM kassa_lots_draw(p_member_id, v_entry, p_points_redeem);
-			v_balance := v_balance - p_points_redeem;
+			PERFORM kassa_lots_draw(p_member_id, v_entry, v_spent);
+			v_balance := v_balance - v_spent;
+		END IF;
+		IF v_gift > 0 THEN
+			-- each gift product: in stock, still a gift, at the points priced
+			-- with; rows locked in product order first, so sales cannot deadlock
+			PERFORM 1 FROM gift_items WHERE product_id IN (SELECT u.pid
+				FROM unnest(p_product_ids, p_gift_points) AS u(pid, g) WHERE u.g > 0)
+			ORDER BY product_id FOR NO KEY UPDATE;
+			WITH want AS (
+				SELECT u.pid, sum(u.qty) AS qty, sum(u.g) AS pts
+				FROM unnest(p_product_ids, p_qtys, p_gift_points) AS u(pid, qty, g)
+				WHERE u.g > 0 GROUP BY u.pid),
+			took AS (
+				UPDATE gift_items gi SET stock = gi.stock - w.qty, updated_at = now()
+				FROM want w
+				WHERE gi.product_id = w.pid AND gi.active AND gi.stock >= w.qty
+				  AND gi.points_cost * w.qty = w.pts
+				RETURNING 1)
+			SELECT (SELECT count(*) FROM took) = (SELECT count(*) FROM want) INTO v_ok;
+			IF NOT v_ok THEN
+				RAISE EXCEPTION 'GIFT_UNAVAILABLE' USING ERRCODE = 'KA412';
+			END IF;
 		END IF;
 		IF p_points > 0 THEN
 			INSERT INTO points_ledger (member_id, kind, points, txn_id)
@@ -252,18 +303,29 @@ BEGIN
 		v_tier_after := v_m.tier;
 		v_basis := CASE p_tier_basis WHEN 'points_earned' THEN v_earned ELSE v_spend END;
 		IF p_next_threshold > 0 AND v_basis >= p_next_threshold THEN
-			-- the highest tier reached, if above the current one: an upgrade
-			-- takes effect now, its discount from the next sale
+			-- all-time, the next tier is reached: does the rolling window
+			-- reach it too? This sale's row is not written yet, so it is
+			-- added by hand. The highest tier the window reaches, if above
+			-- the current one, is an upgrade that takes effect now, its
+			-- discount from the next sale; it ends a manual tier.
+			SELECT kassa_tier_basis(p_member_id, p_tier_basis = 'points_earned',
+				coalesce((config->>'downgrade_window_months')::integer, 12))
+			       + CASE p_tier_basis WHEN 'points_earned' THEN p_points ELSE p_total END
+			INTO v_basis FROM rule_versions WHERE version = p_rule_version;
 			SELECT t.e->>'name' INTO v_tier_after
 			FROM rule_versions r,
 			     jsonb_array_elements(r.config->'tiers') WITH ORDINALITY AS t(e, ord)
 			WHERE r.version = p_rule_version AND (t.e->>'threshold')::bigint <= v_basis
+			  AND t.ord > (SELECT o.ord FROM jsonb_array_elements(r.config->'tiers')
+					WITH ORDINALITY AS o(e, ord) WHERE o.e->>'name' = v_m.tier)
 			ORDER BY t.ord DESC LIMIT 1;
+			v_tier_after := coalesce(v_tier_after, v_m.tier);
 		END IF;
 		UPDATE members
 		SET points_balance = v_balance, cumulative_spend_minor = v_spend,
 		    points_earned_total = v_earned, tier = v_tier_after,
 		    tier_since = CASE WHEN v_tier_after <> tier THEN now() ELSE tier_since END,
+		    tier_manual = tier_manual AND v_tier_after = tier,
 		    updated_at = now()
 		WHERE member_id = p_member_id;
 
@@ -273,6 +335,12 @@ BEGIN
 			IF v_n <> cardinality(p_coupon_codes) THEN
 				RAISE EXCEPTION 'COUPON_NOT_FOUND' USING ERRCODE = 'KA404';
 			END IF;
+			-- counted definitions are shared by all members: lock them in
+			-- def_id order (as refunds do), so two sales cannot deadlock
+			PERFORM 1 FROM coupon_defs WHERE max_uses_total > 0 AND def_id IN (
+				SELECT def_id FROM coupons
+				WHERE member_id = p_member_id AND code = ANY(p_coupon_codes))
+			ORDER BY def_id FOR NO KEY UPDATE;
 			FOR v_c IN SELECT c, d FROM coupons c JOIN coupon_defs d USING (def_id)
 				WHERE c.member_id = p_member_id AND c.code = ANY(p_coupon_codes)
 				ORDER BY c.coupon_id FOR UPDATE OF c
@@ -296,8 +364,13 @@ BEGIN
 		IF v_wallet > 0 THEN
 			UPDATE wallets SET balance_minor = balance_minor - v_wallet, updated_at = now()
 			WHERE member_id = p_member_id AND balance_minor >= v_wallet
+			  AND currency = v_currency
 			RETURNING balance_minor INTO v_wallet_after;
 			IF NOT FOUND THEN
+				IF EXISTS (SELECT 1 FROM wallets WHERE member_id = p_member_id
+					   AND currency <> v_currency) THEN
+					RAISE EXCEPTION 'CURRENCY_MISMATCH' USING ERRCODE = 'KA412';
+				END IF;
 				RAISE EXCEPTION 'INSUFFICIENT_STORED_VALUE' USING ERRCODE = 'KA412';
 			END IF;
 			INSERT INTO wallet_ledger (member_id, kind, amount_minor, txn_id)
@@ -305,7 +378,7 @@ BEGIN
 		ELSE
 			SELECT balance_minor INTO v_wallet_after FROM wallets WHERE member_id = p_member_id;
 		END IF;
-	ELSIF p_points <> 0 OR p_points_redeem <> 0 OR cardinality(p_coupon_codes) > 0
+	ELSIF p_points <> 0 OR v_spent <> 0 OR cardinality(p_coupon_codes) > 0
 	      OR v_wallet > 0 THEN
 		RAISE EXCEPTION 'MEMBER_REQUIRED' USING ERRCODE = 'KA400';
 	END IF;
@@ -313,13 +386,15 @@ BEGIN
 	WITH ins AS (
 		INSERT INTO transaction_lines (txn_id, line_no, product_id, sku, name, quantity,
 			unit_price_minor, line_total_minor, tier_off_minor, coupon_off_minor,
-			points_off_minor, net_minor, points_earned)
+			points_off_minor, net_minor, points_earned, gift_points)
 		SELECT v_txn, u.ord, p.product_id, p.sku, p.name, u.qty, u.price, u.price * u.qty,
-			u.t_off, u.c_off, u.p_off, u.price * u.qty - u.t_off - u.c_off - u.p_off, u.pts
+			u.t_off, u.c_off, u.p_off, u.price * u.qty - u.t_off - u.c_off - u.p_off, u.pts,
+			u.gift
 		FROM unnest(p_product_ids, p_qtys, p_prices, p_tier_offs, p_coupon_offs,
-			    p_points_offs, p_points_earned)
-			WITH ORDINALITY AS u(pid, qty, price, t_off, c_off, p_off, pts, ord)
-		JOIN products p ON p.product_id = u.pid AND p.price_minor = u.price AND p.active
+			    p_points_offs, p_points_earned, p_gift_points)
+			WITH ORDINALITY AS u(pid, qty, price, t_off, c_off, p_off, pts, gift, ord)
+		JOIN products p ON p.product_id = u.pid AND p.active
+			AND (p.price_minor = u.price OR (u.gift > 0 AND u.price = 0))
 		RETURNING line_total_minor, tier_off_minor, coupon_off_minor, net_minor)
 	SELECT count(*), coalesce(sum(line_total_minor), 0), coalesce(sum(tier_off_minor), 0),
 	       coalesce(sum(coupon_off_minor), 0),
@@ -337,11 +412,11 @@ BEGIN
 		total_minor, tendered_minor, change_minor, points_earned,
 		points_balance_after, cumulative_spend_after, rule_version, tier, tier_after,
 		gross_minor, tier_off_minor, coupon_off_minor, coupon_codes, points_redeemed,
-		points_value_minor, wallet_paid_minor, wallet_balance_after)
+		points_value_minor, gift_points, wallet_paid_minor, wallet_balance_after)
 	VALUES (v_txn, p_store_id, p_till_id, p_staff_id, nullif(p_member_id, 0), v_currency,
 		p_total, p_tendered, p_change, p_points, v_balance, v_spend, p_rule_version,
 		nullif(p_tier, ''), v_tier_after, v_gross, v_tier_off, v_coupon_off,
-		p_coupon_codes, p_points_redeem, p_points_value, v_wallet, v_wallet_after);
+		p_coupon_codes, p_points_redeem, p_points_value, v_gift, v_wallet, v_wallet_after);
 
 	INSERT INTO tenders (txn_id, tender_no, kind, amount_minor, reference)
 	SELECT v_txn, u.ord, u.kind, u.amount, u.ref
@@ -357,11 +432,21 @@ END
 $$;
 
 -- What kassad reads before pricing a member's sale (one quick statement):
--- the rule version in force, the member's tier and balances, and the
--- coupons the till presented (with why each cannot be used, if so).
-CREATE FUNCTION kassa_member_pricing(p_member_id bigint, p_codes text[]) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT json_build_object(
+-- the rule version in force, the member's tier and balances, the coupons
+-- the till presented (with why each cannot be used, if so) and the gift
+-- catalogue entries of the products asked for as gifts. A retry of a sale
+-- already recorded gets the first answer instead ({"txn": ...}), and a key
+-- used for another request {"reused": true}: the balances it spent must not
+-- be checked again.
+CREATE FUNCTION kassa_member_pricing(p_member_id bigint, p_codes text[], p_gift_codes text[],
+	p_till_id bigint, p_key text, p_hash bytea)
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT CASE
+	WHEN i.till_id IS NOT NULL AND (i.kind <> 'checkout' OR i.request_hash <> p_hash)
+		THEN '{"reused": true}'
+	WHEN i.till_id IS NOT NULL
+		THEN kassa_checkout_answer(i.result_id, p_member_id)
+	ELSE json_build_object(
 		'rule_version', (SELECT max(version) FROM rule_versions),
 		'found', m.member_id IS NOT NULL,
 		'tier', m.tier, 'points_balance', m.points_balance,
@@ -370,6 +455,32 @@ LANGUAGE sql STABLE AS $$
 				    WHERE w.member_id = p_member_id), 0),
 		'coupons', coalesce((SELECT json_agg(kassa_coupon_json(c, d))
 			FROM coupons c JOIN coupon_defs d USING (def_id)
-			WHERE c.member_id = p_member_id AND c.code = ANY(p_codes)), '[]'))::text
-	FROM (SELECT 1) one LEFT JOIN members m ON m.member_id = p_member_id
+			WHERE c.member_id = p_member_id AND c.code = ANY(p_codes)), '[]'),
+		'gifts', coalesce((SELECT json_agg(json_build_object('product_id', g.product_id,
+				'points_cost', g.points_cost, 'stock', g.stock))
+			FROM gift_items g JOIN products p USING (product_id)
+			WHERE g.active AND p.active
+			  AND (p.sku = ANY(p_gift_codes) OR p.barcode = ANY(p_gift_codes))), '[]'))::text
+	END
+	FROM (SELECT 1) one
+	LEFT JOIN members m ON m.member_id = p_member_id
+	LEFT JOIN idempotency i ON i.till_id = p_till_id AND i.key = p_key
+$$;
+
+-- What a till shows next to a member it looked up: the tier's discount and
+-- the redemption steps of the rule set in force, the stored value and the
+-- coupons usable today.
+CREATE FUNCTION kassa_member_loyalty_json(p_member_id bigint, p_tier text, p_balance bigint)
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT json_build_object(
+		'tier_discount_bp', coalesce((SELECT (t->>'discount_bp')::integer
+			FROM jsonb_array_elements(r.config->'tiers') t
+			WHERE t->>'name' = p_tier LIMIT 1), 0),
+		'points_redeemable', CASE WHEN p_balance <= 0 THEN 0 ELSE
+			p_balance / (r.config->'redeem'->>'points_step')::bigint
+			* (r.config->'redeem'->>'points_step')::bigint END,
+		'wallet', coalesce((SELECT balance_minor FROM wallets w
+				    WHERE w.member_id = p_member_id), 0),
+		'coupons', kassa_member_coupons_json(p_member_id))::text
+	FROM rule_versions r ORDER BY r.version DESC LIMIT 1
 $$;

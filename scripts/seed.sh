@@ -251,7 +251,8 @@ JOIN pack p ON p.k = (i / ((SELECT count(*) FROM item) * (SELECT count(*) FROM b
 ON CONFLICT DO NOTHING;
 
 -- Members: member i has phone +86139<i> and card K<i>; a few points for every 4th, written
--- to the ledger in the same statement so balance = ledger sum holds from the start.
+-- to the ledger and as one lot in the same statement, so balance = ledger sum = open lots
+-- holds from the start.
 WITH ins AS (
 	INSERT INTO members (phone, card_no, name, birthday, gender, email, address,
 		preferred_channel, marketing_consent, tags, notes, points_balance, currency,
@@ -290,15 +291,21 @@ WITH ins AS (
 	FROM generate_series(1::bigint, :members) AS i
 	ON CONFLICT DO NOTHING
 	RETURNING member_id, points_balance, created_at
+), ledger AS (
+	INSERT INTO points_ledger (member_id, kind, points, created_at)
+	SELECT member_id, 'adjust', points_balance, created_at
+	FROM ins
+	WHERE points_balance <> 0
 )
-INSERT INTO points_ledger (member_id, kind, points, created_at)
-SELECT member_id, 'adjust', points_balance, created_at
+INSERT INTO points_lots (member_id, source, points, remaining, expires_on, created_at)
+SELECT member_id, 'adjust', points_balance, points_balance,
+	make_date(extract(year FROM now())::integer + 1, 12, 31), created_at
 FROM ins
-WHERE points_balance <> 0;
+WHERE points_balance > 0;
 SQL
 
 "${PSQL[@]}" -Atc "ANALYZE stores; ANALYZE tills; ANALYZE staff; ANALYZE products;
-	ANALYZE members; ANALYZE points_ledger" >/dev/null
+	ANALYZE members; ANALYZE points_ledger; ANALYZE points_lots" >/dev/null
 counts=$("${PSQL[@]}" -Atc "SELECT (SELECT count(*) FROM stores) || ' stores, ' ||
 	(SELECT count(*) FROM tills) || ' tills, ' || (SELECT count(*) FROM staff) || ' staff, ' ||
 	(SELECT count(*) FROM products) || ' products, ' || (SELECT count(*) FROM members) ||

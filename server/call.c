@@ -103,6 +103,51 @@ void call_fail(Call *c, Kassa__V1__StatusCode code, const char *detail, const ch
 	call_reply(c, &resp);
 }
 
+/* What each detail our SQL functions raise means, for the person at the till. */
+static const struct {
+	const char *detail, *message;
+} sql_messages[] = {
+	{ "IDEMPOTENCY_KEY_REUSED", "this idempotency key was used for another request" },
+	{ "BAD_TOTALS", "the amounts of the request do not add up" },
+	{ "MEMBER_NOT_FOUND", "no such member" },
+	{ "MEMBER_REQUIRED", "points, coupons, gifts and stored value belong to a member" },
+	{ "POINTS_WITHOUT_MEMBER", "points belong to a member; the sale has none" },
+	{ "STALE_PRICING", "the member's tier or the rules changed while the sale was priced; "
+			   "try again" },
+	{ "STALE_RULES", "the rules changed meanwhile; try again" },
+	{ "PRICE_CHANGED", "a price changed while the sale was priced; try again" },
+	{ "CURRENCY_MISMATCH", "the amounts are in another currency than this store's" },
+	{ "INSUFFICIENT_POINTS", "the member no longer has enough points" },
+	{ "INSUFFICIENT_STORED_VALUE", "the member's stored value no longer covers this" },
+	{ "GIFT_UNAVAILABLE", "a gift is out of stock or no longer in the gift catalogue" },
+	{ "COUPON_USED", "the coupon has been used already" },
+	{ "COUPON_EXPIRED", "the coupon has expired" },
+	{ "COUPON_NOT_YET_VALID", "the coupon is not valid yet" },
+	{ "COUPON_EXHAUSTED", "the coupon's offer has been used up" },
+	{ "COUPON_INACTIVE", "the coupon has been withdrawn" },
+	{ "COUPON_MEMBER_LIMIT", "the member has used this offer as often as allowed" },
+	{ "COUPON_NOT_FOUND", "the member holds no such coupon" },
+	{ "COUPON_DEF_NOT_FOUND", "no such coupon definition" },
+	{ "COUPON_ALREADY_CLAIMED", "the member already holds as many of these coupons as allowed" },
+	{ "CLAIM_CODE_NOT_FOUND", "no offer has this claim code" },
+	{ "UNKNOWN_TIER", "the rule set has no such tier" },
+	{ "UNKNOWN_PRODUCT", "no such product" },
+	{ "TRANSACTION_NOT_FOUND", "no such transaction" },
+	{ "NOT_A_SALE", "that transaction is not a sale (a stored-value top-up is not refunded)" },
+	{ "BAD_LINE", "the sale has no such line" },
+	{ "LINE_ALREADY_REFUNDED", "that line has been refunded already" },
+	{ "APPROVAL_REQUIRED", "a refund this large needs a manager's approval" },
+	{ "OTHER_STORE", "that sale was made at another store" },
+};
+
+static const char *sql_message(const char *detail)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sql_messages); i++)
+		if (strcmp(sql_messages[i].detail, detail) == 0)
+			return sql_messages[i].message;
+	return detail;
+}
+
 /*
  * Map a failed database call to a status. Our own functions raise SQLSTATE
  * class KA with the machine detail as the message (see migrations); unique
@@ -137,11 +182,13 @@ void call_fail_db(Call *c, int dbst, const PGresult *res)
 
 		if (strcmp(state, "KA400") == 0)
 			code = KASSA__V1__STATUS_CODE__INVALID_ARGUMENT;
+		else if (strcmp(state, "KA403") == 0)
+			code = KASSA__V1__STATUS_CODE__PERMISSION_DENIED;
 		else if (strcmp(state, "KA404") == 0)
 			code = KASSA__V1__STATUS_CODE__NOT_FOUND;
 		else if (strcmp(state, "KA409") == 0)
 			code = KASSA__V1__STATUS_CODE__ABORTED;
-		call_fail(c, code, msg, "%s", msg);
+		call_fail(c, code, msg, "%s", sql_message(msg));
 		return;
 	}
 	if (strcmp(state, "23505") == 0) {

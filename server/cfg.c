@@ -34,6 +34,7 @@ int cf_db_queue_max;
 char *cf_db_migrations;
 char *cf_log_level;
 int cf_workers;
+int cf_jobs_interval;
 
 typedef enum CfType {
 	CF_STR = 0,	/* char ** */
@@ -73,6 +74,7 @@ static const CfKey keys[] = {
 	{ "database", "queue_max", CF_INT, &cf_db_queue_max, "10000", 1, 10000000 },
 	{ "database", "migrations", CF_STR, &cf_db_migrations, KASSA_MIGRATIONS_DIR, 0, 0 },
 	{ "log", "level", CF_STR, &cf_log_level, "info", 0, 0 },
+	{ "loyalty", "jobs_interval", CF_INT, &cf_jobs_interval, "3600", 0, 7 * 86400 },
 };
 
 static bool cfg_set(const CfKey *k, const char *value, const char *origin)

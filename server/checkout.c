@@ -8,7 +8,8 @@
  *      presented coupons and the rule version in force); load the rule set
  *      if kassad's copy is older;
  *   3. price every line from the catalogue cache (codes not cached are
- *      fetched in one query first), then apply rules.c: tier discount per
+ *      fetched in one query first; a gift line is priced 0 and costs its
+ *      gift-catalogue points), then apply rules.c: tier discount per
  *      line, item coupons, the order coupon, points; settle the tenders and
  *      compute the points earned with the multiplier of the day;
  *   4. call kassa_checkout() (migrations/0004_loyalty_checkout.sql) as one
@@ -26,6 +27,7 @@
  * retried request (same idempotency key, same body) is answered by
  * kassa_checkout() from the first sale's rows.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +48,9 @@
 #define CHECKOUT_REF_MAX 64
 #define CHECKOUT_CODE_MAX 64
 #define CHECKOUT_MAX_COUPONS 8
-#define CHECKOUT_MAX_ATTEMPTS 3
+#define CHECKOUT_MAX_ATTEMPTS 5
 #define CHECKOUT_MAX_POINTS 1000000000000LL
+#define CHECKOUT_MAX_GIFTS 32		/* distinct gift products on one sale */
 
 static int st_products;
 static int st_pricing;
@@ -61,11 +64,12 @@ void checkout_setup(void)
 		/* SKU matches last: put last wins a code that is one's SKU, another's barcode */
 		" ORDER BY sku = ANY($1::text[])", DB_LANE_WORK);
 	st_pricing = db_stmt_add("member_pricing",
-		"SELECT kassa_member_pricing($1, $2::text[])", DB_LANE_QUICK);
+		"SELECT kassa_member_pricing($1, $2::text[], $3::text[], $4, $5, $6)",
+		DB_LANE_QUICK);
 	st_checkout = db_stmt_add("checkout",
 		"SELECT kassa_checkout($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
 		" $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26,"
-		" $27, $28)", DB_LANE_WORK);
+		" $27, $28, $29)", DB_LANE_WORK);
 }
 
 /* A coupon the member presented, as kassa_member_pricing() read it. */
@@ -77,6 +81,12 @@ typedef struct CheckoutCoupon {
 	bool stackable;
 } CheckoutCoupon;
 
+/* A gift-catalogue entry of a product the sale asks for as a gift. */
+typedef struct CheckoutGift {
+	int64_t product_id;
+	int64_t points_cost;		/* per unit */
+} CheckoutGift;
+
 /* What step 2 read about the member (Call.state). */
 typedef struct CheckoutMember {
 	char tier[RULESET_TIER_NAME_MAX];
@@ -85,21 +95,61 @@ typedef struct CheckoutMember {
 	int32_t rule_version;		/* in force when read */
 	CheckoutCoupon coupons[CHECKOUT_MAX_COUPONS];
 	int n_coupons;
+	CheckoutGift gifts[CHECKOUT_MAX_GIFTS];
+	int n_gifts;
 } CheckoutMember;
+
+/*
+ * The handler's state (Call.state). A refusal that depends on what the
+ * database holds now (a price, a balance) is held back until the
+ * idempotency key has been looked up: the same sale may already have been
+ * recorded by an attempt whose answer the till lost, and then that first
+ * answer is owed, not a refusal. A member's sale looks the key up in step 2;
+ * an anonymous one only when it is about to be refused.
+ */
+typedef struct CheckoutState {
+	bool member_read;		/* m holds step 2's answer */
+	bool key_checked;		/* no recorded sale has this key (or it was replayed) */
+	CheckoutMember m;
+	Kassa__V1__StatusCode refuse_code;	/* the refusal waiting for the key check */
+	char refuse_detail[48];
+	char refuse_msg[256];
+} CheckoutState;
 
 static void checkout_rules(Call *c);
 static void checkout_price(Call *c);
+static void checkout_hash(const Kassa__V1__Checkout *co, SqlText *out);
+static void checkout_refuse(Call *c, Kassa__V1__StatusCode code, const char *detail,
+			    const char *fmt, ...) PRINTF_LIKE(4, 5);
+
+/* What step 2 read about the member, or NULL for an anonymous sale. */
+static const CheckoutMember *member_of(const Call *c)
+{
+	const CheckoutState *st = c->state;
+
+	return st->member_read ? &st->m : NULL;
+}
 
 static bool is_member_sale(const Call *c)
 {
 	return c->req->checkout->member_id > 0;
 }
 
+static bool has_gift(const Kassa__V1__Checkout *co)
+{
+	for (size_t i = 0; i < co->n_lines; i++)
+		if (co->lines[i]->gift)
+			return true;
+	return false;
+}
+
 static bool check_tenders(Call *c)
 {
 	const Kassa__V1__Checkout *co = c->req->checkout;
 
-	if (co->n_tenders == 0 || co->n_tenders > CHECKOUT_MAX_TENDERS) {
+	/* a sale of gifts only may cost no money at all: checked once priced */
+	if ((co->n_tenders == 0 && !co->quote && !has_gift(co)) ||
+	    co->n_tenders > CHECKOUT_MAX_TENDERS) {
 		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TENDERS",
 			  "a sale has 1-%d tenders", CHECKOUT_MAX_TENDERS);
 		return false;
@@ -173,9 +223,10 @@ static bool check_loyalty(Call *c)
 			}
 		}
 	}
-	if (!is_member_sale(c) && (co->points_redeem > 0 || co->n_coupon_codes > 0)) {
+	if (!is_member_sale(c) && (co->points_redeem > 0 || co->n_coupon_codes > 0 ||
+				   has_gift(co))) {
 		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "MEMBER_REQUIRED",
-			  "points and coupons belong to a member; the sale has none");
+			  "points, coupons and gifts belong to a member; the sale has none");
 		return false;
 	}
 	return true;
@@ -211,17 +262,30 @@ static bool checkout_check(Call *c)
 	return check_tenders(c) && check_loyalty(c);
 }
 
-/* Step 2's answer: kassa_member_pricing() as JSON, into c->state. */
+/* Step 2's answer: kassa_member_pricing() as JSON, into the state. */
 static bool member_parse(Call *c, const char *text)
 {
 	const Kassa__V1__Checkout *co = c->req->checkout;
-	CheckoutMember *m = c->state;
-	json_t *root = json_loads(text, 0, NULL), *arr;
+	CheckoutState *st = c->state;
+	CheckoutMember *m = &st->m;
+	json_t *root = json_loads(text, 0, NULL), *arr, *v;
 	const char *tier, *bday;
 	bool ok = false;
+	size_t k;
 
 	if (!json_is_object(root)) {
-		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_PRICING_JSON", "internal error");
+		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_PRICING_JSON",
+			  "internal error");
+		goto out;
+	}
+	/* a retry of a recorded sale: its first answer, whatever the balances say now */
+	if (json_object_get(root, "txn") != NULL) {
+		txn_reply_json(c, text);
+		goto out;
+	}
+	if (json_is_true(json_object_get(root, "reused"))) {
+		call_fail(c, KASSA__V1__STATUS_CODE__ABORTED, "IDEMPOTENCY_KEY_REUSED",
+			  "this idempotency key was used for another request");
 		goto out;
 	}
 	if (!json_is_true(json_object_get(root, "found"))) {
@@ -242,9 +306,8 @@ static bool member_parse(Call *c, const char *text)
 	arr = json_object_get(root, "coupons");
 	m->n_coupons = 0;
 	for (size_t i = 0; i < co->n_coupon_codes; i++) {
-		json_t *o = NULL, *v;
+		json_t *o = NULL;
 		const char *problem;
-		size_t k;
 
 		json_array_foreach(arr, k, v)
 			if (strcmp(json_string_value(json_object_get(v, "code")) ?: "",
@@ -273,6 +336,21 @@ static bool member_parse(Call *c, const char *text)
 		cp->item_product_id = json_integer_value(json_object_get(o, "item_product_id"));
 		cp->stackable = json_is_true(json_object_get(o, "stackable"));
 	}
+	m->n_gifts = 0;
+	json_array_foreach(json_object_get(root, "gifts"), k, v) {
+		if (m->n_gifts == CHECKOUT_MAX_GIFTS) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_LINES",
+				  "a sale takes at most %d gift products", CHECKOUT_MAX_GIFTS);
+			goto out;
+		}
+		m->gifts[m->n_gifts].product_id =
+			json_integer_value(json_object_get(v, "product_id"));
+		m->gifts[m->n_gifts].points_cost =
+			json_integer_value(json_object_get(v, "points_cost"));
+		m->n_gifts++;
+	}
+	st->member_read = true;
+	st->key_checked = true;
 	ok = true;
 out:
 	json_decref(root);
@@ -292,27 +370,36 @@ static void checkout_member_cb(void *arg, DbStatus st, const PGresult *res)
 static void checkout_start(Call *c)
 {
 	const Kassa__V1__Checkout *co = c->req->checkout;
-	SqlText codes = SQLTEXT_INIT;
-	char id[24];
-	const char *params[2];
+	SqlText codes = SQLTEXT_INIT, gifts = SQLTEXT_INIT, hash = SQLTEXT_INIT;
+	char id[24], till[24];
+	const char *params[6];
 
 	if (!is_member_sale(c)) {
 		checkout_rules(c);
 		return;
-	}
-	if (c->state == NULL) {
-		c->state = xcalloc(1, sizeof(CheckoutMember));
-		c->state_free = free;
 	}
 	snprintf(id, sizeof(id), "%lld", (long long)co->member_id);
 	sqltext_open(&codes);
 	for (size_t i = 0; i < co->n_coupon_codes; i++)
 		sqltext_elem_str(&codes, co->coupon_codes[i]);
 	sqltext_close(&codes);
+	sqltext_open(&gifts);
+	for (size_t i = 0; i < co->n_lines; i++)
+		if (co->lines[i]->gift)
+			sqltext_elem_str(&gifts, co->lines[i]->code);
+	sqltext_close(&gifts);
+	checkout_hash(co, &hash);
+	snprintf(till, sizeof(till), "%lld", (long long)c->sess->till_id);
 	params[0] = id;
 	params[1] = sqltext_str(&codes);
-	db_query(st_pricing, 2, params, checkout_member_cb, c);
+	params[2] = sqltext_str(&gifts);
+	params[3] = till;
+	params[4] = c->req->idempotency_key;
+	params[5] = sqltext_str(&hash);
+	db_query(st_pricing, 6, params, checkout_member_cb, c);
 	sqltext_free(&codes);
+	sqltext_free(&gifts);
+	sqltext_free(&hash);
 }
 
 static void checkout_rules_cb(void *arg, DbStatus st, const PGresult *res)
@@ -333,7 +420,7 @@ static void checkout_rules_cb(void *arg, DbStatus st, const PGresult *res)
 static void checkout_rules(Call *c)
 {
 	const RuleSet *rs = ruleset_current();
-	const CheckoutMember *m = c->state;
+	const CheckoutMember *m = member_of(c);
 
 	if (rs == NULL || (m != NULL && rs->version < m->rule_version))
 		ruleset_reload(checkout_rules_cb, c);
@@ -354,9 +441,9 @@ static void checkout_products_cb(void *arg, DbStatus st, const PGresult *res)
 	co = c->req->checkout;
 	for (size_t i = 0; i < co->n_lines; i++) {
 		if (catalog_get(co->lines[i]->code) == NULL) {
-			call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "UNKNOWN_PRODUCT",
-				  "line %zu: no product has code \"%s\"", i + 1,
-				  co->lines[i]->code);
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "UNKNOWN_PRODUCT",
+					"line %zu: no product has code \"%s\"", i + 1,
+					co->lines[i]->code);
 			return;
 		}
 	}
@@ -403,6 +490,8 @@ typedef struct CheckoutArgs {
 	RulesSale sale;
 	SqlText ids, qtys, prices;		/* per line */
 	SqlText tier_offs, coupon_offs, points_offs, earned;	/* per line: the allocation */
+	SqlText gift_points;			/* per line: points a gift line costs */
+	int64_t gift_total;
 	SqlText kinds, amounts, refs;		/* per tender */
 	SqlText coupons;			/* codes used */
 	SqlText hash;				/* of the request body */
@@ -417,7 +506,7 @@ static void checkout_args_free(CheckoutArgs *a)
 {
 	SqlText *all[] = { &a->ids, &a->qtys, &a->prices, &a->tier_offs, &a->coupon_offs,
 			   &a->points_offs, &a->earned, &a->kinds, &a->amounts, &a->refs,
-			   &a->coupons, &a->hash };
+			   &a->coupons, &a->hash, &a->gift_points };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqltext_free(all[i]);
@@ -445,6 +534,29 @@ static bool checkout_fetch_missing(Call *c)
 	return fetching;
 }
 
+/* A gift line: the points it costs from the catalogue entry step 2 read. */
+static bool checkout_gift(Call *c, CheckoutArgs *a, size_t i, const CatalogItem *it,
+			  int64_t *points)
+{
+	const CheckoutMember *m = member_of(c);
+
+	for (int g = 0; m != NULL && g < m->n_gifts; g++) {
+		if (m->gifts[g].product_id != it->product_id)
+			continue;
+		if (__builtin_mul_overflow(m->gifts[g].points_cost,
+					   (int64_t)c->req->checkout->lines[i]->quantity, points) ||
+		    !money_add(a->gift_total, *points, &a->gift_total)) {
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
+					"line %zu: too many points", i + 1);
+			return false;
+		}
+		return true;
+	}
+	checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "GIFT_UNAVAILABLE",
+			"line %zu: %s is not in the gift catalogue now", i + 1, it->sku);
+	return false;
+}
+
 /* Step 3a: every line's unit price from the cache; false (c answered) on a bad line. */
 static bool checkout_lines(Call *c, CheckoutArgs *a)
 {
@@ -454,24 +566,31 @@ static bool checkout_lines(Call *c, CheckoutArgs *a)
 	sqltext_open(&a->ids);
 	sqltext_open(&a->qtys);
 	sqltext_open(&a->prices);
+	sqltext_open(&a->gift_points);
 	for (size_t i = 0; i < co->n_lines; i++) {
 		const CatalogItem *it = catalog_get(co->lines[i]->code);
+		int64_t gift = 0;
 
+		if (co->lines[i]->gift && !checkout_gift(c, a, i, it, &gift))
+			return false;
 		if (strcmp(it->currency, s->currency) != 0) {
-			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "CURRENCY_MISMATCH",
-				  "line %zu: %s is priced in %s, this store sells in %s", i + 1,
-				  it->sku, it->currency, s->currency);
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+					"CURRENCY_MISMATCH",
+					"line %zu: %s is priced in %s, this store sells in %s",
+					i + 1, it->sku, it->currency, s->currency);
 			return false;
 		}
-		a->lines[i].unit_minor = it->price_minor;
+		a->lines[i].unit_minor = co->lines[i]->gift ? 0 : it->price_minor;
 		a->lines[i].qty = co->lines[i]->quantity;
 		sqltext_elem_int(&a->ids, it->product_id);
 		sqltext_elem_int(&a->qtys, co->lines[i]->quantity);
-		sqltext_elem_int(&a->prices, it->price_minor);
+		sqltext_elem_int(&a->prices, a->lines[i].unit_minor);
+		sqltext_elem_int(&a->gift_points, gift);
 	}
 	sqltext_close(&a->ids);
 	sqltext_close(&a->qtys);
 	sqltext_close(&a->prices);
+	sqltext_close(&a->gift_points);
 	a->sale.lines = a->lines;
 	a->sale.n = (int)co->n_lines;
 	return true;
@@ -495,16 +614,18 @@ static bool checkout_coupons(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 
 		sqltext_elem_str(&a->coupons, cp->code);
 		if (m->n_coupons > 1 && !cp->stackable) {
-			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
-				  "COUPON_NOT_STACKABLE",
-				  "coupon %s cannot be combined with other coupons", cp->code);
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+					"COUPON_NOT_STACKABLE",
+					"coupon %s cannot be combined with other coupons",
+					cp->code);
 			return false;
 		}
 		if (cp->kind != KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM) {
 			if (++orders > 1) {
-				call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
-					  "ONE_ORDER_COUPON",
-					  "a sale takes one order coupon; %s is a second", cp->code);
+				checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+						"ONE_ORDER_COUPON",
+						"a sale takes one order coupon; %s is a second",
+						cp->code);
 				return false;
 			}
 			a->sale.coupon_min_spend = cp->min_spend;
@@ -521,7 +642,8 @@ static bool checkout_coupons(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 			RulesLine *l = &a->lines[i];
 			int64_t unit_tier_off;
 
-			if (it->product_id != cp->item_product_id || used[i] >= l->qty)
+			if (it->product_id != cp->item_product_id || used[i] >= l->qty ||
+			    co->lines[i]->gift)
 				continue;
 			if (!rules_percent_half_up(l->unit_minor, a->sale.tier_bp, &unit_tier_off))
 				unit_tier_off = 0;
@@ -530,9 +652,10 @@ static bool checkout_coupons(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 			break;
 		}
 		if (i == co->n_lines) {
-			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
-				  "COUPON_ITEM_MISSING",
-				  "coupon %s is for an item the sale does not have", cp->code);
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+					"COUPON_ITEM_MISSING",
+					"coupon %s is for an item the sale does not have",
+					cp->code);
 			return false;
 		}
 	}
@@ -551,6 +674,19 @@ static bool checkout_rules_price(Call *c, CheckoutArgs *a, const CheckoutMember 
 		    m->coupons[k].min_spend > a->sale.coupon_min_spend)
 			a->sale.coupon_min_spend = m->coupons[k].min_spend;
 	}
+	if (a->gift_total > 0) {
+		/* gifts come out of the balance first; redemption gets the rest */
+		if (a->gift_total > a->sale.points_balance) {
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+					"INSUFFICIENT_POINTS",
+					"the gifts cost %lld points; the member "
+					"holds %lld",
+					(long long)a->gift_total,
+					(long long)a->sale.points_balance);
+			return false;
+		}
+		a->sale.points_balance -= a->gift_total;
+	}
 	switch (rules_price(&a->sale)) {
 	case RULES_OK:
 		if (a->sale.coupon_min_spend > 0 &&
@@ -560,34 +696,37 @@ static bool checkout_rules_price(Call *c, CheckoutArgs *a, const CheckoutMember 
 	case RULES_COUPON_MIN_SPEND:
 		break;
 	case RULES_POINTS_NOT_STEPS:
-		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "POINTS_NOT_STEPS",
-			  "points are redeemed in steps of %lld", (long long)a->sale.points_step);
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "POINTS_NOT_STEPS",
+				"points are redeemed in steps of %lld",
+				(long long)a->sale.points_step);
 		return false;
 	case RULES_INSUFFICIENT_POINTS:
-		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "INSUFFICIENT_POINTS",
-			  "the member holds %lld points, not %lld",
-			  (long long)a->sale.points_balance, (long long)a->sale.points_redeem);
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+				"INSUFFICIENT_POINTS", "the member holds %lld points, not %lld",
+				(long long)a->sale.points_balance,
+				(long long)a->sale.points_redeem);
 		return false;
 	case RULES_POINTS_OVER_CAP:
-		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "POINTS_OVER_CAP",
-			  "points may pay at most %d.%02d%% of this sale: %lld points at most",
-			  a->sale.points_cap_bp / 100, a->sale.points_cap_bp % 100,
-			  (long long)rules_points_max(&a->sale));
+		checkout_refuse(
+			c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "POINTS_OVER_CAP",
+			"points may pay at most %d.%02d%% of this sale: %lld points at most",
+			a->sale.points_cap_bp / 100, a->sale.points_cap_bp % 100,
+			(long long)rules_points_max(&a->sale));
 		return false;
 	case RULES_OVERFLOW:
-		call_fail(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
-			  "the amounts of this sale are too large");
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
+				"the amounts of this sale are too large");
 		return false;
 	case RULES_BAD_INPUT:
 	default:
-		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_SALE",
-			  "the sale could not be priced");
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_SALE",
+				"the sale could not be priced");
 		return false;
 	}
-	call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "COUPON_MIN_SPEND",
-		  "the coupon needs a spend of %s after the tier discount; the sale has %s",
-		  money_format(a->sale.coupon_min_spend, want, sizeof(want)),
-		  money_format(a->sale.gross - a->sale.tier_off, have, sizeof(have)));
+	checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "COUPON_MIN_SPEND",
+			"the coupon needs a spend of %s after the tier discount; the sale has %s",
+			money_format(a->sale.coupon_min_spend, want, sizeof(want)),
+			money_format(a->sale.gross - a->sale.tier_off, have, sizeof(have)));
 	return false;
 }
 
@@ -619,11 +758,14 @@ static bool checkout_tenders(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 	sqltext_close(&a->amounts);
 	sqltext_close(&a->refs);
 
+	if (co->quote)
+		return true;	/* a quote shows what is due; nothing is paid yet */
 	if (a->wallet > 0 && m != NULL && a->wallet > m->wallet) {
-		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
-			  "INSUFFICIENT_STORED_VALUE", "the member's stored value is %s, not %s",
-			  money_format(m->wallet, got, sizeof(got)),
-			  money_format(a->wallet, due, sizeof(due)));
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+				"INSUFFICIENT_STORED_VALUE",
+				"the member's stored value is %s, not %s",
+				money_format(m->wallet, got, sizeof(got)),
+				money_format(a->wallet, due, sizeof(due)));
 		return false;
 	}
 	switch (rules_settle(total, amt, cash, (int)co->n_tenders, &a->tendered, &a->change)) {
@@ -632,21 +774,22 @@ static bool checkout_tenders(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 	case RULES_TENDER_SHORT:
 		for (size_t i = 0; i < co->n_tenders; i++)
 			sum += amt[i];	/* cannot overflow: SHORT means sum < total */
-		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "INSUFFICIENT_TENDER",
-			  "the tenders (%s) do not cover the total (%s)",
-			  money_format(sum, got, sizeof(got)),
-			  money_format(total, due, sizeof(due)));
+		checkout_refuse(
+			c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "INSUFFICIENT_TENDER",
+			"the tenders (%s) do not cover the total (%s)",
+			money_format(sum, got, sizeof(got)), money_format(total, due, sizeof(due)));
 		return false;
 	case RULES_TENDER_CHANGE_NOT_CASH:
-		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "CHANGE_WITHOUT_CASH",
-			  "change can only be given from cash; card, e-wallet and stored-value "
-			  "tenders must not exceed what is due");
+		checkout_refuse(
+			c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "CHANGE_WITHOUT_CASH",
+			"change can only be given from cash; card, e-wallet and stored-value "
+			"tenders must not exceed what is due");
 		return false;
 	case RULES_TENDER_BAD_AMOUNT:
 		break;
 	}
-	call_fail(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
-		  "the tender amounts are too large");
+	checkout_refuse(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
+			"the tender amounts are too large");
 	return false;
 }
 
@@ -661,11 +804,12 @@ static bool checkout_earn(Call *c, CheckoutArgs *a, const RuleSet *rs, const Che
 	a->points = 0;
 	if (m != NULL) {
 		x100 = ruleset_multiplier(rs, a->tier_index, &today, m->bday_month, m->bday_day);
-		a->points = rules_earn(&a->sale, a->wallet, rs->stored_value_earns, x100,
-				       rs->minor_per_point);
+		a->points = rules_earn(&a->sale,
+				       a->wallet < a->sale.payable ? a->wallet : a->sale.payable,
+				       rs->stored_value_earns, x100, rs->minor_per_point);
 		if (a->points < 0) {
-			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_SALE",
-				  "the points of this sale could not be computed");
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_SALE",
+					"the points of this sale could not be computed");
 			return false;
 		}
 		a->next_threshold = a->tier_index + 1 < rs->n_tiers ?
@@ -686,6 +830,84 @@ static bool checkout_earn(Call *c, CheckoutArgs *a, const RuleSet *rs, const Che
 	sqltext_close(&a->points_offs);
 	sqltext_close(&a->earned);
 	return true;
+}
+
+/* The points a gift line of qty units of it costs (0 if it is not a gift). */
+static int64_t checkout_line_gift(const Call *c, const CatalogItem *it, int32_t qty)
+{
+	const CheckoutMember *m = member_of(c);
+
+	for (int g = 0; m != NULL && g < m->n_gifts; g++)
+		if (m->gifts[g].product_id == it->product_id)
+			return m->gifts[g].points_cost * qty; /* checked in checkout_gift() */
+	return 0;
+}
+
+/* A quote: the sale as it would be recorded, from the priced args; nothing written. */
+static void checkout_quote(Call *c, CheckoutArgs *a, const RuleSet *rs)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
+	Kassa__V1__Transaction t = KASSA__V1__TRANSACTION__INIT;
+	Kassa__V1__TransactionLine *lines = xcalloc(co->n_lines, sizeof(*lines));
+	Kassa__V1__TransactionLine **lp = xcalloc(co->n_lines, sizeof(*lp));
+	RulesSale before_points = a->sale;
+	const CheckoutMember *m = member_of(c);
+
+	for (size_t i = 0; i < co->n_lines; i++) {
+		const CatalogItem *it = catalog_get(co->lines[i]->code);
+		const RulesLine *l = &a->lines[i];
+
+		kassa__v1__transaction_line__init(&lines[i]);
+		lines[i].line_no = (int32_t)i + 1;
+		lines[i].product_id = it->product_id;
+		lines[i].sku = it->sku;
+		lines[i].name = it->name;
+		lines[i].quantity = l->qty;
+		lines[i].unit_price_minor = l->unit_minor;
+		lines[i].line_total_minor = l->gross;
+		lines[i].tier_off_minor = l->tier_off;
+		lines[i].coupon_off_minor = l->coupon_off;
+		lines[i].points_off_minor = l->points_off;
+		lines[i].net_minor = l->net;
+		lines[i].points_earned = l->points_earned;
+		lines[i].gift_points = co->lines[i]->gift ? checkout_line_gift(c, it, l->qty) : 0;
+		lp[i] = &lines[i];
+	}
+	t.store_id = c->sess->store_id;
+	t.till_id = c->sess->till_id;
+	t.staff_id = c->staff_id;
+	t.member_id = co->member_id;
+	t.currency = c->sess->currency;
+	t.total_minor = a->sale.payable;
+	t.points_earned = a->points;
+	t.points_balance = a->sale.points_balance - a->sale.points_redeem + a->points;
+	t.gift_points = a->gift_total;
+	t.n_lines = co->n_lines;
+	t.lines = lp;
+	t.created_at = "";
+	t.gross_minor = a->sale.gross;
+	t.tier = (char *)a->tier;
+	t.tier_after = (char *)a->tier;
+	t.tier_saving_minor = a->sale.tier_off;
+	t.coupon_off_minor = a->sale.coupon_total;
+	t.n_coupon_codes = co->n_coupon_codes;
+	t.coupon_codes = co->coupon_codes;
+	t.points_redeemed = a->sale.points_redeem;
+	t.points_value_minor = a->sale.points_value;
+	t.rule_version = rs->version;
+	if (m != NULL) {
+		t.stored_value_paid_minor = a->wallet;
+		t.stored_value_balance_minor = m->wallet - a->wallet;
+	}
+	/* the most points this basket takes: priced before any redemption */
+	before_points.payable = a->sale.payable + a->sale.points_value;
+	t.points_redeemable = co->member_id > 0 ? rules_points_max(&before_points) : 0;
+	resp.body_case = KASSA__V1__RESPONSE__BODY_TRANSACTION;
+	resp.transaction = &t;
+	call_reply(c, &resp);
+	free(lines);
+	free(lp);
 }
 
 /* The request body's hash: the same key with another body is refused. */
@@ -724,7 +946,7 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	snprintf(p_value, sizeof(p_value), "%lld", (long long)a->sale.points_value);
 	snprintf(p_next, sizeof(p_next), "%lld", (long long)a->next_threshold);
 
-	const char *params[28] = {
+	const char *params[29] = {
 		p_store, p_till, p_staff, c->req->idempotency_key, sqltext_str(&a->hash),
 		p_member, sqltext_str(&a->ids), sqltext_str(&a->qtys), sqltext_str(&a->prices),
 		sqltext_str(&a->tier_offs), sqltext_str(&a->coupon_offs),
@@ -732,18 +954,18 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 		sqltext_str(&a->kinds), sqltext_str(&a->amounts), sqltext_str(&a->refs),
 		p_total, p_tendered, p_change, p_points,
 		p_version, a->tier, p_redeem, p_value, sqltext_str(&a->coupons), a->expires_on,
-		rs->basis_points ? "points_earned" : "spend", p_next,
+		rs->basis_points ? "points_earned" : "spend", p_next, sqltext_str(&a->gift_points),
 	};
 
 	c->attempts++;
-	db_query(st_checkout, 28, params, checkout_db_cb, c);
+	db_query(st_checkout, 29, params, checkout_db_cb, c);
 }
 
 /* Step 3: price from the cache (fetching what is missing) and the rules, then send. */
 static void checkout_price(Call *c)
 {
 	const RuleSet *rs = ruleset_current();
-	const CheckoutMember *m = c->state;
+	const CheckoutMember *m = member_of(c);
 	CheckoutArgs *a;
 
 	if (checkout_fetch_missing(c))
@@ -765,15 +987,80 @@ static void checkout_price(Call *c)
 	}
 	if (checkout_lines(c, a) && checkout_coupons(c, a, m) &&
 	    checkout_rules_price(c, a, m) && checkout_tenders(c, a, m) &&
-	    checkout_earn(c, a, rs, m))
-		checkout_send(c, a, rs);
+	    checkout_earn(c, a, rs, m)) {
+		if (c->req->checkout->quote)
+			checkout_quote(c, a, rs);
+		else
+			checkout_send(c, a, rs);
+	}
 	checkout_args_free(a);
 	free(a);
 }
 
+/* The key check's answer: the first sale's answer, or the refusal held back. */
+static void checkout_replay_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	CheckoutState *cs;
+	const char *text;
+	json_t *root;
+
+	if (!call_db_ok(c, st, res))
+		return;
+	cs = c->state;
+	text = PQgetvalue(res, 0, 0);
+	root = json_loads(text, 0, NULL);
+	if (json_object_get(root, "txn") != NULL)
+		txn_reply_json(c, text);
+	else if (json_is_true(json_object_get(root, "reused")))
+		call_fail(c, KASSA__V1__STATUS_CODE__ABORTED, "IDEMPOTENCY_KEY_REUSED",
+			  "this idempotency key was used for another request");
+	else
+		call_fail(c, cs->refuse_code, cs->refuse_detail, "%s", cs->refuse_msg);
+	json_decref(root);
+}
+
+/* Refuse the sale, once the key is known not to name a recorded one (see CheckoutState). */
+static void checkout_refuse(Call *c, Kassa__V1__StatusCode code, const char *detail,
+			    const char *fmt, ...)
+{
+	CheckoutState *cs = c->state;
+	SqlText hash = SQLTEXT_INIT;
+	char till[24];
+	const char *params[6];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cs->refuse_msg, sizeof(cs->refuse_msg), fmt, ap);
+	va_end(ap);
+	if (cs->key_checked) {
+		call_fail(c, code, detail, "%s", cs->refuse_msg);
+		return;
+	}
+	cs->refuse_code = code;
+	snprintf(cs->refuse_detail, sizeof(cs->refuse_detail), "%s", detail);
+	cs->key_checked = true;
+	checkout_hash(c->req->checkout, &hash);
+	snprintf(till, sizeof(till), "%lld", (long long)c->sess->till_id);
+	params[0] = "0";
+	params[1] = "{}";
+	params[2] = "{}";
+	params[3] = till;
+	params[4] = c->req->idempotency_key;
+	params[5] = sqltext_str(&hash);
+	db_query(st_pricing, 6, params, checkout_replay_cb, c);
+	sqltext_free(&hash);
+}
+
 void handle_checkout(Call *c)
 {
+	CheckoutState *cs;
+
 	if (!checkout_check(c))
 		return;
+	cs = xcalloc(1, sizeof(*cs));
+	cs->key_checked = c->req->checkout->quote;	/* a quote records nothing: no key */
+	c->state = cs;
+	c->state_free = free;
 	checkout_start(c);
 }

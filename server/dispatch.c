@@ -30,6 +30,16 @@ static const Route routes[] = {
 	{ KASSA__V1__REQUEST__BODY_CHECKOUT, handle_checkout, true,
 	  ROLE_CASHIER | ROLE_MANAGER, true },
 	{ KASSA__V1__REQUEST__BODY_TRANSACTION_GET, handle_transaction_get, true, ROLE_ANY, false },
+	{ KASSA__V1__REQUEST__BODY_REFUND, handle_refund, true, ROLE_CASHIER | ROLE_MANAGER, true },
+	{ KASSA__V1__REQUEST__BODY_TOP_UP, handle_top_up, true, ROLE_CASHIER | ROLE_MANAGER, true },
+	{ KASSA__V1__REQUEST__BODY_RULE_SET_GET, handle_rule_set_get, true, ROLE_ANY, false },
+	{ KASSA__V1__REQUEST__BODY_RULE_SET_PUT, handle_rule_set_put, true, ROLE_ADMIN, true },
+	{ KASSA__V1__REQUEST__BODY_COUPON_DEFINE, handle_coupon_define, true, ROLE_ADMIN, true },
+	{ KASSA__V1__REQUEST__BODY_COUPON_ISSUE, handle_coupon_issue, true, ROLE_STORE, true },
+	{ KASSA__V1__REQUEST__BODY_POINTS_EXPIRE, handle_points_expire, true, ROLE_ADMIN, true },
+	{ KASSA__V1__REQUEST__BODY_TIER_SET, handle_tier_set, true, ROLE_MANAGER | ROLE_ADMIN, true },
+	{ KASSA__V1__REQUEST__BODY_TIER_REEVALUATE, handle_tier_reevaluate, true, ROLE_ADMIN,
+	  true },
 };
 
 static bool key_is_valid(const char *key)
@@ -84,7 +94,8 @@ void dispatch_call(Call *c)
 			return;
 		}
 	}
-	if (r->mutating && !key_is_valid(c->req->idempotency_key)) {
+	if (r->mutating && !key_is_valid(c->req->idempotency_key) &&
+	    !(c->req->body_case == KASSA__V1__REQUEST__BODY_CHECKOUT && c->req->checkout->quote)) {
 		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "IDEMPOTENCY_KEY_REQUIRED",
 			  "a request that changes state needs an idempotency key of %d-%d "
 			  "printable characters", IDEM_KEY_MIN, IDEM_KEY_MAX);

@@ -37,6 +37,9 @@ SSL_CTX *g_ssl_ctx;
 bool g_shutting_down;
 
 static struct event *drain_ev;
+/* After draining, answers already written get this long to reach their tills. */
+#define DRAIN_FLUSH_US (2 * 1000000)
+
 static int64_t drain_deadline_us;
 
 static void usage(FILE *f)
@@ -60,17 +63,29 @@ static SSL_CTX *build_ssl_ctx(void)
 	return ctx;
 }
 
+/*
+ * Every tick while draining: once nothing runs (or the deadline passed),
+ * close each session after its last answers have gone out; exit when all
+ * are closed, or DRAIN_FLUSH_US later for tills that do not read.
+ */
 static void drain_cb(evutil_socket_t fd, short what, void *arg)
 {
+	static int64_t flush_deadline_us;
 	int running = session_calls_running() + db_busy() + worker_busy();
 
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (running > 0 && now_usec() < drain_deadline_us)
+	if (flush_deadline_us == 0) {
+		if (running > 0 && now_usec() < drain_deadline_us)
+			return;
+		if (running > 0)
+			log_warn("shutdown timeout: abandoning %d running requests", running);
+		session_close_all_after_write("server shutting down");
+		flush_deadline_us = now_usec() + DRAIN_FLUSH_US;
+	}
+	if (session_count() > 0 && now_usec() < flush_deadline_us)
 		return;
-	if (running > 0)
-		log_warn("shutdown timeout: abandoning %d running requests", running);
 	session_close_all("server shutting down");
 	event_base_loopexit(g_base, NULL);
 }
@@ -86,6 +101,7 @@ static void sigterm_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("received signal %d: draining (at most %d s)", (int)sig, cf_shutdown_timeout);
 	g_shutting_down = true;
 	listener_stop();
+	jobs_stop();
 	drain_deadline_us = now_usec() + (int64_t)cf_shutdown_timeout * 1000000;
 	drain_ev = event_new(g_base, -1, EV_PERSIST, drain_cb, NULL);
 	event_add(drain_ev, &tick);
@@ -150,12 +166,17 @@ static int serve(void)
 	checkout_setup();
 	txn_setup();
 	ruleset_db_setup();
+	refund_setup();
+	topup_setup();
+	jobs_setup();
+	admin_setup();
 	if (!db_setup())
 		die("could not start the database pool");
 	if (!worker_setup(cf_workers))
 		die("could not start worker threads");
 	if (!listener_setup())
 		return 1;
+	jobs_start();
 	log_info("kassad %s ready (pool %d, max %d sessions)", KASSA_VERSION, cf_db_pool_size,
 		 cf_max_sessions);
 

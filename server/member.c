@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "coupon.h"
 #include "db.h"
 #include "log.h"
 #include "phone.h"
@@ -40,6 +41,10 @@
 	" email, address, preferred_channel, marketing_consent, array_to_json(tags)::text, notes," \
 	" points_balance, cumulative_spend_minor, currency, tier," \
 	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* One member's answer also carries what the till shows about its loyalty. */
+#define MEMBER_ONE_COLUMNS MEMBER_COLUMNS \
+	", kassa_member_loyalty_json(member_id, tier, points_balance)"
+#define MEMBER_LOYALTY_COL 17
 
 static int st_register, st_by_id, st_by_phone, st_by_card, st_by_name, st_by_suffix, st_update;
 
@@ -49,11 +54,11 @@ void member_setup(void)
 		"SELECT kassa_member_register($1, $2, $3, $4, $5, $6, nullif($7, '')::date, $8,"
 		" $9, $10, $11, $12, $13, $14)", DB_LANE_WORK);
 	st_by_id = db_stmt_add("member_by_id",
-		"SELECT " MEMBER_COLUMNS " FROM members WHERE member_id = $1", DB_LANE_QUICK);
+		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE member_id = $1", DB_LANE_QUICK);
 	st_by_phone = db_stmt_add("member_by_phone",
-		"SELECT " MEMBER_COLUMNS " FROM members WHERE phone = $1", DB_LANE_QUICK);
+		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE phone = $1", DB_LANE_QUICK);
 	st_by_card = db_stmt_add("member_by_card",
-		"SELECT " MEMBER_COLUMNS " FROM members WHERE card_no = $1", DB_LANE_QUICK);
+		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE card_no = $1", DB_LANE_QUICK);
 	st_by_name = db_stmt_add("member_by_name",
 		"SELECT " MEMBER_COLUMNS " FROM members WHERE name LIKE $1 ESCAPE '\\'"
 		" ORDER BY name, member_id LIMIT $2", DB_LANE_WORK);
@@ -78,7 +83,7 @@ void member_setup(void)
 		" tags = CASE WHEN 'tags' = ANY($2::text[]) THEN $12::text[] ELSE tags END,"
 		" notes = CASE WHEN 'notes' = ANY($2::text[]) THEN $13 ELSE notes END,"
 		" updated_at = now()"
-		" WHERE member_id = $1 RETURNING " MEMBER_COLUMNS, DB_LANE_WORK);
+		" WHERE member_id = $1 RETURNING " MEMBER_ONE_COLUMNS, DB_LANE_WORK);
 }
 
 /* ---- validation ---- */
@@ -260,8 +265,9 @@ static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 	Kassa__V1__Member m;
 	Kassa__V1__Money spend;
 	char masked[PHONE_MAX], qr[64];
-	json_t *tj = NULL;
+	json_t *tj = NULL, *lj = NULL;
 	char **tags = NULL;
+	Kassa__V1__Coupon **coupons = NULL;
 
 	if (call_is_orphan(c)) {
 		call_free(c);
@@ -286,11 +292,22 @@ static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 		return;
 	}
 	member_from_row(c, res, 0, &m, &spend, masked, &tj, &tags, qr, sizeof(qr));
+	if (PQnfields(res) > MEMBER_LOYALTY_COL) {
+		lj = json_loads(PQgetvalue(res, 0, MEMBER_LOYALTY_COL), 0, NULL);
+		m.tier_discount_bp = (int32_t)json_integer_value(
+			json_object_get(lj, "tier_discount_bp"));
+		m.points_redeemable = json_integer_value(json_object_get(lj, "points_redeemable"));
+		m.stored_value_minor = json_integer_value(json_object_get(lj, "wallet"));
+		coupons = coupon_pb_from_json(json_object_get(lj, "coupons"), &m.n_coupons);
+		m.coupons = coupons;
+	}
 	resp.body_case = KASSA__V1__RESPONSE__BODY_MEMBER;
 	resp.member = &m;
 	call_reply(c, &resp);
 	free(tags);
 	json_decref(tj);
+	coupon_pb_free(coupons);
+	json_decref(lj);
 }
 
 static void member_list_cb(void *arg, DbStatus st, const PGresult *res)

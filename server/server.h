@@ -46,6 +46,7 @@ extern int cf_db_queue_max;
 extern char *cf_db_migrations;
 extern char *cf_log_level;
 extern int cf_workers;			/* argon2 threads */
+extern int cf_jobs_interval;		/* seconds between loyalty job runs, 0 = on request only */
 
 /*
  * Load path (INI) over the built-in defaults, then KASSA_<SECTION>_<KEY>
@@ -149,6 +150,8 @@ void session_orphan_done(void);
 void session_reap(void);
 /* Close every session (shutdown, after draining). */
 void session_close_all(const char *reason);
+/* Stop reading every session and close each once its answers are sent. */
+void session_close_all_after_write(const char *reason);
 
 /* ---- calls (call.c) ---- */
 
@@ -191,6 +194,13 @@ void member_setup(void);
 void product_setup(void);
 void checkout_setup(void);
 void txn_setup(void);
+void refund_setup(void);
+void topup_setup(void);
+void jobs_setup(void);
+void admin_setup(void);
+/* Arm the periodic loyalty jobs (points expiry, tier re-evaluation, birthday coupons). */
+void jobs_start(void);
+void jobs_stop(void);
 
 /*
  * Answer c with the Transaction described by json (the text that
@@ -207,6 +217,15 @@ void handle_member_update(Call *c);
 void handle_product_lookup(Call *c);	/* product.c */
 void handle_checkout(Call *c);		/* checkout.c */
 void handle_transaction_get(Call *c);	/* txn.c */
+void handle_refund(Call *c);		/* refund.c */
+void handle_top_up(Call *c);		/* topup.c */
+void handle_points_expire(Call *c);	/* jobs.c */
+void handle_tier_reevaluate(Call *c);
+void handle_rule_set_get(Call *c);	/* admin.c */
+void handle_rule_set_put(Call *c);
+void handle_coupon_define(Call *c);
+void handle_coupon_issue(Call *c);
+void handle_tier_set(Call *c);
 
 /* ---- migrations (migrate.c) ---- */
 

@@ -243,6 +243,16 @@ void session_close_all(const char *reason)
 		session_close(live, "%s", reason);
 }
 
+void session_close_all_after_write(const char *reason)
+{
+	Session *s = live, *next;
+
+	for (; s != NULL; s = next) {
+		next = s->next;	/* session_close_after_write() may unlink s */
+		session_close_after_write(s, reason);
+	}
+}
+
 static void close_when_flushed_cb(struct bufferevent *bev, void *arg)
 {
 	(void)bev;

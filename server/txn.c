@@ -86,6 +86,7 @@ void txn_reply_json(Call *c, const char *text)
 	t.coupon_off_minor = jint(root, "coupon_off");
 	t.points_redeemed = jint(root, "points_redeemed");
 	t.points_value_minor = jint(root, "points_value");
+	t.gift_points = jint(root, "gift_points");
 	t.stored_value_paid_minor = jint(root, "wallet_paid");
 	t.stored_value_balance_minor = jint(root, "wallet_balance");
 	t.rule_version = (int32_t)jint(root, "rule_version");
@@ -127,6 +128,7 @@ void txn_reply_json(Call *c, const char *text)
 			l->points_off_minor = jint(o, "points_off");
 			l->net_minor = jint(o, "net");
 			l->points_earned = jint(o, "points_earned");
+			l->gift_points = jint(o, "gift_points");
 			lp[i] = l;
 		}
 		t.lines = lp;

@@ -1137,8 +1137,34 @@ KcResult kc_checkout(KassaClient *kc, const KcLine *lines, size_t nlines, int64_
 	return kc_checkout_sale(kc, &sale, key, resp);
 }
 
+static KcResult checkout_send(KassaClient *kc, const KcSale *sale, const bool *gifts, bool quote,
+			      const char *key, Kassa__V1__Response **resp);
+
 KcResult kc_checkout_sale(KassaClient *kc, const KcSale *sale, const char *key,
 			  Kassa__V1__Response **resp)
+{
+	return checkout_send(kc, sale, NULL, false, key, resp);
+}
+
+KcResult kc_checkout_quote(KassaClient *kc, const KcSale *sale, Kassa__V1__Response **resp)
+{
+	return checkout_send(kc, sale, NULL, true, NULL, resp);
+}
+
+KcResult kc_checkout_sale_gifts(KassaClient *kc, const KcSale *sale, const bool *gifts,
+				const char *key, Kassa__V1__Response **resp)
+{
+	return checkout_send(kc, sale, gifts, false, key, resp);
+}
+
+KcResult kc_checkout_quote_gifts(KassaClient *kc, const KcSale *sale, const bool *gifts,
+				 Kassa__V1__Response **resp)
+{
+	return checkout_send(kc, sale, gifts, true, NULL, resp);
+}
+
+static KcResult checkout_send(KassaClient *kc, const KcSale *sale, const bool *gifts, bool quote,
+			      const char *key, Kassa__V1__Response **resp)
 {
 	const KcLine *lines = sale->lines;
 	const KcTender *tenders = sale->tenders;
@@ -1151,7 +1177,7 @@ KcResult kc_checkout_sale(KassaClient *kc, const KcSale *sale, const char *key,
 	size_t i;
 
 	*resp = NULL;
-	if (key == NULL || *key == '\0') {
+	if ((key == NULL || *key == '\0') && !quote) {
 		kc_seterr(kc, "checkout needs an idempotency key");
 		return KC_ERR_ARG;
 	}
@@ -1167,6 +1193,7 @@ KcResult kc_checkout_sale(KassaClient *kc, const KcSale *sale, const char *key,
 		kassa__v1__sale_line__init(&lv[i]);
 		lv[i].code = (char *)lines[i].code;
 		lv[i].quantity = lines[i].quantity;
+		lv[i].gift = gifts != NULL && gifts[i];
 		lp[i] = &lv[i];
 	}
 	for (i = 0; i < ntenders; i++) {
@@ -1185,7 +1212,8 @@ KcResult kc_checkout_sale(KassaClient *kc, const KcSale *sale, const char *key,
 	co.points_redeem = sale->points_redeem;
 	co.n_coupon_codes = sale->ncoupons;
 	co.coupon_codes = (char **)sale->coupon_codes;
-	req.idempotency_key = (char *)key;
+	co.quote = quote;
+	req.idempotency_key = (char *)(key != NULL ? key : "");
 	req.body_case = KASSA__V1__REQUEST__BODY_CHECKOUT;
 	req.checkout = &co;
 	r = kc_call(kc, &req, resp);
@@ -1204,5 +1232,174 @@ KcResult kc_transaction_get(KassaClient *kc, int64_t txn_id, Kassa__V1__Response
 	tg.txn_id = txn_id;
 	req.body_case = KASSA__V1__REQUEST__BODY_TRANSACTION_GET;
 	req.transaction_get = &tg;
+	return kc_call(kc, &req, resp);
+}
+
+/* ---- loyalty ---- */
+
+/* key, or a fresh key written to fresh when key is NULL. */
+static const char *key_or_fresh(const char *key, char fresh[KC_KEY_LEN])
+{
+	if (key != NULL)
+		return key;
+	kc_new_key(fresh);
+	return fresh;
+}
+
+/* Protocol tenders for kc_top_up(): tv/tp hold n of them (caller frees both). */
+static void tenders_build(const KcTender *tenders, size_t n, Kassa__V1__Tender **tv,
+			  Kassa__V1__Tender ***tp)
+{
+	size_t i;
+
+	*tv = NULL;
+	*tp = NULL;
+	if (n == 0)
+		return;
+	*tv = xcalloc(n, sizeof(**tv));
+	*tp = xcalloc(n, sizeof(**tp));
+	for (i = 0; i < n; i++) {
+		kassa__v1__tender__init(&(*tv)[i]);
+		(*tv)[i].kind = tenders[i].kind;
+		(*tv)[i].amount_minor = tenders[i].amount_minor;
+		(*tv)[i].reference = (char *)(tenders[i].reference != NULL ? tenders[i].reference
+									    : "");
+		(*tp)[i] = &(*tv)[i];
+	}
+}
+
+KcResult kc_refund(KassaClient *kc, int64_t txn_id, const int32_t *line_nos, size_t n,
+		   int64_t approver_staff_id, const char *approver_pin, const char *reason,
+		   const char *key, Kassa__V1__Response **resp)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__Refund rf = KASSA__V1__REFUND__INIT;
+	char fresh[KC_KEY_LEN];
+
+	rf.txn_id = txn_id;
+	rf.n_line_nos = n;
+	rf.line_nos = (int32_t *)line_nos;
+	rf.approver_staff_id = approver_staff_id;
+	rf.approver_pin = (char *)(approver_pin != NULL ? approver_pin : "");
+	rf.reason = (char *)(reason != NULL ? reason : "");
+	req.idempotency_key = (char *)key_or_fresh(key, fresh);
+	req.body_case = KASSA__V1__REQUEST__BODY_REFUND;
+	req.refund = &rf;
+	return kc_call(kc, &req, resp);
+}
+
+KcResult kc_top_up(KassaClient *kc, int64_t member_id, int64_t amount_minor,
+		   const KcTender *tenders, size_t n, const char *key, Kassa__V1__Response **resp)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__TopUp tu = KASSA__V1__TOP_UP__INIT;
+	Kassa__V1__Tender *tv, **tp;
+	char fresh[KC_KEY_LEN];
+	KcResult r;
+
+	tenders_build(tenders, n, &tv, &tp);
+	tu.member_id = member_id;
+	tu.amount_minor = amount_minor;
+	tu.n_tenders = n;
+	tu.tenders = tp;
+	req.idempotency_key = (char *)key_or_fresh(key, fresh);
+	req.body_case = KASSA__V1__REQUEST__BODY_TOP_UP;
+	req.top_up = &tu;
+	r = kc_call(kc, &req, resp);
+	free(tv);
+	free(tp);
+	return r;
+}
+
+KcResult kc_rule_set_get(KassaClient *kc, Kassa__V1__Response **resp)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__RuleSetGet get = KASSA__V1__RULE_SET_GET__INIT;
+
+	req.body_case = KASSA__V1__REQUEST__BODY_RULE_SET_GET;
+	req.rule_set_get = &get;
+	return kc_call(kc, &req, resp);
+}
+
+KcResult kc_rule_set_put(KassaClient *kc, const char *json, const char *note, const char *key,
+			 Kassa__V1__Response **resp)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__RuleSetPut put = KASSA__V1__RULE_SET_PUT__INIT;
+	char fresh[KC_KEY_LEN];
+
+	put.config_json = (char *)(json != NULL ? json : "");
+	put.note = (char *)(note != NULL ? note : "");
+	req.idempotency_key = (char *)key_or_fresh(key, fresh);
+	req.body_case = KASSA__V1__REQUEST__BODY_RULE_SET_PUT;
+	req.rule_set_put = &put;
+	return kc_call(kc, &req, resp);
+}
+
+KcResult kc_coupon_define(KassaClient *kc, const Kassa__V1__CouponDefine *def, const char *key,
+			  Kassa__V1__Response **resp)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	char fresh[KC_KEY_LEN];
+
+	req.idempotency_key = (char *)key_or_fresh(key, fresh);
+	req.body_case = KASSA__V1__REQUEST__BODY_COUPON_DEFINE;
+	req.coupon_define = (Kassa__V1__CouponDefine *)def;
+	return kc_call(kc, &req, resp);
+}
+
+KcResult kc_coupon_issue(KassaClient *kc, int64_t member_id, int64_t def_id,
+			 const char *claim_code, const char *key, Kassa__V1__Response **resp)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__CouponIssue ci = KASSA__V1__COUPON_ISSUE__INIT;
+	char fresh[KC_KEY_LEN];
+
+	ci.member_id = member_id;
+	ci.def_id = def_id;
+	ci.claim_code = (char *)(claim_code != NULL ? claim_code : "");
+	req.idempotency_key = (char *)key_or_fresh(key, fresh);
+	req.body_case = KASSA__V1__REQUEST__BODY_COUPON_ISSUE;
+	req.coupon_issue = &ci;
+	return kc_call(kc, &req, resp);
+}
+
+KcResult kc_points_expire(KassaClient *kc, const char *key, Kassa__V1__Response **resp)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__PointsExpire pe = KASSA__V1__POINTS_EXPIRE__INIT;
+	char fresh[KC_KEY_LEN];
+
+	req.idempotency_key = (char *)key_or_fresh(key, fresh);
+	req.body_case = KASSA__V1__REQUEST__BODY_POINTS_EXPIRE;
+	req.points_expire = &pe;
+	return kc_call(kc, &req, resp);
+}
+
+KcResult kc_tier_set(KassaClient *kc, int64_t member_id, const char *tier, const char *reason,
+		     const char *key, Kassa__V1__Response **resp)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__TierSet ts = KASSA__V1__TIER_SET__INIT;
+	char fresh[KC_KEY_LEN];
+
+	ts.member_id = member_id;
+	ts.tier = (char *)(tier != NULL ? tier : "");
+	ts.reason = (char *)(reason != NULL ? reason : "");
+	req.idempotency_key = (char *)key_or_fresh(key, fresh);
+	req.body_case = KASSA__V1__REQUEST__BODY_TIER_SET;
+	req.tier_set = &ts;
+	return kc_call(kc, &req, resp);
+}
+
+KcResult kc_tier_reevaluate(KassaClient *kc, const char *key, Kassa__V1__Response **resp)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__TierReevaluate tr = KASSA__V1__TIER_REEVALUATE__INIT;
+	char fresh[KC_KEY_LEN];
+
+	req.idempotency_key = (char *)key_or_fresh(key, fresh);
+	req.body_case = KASSA__V1__REQUEST__BODY_TIER_REEVALUATE;
+	req.tier_reevaluate = &tr;
 	return kc_call(kc, &req, resp);
 }

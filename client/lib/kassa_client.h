@@ -267,6 +267,73 @@ typedef struct KcSale {
 KcResult kc_checkout_sale(KassaClient *kc, const KcSale *sale, const char *key,
 			  Kassa__V1__Response **resp);
 
+/*
+ * Price the sale without recording it (Checkout.quote): the Transaction it
+ * would make, txn_id 0, with points_redeemable. Tenders may be empty.
+ */
+KcResult kc_checkout_quote(KassaClient *kc, const KcSale *sale, Kassa__V1__Response **resp);
+
+/*
+ * kc_checkout_sale() and kc_checkout_quote() with gift lines: gifts[i]
+ * (borrowed, sale->nlines of them; NULL = none) marks sale->lines[i] as
+ * taken from the gift catalogue for points (SaleLine.gift). A separate
+ * array, not a KcLine member, so that every existing KcLine initializer
+ * stays valid.
+ */
+KcResult kc_checkout_sale_gifts(KassaClient *kc, const KcSale *sale, const bool *gifts,
+				const char *key, Kassa__V1__Response **resp);
+KcResult kc_checkout_quote_gifts(KassaClient *kc, const KcSale *sale, const bool *gifts,
+				 Kassa__V1__Response **resp);
+
 KcResult kc_transaction_get(KassaClient *kc, int64_t txn_id, Kassa__V1__Response **resp);
+
+/*
+ * The loyalty requests. Each is one kc_call(); key is the idempotency key
+ * of a request that changes state, NULL = a fresh one (as for
+ * kc_member_register(); a caller that wants to report or reuse the key
+ * passes its own). Strings and arrays are borrowed for the call.
+ */
+
+/*
+ * Refund lines line_nos[0..n) of sale txn_id (n = 0: every line not yet
+ * refunded). approver_staff_id 0 and approver_pin NULL = no approval;
+ * reason may be NULL. Answered with a RefundRecord.
+ */
+KcResult kc_refund(KassaClient *kc, int64_t txn_id, const int32_t *line_nos, size_t n,
+		   int64_t approver_staff_id, const char *approver_pin, const char *reason,
+		   const char *key, Kassa__V1__Response **resp);
+
+/* Put amount_minor on member_id's wallet, paid with tenders[0..n). Answered with a TopUpRecord. */
+KcResult kc_top_up(KassaClient *kc, int64_t member_id, int64_t amount_minor,
+		   const KcTender *tenders, size_t n, const char *key, Kassa__V1__Response **resp);
+
+/* The rule set in force (RuleSetInfo). */
+KcResult kc_rule_set_get(KassaClient *kc, Kassa__V1__Response **resp);
+
+/* Save json as the next rule-set version (admin); note may be NULL. Answered with a RuleSetInfo. */
+KcResult kc_rule_set_put(KassaClient *kc, const char *json, const char *note, const char *key,
+			 Kassa__V1__Response **resp);
+
+/* Define a coupon (admin); def is borrowed. Answered with CouponDefined. */
+KcResult kc_coupon_define(KassaClient *kc, const Kassa__V1__CouponDefine *def, const char *key,
+			  Kassa__V1__Response **resp);
+
+/*
+ * Give member_id a coupon: by definition def_id (manager or admin), or by
+ * the claim_code the member brought (def_id 0; any store staff). Answered
+ * with the Coupon.
+ */
+KcResult kc_coupon_issue(KassaClient *kc, int64_t member_id, int64_t def_id,
+			 const char *claim_code, const char *key, Kassa__V1__Response **resp);
+
+/* Run the points expiry now (admin). Answered with PointsExpired. */
+KcResult kc_points_expire(KassaClient *kc, const char *key, Kassa__V1__Response **resp);
+
+/* Set member_id's tier by hand (manager or admin; audited). Answered with the Member. */
+KcResult kc_tier_set(KassaClient *kc, int64_t member_id, const char *tier, const char *reason,
+		     const char *key, Kassa__V1__Response **resp);
+
+/* Re-evaluate every member's tier now (admin). Answered with TierReevaluated. */
+KcResult kc_tier_reevaluate(KassaClient *kc, const char *key, Kassa__V1__Response **resp);
 
 #endif

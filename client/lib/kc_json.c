@@ -50,6 +50,8 @@ const char *kcj_tender_name(Kassa__V1__TenderKind k)
 		return "card";
 	case KASSA__V1__TENDER_KIND__TENDER_EWALLET:
 		return "ewallet";
+	case KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE:
+		return "stored";
 	default:
 		return "";
 	}
@@ -83,6 +85,46 @@ const char *kcj_channel_name(Kassa__V1__Channel c)
 	}
 }
 
+const char *kcj_coupon_kind_name(Kassa__V1__CouponKind k)
+{
+	switch (k) {
+	case KASSA__V1__COUPON_KIND__COUPON_FIXED:
+		return "fixed";
+	case KASSA__V1__COUPON_KIND__COUPON_PERCENT:
+		return "percent";
+	case KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM:
+		return "free_item";
+	default:
+		return "";
+	}
+}
+
+json_t *kcj_coupon(const Kassa__V1__Coupon *c)
+{
+	json_t *o = json_object();
+
+	set_str(o, "code", c->code);
+	set_str(o, "name", c->name);
+	set_str(o, "kind", kcj_coupon_kind_name(c->kind));
+	kcj_money(o, "value", c->value_minor);
+	set_int(o, "percent_bp", c->percent_bp);
+	kcj_money(o, "cap", c->cap_minor);
+	kcj_money(o, "min_spend", c->min_spend_minor);
+	set_str(o, "item_sku", c->item_sku);
+	set_str(o, "valid_to", c->valid_to);
+	json_object_set_new(o, "stackable", json_boolean(c->stackable));
+	return o;
+}
+
+json_t *kcj_coupons(Kassa__V1__Coupon *const *v, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, kcj_coupon(v[i]));
+	return arr;
+}
+
 json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone)
 {
 	json_t *o = json_object(), *tags = json_array();
@@ -108,6 +150,10 @@ json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone)
 	kcj_money(o, "cumulative_spend", m->cumulative_spend ? m->cumulative_spend->minor : 0);
 	set_str(o, "currency", m->cumulative_spend ? m->cumulative_spend->currency : "");
 	set_str(o, "tier", m->tier);
+	set_int(o, "tier_discount_bp", m->tier_discount_bp);
+	set_int(o, "points_redeemable", m->points_redeemable);
+	kcj_money(o, "stored_value", m->stored_value_minor);
+	json_object_set_new(o, "coupons", kcj_coupons(m->coupons, m->n_coupons));
 	set_str(o, "qr_payload", m->qr_payload);
 	set_str(o, "created_at", m->created_at);
 	return o;
@@ -127,9 +173,26 @@ json_t *kcj_product(const Kassa__V1__Product *p)
 	return o;
 }
 
+/* Tender records (a sale's, or how a refund pays back) as a JSON array. */
+static json_t *tender_records(Kassa__V1__TenderRecord *const *v, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *to = json_object();
+
+		set_int(to, "tender_no", v[i]->tender_no);
+		set_str(to, "kind", kcj_tender_name(v[i]->kind));
+		kcj_money(to, "amount", v[i]->amount_minor);
+		set_str(to, "reference", v[i]->reference);
+		json_array_append_new(arr, to);
+	}
+	return arr;
+}
+
 json_t *kcj_transaction(const Kassa__V1__Transaction *t)
 {
-	json_t *o = json_object(), *lines = json_array(), *tenders = json_array();
+	json_t *o = json_object(), *lines = json_array();
 	size_t i;
 
 	set_int(o, "txn_id", t->txn_id);
@@ -145,6 +208,24 @@ json_t *kcj_transaction(const Kassa__V1__Transaction *t)
 	set_int(o, "points_balance", t->points_balance);
 	kcj_money(o, "cumulative_spend", t->cumulative_spend_minor);
 	set_str(o, "created_at", t->created_at);
+	kcj_money(o, "gross", t->gross_minor);
+	set_str(o, "tier", t->tier);
+	set_str(o, "tier_after", t->tier_after);
+	kcj_money(o, "tier_saving", t->tier_saving_minor);
+	kcj_money(o, "coupon_off", t->coupon_off_minor);
+	json_t *codes = json_array();
+	for (i = 0; i < t->n_coupon_codes; i++)
+		json_array_append_new(codes, str(t->coupon_codes[i]));
+	json_object_set_new(o, "coupon_codes", codes);
+	set_int(o, "points_redeemed", t->points_redeemed);
+	kcj_money(o, "points_value", t->points_value_minor);
+	set_int(o, "points_redeemable", t->points_redeemable);
+	kcj_money(o, "stored_value_paid", t->stored_value_paid_minor);
+	kcj_money(o, "stored_value_balance", t->stored_value_balance_minor);
+	set_int(o, "gift_points", t->gift_points);
+	set_int(o, "rule_version", t->rule_version);
+	json_object_set_new(o, "usable_coupons", kcj_coupons(t->usable_coupons,
+							     t->n_usable_coupons));
 	for (i = 0; i < t->n_lines; i++) {
 		const Kassa__V1__TransactionLine *l = t->lines[i];
 		json_t *lo = json_object();
@@ -156,20 +237,72 @@ json_t *kcj_transaction(const Kassa__V1__Transaction *t)
 		set_int(lo, "quantity", l->quantity);
 		kcj_money(lo, "unit_price", l->unit_price_minor);
 		kcj_money(lo, "line_total", l->line_total_minor);
+		kcj_money(lo, "tier_off", l->tier_off_minor);
+		kcj_money(lo, "coupon_off", l->coupon_off_minor);
+		kcj_money(lo, "points_off", l->points_off_minor);
+		kcj_money(lo, "net", l->net_minor);
+		set_int(lo, "points_earned", l->points_earned);
+		set_int(lo, "gift_points", l->gift_points);
 		json_array_append_new(lines, lo);
 	}
 	json_object_set_new(o, "lines", lines);
-	for (i = 0; i < t->n_tenders; i++) {
-		const Kassa__V1__TenderRecord *d = t->tenders[i];
-		json_t *to = json_object();
+	json_object_set_new(o, "tenders", tender_records(t->tenders, t->n_tenders));
+	return o;
+}
 
-		set_int(to, "tender_no", d->tender_no);
-		set_str(to, "kind", kcj_tender_name(d->kind));
-		kcj_money(to, "amount", d->amount_minor);
-		set_str(to, "reference", d->reference);
-		json_array_append_new(tenders, to);
-	}
-	json_object_set_new(o, "tenders", tenders);
+json_t *kcj_refund(const Kassa__V1__RefundRecord *r)
+{
+	json_t *o = json_object(), *lines = json_array(), *codes = json_array();
+	size_t i;
+
+	set_int(o, "refund_id", r->refund_id);
+	set_int(o, "txn_id", r->txn_id);
+	set_int(o, "store_id", r->store_id);
+	set_int(o, "member_id", r->member_id);
+	for (i = 0; i < r->n_line_nos; i++)
+		json_array_append_new(lines, json_integer(r->line_nos[i]));
+	json_object_set_new(o, "line_nos", lines);
+	kcj_money(o, "amount", r->amount_minor);
+	json_object_set_new(o, "tenders", tender_records(r->tenders, r->n_tenders));
+	set_int(o, "points_clawed_back", r->points_clawed_back);
+	set_int(o, "points_restored", r->points_restored);
+	kcj_money(o, "stored_value_restored", r->stored_value_restored_minor);
+	for (i = 0; i < r->n_coupons_restored; i++)
+		json_array_append_new(codes, str(r->coupons_restored[i]));
+	json_object_set_new(o, "coupons_restored", codes);
+	set_int(o, "points_balance", r->points_balance);
+	kcj_money(o, "stored_value_balance", r->stored_value_balance_minor);
+	kcj_money(o, "cumulative_spend", r->cumulative_spend_minor);
+	set_str(o, "tier_after", r->tier_after);
+	set_int(o, "approved_by", r->approved_by);
+	set_str(o, "created_at", r->created_at);
+	return o;
+}
+
+json_t *kcj_topup(const Kassa__V1__TopUpRecord *t)
+{
+	json_t *o = json_object();
+
+	set_int(o, "topup_id", t->topup_id);
+	set_int(o, "member_id", t->member_id);
+	kcj_money(o, "amount", t->amount_minor);
+	kcj_money(o, "bonus", t->bonus_minor);
+	kcj_money(o, "stored_value_balance", t->stored_value_balance_minor);
+	set_str(o, "created_at", t->created_at);
+	return o;
+}
+
+json_t *kcj_rule_set(const Kassa__V1__RuleSetInfo *r)
+{
+	json_t *o = json_object(), *config;
+	const char *text = r->config_json != NULL ? r->config_json : "";
+
+	set_int(o, "version", r->version);
+	config = json_loads(text, 0, NULL);
+	json_object_set_new(o, "config", config != NULL ? config : str(text));
+	set_str(o, "created_at", r->created_at);
+	set_int(o, "staff_id", r->staff_id);
+	set_str(o, "note", r->note);
 	return o;
 }
 

@@ -24,8 +24,25 @@ void kcj_money(json_t *obj, const char *name, int64_t minor);
 
 /* A member; full_phone adds "phone" (head office); tills only get "phone_masked". */
 json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone);
+/* A member's coupons as a JSON array. */
+json_t *kcj_coupons(Kassa__V1__Coupon *const *v, size_t n);
 json_t *kcj_product(const Kassa__V1__Product *p);
 json_t *kcj_transaction(const Kassa__V1__Transaction *t);
+
+/* One coupon: code name kind value percent_bp cap min_spend item_sku valid_to stackable. */
+json_t *kcj_coupon(const Kassa__V1__Coupon *c);
+/* A refund: what went back (money per tender, points, stored value) and the balances after. */
+json_t *kcj_refund(const Kassa__V1__RefundRecord *r);
+/* A top-up: amount, bonus and the wallet after. */
+json_t *kcj_topup(const Kassa__V1__TopUpRecord *t);
+/*
+ * A rule-set version; "config" is the document as a JSON object when it
+ * parses (as it always should), else the text as the server sent it.
+ */
+json_t *kcj_rule_set(const Kassa__V1__RuleSetInfo *r);
+
+/* "fixed", "percent", "free_item" ("" for unspecified). */
+const char *kcj_coupon_kind_name(Kassa__V1__CouponKind k);
 
 /* "cash", "card", "ewallet" ("" for unspecified); and back (false if unknown). */
 const char *kcj_tender_name(Kassa__V1__TenderKind k);

@@ -1,18 +1,30 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kassa-office: head-office queries against the central member base, one
- * command per run, answered with one JSON object on one line of stdout
- * (the same shapes as kassa-till --script, but members show the full
- * phone number):
+ * kassa-office: head-office work against the central member base and the
+ * loyalty engine, one command per run, answered with one JSON object on
+ * one line of stdout (the same shapes as kassa-till --script, but members
+ * show the full phone number):
  *
  *   kassa-office [connection] --staff N --pin P member search name=PREFIX|phone=SUFFIX [limit=N]
  *   kassa-office [connection] --staff N --pin P member show ID|phone=...|card=...|qr=...
  *   kassa-office [connection] --staff N --pin P txn show ID
+ *   kassa-office [connection] --staff N --pin P rules show
+ *   kassa-office [connection] --staff N --pin P rules set FILE|- [note=TEXT]
+ *   kassa-office [connection] --staff N --pin P coupon define name=... kind=... [...]
+ *   kassa-office [connection] --staff N --pin P coupon issue MEMBER_ID DEF_ID
+ *   kassa-office [connection] --staff N --pin P points expire
+ *   kassa-office [connection] --staff N --pin P tier set MEMBER_ID TIER reason=TEXT
+ *   kassa-office [connection] --staff N --pin P tier reevaluate
  *
- * The staff member must have an office role (analyst or admin); the
- * certificate must be one issued for an office workstation. The PIN may
- * come from KASSA_PIN instead of the command line (which other users of
- * the machine can see in the process list).
+ * Reading needs an office role (analyst or admin; managers may log in at
+ * head office too); the server decides who may change what: the rule set,
+ * coupon definitions, points expiry and tier re-evaluation are the
+ * administrator's, issuing a coupon and setting a tier also a manager's. A
+ * refusal is printed with the server's code and detail (exit code 1). Each
+ * change is sent with a fresh idempotency key, reported as
+ * "idempotency_key". The certificate must be one issued for an office
+ * workstation. The PIN may come from KASSA_PIN instead of the command line
+ * (which other users of the machine can see in the process list).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +35,8 @@
 #include "kassa_client.h"
 #include "kc_options.h"
 #include "kc_json.h"
+#include "money.h"
+#include "util.h"
 
 #define OFFICE_SOFTWARE "kassa-office/" KASSA_VERSION
 #define OFFICE_EXIT_OK 0
@@ -30,6 +44,7 @@
 #define OFFICE_EXIT_USAGE 2
 #define OFFICE_EXIT_CONN 3
 #define OFFICE_MAX_ARGS 16
+#define OFFICE_MAX_FILE (1024 * 1024)	/* largest rule-set document read */
 
 static void usage(FILE *f)
 {
@@ -40,6 +55,17 @@ static void usage(FILE *f)
 		"  member search name=PREFIX|phone=SUFFIX [limit=N]\n"
 		"  member show ID|phone=PHONE|card=CARD|qr=PAYLOAD\n"
 		"  txn show ID\n"
+		"  rules show\n"
+		"  rules set FILE|- [note=TEXT]        (- reads the JSON document from stdin)\n"
+		"  coupon define name=NAME kind=fixed|percent|free_item [value=12.34]\n"
+		"                [percent=10.5] [cap=AMOUNT] [item=SKU] [min=AMOUNT]\n"
+		"                [from=YYYY-MM-DD] [to=YYYY-MM-DD] [max_total=N] [max_member=N]\n"
+		"                [stackable=yes|no] [issue_on=manual|registration|birthday|code]\n"
+		"                [claim=CODE]\n"
+		"  coupon issue MEMBER_ID DEF_ID\n"
+		"  points expire\n"
+		"  tier set MEMBER_ID TIER reason=TEXT\n"
+		"  tier reevaluate\n"
 		"environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA\n"
 		"             KASSA_STAFF KASSA_PIN\n"
 		"exit codes: 0 success, 1 the command failed, 2 usage or configuration,\n"
@@ -188,19 +214,378 @@ static int cmd_txn_show(KassaClient *kc, const Args *a)
 	return OFFICE_EXIT_OK;
 }
 
+/* Print a usage failure for cmd; returns OFFICE_EXIT_USAGE. */
+static int bad_usage(const char *cmd, const char *how)
+{
+	kcj_emit(kcj_fail(cmd, "INVALID_ARGUMENT", "USAGE", how));
+	return OFFICE_EXIT_USAGE;
+}
+
+/* The i-th argument if it is a plain word (no '='), else NULL. */
+static const char *arg_word(const Args *a, int i)
+{
+	return i < a->n && a->vals[i] == NULL ? a->keys[i] : NULL;
+}
+
+/* A positive id from the i-th plain word; false if it is not one. */
+static bool arg_id(const Args *a, int i, int64_t *id)
+{
+	return kc_parse_i64(arg_word(a, i), id) && *id > 0;
+}
+
+/* {"ok":true,"cmd":cmd,"idempotency_key":key} to add a change's result to. */
+static json_t *ok_keyed(const char *cmd, const char *key)
+{
+	json_t *o = kcj_ok(cmd);
+
+	json_object_set_new(o, "idempotency_key", json_string(key));
+	return o;
+}
+
+/* ---- rules ---- */
+
+static int cmd_rules_show(KassaClient *kc, const Args *a)
+{
+	const char *cmd = "rules show";
+	Kassa__V1__Response *resp = NULL;
+	int code = OFFICE_EXIT_OK;
+	json_t *o;
+
+	if (a->n != 0)
+		return bad_usage(cmd, "rules show");
+	if (!check(kc, cmd, kc_rule_set_get(kc, &resp), &resp,
+		   KASSA__V1__RESPONSE__BODY_RULE_SET_INFO, &code))
+		return code;
+	o = kcj_ok(cmd);
+	json_object_set_new(o, "rules", kcj_rule_set(resp->rule_set_info));
+	kcj_emit(o);
+	kc_response_free(resp);
+	return OFFICE_EXIT_OK;
+}
+
+/*
+ * The whole of path ("-" = stdin) as a NUL-terminated string, NULL with
+ * *why set if it cannot be read, is larger than OFFICE_MAX_FILE or holds a
+ * NUL byte. The caller frees it.
+ */
+static char *read_document(const char *path, const char **why)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	size_t len = 0, cap = 4096, got;
+	char *buf;
+
+	if (f == NULL) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	buf = xmalloc(cap);
+	for (;;) {
+		if (len + 1 == cap) {
+			if (cap >= OFFICE_MAX_FILE) {
+				*why = "the document is larger than 1 MiB";
+				goto fail;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		got = fread(buf + len, 1, cap - len - 1, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		*why = "read error";
+		goto fail;
+	}
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		*why = "the document holds a NUL byte";
+		goto fail;
+	}
+	if (f != stdin)
+		fclose(f);
+	return buf;
+fail:
+	if (f != stdin)
+		fclose(f);
+	free(buf);
+	return NULL;
+}
+
+static int cmd_rules_set(KassaClient *kc, const Args *a)
+{
+	const char *cmd = "rules set", *path = arg_word(a, 0), *note = arg_get(a, "note");
+	const char *why = NULL;
+	Kassa__V1__Response *resp = NULL;
+	int code = OFFICE_EXIT_OK;
+	char key[KC_KEY_LEN], msg[KC_ERR_LEN], *doc;
+	json_t *o;
+
+	if (path == NULL || a->n != (note != NULL ? 2 : 1))
+		return bad_usage(cmd, "rules set FILE|- [note=TEXT]");
+	doc = read_document(path, &why);
+	if (doc == NULL) {
+		snprintf(msg, sizeof(msg), "%s: %s", path, why);
+		kcj_emit(kcj_fail(cmd, "INVALID_ARGUMENT", "BAD_FILE", msg));
+		return OFFICE_EXIT_USAGE;
+	}
+	kc_new_key(key);
+	if (!check(kc, cmd, kc_rule_set_put(kc, doc, note, key, &resp), &resp,
+		   KASSA__V1__RESPONSE__BODY_RULE_SET_INFO, &code)) {
+		free(doc);
+		return code;
+	}
+	free(doc);
+	o = ok_keyed(cmd, key);
+	json_object_set_new(o, "rules", kcj_rule_set(resp->rule_set_info));
+	kcj_emit(o);
+	kc_response_free(resp);
+	return OFFICE_EXIT_OK;
+}
+
+/* ---- coupons ---- */
+
+/* A whole number 0..INT32_MAX. */
+static bool parse_i32(const char *s, int32_t *out)
+{
+	int64_t v;
+
+	if (!kc_parse_i64(s, &v) || v > INT32_MAX)
+		return false;
+	*out = (int32_t)v;
+	return true;
+}
+
+/*
+ * Set one CouponDefine field from key=val; false with *why set for an
+ * unknown key or a value that cannot be read. The server checks the rest
+ * (positive values, dates, kinds against fields) and names the field.
+ */
+static bool define_field(Kassa__V1__CouponDefine *d, const char *key, char *val, const char **why)
+{
+	int64_t v;
+
+	*why = NULL;
+	if (strcmp(key, "name") == 0) {
+		d->name = val;
+	} else if (strcmp(key, "kind") == 0) {
+		if (strcmp(val, "fixed") == 0)
+			d->kind = KASSA__V1__COUPON_KIND__COUPON_FIXED;
+		else if (strcmp(val, "percent") == 0)
+			d->kind = KASSA__V1__COUPON_KIND__COUPON_PERCENT;
+		else if (strcmp(val, "free_item") == 0)
+			d->kind = KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM;
+		else
+			*why = "kind must be fixed, percent or free_item";
+	} else if (strcmp(key, "value") == 0) {
+		if (!money_parse(val, &d->value_minor))
+			*why = "value is an amount like 12.34";
+	} else if (strcmp(key, "percent") == 0) {
+		/* two decimals of a percent are basis points: 10.5 -> 1050 */
+		if (!money_parse(val, &v) || v < 0 || v > INT32_MAX)
+			*why = "percent is a number like 10 or 10.5 (at most two decimals)";
+		else
+			d->percent_bp = (int32_t)v;
+	} else if (strcmp(key, "cap") == 0) {
+		if (!money_parse(val, &d->cap_minor))
+			*why = "cap is an amount like 50.00";
+	} else if (strcmp(key, "min") == 0) {
+		if (!money_parse(val, &d->min_spend_minor))
+			*why = "min is an amount like 100.00";
+	} else if (strcmp(key, "item") == 0) {
+		d->item_sku = val;
+	} else if (strcmp(key, "from") == 0) {
+		d->valid_from = val;
+	} else if (strcmp(key, "to") == 0) {
+		d->valid_to = val;
+	} else if (strcmp(key, "max_total") == 0) {
+		if (!parse_i32(val, &d->max_uses_total))
+			*why = "max_total is a whole number (0 = no limit)";
+	} else if (strcmp(key, "max_member") == 0) {
+		if (!parse_i32(val, &d->max_uses_per_member))
+			*why = "max_member is a whole number (0 = no limit)";
+	} else if (strcmp(key, "stackable") == 0) {
+		if (strcmp(val, "yes") == 0)
+			d->stackable = true;
+		else if (strcmp(val, "no") == 0)
+			d->stackable = false;
+		else
+			*why = "stackable is yes or no";
+	} else if (strcmp(key, "issue_on") == 0) {
+		d->issue_on = val;
+	} else if (strcmp(key, "claim") == 0) {
+		d->claim_code = val;
+	} else {
+		*why = "unknown field";
+	}
+	return *why == NULL;
+}
+
+static int cmd_coupon_define(KassaClient *kc, const Args *a)
+{
+	static const char use[] =
+		"coupon define name=NAME kind=fixed|percent|free_item [value=12.34] "
+		"[percent=10.5] [cap=AMOUNT] [item=SKU] [min=AMOUNT] [from=YYYY-MM-DD] "
+		"[to=YYYY-MM-DD] [max_total=N] [max_member=N] [stackable=yes|no] "
+		"[issue_on=manual|registration|birthday|code] [claim=CODE]";
+	const char *cmd = "coupon define", *why;
+	Kassa__V1__CouponDefine d = KASSA__V1__COUPON_DEFINE__INIT;
+	Kassa__V1__Response *resp = NULL;
+	int code = OFFICE_EXIT_OK, i, j;
+	char key[KC_KEY_LEN], msg[160];
+	json_t *o;
+
+	for (i = 0; i < a->n; i++) {
+		if (a->vals[i] == NULL)
+			return bad_usage(cmd, use);
+		for (j = 0; j < i; j++)
+			if (strcmp(a->keys[i], a->keys[j]) == 0)
+				return bad_usage(cmd, "each field at most once");
+		if (!define_field(&d, a->keys[i], a->vals[i], &why)) {
+			snprintf(msg, sizeof(msg), "%s: %s", a->keys[i], why);
+			kcj_emit(kcj_fail(cmd, "INVALID_ARGUMENT", "BAD_FIELD", msg));
+			return OFFICE_EXIT_USAGE;
+		}
+	}
+	if (arg_get(a, "name") == NULL || arg_get(a, "kind") == NULL)
+		return bad_usage(cmd, use);
+	if (arg_get(a, "issue_on") == NULL)
+		d.issue_on = arg_get(a, "claim") != NULL ? "code" : "manual";
+	kc_new_key(key);
+	if (!check(kc, cmd, kc_coupon_define(kc, &d, key, &resp), &resp,
+		   KASSA__V1__RESPONSE__BODY_COUPON_DEFINED, &code))
+		return code;
+	o = ok_keyed(cmd, key);
+	json_object_set_new(o, "def_id", json_integer(resp->coupon_defined->def_id));
+	json_object_set_new(o, "issue_on", json_string(d.issue_on));
+	kcj_emit(o);
+	kc_response_free(resp);
+	return OFFICE_EXIT_OK;
+}
+
+static int cmd_coupon_issue(KassaClient *kc, const Args *a)
+{
+	const char *cmd = "coupon issue";
+	Kassa__V1__Response *resp = NULL;
+	int code = OFFICE_EXIT_OK;
+	int64_t member_id, def_id;
+	char key[KC_KEY_LEN];
+	json_t *o;
+
+	if (a->n != 2 || !arg_id(a, 0, &member_id) || !arg_id(a, 1, &def_id))
+		return bad_usage(cmd, "coupon issue MEMBER_ID DEF_ID");
+	kc_new_key(key);
+	if (!check(kc, cmd, kc_coupon_issue(kc, member_id, def_id, NULL, key, &resp), &resp,
+		   KASSA__V1__RESPONSE__BODY_COUPON, &code))
+		return code;
+	o = ok_keyed(cmd, key);
+	json_object_set_new(o, "member_id", json_integer(member_id));
+	json_object_set_new(o, "coupon", kcj_coupon(resp->coupon));
+	kcj_emit(o);
+	kc_response_free(resp);
+	return OFFICE_EXIT_OK;
+}
+
+/* ---- jobs and tiers ---- */
+
+static int cmd_points_expire(KassaClient *kc, const Args *a)
+{
+	const char *cmd = "points expire";
+	Kassa__V1__Response *resp = NULL;
+	int code = OFFICE_EXIT_OK;
+	char key[KC_KEY_LEN];
+	json_t *o;
+
+	if (a->n != 0)
+		return bad_usage(cmd, "points expire");
+	kc_new_key(key);
+	if (!check(kc, cmd, kc_points_expire(kc, key, &resp), &resp,
+		   KASSA__V1__RESPONSE__BODY_POINTS_EXPIRED, &code))
+		return code;
+	o = ok_keyed(cmd, key);
+	json_object_set_new(o, "members", json_integer(resp->points_expired->members));
+	json_object_set_new(o, "lots", json_integer(resp->points_expired->lots));
+	json_object_set_new(o, "points", json_integer(resp->points_expired->points));
+	kcj_emit(o);
+	kc_response_free(resp);
+	return OFFICE_EXIT_OK;
+}
+
+static int cmd_tier_set(KassaClient *kc, const Args *a)
+{
+	const char *cmd = "tier set", *tier = arg_word(a, 1), *reason = arg_get(a, "reason");
+	Kassa__V1__Response *resp = NULL;
+	int code = OFFICE_EXIT_OK;
+	int64_t member_id;
+	char key[KC_KEY_LEN];
+	json_t *o;
+
+	if (a->n != 3 || !arg_id(a, 0, &member_id) || tier == NULL || reason == NULL)
+		return bad_usage(cmd, "tier set MEMBER_ID TIER reason=TEXT");
+	kc_new_key(key);
+	if (!check(kc, cmd, kc_tier_set(kc, member_id, tier, reason, key, &resp), &resp,
+		   KASSA__V1__RESPONSE__BODY_MEMBER, &code))
+		return code;
+	o = ok_keyed(cmd, key);
+	json_object_set_new(o, "member", kcj_member(resp->member, true));
+	kcj_emit(o);
+	kc_response_free(resp);
+	return OFFICE_EXIT_OK;
+}
+
+static int cmd_tier_reevaluate(KassaClient *kc, const Args *a)
+{
+	const char *cmd = "tier reevaluate";
+	Kassa__V1__Response *resp = NULL;
+	int code = OFFICE_EXIT_OK;
+	char key[KC_KEY_LEN];
+	json_t *o;
+
+	if (a->n != 0)
+		return bad_usage(cmd, "tier reevaluate");
+	kc_new_key(key);
+	if (!check(kc, cmd, kc_tier_reevaluate(kc, key, &resp), &resp,
+		   KASSA__V1__RESPONSE__BODY_TIER_REEVALUATED, &code))
+		return code;
+	o = ok_keyed(cmd, key);
+	json_object_set_new(o, "examined", json_integer(resp->tier_reevaluated->examined));
+	json_object_set_new(o, "downgraded", json_integer(resp->tier_reevaluated->downgraded));
+	kcj_emit(o);
+	kc_response_free(resp);
+	return OFFICE_EXIT_OK;
+}
+
+/* ---- dispatch ---- */
+
 typedef int (*OfficeCmd)(KassaClient *kc, const Args *a);
+
+static const struct {
+	const char *verb, *sub;
+	OfficeCmd fn;
+} office_cmds[] = {
+	{ "member", "search", cmd_member_search },
+	{ "member", "show", cmd_member_show },
+	{ "txn", "show", cmd_txn_show },
+	{ "rules", "show", cmd_rules_show },
+	{ "rules", "set", cmd_rules_set },
+	{ "coupon", "define", cmd_coupon_define },
+	{ "coupon", "issue", cmd_coupon_issue },
+	{ "points", "expire", cmd_points_expire },
+	{ "tier", "set", cmd_tier_set },
+	{ "tier", "reevaluate", cmd_tier_reevaluate },
+};
 
 /* Find the command named by words[0..1]; NULL if there is none. */
 static OfficeCmd find_cmd(char **words, int n)
 {
+	size_t i;
+
 	if (n < 2)
 		return NULL;
-	if (strcmp(words[0], "member") == 0 && strcmp(words[1], "search") == 0)
-		return cmd_member_search;
-	if (strcmp(words[0], "member") == 0 && strcmp(words[1], "show") == 0)
-		return cmd_member_show;
-	if (strcmp(words[0], "txn") == 0 && strcmp(words[1], "show") == 0)
-		return cmd_txn_show;
+	for (i = 0; i < ARRAY_SIZE(office_cmds); i++)
+		if (strcmp(words[0], office_cmds[i].verb) == 0 &&
+		    strcmp(words[1], office_cmds[i].sub) == 0)
+			return office_cmds[i].fn;
 	return NULL;
 }
 

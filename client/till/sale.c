@@ -27,6 +27,8 @@ void sale_reset(Sale *s)
 	}
 	for (i = 0; i < s->n_tenders; i++)
 		free(s->tenders[i].reference);
+	for (i = 0; i < s->n_coupons; i++)
+		free(s->coupons[i]);
 	kassa__v1__member__free_unpacked(s->member, NULL);
 	sale_init(s);
 }
@@ -40,11 +42,11 @@ SaleError sale_begin(Sale *s)
 	return SALE_OK;
 }
 
-SaleError sale_add(Sale *s, const Kassa__V1__Product *p, const char *code, int32_t qty,
-		   size_t *line_no)
+static SaleError add_line(Sale *s, const Kassa__V1__Product *p, const char *code, int32_t qty,
+			  bool gift, size_t *line_no)
 {
 	SaleItem *it;
-	int64_t unit = p->price != NULL ? p->price->minor : 0, line;
+	int64_t unit = p->price != NULL && !gift ? p->price->minor : 0, line;
 
 	if (!s->open)
 		return SALE_NOT_OPEN;
@@ -62,9 +64,22 @@ SaleError sale_add(Sale *s, const Kassa__V1__Product *p, const char *code, int32
 	it->quantity = qty;
 	it->unit_minor = unit;
 	it->line_minor = line;
+	it->gift = gift;
 	if (line_no != NULL)
 		*line_no = s->n_items;
 	return SALE_OK;
+}
+
+SaleError sale_add(Sale *s, const Kassa__V1__Product *p, const char *code, int32_t qty,
+		   size_t *line_no)
+{
+	return add_line(s, p, code, qty, false, line_no);
+}
+
+SaleError sale_add_gift(Sale *s, const Kassa__V1__Product *p, const char *code, int32_t qty,
+			size_t *line_no)
+{
+	return add_line(s, p, code, qty, true, line_no);
 }
 
 /* Deep copy of a member through its wire form. */
@@ -110,6 +125,26 @@ SaleError sale_pay(Sale *s, Kassa__V1__TenderKind kind, int64_t amount_minor, co
 	return SALE_OK;
 }
 
+SaleError sale_redeem(Sale *s, int64_t points)
+{
+	if (!s->open)
+		return SALE_NOT_OPEN;
+	if (points < 0)
+		return SALE_BAD_AMOUNT;
+	s->points_redeem = points;
+	return SALE_OK;
+}
+
+SaleError sale_coupon(Sale *s, const char *code)
+{
+	if (!s->open)
+		return SALE_NOT_OPEN;
+	if (s->n_coupons >= SALE_MAX_COUPONS)
+		return SALE_TOO_MANY;
+	s->coupons[s->n_coupons++] = xstrdup(code);
+	return SALE_OK;
+}
+
 bool sale_total(const Sale *s, int64_t *total)
 {
 	int64_t sum = 0;
@@ -134,23 +169,45 @@ bool sale_tendered(const Sale *s, int64_t *tendered)
 	return true;
 }
 
-KcResult sale_checkout(Sale *s, KassaClient *kc, Kassa__V1__Response **resp)
+/* The KcSale of s, pointing into lines, gifts and tenders. */
+static KcSale sale_request(const Sale *s, KcLine *lines, bool *gifts, KcTender *tenders)
 {
-	KcLine lines[SALE_MAX_LINES];
-	KcTender tenders[SALE_MAX_TENDERS];
-	KcResult r;
+	KcSale k = { lines, s->n_items, s->member_id, tenders, s->n_tenders, s->points_redeem,
+		     (const char *const *)s->coupons, s->n_coupons };
 	size_t i;
 
-	*resp = NULL;
 	for (i = 0; i < s->n_items; i++) {
 		lines[i].code = s->items[i].code;
 		lines[i].quantity = s->items[i].quantity;
+		gifts[i] = s->items[i].gift;
 	}
 	for (i = 0; i < s->n_tenders; i++) {
 		tenders[i].kind = s->tenders[i].kind;
 		tenders[i].amount_minor = s->tenders[i].amount_minor;
 		tenders[i].reference = s->tenders[i].reference;
 	}
+	return k;
+}
+
+KcResult sale_quote(const Sale *s, KassaClient *kc, Kassa__V1__Response **resp)
+{
+	KcLine lines[SALE_MAX_LINES];
+	bool gifts[SALE_MAX_LINES];
+	KcTender tenders[SALE_MAX_TENDERS];
+	KcSale k = sale_request(s, lines, gifts, tenders);
+
+	return kc_checkout_quote_gifts(kc, &k, gifts, resp);
+}
+
+KcResult sale_checkout(Sale *s, KassaClient *kc, Kassa__V1__Response **resp)
+{
+	KcLine lines[SALE_MAX_LINES];
+	bool gifts[SALE_MAX_LINES];
+	KcTender tenders[SALE_MAX_TENDERS];
+	KcSale k = sale_request(s, lines, gifts, tenders);
+	KcResult r;
+
+	*resp = NULL;
 	/*
 	 * One key per attempt to finish: a rejected sale (say, short of cash)
 	 * is changed before the next attempt, and the server refuses a key
@@ -158,7 +215,7 @@ KcResult sale_checkout(Sale *s, KassaClient *kc, Kassa__V1__Response **resp)
 	 * inside kc_checkout() and keep this key.
 	 */
 	kc_new_key(s->key);
-	r = kc_checkout(kc, lines, s->n_items, s->member_id, tenders, s->n_tenders, s->key, resp);
+	r = kc_checkout_sale_gifts(kc, &k, gifts, s->key, resp);
 	if (r == KC_OK && kc_status(*resp) == KASSA__V1__STATUS_CODE__OK) {
 		char key[KC_KEY_LEN];
 

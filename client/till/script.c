@@ -10,6 +10,11 @@
  * syntax or value) and FAILED_PRECONDITION (e.g. no sale begun). Members
  * are shown with the masked phone only.
  *
+ * Besides the sale, a till does the member's other counter business:
+ * refunds of earlier sales, stored-value top-ups and claiming a coupon
+ * with the code the member brought. Every command that changes state is
+ * sent with a fresh idempotency key and reports it ("idempotency_key").
+ *
  * The client library is set to retry: a dropped connection is
  * re-established (TLS session resumed, staff logged in again) and the same
  * request resent with the same idempotency key, up to three times. If that
@@ -32,6 +37,7 @@
 
 #define SCRIPT_MAX_WORDS 64
 #define SCRIPT_MAX_TAGS 32
+#define SCRIPT_MAX_LINE_NO 500		/* as the server's RULES_MAX_LINES */
 
 typedef struct Till {
 	KassaClient *kc;		/* borrowed */
@@ -550,6 +556,7 @@ static json_t *sale_item_json(const SaleItem *it, size_t line_no)
 	json_object_set_new(o, "quantity", json_integer(it->quantity));
 	kcj_money(o, "unit_price", it->unit_minor);
 	kcj_money(o, "line_total", it->line_minor);
+	json_object_set_new(o, "gift", json_boolean(it->gift));
 	return o;
 }
 
@@ -569,7 +576,8 @@ static void cmd_sale_begin(Till *t, const Cmd *c)
 	kcj_emit(kcj_ok(c->name));
 }
 
-static void cmd_sale_add(Till *t, const Cmd *c)
+/* sale add / sale gift: look CODE up and add [QTY] of it as a paid or a gift line. */
+static void sale_add_line(Till *t, const Cmd *c, bool gift)
 {
 	Kassa__V1__Response *resp = NULL;
 	const char *code = arg_word(c, 0), *qty_s = arg_word(c, 1);
@@ -579,7 +587,7 @@ static void cmd_sale_add(Till *t, const Cmd *c)
 	json_t *o;
 
 	if (code == NULL || arg_count(c) > 2 || (arg_count(c) == 2 && qty_s == NULL)) {
-		usage(t, c, "sale add CODE [QTY]");
+		usage(t, c, gift ? "sale gift CODE [QTY]" : "sale add CODE [QTY]");
 		return;
 	}
 	if (qty_s != NULL && (!kc_parse_i64(qty_s, &qty) || qty < 1 || qty > SALE_MAX_QTY)) {
@@ -593,7 +601,10 @@ static void cmd_sale_add(Till *t, const Cmd *c)
 	if (!answered_ok(t, c, kc_product_lookup(t->kc, code, &resp), &resp) ||
 	    !has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_PRODUCT))
 		return;
-	e = sale_add(&t->sale, resp->product, code, (int32_t)qty, &line_no);
+	if (gift)
+		e = sale_add_gift(&t->sale, resp->product, code, (int32_t)qty, &line_no);
+	else
+		e = sale_add(&t->sale, resp->product, code, (int32_t)qty, &line_no);
 	kc_response_free(resp);
 	if (e != SALE_OK) {
 		sale_fail(t, c, e);
@@ -604,6 +615,17 @@ static void cmd_sale_add(Till *t, const Cmd *c)
 	json_object_set_new(o, "lines", json_integer((json_int_t)t->sale.n_items));
 	sale_totals_json(&t->sale, o);
 	kcj_emit(o);
+}
+
+static void cmd_sale_add(Till *t, const Cmd *c)
+{
+	sale_add_line(t, c, false);
+}
+
+/* A line from the gift catalogue: price 0 here, the server charges its points. */
+static void cmd_sale_gift(Till *t, const Cmd *c)
+{
+	sale_add_line(t, c, true);
 }
 
 static void cmd_sale_member(Till *t, const Cmd *c)
@@ -640,7 +662,7 @@ static void cmd_sale_pay(Till *t, const Cmd *c)
 	json_t *o, *to;
 
 	if (kind_s == NULL || amount_s == NULL || arg_count(c) != (ref != NULL ? 3 : 2)) {
-		usage(t, c, "sale pay cash AMOUNT | sale pay card|ewallet AMOUNT ref=REF");
+		usage(t, c, "sale pay cash|stored AMOUNT | sale pay card|ewallet AMOUNT ref=REF");
 		return;
 	}
 	if (strcmp(kind_s, "cash") == 0) {
@@ -649,17 +671,21 @@ static void cmd_sale_pay(Till *t, const Cmd *c)
 		kind = KASSA__V1__TENDER_KIND__TENDER_CARD;
 	} else if (strcmp(kind_s, "ewallet") == 0) {
 		kind = KASSA__V1__TENDER_KIND__TENDER_EWALLET;
+	} else if (strcmp(kind_s, "stored") == 0) {
+		kind = KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE;
 	} else {
-		usage(t, c, "tender must be cash, card or ewallet");
+		usage(t, c, "tender must be cash, card, ewallet or stored");
 		return;
 	}
-	if (kind != KASSA__V1__TENDER_KIND__TENDER_CASH && (ref == NULL || *ref == '\0')) {
+	if ((kind == KASSA__V1__TENDER_KIND__TENDER_CARD ||
+	     kind == KASSA__V1__TENDER_KIND__TENDER_EWALLET) && (ref == NULL || *ref == '\0')) {
 		fail(t, c, "INVALID_ARGUMENT", "REFERENCE_REQUIRED",
 		     "card and e-wallet tenders need ref=REFERENCE");
 		return;
 	}
-	if (kind == KASSA__V1__TENDER_KIND__TENDER_CASH && ref != NULL) {
-		usage(t, c, "cash takes no reference");
+	if ((kind == KASSA__V1__TENDER_KIND__TENDER_CASH ||
+	     kind == KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE) && ref != NULL) {
+		usage(t, c, "cash and stored value take no reference");
 		return;
 	}
 	if (!money_parse(amount_s, &amount) || amount <= 0) {
@@ -681,6 +707,78 @@ static void cmd_sale_pay(Till *t, const Cmd *c)
 	json_object_set_new(o, "tender", to);
 	sale_totals_json(&t->sale, o);
 	kcj_emit(o);
+}
+
+static void cmd_sale_redeem(Till *t, const Cmd *c)
+{
+	const char *pts = arg_word(c, 0);
+	int64_t points;
+	SaleError e;
+	json_t *o;
+
+	if (pts == NULL || arg_count(c) != 1) {
+		usage(t, c, "sale redeem POINTS");
+		return;
+	}
+	if (!kc_parse_i64(pts, &points) || points < 0) {
+		fail(t, c, "INVALID_ARGUMENT", "BAD_POINTS", "points must be a whole number >= 0");
+		return;
+	}
+	e = sale_redeem(&t->sale, points);
+	if (e != SALE_OK) {
+		sale_fail(t, c, e);
+		return;
+	}
+	o = kcj_ok(c->name);
+	json_object_set_new(o, "points_redeem", json_integer(points));
+	kcj_emit(o);
+}
+
+static void cmd_sale_coupon(Till *t, const Cmd *c)
+{
+	const char *code = arg_word(c, 0);
+	SaleError e;
+	json_t *o;
+
+	if (code == NULL || arg_count(c) != 1) {
+		usage(t, c, "sale coupon CODE");
+		return;
+	}
+	e = sale_coupon(&t->sale, code);
+	if (e != SALE_OK) {
+		sale_fail(t, c, e);
+		return;
+	}
+	o = kcj_ok(c->name);
+	json_object_set_new(o, "coupons", json_integer((json_int_t)t->sale.n_coupons));
+	kcj_emit(o);
+}
+
+/* What the server would charge: tier, coupons and points applied, nothing recorded. */
+static void cmd_sale_quote(Till *t, const Cmd *c)
+{
+	Kassa__V1__Response *resp = NULL;
+	json_t *o;
+
+	if (arg_count(c) != 0) {
+		usage(t, c, "sale quote");
+		return;
+	}
+	if (!t->sale.open) {
+		sale_fail(t, c, SALE_NOT_OPEN);
+		return;
+	}
+	if (t->sale.n_items == 0) {
+		sale_fail(t, c, SALE_EMPTY);
+		return;
+	}
+	if (!answered_ok(t, c, sale_quote(&t->sale, t->kc, &resp), &resp) ||
+	    !has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
+		return;
+	o = kcj_ok(c->name);
+	json_object_set_new(o, "quote", kcj_transaction(resp->transaction));
+	kcj_emit(o);
+	kc_response_free(resp);
 }
 
 static void cmd_sale_show(Till *t, const Cmd *c)
@@ -764,6 +862,156 @@ static void cmd_sale_cancel(Till *t, const Cmd *c)
 	kcj_emit(kcj_ok(c->name));
 }
 
+/* ---- refunds, top-ups, coupons ---- */
+
+/* {"ok":true,"cmd":...,"idempotency_key":key,"reconnects":n} to add the result to. */
+static json_t *ok_keyed(Till *t, const Cmd *c, const char *key, int reconnects_before)
+{
+	json_t *o = kcj_ok(c->name);
+
+	json_object_set_new(o, "idempotency_key", json_string(key));
+	json_object_set_new(o, "reconnects", json_integer(kc_reconnects(t->kc) -
+							   reconnects_before));
+	return o;
+}
+
+/*
+ * refund TXN_ID [line=N ...] [approver=ID pin=PIN] [reason=TEXT]: no
+ * line= refunds every line not refunded yet; a refund above the rule set's
+ * limit needs a manager's id and PIN (APPROVAL_REQUIRED otherwise).
+ */
+static void cmd_refund(Till *t, const Cmd *c)
+{
+	static const char use[] =
+		"refund TXN_ID [line=N ...] [approver=ID pin=PIN] [reason=TEXT]";
+	Kassa__V1__Response *resp = NULL;
+	const char *approver_s = NULL, *pin = NULL, *reason = NULL;
+	int32_t lines[SCRIPT_MAX_WORDS];
+	int64_t txn_id, approver = 0, v;
+	size_t nlines = 0;
+	char key[KC_KEY_LEN];
+	int i, before = kc_reconnects(t->kc);
+	json_t *o;
+
+	if (!kc_parse_i64(arg_word(c, 0), &txn_id) || txn_id <= 0) {
+		usage(t, c, use);
+		return;
+	}
+	for (i = c->first + 1; i < c->n; i++) {
+		const char *k = c->keys[i], *val = c->vals[i];
+
+		if (val == NULL) {
+			usage(t, c, use);
+			return;
+		}
+		if (strcmp(k, "line") == 0) {
+			if (!kc_parse_i64(val, &v) || v < 1 || v > SCRIPT_MAX_LINE_NO) {
+				fail(t, c, "INVALID_ARGUMENT", "BAD_LINE",
+				     "line numbers are whole numbers from 1 to 500");
+				return;
+			}
+			lines[nlines++] = (int32_t)v;
+		} else if (strcmp(k, "approver") == 0 && approver_s == NULL) {
+			approver_s = val;
+		} else if (strcmp(k, "pin") == 0 && pin == NULL) {
+			pin = val;
+		} else if (strcmp(k, "reason") == 0 && reason == NULL) {
+			reason = val;
+		} else {
+			usage(t, c, use);
+			return;
+		}
+	}
+	if ((approver_s == NULL) != (pin == NULL) ||
+	    (approver_s != NULL && (!kc_parse_i64(approver_s, &approver) || approver <= 0))) {
+		fail(t, c, "INVALID_ARGUMENT", "BAD_APPROVER",
+		     "an approval is approver=STAFF_ID together with pin=PIN");
+		return;
+	}
+	kc_new_key(key);
+	if (!answered_ok(t, c, kc_refund(t->kc, txn_id, lines, nlines, approver, pin, reason,
+					 key, &resp), &resp) ||
+	    !has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_REFUND_RECORD))
+		return;
+	o = ok_keyed(t, c, key, before);
+	json_object_set_new(o, "refund", kcj_refund(resp->refund_record));
+	kcj_emit(o);
+	kc_response_free(resp);
+}
+
+/* topup MEMBER_ID AMOUNT [card=REF|ewallet=REF]: paid in cash unless a reference says how. */
+static void cmd_topup(Till *t, const Cmd *c)
+{
+	static const char use[] = "topup MEMBER_ID AMOUNT [card=REF|ewallet=REF]";
+	Kassa__V1__Response *resp = NULL;
+	const char *card = arg_get(c, "card"), *ewallet = arg_get(c, "ewallet");
+	KcTender tender = { KASSA__V1__TENDER_KIND__TENDER_CASH, 0, NULL };
+	int64_t member_id, amount;
+	char key[KC_KEY_LEN];
+	int before = kc_reconnects(t->kc);
+	json_t *o;
+
+	if (arg_word(c, 1) == NULL || (card != NULL && ewallet != NULL) ||
+	    arg_count(c) != (card != NULL || ewallet != NULL ? 3 : 2) ||
+	    !kc_parse_i64(arg_word(c, 0), &member_id) || member_id <= 0) {
+		usage(t, c, use);
+		return;
+	}
+	if (!money_parse(arg_word(c, 1), &amount) || amount <= 0) {
+		fail(t, c, "INVALID_ARGUMENT", "BAD_AMOUNT", "amount must be positive, like 1000.00");
+		return;
+	}
+	if (card != NULL) {
+		tender.kind = KASSA__V1__TENDER_KIND__TENDER_CARD;
+		tender.reference = card;
+	} else if (ewallet != NULL) {
+		tender.kind = KASSA__V1__TENDER_KIND__TENDER_EWALLET;
+		tender.reference = ewallet;
+	}
+	if (tender.reference != NULL && *tender.reference == '\0') {
+		fail(t, c, "INVALID_ARGUMENT", "REFERENCE_REQUIRED",
+		     "card and e-wallet payments need a reference");
+		return;
+	}
+	tender.amount_minor = amount;
+	kc_new_key(key);
+	if (!answered_ok(t, c, kc_top_up(t->kc, member_id, amount, &tender, 1, key, &resp),
+			 &resp) ||
+	    !has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TOP_UP_RECORD))
+		return;
+	o = ok_keyed(t, c, key, before);
+	json_object_set_new(o, "tender", json_string(kcj_tender_name(tender.kind)));
+	json_object_set_new(o, "topup", kcj_topup(resp->top_up_record));
+	kcj_emit(o);
+	kc_response_free(resp);
+}
+
+/* coupon claim MEMBER_ID CODE: the member brought a claim code; issue its coupon. */
+static void cmd_coupon_claim(Till *t, const Cmd *c)
+{
+	Kassa__V1__Response *resp = NULL;
+	const char *code = arg_word(c, 1);
+	int64_t member_id;
+	char key[KC_KEY_LEN];
+	int before = kc_reconnects(t->kc);
+	json_t *o;
+
+	if (arg_count(c) != 2 || code == NULL || !kc_parse_i64(arg_word(c, 0), &member_id) ||
+	    member_id <= 0) {
+		usage(t, c, "coupon claim MEMBER_ID CODE");
+		return;
+	}
+	kc_new_key(key);
+	if (!answered_ok(t, c, kc_coupon_issue(t->kc, member_id, 0, code, key, &resp), &resp) ||
+	    !has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_COUPON))
+		return;
+	o = ok_keyed(t, c, key, before);
+	json_object_set_new(o, "member_id", json_integer(member_id));
+	json_object_set_new(o, "coupon", kcj_coupon(resp->coupon));
+	kcj_emit(o);
+	kc_response_free(resp);
+}
+
 static void cmd_quit(Till *t, const Cmd *c)
 {
 	if (arg_count(c) != 0) {
@@ -786,14 +1034,21 @@ static const CmdDef cmd_table[] = {
 	{ "login", NULL, cmd_login },
 	{ "product", NULL, cmd_product },
 	{ "quit", NULL, cmd_quit },
+	{ "refund", NULL, cmd_refund },
+	{ "topup", NULL, cmd_topup },
+	{ "coupon", "claim", cmd_coupon_claim },
 	{ "member", "register", cmd_member_register },
 	{ "member", "find", cmd_member_find },
 	{ "member", "search", cmd_member_search },
 	{ "member", "update", cmd_member_update },
 	{ "sale", "begin", cmd_sale_begin },
 	{ "sale", "add", cmd_sale_add },
+	{ "sale", "gift", cmd_sale_gift },
 	{ "sale", "member", cmd_sale_member },
 	{ "sale", "pay", cmd_sale_pay },
+	{ "sale", "redeem", cmd_sale_redeem },
+	{ "sale", "coupon", cmd_sale_coupon },
+	{ "sale", "quote", cmd_sale_quote },
 	{ "sale", "show", cmd_sale_show },
 	{ "sale", "finish", cmd_sale_finish },
 	{ "sale", "cancel", cmd_sale_cancel },

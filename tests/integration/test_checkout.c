@@ -226,6 +226,47 @@ static void test_price_change(Harness *h)
 	kc_free(kc);
 }
 
+/*
+ * Guards: a till that lost the answer to a recorded cash sale and retries it
+ * after the price went up gets the first sale back, not INSUFFICIENT_TENDER
+ * (the cashier would charge the customer again).
+ */
+static void test_retry_after_price_change(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	char key[KC_KEY_LEN], out[16];
+	KcLine lines[] = { { "SKU-MILK", 1 } };
+	KcTender exact[] = { { CASH, 1250, NULL } };
+	Kassa__V1__Response *first = NULL, *again = NULL;
+
+	if (kc == NULL)
+		return;
+	kc_new_key(key);
+	CHECK(kc_checkout(kc, lines, 1, 0, exact, 1, key, &first) == KC_OK &&
+	      kc_status(first) == KASSA__V1__STATUS_CODE__OK, "milk at 12.50, paid exactly");
+	CHECK(harness_psql_scalar(h, "UPDATE products SET price_minor = 1390 WHERE sku = 'SKU-MILK'"
+				  " RETURNING price_minor", out, sizeof(out)), "reprice milk");
+	/* a sale at the new price loads it into kassad's catalogue */
+	KcTender more[] = { { CASH, 2000, NULL } };
+	char other[KC_KEY_LEN];
+	Kassa__V1__Response *r = NULL;
+
+	kc_new_key(other);
+	CHECK(kc_checkout(kc, lines, 1, 0, more, 1, other, &r) == KC_OK &&
+	      kc_status(r) == KASSA__V1__STATUS_CODE__OK && r->transaction->total_minor == 1390,
+	      "milk now 13.90");
+	kc_response_free(r);
+	CHECK(kc_checkout(kc, lines, 1, 0, exact, 1, key, &again) == KC_OK &&
+	      kc_status(again) == KASSA__V1__STATUS_CODE__OK && first != NULL &&
+	      it_same_response(first, again), "the retry answers the first sale: %s %s",
+	      again ? kc_detail(again) : "-", again ? kc_message(again) : "");
+	CHECK(harness_psql_scalar(h, "UPDATE products SET price_minor = 1250 WHERE sku = 'SKU-MILK'"
+				  " RETURNING price_minor", out, sizeof(out)), "restore milk");
+	kc_response_free(first);
+	kc_response_free(again);
+	kc_free(kc);
+}
+
 /* Guards: a sale needs a logged-in cashier; an analyst may not sell. */
 static void test_roles(Harness *h)
 {
@@ -267,6 +308,7 @@ static void test_roles(Harness *h)
 }
 
 static const HarnessTest tests[] = {
+	{ "retry_after_price_change", test_retry_after_price_change },
 	{ "member_checkout", test_member_checkout },
 	{ "anonymous_cash_change", test_anonymous_cash_change },
 	{ "refusals", test_refusals },

@@ -1,0 +1,327 @@
+-- Configuration through the protocol: a new rule-set version, coupon
+-- definitions, coupons issued by hand or claimed with a code, the coupons a
+-- new member gets at registration, and a tier set by a manager. Each is one
+-- function kassad calls as one prepared statement, exactly once per
+-- idempotency key (a replay answers from the rows the first call wrote),
+-- and each writes its audit_log row in the same transaction.
+--
+-- Errors (the message is the machine detail the till sees):
+--   KA400 UNKNOWN_TIER         the tier is not in the rule set in force
+--   KA404 MEMBER_NOT_FOUND / COUPON_DEF_NOT_FOUND / CLAIM_CODE_NOT_FOUND / UNKNOWN_PRODUCT
+--   KA409 IDEMPOTENCY_KEY_REUSED
+--   KA412 COUPON_INACTIVE / COUPON_NOT_YET_VALID / COUPON_EXPIRED / COUPON_EXHAUSTED
+--         / COUPON_ALREADY_CLAIMED
+-- A claim code another definition has is the unique violation of
+-- coupon_defs_claim_code_key (kassad answers ALREADY_EXISTS CLAIM_CODE_TAKEN).
+
+-- One rule-set version as RuleSetInfo carries it (NULL: the newest).
+CREATE FUNCTION kassa_rules_info(p_version integer)
+RETURNS TABLE (o_version integer, o_config text, o_created_at text, o_staff_id bigint,
+	       o_note text)
+LANGUAGE sql STABLE AS $$
+	SELECT r.version, r.config::text,
+		to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+		coalesce(r.staff_id, 0), r.note
+	FROM rule_versions r
+	WHERE r.version = coalesce(p_version, (SELECT max(version) FROM rule_versions))
+$$;
+
+-- Save a new rule-set version (kassad has checked the document with
+-- ruleset_parse()). The table lock serializes savers: each reads the newest
+-- version only once it holds the lock, so concurrent saves get consecutive
+-- versions, never the same one. SHARE ROW EXCLUSIVE does not block readers:
+-- checkouts go on reading the version in force meanwhile.
+CREATE FUNCTION kassa_rules_put(p_till_id bigint, p_staff_id bigint, p_key text, p_hash bytea,
+	p_config text, p_note text)
+RETURNS TABLE (o_version integer, o_config text, o_created_at text, o_staff_id bigint,
+	       o_note text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_prev		record;
+	v_last		integer;
+BEGIN
+	LOCK TABLE rule_versions IN SHARE ROW EXCLUSIVE MODE;
+	SELECT coalesce(max(version), 0) INTO v_last FROM rule_versions;
+	INSERT INTO idempotency (till_id, key, kind, request_hash, result_id)
+	VALUES (p_till_id, p_key, 'rules', p_hash, v_last + 1)
+	ON CONFLICT DO NOTHING;
+	IF NOT FOUND THEN
+		SELECT kind, request_hash, result_id INTO v_prev
+		FROM idempotency WHERE till_id = p_till_id AND key = p_key;
+		IF v_prev.kind <> 'rules' OR v_prev.request_hash <> p_hash THEN
+			RAISE EXCEPTION 'IDEMPOTENCY_KEY_REUSED' USING ERRCODE = 'KA409';
+		END IF;
+		RETURN QUERY SELECT * FROM kassa_rules_info(v_prev.result_id::integer);
+		RETURN;
+	END IF;
+	INSERT INTO rule_versions (version, staff_id, note, config)
+	VALUES (v_last + 1, p_staff_id, p_note, p_config::jsonb);
+	INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
+	VALUES (p_staff_id, p_till_id, 'rules.set', 'rules:' || (v_last + 1),
+		jsonb_build_object('note', p_note, 'previous', v_last));
+	RETURN QUERY SELECT * FROM kassa_rules_info(v_last + 1);
+END
+$$;
+
+-- A fresh coupon code: 'C' and 11 characters of an alphabet of 32 (no 0, O,
+-- 1 or I, which people misread), 55 random bits from gen_random_uuid()
+-- (PostgreSQL's strong random source). Bytes 6 and 8 of a version 4 UUID
+-- carry its version and variant bits, so they are skipped.
+CREATE FUNCTION kassa_coupon_code() RETURNS text
+LANGUAGE sql VOLATILE AS $$
+	SELECT 'C' || string_agg(substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
+				       get_byte(b, i) % 32 + 1, 1), '' ORDER BY k)
+	FROM (SELECT uuid_send(gen_random_uuid()) AS b) u,
+	     unnest(ARRAY[0, 1, 2, 3, 4, 5, 7, 9, 10, 11, 12]) WITH ORDINALITY AS x(i, k)
+$$;
+
+-- Give member p_member_id one coupon of definition p_def_id (coupon id
+-- p_coupon_id, or the next one when NULL); returns the coupon id. A code
+-- that is taken already (2^55 codes: rare) is drawn again.
+CREATE FUNCTION kassa_coupon_new(p_member_id bigint, p_def_id bigint, p_coupon_id bigint)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	v_id	bigint := coalesce(p_coupon_id, nextval('coupons_coupon_id_seq'));
+	v_tries	integer := 0;
+BEGIN
+	LOOP
+		BEGIN
+			INSERT INTO coupons (member_id, coupon_id, def_id, code)
+			VALUES (p_member_id, v_id, p_def_id, kassa_coupon_code());
+			RETURN v_id;
+		EXCEPTION WHEN unique_violation THEN
+			v_tries := v_tries + 1;
+			IF v_tries >= 8 THEN
+				RAISE;
+			END IF;
+		END;
+	END LOOP;
+END
+$$;
+
+-- Define a coupon (kassad has checked every field). Returns the def_id.
+CREATE FUNCTION kassa_coupon_define(p_till_id bigint, p_staff_id bigint, p_key text,
+	p_hash bytea, p_name text, p_kind text, p_value bigint, p_percent_bp integer,
+	p_cap bigint, p_item_sku text, p_min_spend bigint, p_from date, p_to date,
+	p_max_total integer, p_max_member integer, p_stackable boolean, p_issue_on text,
+	p_claim_code text)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	v_id	bigint := nextval('coupon_defs_def_id_seq');
+	v_prev	record;
+	v_item	bigint;
+BEGIN
+	INSERT INTO idempotency (till_id, key, kind, request_hash, result_id)
+	VALUES (p_till_id, p_key, 'coupon_define', p_hash, v_id)
+	ON CONFLICT DO NOTHING;
+	IF NOT FOUND THEN
+		SELECT kind, request_hash, result_id INTO v_prev
+		FROM idempotency WHERE till_id = p_till_id AND key = p_key;
+		IF v_prev.kind <> 'coupon_define' OR v_prev.request_hash <> p_hash THEN
+			RAISE EXCEPTION 'IDEMPOTENCY_KEY_REUSED' USING ERRCODE = 'KA409';
+		END IF;
+		RETURN v_prev.result_id;
+	END IF;
+	IF p_kind = 'free_item' THEN
+		SELECT product_id INTO v_item FROM products WHERE sku = p_item_sku AND active;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'UNKNOWN_PRODUCT' USING ERRCODE = 'KA404';
+		END IF;
+	END IF;
+	INSERT INTO coupon_defs (def_id, name, kind, value_minor, percent_bp, cap_minor,
+		item_product_id, min_spend_minor, valid_from, valid_to, max_uses_total,
+		max_uses_per_member, stackable, issue_on, claim_code)
+	VALUES (v_id, p_name, p_kind, p_value, p_percent_bp, p_cap, v_item, p_min_spend,
+		p_from, p_to, p_max_total, p_max_member, p_stackable, p_issue_on,
+		nullif(p_claim_code, ''));
+	INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
+	VALUES (p_staff_id, p_till_id, 'coupon.define', 'coupon_def:' || v_id,
+		jsonb_build_object('name', p_name, 'kind', p_kind, 'issue_on', p_issue_on,
+				   'claim_code', p_claim_code));
+	RETURN v_id;
+END
+$$;
+
+-- One coupon as the till shows it (kassa_coupon_json), as text.
+CREATE FUNCTION kassa_coupon_issued_json(p_member_id bigint, p_coupon_id bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT kassa_coupon_json(c, d)::text
+	FROM coupons c JOIN coupon_defs d USING (def_id)
+	WHERE c.member_id = p_member_id AND c.coupon_id = p_coupon_id
+$$;
+
+-- Issue a coupon to a member: of definition p_def_id (> 0; kassad lets only
+-- managers and admins), or of the definition whose claim code the member
+-- brought (p_claim_code, upper case; any store staff). A claim must be for
+-- an active 'code' definition valid today, not used up, and the member may
+-- hold at most max_uses_per_member coupons of it (0: no limit). The
+-- member's row lock serializes one member's claims. Returns the coupon as
+-- kassa_coupon_json() shows it.
+CREATE FUNCTION kassa_coupon_issue(p_till_id bigint, p_staff_id bigint, p_key text,
+	p_hash bytea, p_member_id bigint, p_def_id bigint, p_claim_code text)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	v_id	bigint := nextval('coupons_coupon_id_seq');
+	v_prev	record;
+	v_d	coupon_defs;
+	v_held	integer;
+BEGIN
+	INSERT INTO idempotency (till_id, key, kind, request_hash, result_id)
+	VALUES (p_till_id, p_key, 'coupon_issue', p_hash, v_id)
+	ON CONFLICT DO NOTHING;
+	IF NOT FOUND THEN
+		SELECT kind, request_hash, result_id INTO v_prev
+		FROM idempotency WHERE till_id = p_till_id AND key = p_key;
+		IF v_prev.kind <> 'coupon_issue' OR v_prev.request_hash <> p_hash THEN
+			RAISE EXCEPTION 'IDEMPOTENCY_KEY_REUSED' USING ERRCODE = 'KA409';
+		END IF;
+		RETURN kassa_coupon_issued_json(p_member_id, v_prev.result_id);
+	END IF;
+	PERFORM 1 FROM members WHERE member_id = p_member_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'MEMBER_NOT_FOUND' USING ERRCODE = 'KA404';
+	END IF;
+	IF p_def_id > 0 THEN
+		SELECT * INTO v_d FROM coupon_defs WHERE def_id = p_def_id;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'COUPON_DEF_NOT_FOUND' USING ERRCODE = 'KA404';
+		END IF;
+	ELSE
+		SELECT * INTO v_d FROM coupon_defs
+		WHERE claim_code = p_claim_code AND issue_on = 'code';
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'CLAIM_CODE_NOT_FOUND' USING ERRCODE = 'KA404';
+		END IF;
+		IF v_d.valid_from IS NOT NULL AND current_date < v_d.valid_from THEN
+			RAISE EXCEPTION 'COUPON_NOT_YET_VALID' USING ERRCODE = 'KA412';
+		END IF;
+		IF v_d.max_uses_total > 0 AND v_d.uses_total >= v_d.max_uses_total THEN
+			RAISE EXCEPTION 'COUPON_EXHAUSTED' USING ERRCODE = 'KA412';
+		END IF;
+	END IF;
+	-- a manager may hand out a coupon before its first day, but not a dead one
+	IF NOT v_d.active THEN
+		RAISE EXCEPTION 'COUPON_INACTIVE' USING ERRCODE = 'KA412';
+	END IF;
+	IF v_d.valid_to IS NOT NULL AND current_date > v_d.valid_to THEN
+		RAISE EXCEPTION 'COUPON_EXPIRED' USING ERRCODE = 'KA412';
+	END IF;
+	IF p_def_id <= 0 AND v_d.max_uses_per_member > 0 THEN
+		SELECT count(*) INTO v_held FROM coupons
+		WHERE def_id = v_d.def_id AND member_id = p_member_id AND state <> 'void';
+		IF v_held >= v_d.max_uses_per_member THEN
+			RAISE EXCEPTION 'COUPON_ALREADY_CLAIMED' USING ERRCODE = 'KA412';
+		END IF;
+	END IF;
+	PERFORM kassa_coupon_new(p_member_id, v_d.def_id, v_id);
+	INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
+	VALUES (p_staff_id, p_till_id, 'coupon.issue', 'member:' || p_member_id,
+		jsonb_build_object('def_id', v_d.def_id, 'coupon_id', v_id,
+			'code', (SELECT code FROM coupons
+				 WHERE member_id = p_member_id AND coupon_id = v_id),
+			'by', CASE WHEN p_def_id > 0 THEN 'def_id' ELSE 'claim_code' END));
+	RETURN kassa_coupon_issued_json(p_member_id, v_id);
+END
+$$;
+
+-- Registration as in 0002, and then the new member gets one coupon of every
+-- active 'registration' definition valid today and not used up (the
+-- first-order coupon). A replay returns before the INSERT, so it never
+-- issues twice.
+CREATE OR REPLACE FUNCTION kassa_member_register(
+	p_till_id bigint, p_key text, p_hash bytea,
+	p_name text, p_phone text, p_card_no text, p_birthday date, p_gender smallint,
+	p_email text, p_address text, p_channel smallint, p_consent boolean,
+	p_tags text[], p_notes text)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	v_id	bigint := nextval('members_member_id_seq');
+	v_prev	record;
+	v_def	record;
+BEGIN
+	INSERT INTO idempotency (till_id, key, kind, request_hash, result_id)
+	VALUES (p_till_id, p_key, 'member_register', p_hash, v_id)
+	ON CONFLICT DO NOTHING;
+	IF NOT FOUND THEN
+		SELECT kind, request_hash, result_id INTO v_prev
+		FROM idempotency WHERE till_id = p_till_id AND key = p_key;
+		IF v_prev.kind <> 'member_register' OR v_prev.request_hash <> p_hash THEN
+			RAISE EXCEPTION 'IDEMPOTENCY_KEY_REUSED' USING ERRCODE = 'KA409';
+		END IF;
+		RETURN v_prev.result_id;
+	END IF;
+	INSERT INTO members (member_id, phone, card_no, name, birthday, gender, email, address,
+		preferred_channel, marketing_consent, tags, notes)
+	VALUES (v_id, p_phone,
+		CASE WHEN p_card_no = '' THEN 'K' || nextval('member_card_seq') ELSE p_card_no END,
+		p_name, p_birthday, p_gender, p_email, p_address, p_channel, p_consent,
+		p_tags, p_notes);
+	FOR v_def IN SELECT def_id FROM coupon_defs
+		WHERE active AND issue_on = 'registration'
+		  AND (valid_from IS NULL OR valid_from <= current_date)
+		  AND (valid_to IS NULL OR valid_to >= current_date)
+		  AND (max_uses_total = 0 OR uses_total < max_uses_total)
+		ORDER BY def_id
+	LOOP
+		PERFORM kassa_coupon_new(v_id, v_def.def_id, NULL);
+	END LOOP;
+	RETURN v_id;
+END
+$$;
+
+-- A member as a single-member answer carries it (member.c's columns and
+-- kassa_member_loyalty_json()), as one JSON text.
+CREATE FUNCTION kassa_member_json(p_member_id bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object('member_id', m.member_id, 'name', m.name, 'phone', m.phone,
+		'card_no', m.card_no, 'birthday', coalesce(to_char(m.birthday, 'YYYY-MM-DD'), ''),
+		'gender', m.gender, 'email', m.email, 'address', m.address,
+		'preferred_channel', m.preferred_channel,
+		'marketing_consent', m.marketing_consent, 'tags', m.tags, 'notes', m.notes,
+		'points_balance', m.points_balance, 'cumulative_spend', m.cumulative_spend_minor,
+		'currency', m.currency, 'tier', m.tier,
+		'created_at', to_char(m.created_at AT TIME ZONE 'UTC',
+				      'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+		'loyalty', kassa_member_loyalty_json(m.member_id, m.tier,
+						     m.points_balance)::json)::text
+	FROM members m WHERE m.member_id = p_member_id
+$$;
+
+-- Set a member's tier by hand: a tier of the rule set in force, marked
+-- manual (the re-evaluation job leaves it alone), audited with the reason.
+-- Returns the member as kassa_member_json() shows it.
+CREATE FUNCTION kassa_tier_set(p_till_id bigint, p_staff_id bigint, p_key text, p_hash bytea,
+	p_member_id bigint, p_tier text, p_reason text)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	v_prev	record;
+	v_from	text;
+BEGIN
+	INSERT INTO idempotency (till_id, key, kind, request_hash, result_id)
+	VALUES (p_till_id, p_key, 'tier_set', p_hash, p_member_id)
+	ON CONFLICT DO NOTHING;
+	IF NOT FOUND THEN
+		SELECT kind, request_hash, result_id INTO v_prev
+		FROM idempotency WHERE till_id = p_till_id AND key = p_key;
+		IF v_prev.kind <> 'tier_set' OR v_prev.request_hash <> p_hash THEN
+			RAISE EXCEPTION 'IDEMPOTENCY_KEY_REUSED' USING ERRCODE = 'KA409';
+		END IF;
+		RETURN kassa_member_json(v_prev.result_id);
+	END IF;
+	SELECT tier INTO v_from FROM members WHERE member_id = p_member_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'MEMBER_NOT_FOUND' USING ERRCODE = 'KA404';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM rule_versions r, jsonb_array_elements(r.config->'tiers') t
+		       WHERE r.version = (SELECT max(version) FROM rule_versions)
+			 AND t->>'name' = p_tier) THEN
+		RAISE EXCEPTION 'UNKNOWN_TIER' USING ERRCODE = 'KA400';
+	END IF;
+	UPDATE members SET tier = p_tier, tier_manual = true, tier_since = now(), updated_at = now()
+	WHERE member_id = p_member_id;
+	INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
+	VALUES (p_staff_id, p_till_id, 'tier.set', 'member:' || p_member_id,
+		jsonb_build_object('from', v_from, 'to', p_tier, 'reason', p_reason));
+	RETURN kassa_member_json(p_member_id);
+END
+$$;

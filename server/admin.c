@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * admin.c: what the configuration handlers share (see admin.h): the
+ * statements of each part registered in one place, the request hash that
+ * makes a retried change a replay, and the text checks their fields need.
+ */
+#include "admin.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+void admin_setup(void)
+{
+	admin_rules_setup();
+	admin_coupons_setup();
+	admin_tier_setup();
+}
+
+void admin_params_init(AdminParams *p, const Call *c, const ProtobufCMessage *body)
+{
+	size_t n = protobuf_c_message_get_packed_size(body);
+	uint8_t *buf = xmalloc(n ? n : 1);
+	uint8_t h[32];
+
+	protobuf_c_message_pack(body, buf);
+	crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
+	free(buf);
+	p->hash = (SqlText)SQLTEXT_INIT;
+	sqltext_bytea(&p->hash, h, sizeof(h));
+	snprintf(p->till, sizeof(p->till), "%lld", (long long)c->sess->till_id);
+	snprintf(p->staff, sizeof(p->staff), "%lld", (long long)c->staff_id);
+}
+
+void admin_params_free(AdminParams *p)
+{
+	sqltext_free(&p->hash);
+}
+
+size_t admin_text_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;	/* every byte but a continuation byte starts a character */
+	return n;
+}
+
+bool admin_has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+bool admin_date_is_valid(const char *s)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+
+	if (s[0] == '\0')
+		return true;
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return false;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1900 || m < 1 || m > 12 || d < 1)
+		return false;
+	return d <= mdays[m - 1] + (m == 2 && is_leap(y));
+}
