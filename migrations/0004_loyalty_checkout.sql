@@ -17,39 +17,48 @@
 -- Why a member's coupon cannot be used today, or NULL when it can. The
 -- per-member limit counts the member's other used coupons of the definition.
 CREATE FUNCTION kassa_coupon_problem(c coupons, d coupon_defs) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT CASE
-		WHEN c.state = 'used' THEN 'COUPON_USED'
-		WHEN c.state = 'void' OR NOT d.active THEN 'COUPON_INACTIVE'
-		WHEN d.valid_from IS NOT NULL AND current_date < d.valid_from THEN 'COUPON_NOT_YET_VALID'
-		WHEN d.valid_to IS NOT NULL AND current_date > d.valid_to THEN 'COUPON_EXPIRED'
-		WHEN d.max_uses_total > 0 AND d.uses_total >= d.max_uses_total THEN 'COUPON_EXHAUSTED'
-		WHEN d.max_uses_per_member > 0 AND (SELECT count(*) FROM coupons u
-			WHERE u.def_id = d.def_id AND u.member_id = c.member_id AND u.state = 'used')
-			>= d.max_uses_per_member THEN 'COUPON_MEMBER_LIMIT'
-	END
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT CASE
+			WHEN c.state = 'used' THEN 'COUPON_USED'
+			WHEN c.state = 'void' OR NOT d.active THEN 'COUPON_INACTIVE'
+			WHEN d.valid_from IS NOT NULL AND current_date < d.valid_from THEN 'COUPON_NOT_YET_VALID'
+			WHEN d.valid_to IS NOT NULL AND current_date > d.valid_to THEN 'COUPON_EXPIRED'
+			WHEN d.max_uses_total > 0 AND d.uses_total >= d.max_uses_total THEN 'COUPON_EXHAUSTED'
+			WHEN d.max_uses_per_member > 0 AND (SELECT count(*) FROM coupons u
+				WHERE u.def_id = d.def_id AND u.member_id = c.member_id AND u.state = 'used')
+				>= d.max_uses_per_member THEN 'COUPON_MEMBER_LIMIT'
+		END);
+END
 $$;
 
 -- One coupon as kassad and the till see it.
 CREATE FUNCTION kassa_coupon_json(c coupons, d coupon_defs) RETURNS json
-LANGUAGE sql STABLE AS $$
-	SELECT json_build_object('code', c.code, 'name', d.name,
-		'kind', CASE d.kind WHEN 'fixed' THEN 1 WHEN 'percent' THEN 2 ELSE 3 END,
-		'value', d.value_minor, 'percent_bp', d.percent_bp, 'cap', d.cap_minor,
-		'min_spend', d.min_spend_minor, 'item_product_id', coalesce(d.item_product_id, 0),
-		'item_sku', coalesce((SELECT sku FROM products p WHERE p.product_id = d.item_product_id), ''),
-		'valid_to', coalesce(to_char(d.valid_to, 'YYYY-MM-DD'), ''),
-		'stackable', d.stackable,
-		'problem', coalesce(kassa_coupon_problem(c, d), ''))
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('code', c.code, 'name', d.name,
+			'kind', CASE d.kind WHEN 'fixed' THEN 1 WHEN 'percent' THEN 2 ELSE 3 END,
+			'value', d.value_minor, 'percent_bp', d.percent_bp, 'cap', d.cap_minor,
+			'min_spend', d.min_spend_minor, 'item_product_id', coalesce(d.item_product_id, 0),
+			'item_sku', coalesce((SELECT sku FROM products p WHERE p.product_id = d.item_product_id), ''),
+			'valid_to', coalesce(to_char(d.valid_to, 'YYYY-MM-DD'), ''),
+			'stackable', d.stackable,
+			'problem', coalesce(kassa_coupon_problem(c, d), '')));
+END
 $$;
 
 -- The coupons a member can use today, soonest to expire first.
 CREATE FUNCTION kassa_member_coupons_json(p_member_id bigint) RETURNS json
-LANGUAGE sql STABLE AS $$
-	SELECT coalesce(json_agg(kassa_coupon_json(c, d) ORDER BY d.valid_to NULLS LAST, c.coupon_id), '[]')
-	FROM coupons c JOIN coupon_defs d USING (def_id)
-	WHERE c.member_id = p_member_id AND c.state = 'issued'
-	  AND kassa_coupon_problem(c, d) IS NULL
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(json_agg(kassa_coupon_json(c, d) ORDER BY d.valid_to NULLS LAST, c.coupon_id), '[]')
+		FROM coupons c JOIN coupon_defs d USING (def_id)
+		WHERE c.member_id = p_member_id AND c.state = 'issued'
+		  AND kassa_coupon_problem(c, d) IS NULL);
+END
 $$;
 
 -- Expire a member's lots that are past their day: an 'expire' ledger row
@@ -117,62 +126,71 @@ $$;
 -- earned. Tiers are reached and kept on this, never on the balance. 0005
 -- takes refunds off.
 CREATE FUNCTION kassa_tier_basis(p_member_id bigint, p_by_points boolean, p_months integer)
-RETURNS bigint LANGUAGE sql STABLE AS $$
-	SELECT CASE WHEN p_by_points THEN
-		(SELECT coalesce(sum(l.points), 0)
-		 FROM points_ledger l JOIN transactions t ON t.txn_id = l.txn_id
-		 WHERE l.member_id = p_member_id AND l.kind = 'earn'
-		   AND t.created_at >= now() - make_interval(months => p_months))
-	ELSE
-		(SELECT coalesce(sum(total_minor), 0) FROM transactions
-		 WHERE member_id = p_member_id AND kind = 'sale'
-		   AND created_at >= now() - make_interval(months => p_months))
-	END
+RETURNS bigint LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT CASE WHEN p_by_points THEN
+			(SELECT coalesce(sum(l.points), 0)
+			 FROM points_ledger l JOIN transactions t ON t.txn_id = l.txn_id
+			 WHERE l.member_id = p_member_id AND l.kind = 'earn'
+			   AND t.created_at >= now() - make_interval(months => p_months))
+		ELSE
+			(SELECT coalesce(sum(total_minor), 0) FROM transactions
+			 WHERE member_id = p_member_id AND kind = 'sale'
+			   AND created_at >= now() - make_interval(months => p_months))
+		END);
+END
 $$;
 
 -- The transaction as the till sees it. A checkout's first answer and every
 -- replay come from this one function over rows that never change.
 DROP FUNCTION kassa_txn_json(bigint);
 CREATE FUNCTION kassa_txn_json(p_txn_id bigint) RETURNS json
-LANGUAGE sql STABLE AS $$
-	SELECT json_build_object(
-		'txn_id', t.txn_id, 'store_id', t.store_id, 'till_id', t.till_id,
-		'staff_id', t.staff_id, 'member_id', coalesce(t.member_id, 0),
-		'currency', t.currency, 'total', t.total_minor,
-		'tendered', t.tendered_minor, 'change', t.change_minor,
-		'points_earned', t.points_earned,
-		'points_balance', coalesce(t.points_balance_after, 0),
-		'cumulative_spend', coalesce(t.cumulative_spend_after, 0),
-		'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-		'gross', t.gross_minor, 'tier', coalesce(t.tier, ''),
-		'tier_after', coalesce(t.tier_after, ''), 'tier_off', t.tier_off_minor,
-		'coupon_off', t.coupon_off_minor, 'coupon_codes', t.coupon_codes,
-		'points_redeemed', t.points_redeemed, 'points_value', t.points_value_minor,
-		'gift_points', t.gift_points,
-		'wallet_paid', t.wallet_paid_minor,
-		'wallet_balance', coalesce(t.wallet_balance_after, 0),
-		'rule_version', coalesce(t.rule_version, 0),
-		'lines', (SELECT json_agg(json_build_object(
-				'line_no', l.line_no, 'product_id', l.product_id, 'sku', l.sku,
-				'name', l.name, 'qty', l.quantity, 'unit', l.unit_price_minor,
-				'total', l.line_total_minor, 'tier_off', l.tier_off_minor,
-				'coupon_off', l.coupon_off_minor, 'points_off', l.points_off_minor,
-				'net', l.net_minor, 'points_earned', l.points_earned,
-				'gift_points', l.gift_points) ORDER BY l.line_no)
-			FROM transaction_lines l WHERE l.txn_id = t.txn_id),
-		'tenders', (SELECT json_agg(json_build_object(
-				'tender_no', d.tender_no, 'kind', d.kind,
-				'amount', d.amount_minor, 'ref', d.reference) ORDER BY d.tender_no)
-			FROM tenders d WHERE d.txn_id = t.txn_id))
-	FROM transactions t WHERE t.txn_id = p_txn_id
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object(
+			'txn_id', t.txn_id, 'store_id', t.store_id, 'till_id', t.till_id,
+			'staff_id', t.staff_id, 'member_id', coalesce(t.member_id, 0),
+			'currency', t.currency, 'total', t.total_minor,
+			'tendered', t.tendered_minor, 'change', t.change_minor,
+			'points_earned', t.points_earned,
+			'points_balance', coalesce(t.points_balance_after, 0),
+			'cumulative_spend', coalesce(t.cumulative_spend_after, 0),
+			'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+			'gross', t.gross_minor, 'tier', coalesce(t.tier, ''),
+			'tier_after', coalesce(t.tier_after, ''), 'tier_off', t.tier_off_minor,
+			'coupon_off', t.coupon_off_minor, 'coupon_codes', t.coupon_codes,
+			'points_redeemed', t.points_redeemed, 'points_value', t.points_value_minor,
+			'gift_points', t.gift_points,
+			'wallet_paid', t.wallet_paid_minor,
+			'wallet_balance', coalesce(t.wallet_balance_after, 0),
+			'rule_version', coalesce(t.rule_version, 0),
+			'lines', (SELECT json_agg(json_build_object(
+					'line_no', l.line_no, 'product_id', l.product_id, 'sku', l.sku,
+					'name', l.name, 'qty', l.quantity, 'unit', l.unit_price_minor,
+					'total', l.line_total_minor, 'tier_off', l.tier_off_minor,
+					'coupon_off', l.coupon_off_minor, 'points_off', l.points_off_minor,
+					'net', l.net_minor, 'points_earned', l.points_earned,
+					'gift_points', l.gift_points) ORDER BY l.line_no)
+				FROM transaction_lines l WHERE l.txn_id = t.txn_id),
+			'tenders', (SELECT json_agg(json_build_object(
+					'tender_no', d.tender_no, 'kind', d.kind,
+					'amount', d.amount_minor, 'ref', d.reference) ORDER BY d.tender_no)
+				FROM tenders d WHERE d.txn_id = t.txn_id))
+		FROM transactions t WHERE t.txn_id = p_txn_id);
+END
 $$;
 
 -- The checkout answer: the stored sale plus the member's coupons now.
 CREATE FUNCTION kassa_checkout_answer(p_txn_id bigint, p_member_id bigint) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT json_build_object('txn', kassa_txn_json(p_txn_id),
-		'usable_coupons', CASE WHEN p_member_id > 0
-			THEN kassa_member_coupons_json(p_member_id) ELSE '[]'::json END)::text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('txn', kassa_txn_json(p_txn_id),
+			'usable_coupons', CASE WHEN p_member_id > 0
+				THEN kassa_member_coupons_json(p_member_id) ELSE '[]'::json END)::text);
+END
 $$;
 
 DROP FUNCTION kassa_checkout(bigint, bigint, bigint, text, bytea, bigint, bigint[], integer[],
@@ -440,47 +458,53 @@ $$;
 -- be checked again.
 CREATE FUNCTION kassa_member_pricing(p_member_id bigint, p_codes text[], p_gift_codes text[],
 	p_till_id bigint, p_key text, p_hash bytea)
-RETURNS text LANGUAGE sql STABLE AS $$
-	SELECT CASE
-	WHEN i.till_id IS NOT NULL AND (i.kind <> 'checkout' OR i.request_hash <> p_hash)
-		THEN '{"reused": true}'
-	WHEN i.till_id IS NOT NULL
-		THEN kassa_checkout_answer(i.result_id, p_member_id)
-	ELSE json_build_object(
-		'rule_version', (SELECT max(version) FROM rule_versions),
-		'found', m.member_id IS NOT NULL,
-		'tier', m.tier, 'points_balance', m.points_balance,
-		'birthday', coalesce(to_char(m.birthday, 'MM-DD'), ''),
-		'wallet', coalesce((SELECT balance_minor FROM wallets w
-				    WHERE w.member_id = p_member_id), 0),
-		'coupons', coalesce((SELECT json_agg(kassa_coupon_json(c, d))
-			FROM coupons c JOIN coupon_defs d USING (def_id)
-			WHERE c.member_id = p_member_id AND c.code = ANY(p_codes)), '[]'),
-		'gifts', coalesce((SELECT json_agg(json_build_object('product_id', g.product_id,
-				'points_cost', g.points_cost, 'stock', g.stock))
-			FROM gift_items g JOIN products p USING (product_id)
-			WHERE g.active AND p.active
-			  AND (p.sku = ANY(p_gift_codes) OR p.barcode = ANY(p_gift_codes))), '[]'))::text
-	END
-	FROM (SELECT 1) one
-	LEFT JOIN members m ON m.member_id = p_member_id
-	LEFT JOIN idempotency i ON i.till_id = p_till_id AND i.key = p_key
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT CASE
+		WHEN i.till_id IS NOT NULL AND (i.kind <> 'checkout' OR i.request_hash <> p_hash)
+			THEN '{"reused": true}'
+		WHEN i.till_id IS NOT NULL
+			THEN kassa_checkout_answer(i.result_id, p_member_id)
+		ELSE json_build_object(
+			'rule_version', (SELECT max(version) FROM rule_versions),
+			'found', m.member_id IS NOT NULL,
+			'tier', m.tier, 'points_balance', m.points_balance,
+			'birthday', coalesce(to_char(m.birthday, 'MM-DD'), ''),
+			'wallet', coalesce((SELECT balance_minor FROM wallets w
+					    WHERE w.member_id = p_member_id), 0),
+			'coupons', coalesce((SELECT json_agg(kassa_coupon_json(c, d))
+				FROM coupons c JOIN coupon_defs d USING (def_id)
+				WHERE c.member_id = p_member_id AND c.code = ANY(p_codes)), '[]'),
+			'gifts', coalesce((SELECT json_agg(json_build_object('product_id', g.product_id,
+					'points_cost', g.points_cost, 'stock', g.stock))
+				FROM gift_items g JOIN products p USING (product_id)
+				WHERE g.active AND p.active
+				  AND (p.sku = ANY(p_gift_codes) OR p.barcode = ANY(p_gift_codes))), '[]'))::text
+		END
+		FROM (SELECT 1) one
+		LEFT JOIN members m ON m.member_id = p_member_id
+		LEFT JOIN idempotency i ON i.till_id = p_till_id AND i.key = p_key);
+END
 $$;
 
 -- What a till shows next to a member it looked up: the tier's discount and
 -- the redemption steps of the rule set in force, the stored value and the
 -- coupons usable today.
 CREATE FUNCTION kassa_member_loyalty_json(p_member_id bigint, p_tier text, p_balance bigint)
-RETURNS text LANGUAGE sql STABLE AS $$
-	SELECT json_build_object(
-		'tier_discount_bp', coalesce((SELECT (t->>'discount_bp')::integer
-			FROM jsonb_array_elements(r.config->'tiers') t
-			WHERE t->>'name' = p_tier LIMIT 1), 0),
-		'points_redeemable', CASE WHEN p_balance <= 0 THEN 0 ELSE
-			p_balance / (r.config->'redeem'->>'points_step')::bigint
-			* (r.config->'redeem'->>'points_step')::bigint END,
-		'wallet', coalesce((SELECT balance_minor FROM wallets w
-				    WHERE w.member_id = p_member_id), 0),
-		'coupons', kassa_member_coupons_json(p_member_id))::text
-	FROM rule_versions r ORDER BY r.version DESC LIMIT 1
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object(
+			'tier_discount_bp', coalesce((SELECT (t->>'discount_bp')::integer
+				FROM jsonb_array_elements(r.config->'tiers') t
+				WHERE t->>'name' = p_tier LIMIT 1), 0),
+			'points_redeemable', CASE WHEN p_balance <= 0 THEN 0 ELSE
+				p_balance / (r.config->'redeem'->>'points_step')::bigint
+				* (r.config->'redeem'->>'points_step')::bigint END,
+			'wallet', coalesce((SELECT balance_minor FROM wallets w
+					    WHERE w.member_id = p_member_id), 0),
+			'coupons', kassa_member_coupons_json(p_member_id))::text
+		FROM rule_versions r ORDER BY r.version DESC LIMIT 1);
+END
 $$;

@@ -102,29 +102,32 @@ $$;
 -- The refund as the till sees it, as JSON text. The first answer and every
 -- replay come from these rows, which never change, so they are identical.
 CREATE FUNCTION kassa_refund_json(p_refund_id bigint) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT json_build_object(
-		'refund_id', r.refund_id, 'txn_id', r.txn_id, 'store_id', r.store_id,
-		'member_id', coalesce(r.member_id, 0),
-		'line_nos', coalesce((SELECT json_agg(l.line_no ORDER BY l.line_no)
-			FROM refund_lines l WHERE l.refund_id = r.refund_id), '[]'),
-		'amount', r.amount_minor,
-		'tenders', coalesce((SELECT json_agg(json_build_object(
-				'tender_no', d.tender_no, 'kind', d.kind,
-				'amount', d.amount_minor, 'ref', d.reference) ORDER BY d.tender_no)
-			FROM refund_tenders d WHERE d.refund_id = r.refund_id), '[]'),
-		'points_clawed_back', r.points_clawed_back,
-		'points_restored', r.points_restored,
-		'wallet_restored', r.wallet_restored_minor,
-		'coupons_restored', r.coupons_restored,
-		'points_balance', coalesce(r.points_balance_after, 0),
-		'wallet_balance', coalesce(r.wallet_balance_after, 0),
-		'cumulative_spend', coalesce(r.cumulative_spend_after, 0),
-		'tier_after', coalesce(r.tier_after, ''),
-		'approved_by', coalesce(r.approved_by, 0),
-		'created_at', to_char(r.created_at AT TIME ZONE 'UTC',
-				      'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text
-	FROM refunds r WHERE r.refund_id = p_refund_id
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object(
+			'refund_id', r.refund_id, 'txn_id', r.txn_id, 'store_id', r.store_id,
+			'member_id', coalesce(r.member_id, 0),
+			'line_nos', coalesce((SELECT json_agg(l.line_no ORDER BY l.line_no)
+				FROM refund_lines l WHERE l.refund_id = r.refund_id), '[]'),
+			'amount', r.amount_minor,
+			'tenders', coalesce((SELECT json_agg(json_build_object(
+					'tender_no', d.tender_no, 'kind', d.kind,
+					'amount', d.amount_minor, 'ref', d.reference) ORDER BY d.tender_no)
+				FROM refund_tenders d WHERE d.refund_id = r.refund_id), '[]'),
+			'points_clawed_back', r.points_clawed_back,
+			'points_restored', r.points_restored,
+			'wallet_restored', r.wallet_restored_minor,
+			'coupons_restored', r.coupons_restored,
+			'points_balance', coalesce(r.points_balance_after, 0),
+			'wallet_balance', coalesce(r.wallet_balance_after, 0),
+			'cumulative_spend', coalesce(r.cumulative_spend_after, 0),
+			'tier_after', coalesce(r.tier_after, ''),
+			'approved_by', coalesce(r.approved_by, 0),
+			'created_at', to_char(r.created_at AT TIME ZONE 'UTC',
+					      'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text
+		FROM refunds r WHERE r.refund_id = p_refund_id);
+END
 $$;
 
 -- Which lines a refund takes: p_lines as given (each must be a line of the
@@ -212,34 +215,40 @@ $$;
 -- the window changes nothing.
 CREATE OR REPLACE FUNCTION kassa_tier_basis(p_member_id bigint, p_by_points boolean,
 	p_months integer)
-RETURNS bigint LANGUAGE sql STABLE AS $$
-	SELECT greatest(0, CASE WHEN p_by_points THEN
-		(SELECT coalesce(sum(l.points), 0)
-		 FROM points_ledger l JOIN transactions t ON t.txn_id = l.txn_id
-		 WHERE l.member_id = p_member_id AND l.kind IN ('earn', 'clawback')
-		   AND t.created_at >= now() - make_interval(months => p_months))
-	ELSE
-		(SELECT coalesce(sum(t.total_minor - coalesce((SELECT sum(r.amount_minor)
-			FROM refunds r WHERE r.txn_id = t.txn_id), 0)), 0)
-		 FROM transactions t
-		 WHERE t.member_id = p_member_id AND t.kind = 'sale'
-		   AND t.created_at >= now() - make_interval(months => p_months))
-	END)
+RETURNS bigint LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT greatest(0, CASE WHEN p_by_points THEN
+			(SELECT coalesce(sum(l.points), 0)
+			 FROM points_ledger l JOIN transactions t ON t.txn_id = l.txn_id
+			 WHERE l.member_id = p_member_id AND l.kind IN ('earn', 'clawback')
+			   AND t.created_at >= now() - make_interval(months => p_months))
+		ELSE
+			(SELECT coalesce(sum(t.total_minor - coalesce((SELECT sum(r.amount_minor)
+				FROM refunds r WHERE r.txn_id = t.txn_id), 0)), 0)
+			 FROM transactions t
+			 WHERE t.member_id = p_member_id AND t.kind = 'sale'
+			   AND t.created_at >= now() - make_interval(months => p_months))
+		END));
+END
 $$;
 
 -- The tier a member's basis now supports, if it fell below the current
 -- tier's threshold (refunds only ever move a tier down); p_tier otherwise,
 -- and also when the rule set no longer knows p_tier.
 CREATE FUNCTION kassa_tier_after_refund(p_config jsonb, p_tier text, p_basis bigint)
-RETURNS text LANGUAGE sql STABLE AS $$
-	SELECT CASE WHEN cur.threshold IS NULL OR p_basis >= cur.threshold THEN p_tier
-		ELSE coalesce((SELECT t.e->>'name'
-			FROM jsonb_array_elements(p_config->'tiers') WITH ORDINALITY AS t(e, ord)
-			WHERE (t.e->>'threshold')::bigint <= p_basis
-			ORDER BY t.ord DESC LIMIT 1), p_tier) END
-	FROM (SELECT (SELECT (e->>'threshold')::bigint
-		      FROM jsonb_array_elements(p_config->'tiers') e
-		      WHERE e->>'name' = p_tier LIMIT 1) AS threshold) cur
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT CASE WHEN cur.threshold IS NULL OR p_basis >= cur.threshold THEN p_tier
+			ELSE coalesce((SELECT t.e->>'name'
+				FROM jsonb_array_elements(p_config->'tiers') WITH ORDINALITY AS t(e, ord)
+				WHERE (t.e->>'threshold')::bigint <= p_basis
+				ORDER BY t.ord DESC LIMIT 1), p_tier) END
+		FROM (SELECT (SELECT (e->>'threshold')::bigint
+			      FROM jsonb_array_elements(p_config->'tiers') e
+			      WHERE e->>'name' = p_tier LIMIT 1) AS threshold) cur);
+END
 $$;
 
 -- The member's side of a refund, under the member's row lock: claw back

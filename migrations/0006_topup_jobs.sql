@@ -57,16 +57,19 @@ CREATE INDEX members_birthday_md ON members
 -- The answer to a top-up, from rows that never change: the first answer
 -- and every replay are the same.
 CREATE FUNCTION kassa_topup_answer(p_txn_id bigint) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT json_build_object('topup_id', t.txn_id, 'member_id', t.member_id,
-		'amount', t.total_minor,
-		'bonus', coalesce((SELECT sum(l.amount_minor) FROM wallet_ledger l
-			WHERE l.member_id = t.member_id AND l.txn_id = t.txn_id
-			  AND l.kind = 'bonus'), 0),
-		'balance', t.wallet_balance_after,
-		'created_at', to_char(t.created_at AT TIME ZONE 'UTC',
-				      'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text
-	FROM transactions t WHERE t.txn_id = p_txn_id AND t.kind = 'topup'
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('topup_id', t.txn_id, 'member_id', t.member_id,
+			'amount', t.total_minor,
+			'bonus', coalesce((SELECT sum(l.amount_minor) FROM wallet_ledger l
+				WHERE l.member_id = t.member_id AND l.txn_id = t.txn_id
+				  AND l.kind = 'bonus'), 0),
+			'balance', t.wallet_balance_after,
+			'created_at', to_char(t.created_at AT TIME ZONE 'UTC',
+					      'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text
+		FROM transactions t WHERE t.txn_id = p_txn_id AND t.kind = 'topup');
+END
 $$;
 
 -- Put p_amount (and the bonus kassad computed from rule version

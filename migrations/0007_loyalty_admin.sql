@@ -144,10 +144,13 @@ $$;
 
 -- One coupon as the till shows it (kassa_coupon_json), as text.
 CREATE FUNCTION kassa_coupon_issued_json(p_member_id bigint, p_coupon_id bigint) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT kassa_coupon_json(c, d)::text
-	FROM coupons c JOIN coupon_defs d USING (def_id)
-	WHERE c.member_id = p_member_id AND c.coupon_id = p_coupon_id
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT kassa_coupon_json(c, d)::text
+		FROM coupons c JOIN coupon_defs d USING (def_id)
+		WHERE c.member_id = p_member_id AND c.coupon_id = p_coupon_id);
+END
 $$;
 
 -- Issue a coupon to a member: of definition p_def_id (> 0; kassad lets only
@@ -272,19 +275,22 @@ $$;
 -- A member as a single-member answer carries it (member.c's columns and
 -- kassa_member_loyalty_json()), as one JSON text.
 CREATE FUNCTION kassa_member_json(p_member_id bigint) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT json_build_object('member_id', m.member_id, 'name', m.name, 'phone', m.phone,
-		'card_no', m.card_no, 'birthday', coalesce(to_char(m.birthday, 'YYYY-MM-DD'), ''),
-		'gender', m.gender, 'email', m.email, 'address', m.address,
-		'preferred_channel', m.preferred_channel,
-		'marketing_consent', m.marketing_consent, 'tags', m.tags, 'notes', m.notes,
-		'points_balance', m.points_balance, 'cumulative_spend', m.cumulative_spend_minor,
-		'currency', m.currency, 'tier', m.tier,
-		'created_at', to_char(m.created_at AT TIME ZONE 'UTC',
-				      'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-		'loyalty', kassa_member_loyalty_json(m.member_id, m.tier,
-						     m.points_balance)::json)::text
-	FROM members m WHERE m.member_id = p_member_id
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('member_id', m.member_id, 'name', m.name, 'phone', m.phone,
+			'card_no', m.card_no, 'birthday', coalesce(to_char(m.birthday, 'YYYY-MM-DD'), ''),
+			'gender', m.gender, 'email', m.email, 'address', m.address,
+			'preferred_channel', m.preferred_channel,
+			'marketing_consent', m.marketing_consent, 'tags', m.tags, 'notes', m.notes,
+			'points_balance', m.points_balance, 'cumulative_spend', m.cumulative_spend_minor,
+			'currency', m.currency, 'tier', m.tier,
+			'created_at', to_char(m.created_at AT TIME ZONE 'UTC',
+					      'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+			'loyalty', kassa_member_loyalty_json(m.member_id, m.tier,
+							     m.points_balance)::json)::text
+		FROM members m WHERE m.member_id = p_member_id);
+END
 $$;
 
 -- Set a member's tier by hand: a tier of the rule set in force, marked

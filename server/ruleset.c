@@ -58,7 +58,7 @@ static bool get_int(Parse *p, json_t *o, const char *where, const char *key, boo
 static bool get_i32(Parse *p, json_t *o, const char *where, const char *key, bool optional,
 		    int32_t def, int32_t lo, int32_t hi, int32_t *out)
 {
-	int64_t v;
+	int64_t v = 0;
 
 	if (!get_int(p, o, where, key, optional, def, lo, hi, &v))
 		return false;

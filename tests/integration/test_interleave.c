@@ -228,13 +228,15 @@ static void *expirer_main(void *arg)
 		char key[KC_KEY_LEN];
 		int64_t m = w->members[rand_r(&w->seed) % MEMBERS];
 
+		/* like any earning, the 7 points first repay a clawback debt */
 		snprintf(sql, sizeof(sql),
 			 "WITH m AS (UPDATE members SET points_balance = points_balance + 7"
-			 " WHERE member_id = %lld RETURNING member_id),"
+			 " WHERE member_id = %lld RETURNING member_id, points_balance - 7 AS was),"
 			 " l AS (INSERT INTO points_ledger (member_id, kind, points)"
 			 " SELECT member_id, 'adjust', 7 FROM m)"
 			 " INSERT INTO points_lots (member_id, source, points, remaining, expires_on)"
-			 " SELECT member_id, 'adjust', 7, 7, current_date - 1 FROM m",
+			 " SELECT member_id, 'adjust', 7, CASE WHEN was >= 0 THEN 7"
+			 " ELSE greatest(0, was + 7) END, current_date - 1 FROM m",
 			 (long long)m);
 		if (!harness_psql_exec(w->h, sql)) {
 			w->unexpected++;
@@ -253,6 +255,14 @@ static void *expirer_main(void *arg)
 
 static void check_invariants(Harness *h, const char *ids)
 {
+	char state[1024], sql[512];
+
+	snprintf(sql, sizeof(sql), "SELECT string_agg(member_id || ': balance ' || points_balance"
+		 " || ', lots ' || (SELECT coalesce(sum(remaining), 0) FROM points_lots p"
+		 " WHERE p.member_id = m.member_id), '; ' ORDER BY member_id) FROM members m"
+		 " WHERE member_id IN (%s)", ids);
+	if (harness_psql_scalar(h, sql, state, sizeof(state)))
+		fprintf(stderr, "members: %s\n", state);
 	CHECK(it_sql_int(h, "SELECT count(*) FROM members m WHERE member_id IN (%s)"
 			 " AND points_balance <> (SELECT coalesce(sum(points), 0) FROM points_ledger l"
 			 " WHERE l.member_id = m.member_id)", ids) == 0,
