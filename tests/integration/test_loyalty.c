@@ -830,6 +830,69 @@ static void test_race_coupon(Harness *h)
 }
 
 /*
+ * Guards: the day's multipliers. A campaign doubles points today and a
+ * birthday triples them; by default the largest wins, and the multiplier is
+ * applied before the floor: 15.00 earns 1 point plain, 3 in the campaign
+ * (not 2), 4 on the member's birthday.
+ */
+static void test_multipliers(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	char sku[64];
+	Kassa__V1__Response *r = NULL;
+	const Kassa__V1__Transaction *t;
+	int64_t plain, bday, v0;
+
+	if (kc == NULL)
+		return;
+	plain = member(h, kc, "Loyalty Campaign", "Regular");
+	bday = member(h, kc, "Loyalty Birthday", "Regular");
+	v0 = it_sql_int(h, "SELECT max(version) FROM rule_versions");
+	if (plain == 0 || bday == 0 || v0 <= 0 || !product(h, 1500, sku) ||
+	    !sql(h, "UPDATE members SET birthday = make_date(2000,"
+		 " extract(month FROM current_date)::integer, extract(day FROM current_date)::integer)"
+		 " WHERE member_id = %lld", (long long)bday))
+		goto out;
+	KcLine lines[] = { { sku, 1 } };
+	KcTender cash[] = { { CASH, 1500, NULL } };
+
+	r = sell(kc, &(KcSale){ lines, 1, plain, cash, 1, 0, NULL, 0 });
+	if ((t = sold(r, "plain sale")) != NULL)
+		CHECK(t->points_earned == 1, "15.00 earns 1 point; got %lld",
+		      (long long)t->points_earned);
+	kc_response_free(r);
+	r = NULL;
+	if (!sql(h, "INSERT INTO rule_versions (version, note, config)"
+		 " SELECT version + 1, 'itest loyalty: campaign 2x, birthday 3x',"
+		 " jsonb_set(jsonb_set(jsonb_set(config, '{multipliers,campaigns}',"
+		 " jsonb_build_array(jsonb_build_object('from', to_char(current_date, 'YYYY-MM-DD'),"
+		 " 'to', to_char(current_date, 'YYYY-MM-DD'), 'x100', 200))),"
+		 " '{multipliers,birthday}', '\"day\"'), '{multipliers,birthday_x100}', '300')"
+		 " FROM rule_versions WHERE version = %lld", (long long)v0))
+		goto out;
+	r = sell(kc, &(KcSale){ lines, 1, plain, cash, 1, 0, NULL, 0 });
+	if ((t = sold(r, "campaign sale")) != NULL)
+		CHECK(t->points_earned == 3 && t->rule_version == v0 + 1,
+		      "2x before the floor: 3 points; got %lld", (long long)t->points_earned);
+	kc_response_free(r);
+	r = sell(kc, &(KcSale){ lines, 1, bday, cash, 1, 0, NULL, 0 });
+	if ((t = sold(r, "birthday sale")) != NULL)
+		CHECK(t->points_earned == 4, "birthday 3x beats the campaign's 2x: 4 points;"
+		      " got %lld", (long long)t->points_earned);
+	kc_response_free(r);
+	r = NULL;
+	/* later tests expect the defaults: a newer version with the old config */
+	(void)sql(h, "INSERT INTO rule_versions (version, note, config) SELECT %lld,"
+		  " 'itest loyalty: restore version %lld', config FROM rule_versions"
+		  " WHERE version = %lld", (long long)v0 + 2, (long long)v0, (long long)v0);
+	invariants(h, plain);
+	invariants(h, bday);
+out:
+	kc_response_free(r);
+	kc_free(kc);
+}
+
+/*
  * Guards: a till retrying a loyalty sale whose answer it lost (same key, same
  * body) gets the first answer again, although the points, the coupon and the
  * stored value it spent are gone now; nothing is written twice.
@@ -952,6 +1015,7 @@ static const HarnessTest tests[] = {
 	{ "refusals", test_refusals },
 	{ "tier_upgrade", test_tier_upgrade },
 	{ "rule_change", test_rule_change },
+	{ "multipliers", test_multipliers },
 	{ "retry_spent", test_retry_spent },
 	{ "gift", test_gift },
 	{ "race_points", test_race_points },
