@@ -110,6 +110,7 @@ DECLARE
 	v_id	bigint := nextval('coupon_defs_def_id_seq');
 	v_prev	record;
 	v_item	bigint;
+	v_version	integer;
 BEGIN
 	INSERT INTO idempotency (till_id, key, kind, request_hash, result_id)
 	VALUES (p_till_id, p_key, 'coupon_define', p_hash, v_id)
@@ -134,10 +135,17 @@ BEGIN
 	VALUES (v_id, p_name, p_kind, p_value, p_percent_bp, p_cap, v_item, p_min_spend,
 		p_from, p_to, p_max_total, p_max_member, p_stackable, p_issue_on,
 		nullif(p_claim_code, ''));
+	-- the configuration changed: a new rule version (the same rules) marks
+	-- it, so a sale's rule_version names the configuration it was priced with
+	LOCK TABLE rule_versions IN SHARE ROW EXCLUSIVE MODE;
+	INSERT INTO rule_versions (version, staff_id, note, config)
+	SELECT version + 1, p_staff_id, 'coupon definition ' || v_id, config
+	FROM rule_versions ORDER BY version DESC LIMIT 1
+	RETURNING version INTO v_version;
 	INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
 	VALUES (p_staff_id, p_till_id, 'coupon.define', 'coupon_def:' || v_id,
 		jsonb_build_object('name', p_name, 'kind', p_kind, 'issue_on', p_issue_on,
-				   'claim_code', p_claim_code));
+				   'claim_code', p_claim_code, 'rule_version', v_version));
 	RETURN v_id;
 END
 $$;

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 void admin_setup(void)
 {
 	admin_rules_setup();
@@ -22,15 +20,8 @@ void admin_setup(void)
 
 void admin_params_init(AdminParams *p, const Call *c, const ProtobufCMessage *body)
 {
-	size_t n = protobuf_c_message_get_packed_size(body);
-	uint8_t *buf = xmalloc(n ? n : 1);
-	uint8_t h[32];
-
-	protobuf_c_message_pack(body, buf);
-	crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
-	free(buf);
 	p->hash = (SqlText)SQLTEXT_INIT;
-	sqltext_bytea(&p->hash, h, sizeof(h));
+	sqltext_hash(&p->hash, body);
 	snprintf(p->till, sizeof(p->till), "%lld", (long long)c->sess->till_id);
 	snprintf(p->staff, sizeof(p->staff), "%lld", (long long)c->staff_id);
 }

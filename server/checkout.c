@@ -33,7 +33,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "catalog.h"
 #include "db.h"
@@ -43,9 +42,9 @@
 #include "ruleset_db.h"
 #include "server.h"
 #include "sqltext.h"
+#include "tender.h"
 
 #define CHECKOUT_MAX_TENDERS 16
-#define CHECKOUT_REF_MAX 64
 #define CHECKOUT_CODE_MAX 64
 #define CHECKOUT_MAX_COUPONS 8
 #define CHECKOUT_MAX_ATTEMPTS 5
@@ -156,27 +155,10 @@ static bool check_tenders(Call *c)
 	}
 	for (size_t i = 0; i < co->n_tenders; i++) {
 		const Kassa__V1__Tender *t = co->tenders[i];
-		size_t n = strlen(t->reference);
-		bool needs_ref = t->kind == KASSA__V1__TENDER_KIND__TENDER_CARD ||
-				 t->kind == KASSA__V1__TENDER_KIND__TENDER_EWALLET;
 
-		if (t->kind != KASSA__V1__TENDER_KIND__TENDER_CASH && !needs_ref &&
-		    t->kind != KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE) {
-			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TENDER_KIND",
-				  "tender %zu: unknown kind %d", i + 1, (int)t->kind);
+		if (!tender_check(c, i, t))
 			return false;
-		}
-		if (t->amount_minor <= 0) {
-			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_AMOUNT",
-				  "tender %zu: the amount must be positive", i + 1);
-			return false;
-		}
-		if (n > CHECKOUT_REF_MAX || (needs_ref && n == 0)) {
-			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_REFERENCE",
-				  "tender %zu: card and e-wallet tenders need a reference of "
-				  "1-%d characters", i + 1, CHECKOUT_REF_MAX);
-			return false;
-		}
+		/* stored value pays only a member's sale */
 		if (t->kind == KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE && !is_member_sale(c)) {
 			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "MEMBER_REQUIRED",
 				  "tender %zu: stored value belongs to a member", i + 1);
@@ -406,14 +388,8 @@ static void checkout_rules_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
 
-	if (!call_db_ok(c, st, res))
-		return;
-	if (ruleset_current() == NULL) {
-		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "RULES_INVALID",
-			  "the rule set in force could not be loaded");
-		return;
-	}
-	checkout_price(c);
+	if (ruleset_reload_ok(c, st, res))
+		checkout_price(c);
 }
 
 /* Step 2b: make sure kassad prices with the rule set the member read saw. */
@@ -913,14 +889,7 @@ static void checkout_quote(Call *c, CheckoutArgs *a, const RuleSet *rs)
 /* The request body's hash: the same key with another body is refused. */
 static void checkout_hash(const Kassa__V1__Checkout *co, SqlText *out)
 {
-	size_t n = kassa__v1__checkout__get_packed_size(co);
-	uint8_t *buf = xmalloc(n ? n : 1);
-	uint8_t h[32];
-
-	kassa__v1__checkout__pack(co, buf);
-	crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
-	free(buf);
-	sqltext_bytea(out, h, sizeof(h));
+	sqltext_hash(out, &co->base);
 }
 
 /* Step 4: the one statement that records the sale. */

@@ -46,3 +46,17 @@ void coupon_pb_free(Kassa__V1__Coupon **v)
 {
 	free(v);
 }
+
+char **coupon_codes_from_json(json_t *arr, size_t *n)
+{
+	size_t count = json_is_array(arr) ? json_array_size(arr) : 0;
+	char **v = count ? xcalloc(count, sizeof(*v)) : NULL;
+
+	for (size_t i = 0; i < count; i++) {
+		const char *code = json_string_value(json_array_get(arr, i));
+
+		v[i] = (char *)(code ? code : "");
+	}
+	*n = count;
+	return v;
+}

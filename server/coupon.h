@@ -20,4 +20,11 @@
 Kassa__V1__Coupon **coupon_pb_from_json(json_t *arr, size_t *n);
 void coupon_pb_free(Kassa__V1__Coupon **v);
 
+/*
+ * Coupon codes from a JSON array of strings (NULL or not an array: none,
+ * and then NULL; a non-string: ""), as a sale's coupon_codes or a refund's
+ * coupons_restored. The strings are borrowed from arr. Free with free().
+ */
+char **coupon_codes_from_json(json_t *arr, size_t *n);
+
 #endif

@@ -31,7 +31,6 @@
 #include <string.h>
 
 #include <event2/event.h>
-#include <sodium.h>
 
 #include "db.h"
 #include "log.h"
@@ -351,13 +350,8 @@ static void job_request(Call *c, JobKind kind, const ProtobufCMessage *body)
 {
 	JobRun *r = xcalloc(1, sizeof(*r));
 	SqlText hash = SQLTEXT_INIT;
-	size_t n = protobuf_c_message_get_packed_size(body);
-	uint8_t *buf = xmalloc(n ? n : 1), h[32];
 
-	protobuf_c_message_pack(body, buf);
-	crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
-	free(buf);
-	sqltext_bytea(&hash, h, sizeof(h));
+	sqltext_hash(&hash, body);
 	r->kind = kind;
 	r->call = c;
 	c->state = r;

@@ -15,7 +15,6 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "coupon.h"
 #include "db.h"
@@ -379,16 +378,10 @@ void handle_member_register(Call *c)
 	const Kassa__V1__MemberRegister *v = c->req->member_register;
 	char phone[PHONE_MAX], till[24], gender[8], channel[8];
 	SqlText hash = SQLTEXT_INIT, tags = SQLTEXT_INIT;
-	size_t n = kassa__v1__member_register__get_packed_size(v);
-	uint8_t *buf, h[32];
 
 	if (!member_check(c, v, NULL, 0, true, phone))
 		return;
-	buf = xmalloc(n ? n : 1);
-	kassa__v1__member_register__pack(v, buf);
-	crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
-	free(buf);
-	sqltext_bytea(&hash, h, sizeof(h));
+	sqltext_hash(&hash, &v->base);
 	tags_literal(v, &tags);
 	snprintf(till, sizeof(till), "%lld", (long long)c->sess->till_id);
 	snprintf(gender, sizeof(gender), "%d", (int)v->gender);

@@ -32,12 +32,14 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "coupon.h"
 #include "db.h"
 #include "log.h"
 #include "rules.h"
 #include "ruleset_db.h"
 #include "server.h"
 #include "sqltext.h"
+#include "tender.h"
 #include "worker.h"
 
 #define REFUND_PIN_MIN 4
@@ -164,11 +166,11 @@ static void refund_reply_json(Call *c, const char *text)
 {
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
 	Kassa__V1__RefundRecord r = KASSA__V1__REFUND_RECORD__INIT;
-	Kassa__V1__TenderRecord *tenders = NULL, **tp = NULL;
+	Kassa__V1__TenderRecord **tenders = NULL;
 	int32_t *lines = NULL;
 	char **codes = NULL;
 	json_error_t err;
-	json_t *root = json_loads(text, 0, &err), *jl, *jt, *jc;
+	json_t *root = json_loads(text, 0, &err), *jl;
 
 	if (!json_is_object(root)) {
 		log_error("could not parse a refund from the database: %s", err.text);
@@ -199,41 +201,16 @@ static void refund_reply_json(Call *c, const char *text)
 			lines[i] = (int32_t)json_integer_value(json_array_get(jl, i));
 		r.line_nos = lines;
 	}
-	jt = json_object_get(root, "tenders");
-	r.n_tenders = json_array_size(jt);
-	if (r.n_tenders) {
-		tenders = xcalloc(r.n_tenders, sizeof(*tenders));
-		tp = xcalloc(r.n_tenders, sizeof(*tp));
-		for (size_t i = 0; i < r.n_tenders; i++) {
-			json_t *o = json_array_get(jt, i);
-			Kassa__V1__TenderRecord *d = &tenders[i];
-
-			kassa__v1__tender_record__init(d);
-			d->tender_no = (int32_t)jint(o, "tender_no");
-			d->kind = (Kassa__V1__TenderKind)jint(o, "kind");
-			d->amount_minor = jint(o, "amount");
-			d->reference = jstr(o, "ref");
-			tp[i] = d;
-		}
-		r.tenders = tp;
-	}
-	jc = json_object_get(root, "coupons_restored");
-	r.n_coupons_restored = json_array_size(jc);
-	if (r.n_coupons_restored) {
-		codes = xcalloc(r.n_coupons_restored, sizeof(*codes));
-		for (size_t i = 0; i < r.n_coupons_restored; i++) {
-			const char *code = json_string_value(json_array_get(jc, i));
-
-			codes[i] = (char *)(code ? code : "");
-		}
-		r.coupons_restored = codes;
-	}
+	tenders = tender_pb_from_json(json_object_get(root, "tenders"), &r.n_tenders);
+	r.tenders = tenders;
+	codes = coupon_codes_from_json(json_object_get(root, "coupons_restored"),
+				       &r.n_coupons_restored);
+	r.coupons_restored = codes;
 	resp.body_case = KASSA__V1__RESPONSE__BODY_REFUND_RECORD;
 	resp.refund_record = &r;
 	call_reply(c, &resp);
 	free(lines);
-	free(tenders);
-	free(tp);
+	tender_pb_free(tenders);
 	free(codes);
 	json_decref(root);
 }
@@ -246,14 +223,8 @@ static void refund_rules_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
 
-	if (!call_db_ok(c, st, res))
-		return;
-	if (ruleset_current() == NULL) {
-		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "RULES_INVALID",
-			  "the rule set in force could not be loaded");
-		return;
-	}
-	refund_send(c);
+	if (ruleset_reload_ok(c, st, res))
+		refund_send(c);
 }
 
 /* Step 3: the approval limit comes from the rule set; load it if need be. */
@@ -312,16 +283,9 @@ static void refund_db_cb(void *arg, DbStatus st, const PGresult *res)
 static void refund_hash(const Kassa__V1__Refund *rf, SqlText *out)
 {
 	Kassa__V1__Refund copy = *rf;
-	size_t n;
-	uint8_t *buf, h[32];
 
 	copy.approver_pin = (char *)"";
-	n = kassa__v1__refund__get_packed_size(&copy);
-	buf = xmalloc(n ? n : 1);
-	kassa__v1__refund__pack(&copy, buf);
-	crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
-	free(buf);
-	sqltext_bytea(out, h, sizeof(h));
+	sqltext_hash(out, &copy.base);
 }
 
 /* Step 4: kassa_refund() with the rule set's limit and the verified approver. */

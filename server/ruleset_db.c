@@ -13,6 +13,7 @@
 #include "log.h"
 #include "ruleset.h"
 #include "ruleset_db.h"
+#include "server.h"
 
 static int st_newest;
 static RuleSet current;
@@ -65,6 +66,18 @@ static void reload_cb(void *arg, DbStatus st, const PGresult *res)
 		log_warn("still pricing with rule set version %d",
 			 loaded ? (int)current.version : 0);
 	r.cb(r.arg, st, res);
+}
+
+bool ruleset_reload_ok(Call *c, DbStatus st, const PGresult *res)
+{
+	if (!call_db_ok(c, st, res))
+		return false;
+	if (!loaded) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "RULES_INVALID",
+			  "the rule set in force could not be loaded");
+		return false;
+	}
+	return true;
 }
 
 void ruleset_reload(DbCallback cb, void *arg)

@@ -26,6 +26,14 @@ const RuleSet *ruleset_current(void);
  */
 void ruleset_reload(DbCallback cb, void *arg);
 
+/*
+ * The start of a handler's ruleset_reload() callback: as call_db_ok(), and
+ * then a rule set must be in force, else answer c INTERNAL RULES_INVALID.
+ * True only when c is live and ruleset_current() is not NULL.
+ */
+struct Call;
+MUSTCHECK bool ruleset_reload_ok(struct Call *c, DbStatus st, const PGresult *res);
+
 /* Install version from its JSON (also after an administrator saves one). */
 MUSTCHECK bool ruleset_install(int32_t version, const char *json);
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "sqltext.h"
 #include "util.h"
 
@@ -84,6 +86,18 @@ void sqltext_bytea(SqlText *t, const uint8_t *p, size_t n)
 		t->buf[t->len++] = hex[p[i] & 15];
 	}
 	t->buf[t->len] = '\0';
+}
+
+void sqltext_hash(SqlText *t, const ProtobufCMessage *msg)
+{
+	size_t n = protobuf_c_message_get_packed_size(msg);
+	uint8_t *buf = xmalloc(n ? n : 1);
+	uint8_t h[32];
+
+	protobuf_c_message_pack(msg, buf);
+	crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
+	free(buf);
+	sqltext_bytea(t, h, sizeof(h));
 }
 
 const char *sqltext_str(SqlText *t)

@@ -2,14 +2,17 @@
 /*
  * sqltext: building the text form of statement parameters that are not
  * plain scalars: PostgreSQL array literals ("{1,2,3}", "{\"a\",\"b\"}")
- * and bytea hex ("\\x0a1b"). Parameters travel out of band (never spliced
- * into SQL), so the only escaping needed is the array literal's own.
+ * and bytea hex ("\\x0a1b"), among them the request hash stored with an
+ * idempotency key. Parameters travel out of band (never spliced into SQL),
+ * so the only escaping needed is the array literal's own.
  */
 #ifndef KASSA_SQLTEXT_H
 #define KASSA_SQLTEXT_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
 
 typedef struct SqlText {
 	char *buf;	/* owned, NUL-terminated */
@@ -30,6 +33,12 @@ void sqltext_open(SqlText *t);
 void sqltext_close(SqlText *t);
 /* Append bytes as a bytea hex literal "\x..". */
 void sqltext_bytea(SqlText *t, const uint8_t *p, size_t n);
+/*
+ * Append the hash (crypto_generichash, 32 bytes) of msg's packed bytes as
+ * a bytea literal: a request body's hash, so that the same idempotency key
+ * with another body is refused.
+ */
+void sqltext_hash(SqlText *t, const ProtobufCMessage *msg);
 /* The text so far ("" if nothing). */
 const char *sqltext_str(SqlText *t);
 void sqltext_free(SqlText *t);

@@ -26,7 +26,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "db.h"
 #include "log.h"
@@ -35,9 +34,9 @@
 #include "ruleset_db.h"
 #include "server.h"
 #include "sqltext.h"
+#include "tender.h"
 
 #define TOPUP_MAX_TENDERS 16
-#define TOPUP_REF_MAX 64
 #define TOPUP_MAX_MINOR 10000000LL	/* 100,000.00 in one top-up */
 #define TOPUP_MAX_ATTEMPTS 3
 
@@ -61,32 +60,16 @@ static bool topup_check_tenders(Call *c)
 	}
 	for (size_t i = 0; i < t->n_tenders; i++) {
 		const Kassa__V1__Tender *d = t->tenders[i];
-		size_t n = strlen(d->reference);
-		bool needs_ref = d->kind == KASSA__V1__TENDER_KIND__TENDER_CARD ||
-				 d->kind == KASSA__V1__TENDER_KIND__TENDER_EWALLET;
 
+		/* checked first: a sale's tender kind, but never a top-up's */
 		if (d->kind == KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE) {
 			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT,
 				  "STORED_VALUE_NOT_ALLOWED",
 				  "tender %zu: stored value cannot pay for a top-up", i + 1);
 			return false;
 		}
-		if (d->kind != KASSA__V1__TENDER_KIND__TENDER_CASH && !needs_ref) {
-			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TENDER_KIND",
-				  "tender %zu: unknown kind %d", i + 1, (int)d->kind);
+		if (!tender_check(c, i, d))
 			return false;
-		}
-		if (d->amount_minor <= 0) {
-			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_AMOUNT",
-				  "tender %zu: the amount must be positive", i + 1);
-			return false;
-		}
-		if (n > TOPUP_REF_MAX || (needs_ref && n == 0)) {
-			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_REFERENCE",
-				  "tender %zu: card and e-wallet tenders need a reference of "
-				  "1-%d characters", i + 1, TOPUP_REF_MAX);
-			return false;
-		}
 	}
 	return true;
 }
@@ -185,14 +168,8 @@ static void topup_rules_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
 
-	if (!call_db_ok(c, st, res))
-		return;
-	if (ruleset_current() == NULL) {
-		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "RULES_INVALID",
-			  "the rule set in force could not be loaded");
-		return;
-	}
-	topup_send(c);
+	if (ruleset_reload_ok(c, st, res))
+		topup_send(c);
 }
 
 /* Step 3's answer; a stale rule set is reloaded and the top-up sent again. */
@@ -218,19 +195,6 @@ static void topup_db_cb(void *arg, DbStatus st, const PGresult *res)
 	topup_reply_json(c, PQgetvalue(res, 0, 0));
 }
 
-/* The request body's hash: the same key with another body is refused. */
-static void topup_hash(const Kassa__V1__TopUp *t, SqlText *out)
-{
-	size_t n = kassa__v1__top_up__get_packed_size(t);
-	uint8_t *buf = xmalloc(n ? n : 1);
-	uint8_t h[32];
-
-	kassa__v1__top_up__pack(t, buf);
-	crypto_generichash(h, sizeof(h), buf, n, NULL, 0);
-	free(buf);
-	sqltext_bytea(out, h, sizeof(h));
-}
-
 /* Steps 2 and 3: the bonus, then the one statement that records the top-up. */
 static void topup_send(Call *c)
 {
@@ -249,7 +213,7 @@ static void topup_send(Call *c)
 	}
 	if (!topup_settle(c, &tendered, &change))
 		return;	/* cannot happen: handle_top_up() settled the same tenders */
-	topup_hash(t, &hash);
+	sqltext_hash(&hash, &t->base);
 	sqltext_open(&kinds);
 	sqltext_open(&amounts);
 	sqltext_open(&refs);

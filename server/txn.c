@@ -16,6 +16,7 @@
 #include "db.h"
 #include "log.h"
 #include "server.h"
+#include "tender.h"
 
 static int st_txn;
 
@@ -41,13 +42,12 @@ void txn_reply_json(Call *c, const char *text)
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
 	Kassa__V1__Transaction t = KASSA__V1__TRANSACTION__INIT;
 	Kassa__V1__TransactionLine *lines = NULL, **lp = NULL;
-	Kassa__V1__TenderRecord *tenders = NULL, **tp = NULL;
+	Kassa__V1__TenderRecord **tenders = NULL;
 	Kassa__V1__Coupon **coupons = NULL;
 	json_error_t err;
 	json_t *doc = json_loads(text, 0, &err);
-	json_t *root = doc, *jl, *jt, *jc;
-	size_t ncodes;
-	const char **codes = NULL;
+	json_t *root = doc, *jl;
+	char **codes = NULL;
 
 	/* a checkout answer wraps the sale: {"txn": {...}, "usable_coupons": [...]} */
 	if (json_is_object(json_object_get(doc, "txn")))
@@ -90,18 +90,8 @@ void txn_reply_json(Call *c, const char *text)
 	t.stored_value_paid_minor = jint(root, "wallet_paid");
 	t.stored_value_balance_minor = jint(root, "wallet_balance");
 	t.rule_version = (int32_t)jint(root, "rule_version");
-	jc = json_object_get(root, "coupon_codes");
-	ncodes = json_array_size(jc);
-	if (ncodes) {
-		codes = xcalloc(ncodes, sizeof(*codes));
-		for (size_t i = 0; i < ncodes; i++) {
-			const char *code = json_string_value(json_array_get(jc, i));
-
-			codes[i] = code ? code : "";
-		}
-		t.coupon_codes = (char **)codes;
-		t.n_coupon_codes = ncodes;
-	}
+	codes = coupon_codes_from_json(json_object_get(root, "coupon_codes"), &t.n_coupon_codes);
+	t.coupon_codes = codes;
 	coupons = coupon_pb_from_json(json_object_get(doc, "usable_coupons"),
 				      &t.n_usable_coupons);
 	t.usable_coupons = coupons;
@@ -133,31 +123,14 @@ void txn_reply_json(Call *c, const char *text)
 		}
 		t.lines = lp;
 	}
-	jt = json_object_get(root, "tenders");
-	t.n_tenders = json_array_size(jt);
-	if (t.n_tenders) {
-		tenders = xcalloc(t.n_tenders, sizeof(*tenders));
-		tp = xcalloc(t.n_tenders, sizeof(*tp));
-		for (size_t i = 0; i < t.n_tenders; i++) {
-			json_t *o = json_array_get(jt, i);
-			Kassa__V1__TenderRecord *d = &tenders[i];
-
-			kassa__v1__tender_record__init(d);
-			d->tender_no = (int32_t)jint(o, "tender_no");
-			d->kind = (Kassa__V1__TenderKind)jint(o, "kind");
-			d->amount_minor = jint(o, "amount");
-			d->reference = jstr(o, "ref");
-			tp[i] = d;
-		}
-		t.tenders = tp;
-	}
+	tenders = tender_pb_from_json(json_object_get(root, "tenders"), &t.n_tenders);
+	t.tenders = tenders;
 	resp.body_case = KASSA__V1__RESPONSE__BODY_TRANSACTION;
 	resp.transaction = &t;
 	call_reply(c, &resp);
 	free(lines);
 	free(lp);
-	free(tenders);
-	free(tp);
+	tender_pb_free(tenders);
 	free(codes);
 	coupon_pb_free(coupons);
 	json_decref(doc);

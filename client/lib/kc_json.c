@@ -27,6 +27,16 @@ static void set_str(json_t *obj, const char *key, const char *s)
 	json_object_set_new(obj, key, str(s));
 }
 
+/* obj[key] = the n strings of v as a JSON array. */
+static void set_strs(json_t *obj, const char *key, char *const *v, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, str(v[i]));
+	json_object_set_new(obj, key, arr);
+}
+
 static void set_int(json_t *obj, const char *key, int64_t v)
 {
 	json_object_set_new(obj, key, json_integer((json_int_t)v));
@@ -127,8 +137,7 @@ json_t *kcj_coupons(Kassa__V1__Coupon *const *v, size_t n)
 
 json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone)
 {
-	json_t *o = json_object(), *tags = json_array();
-	size_t i;
+	json_t *o = json_object();
 
 	set_int(o, "member_id", m->member_id);
 	set_str(o, "name", m->name);
@@ -142,9 +151,7 @@ json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone)
 	set_str(o, "address", m->address);
 	set_str(o, "channel", kcj_channel_name(m->preferred_channel));
 	json_object_set_new(o, "consent", json_boolean(m->marketing_consent));
-	for (i = 0; i < m->n_tags; i++)
-		json_array_append_new(tags, str(m->tags[i]));
-	json_object_set_new(o, "tags", tags);
+	set_strs(o, "tags", m->tags, m->n_tags);
 	set_str(o, "notes", m->notes);
 	set_int(o, "points_balance", m->points_balance);
 	kcj_money(o, "cumulative_spend", m->cumulative_spend ? m->cumulative_spend->minor : 0);
@@ -213,10 +220,7 @@ json_t *kcj_transaction(const Kassa__V1__Transaction *t)
 	set_str(o, "tier_after", t->tier_after);
 	kcj_money(o, "tier_saving", t->tier_saving_minor);
 	kcj_money(o, "coupon_off", t->coupon_off_minor);
-	json_t *codes = json_array();
-	for (i = 0; i < t->n_coupon_codes; i++)
-		json_array_append_new(codes, str(t->coupon_codes[i]));
-	json_object_set_new(o, "coupon_codes", codes);
+	set_strs(o, "coupon_codes", t->coupon_codes, t->n_coupon_codes);
 	set_int(o, "points_redeemed", t->points_redeemed);
 	kcj_money(o, "points_value", t->points_value_minor);
 	set_int(o, "points_redeemable", t->points_redeemable);
@@ -252,7 +256,7 @@ json_t *kcj_transaction(const Kassa__V1__Transaction *t)
 
 json_t *kcj_refund(const Kassa__V1__RefundRecord *r)
 {
-	json_t *o = json_object(), *lines = json_array(), *codes = json_array();
+	json_t *o = json_object(), *lines = json_array();
 	size_t i;
 
 	set_int(o, "refund_id", r->refund_id);
@@ -267,9 +271,7 @@ json_t *kcj_refund(const Kassa__V1__RefundRecord *r)
 	set_int(o, "points_clawed_back", r->points_clawed_back);
 	set_int(o, "points_restored", r->points_restored);
 	kcj_money(o, "stored_value_restored", r->stored_value_restored_minor);
-	for (i = 0; i < r->n_coupons_restored; i++)
-		json_array_append_new(codes, str(r->coupons_restored[i]));
-	json_object_set_new(o, "coupons_restored", codes);
+	set_strs(o, "coupons_restored", r->coupons_restored, r->n_coupons_restored);
 	set_int(o, "points_balance", r->points_balance);
 	kcj_money(o, "stored_value_balance", r->stored_value_balance_minor);
 	kcj_money(o, "cumulative_spend", r->cumulative_spend_minor);

@@ -210,6 +210,28 @@ static void sale_fail(Till *t, const Cmd *c, SaleError e)
 	fail(t, c, code, sale_error_name(e), msgs[e]);
 }
 
+/*
+ * The start of a sale command that takes no arguments (usage_msg is its
+ * usage): true if a sale is open and, when need_lines, has lines; else
+ * print why and return false.
+ */
+static bool sale_ready(Till *t, const Cmd *c, const char *usage_msg, bool need_lines)
+{
+	if (arg_count(c) != 0) {
+		usage(t, c, usage_msg);
+		return false;
+	}
+	if (!t->sale.open) {
+		sale_fail(t, c, SALE_NOT_OPEN);
+		return false;
+	}
+	if (need_lines && t->sale.n_items == 0) {
+		sale_fail(t, c, SALE_EMPTY);
+		return false;
+	}
+	return true;
+}
+
 /* ---- login, product, txn ---- */
 
 static void cmd_login(Till *t, const Cmd *c)
@@ -760,18 +782,8 @@ static void cmd_sale_quote(Till *t, const Cmd *c)
 	Kassa__V1__Response *resp = NULL;
 	json_t *o;
 
-	if (arg_count(c) != 0) {
-		usage(t, c, "sale quote");
+	if (!sale_ready(t, c, "sale quote", true))
 		return;
-	}
-	if (!t->sale.open) {
-		sale_fail(t, c, SALE_NOT_OPEN);
-		return;
-	}
-	if (t->sale.n_items == 0) {
-		sale_fail(t, c, SALE_EMPTY);
-		return;
-	}
 	if (!answered_ok(t, c, sale_quote(&t->sale, t->kc, &resp), &resp) ||
 	    !has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
 		return;
@@ -787,14 +799,8 @@ static void cmd_sale_show(Till *t, const Cmd *c)
 	json_t *o, *lines, *tenders;
 	size_t i;
 
-	if (arg_count(c) != 0) {
-		usage(t, c, "sale show");
+	if (!sale_ready(t, c, "sale show", false))
 		return;
-	}
-	if (!s->open) {
-		sale_fail(t, c, SALE_NOT_OPEN);
-		return;
-	}
 	o = kcj_ok(c->name);
 	lines = json_array();
 	for (i = 0; i < s->n_items; i++)
@@ -824,18 +830,8 @@ static void cmd_sale_finish(Till *t, const Cmd *c)
 	KcResult r;
 	json_t *o;
 
-	if (arg_count(c) != 0) {
-		usage(t, c, "sale finish");
+	if (!sale_ready(t, c, "sale finish", true))
 		return;
-	}
-	if (!t->sale.open) {
-		sale_fail(t, c, SALE_NOT_OPEN);
-		return;
-	}
-	if (t->sale.n_items == 0) {
-		sale_fail(t, c, SALE_EMPTY);
-		return;
-	}
 	r = sale_checkout(&t->sale, t->kc, &resp);
 	if (!answered_ok(t, c, r, &resp) ||
 	    !has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
@@ -850,14 +846,8 @@ static void cmd_sale_finish(Till *t, const Cmd *c)
 
 static void cmd_sale_cancel(Till *t, const Cmd *c)
 {
-	if (arg_count(c) != 0) {
-		usage(t, c, "sale cancel");
+	if (!sale_ready(t, c, "sale cancel", false))
 		return;
-	}
-	if (!t->sale.open) {
-		sale_fail(t, c, SALE_NOT_OPEN);
-		return;
-	}
 	sale_reset(&t->sale);
 	kcj_emit(kcj_ok(c->name));
 }

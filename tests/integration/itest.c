@@ -98,6 +98,122 @@ int64_t it_sql_int(Harness *h, const char *fmt, ...)
 	return strtoll(out, NULL, 10);
 }
 
+bool it_sqlf(Harness *h, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	int n;
+	bool ok;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (!CHECK(n >= 0, "format set-up SQL: %s", fmt))
+		return false;
+	text = malloc((size_t)n + 1);
+	if (!CHECK(text != NULL, "out of memory for set-up SQL"))
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	ok = harness_psql_exec(h, text);
+	CHECK(ok, "set-up SQL failed: %s", text);
+	free(text);
+	return ok;
+}
+
+void it_fresh_name(const char *prefix, char out[64])
+{
+	static unsigned counter;
+	unsigned n = __atomic_add_fetch(&counter, 1, __ATOMIC_SEQ_CST);
+
+	snprintf(out, 64, "%s-%ld-%lld-%u", prefix, (long)getpid(), (long long)time(NULL), n);
+}
+
+int64_t it_register_tier(Harness *h, KassaClient *kc, const char *name, const char *tier)
+{
+	char phone[32];
+	int64_t id = it_register(h, kc, name, phone);
+
+	if (id > 0 && strcmp(tier, "Regular") != 0 &&
+	    !it_sqlf(h, "UPDATE members SET tier = '%s' WHERE member_id = %lld", tier,
+		     (long long)id))
+		return 0;
+	return id;
+}
+
+/*
+ * One statement, so the lot's remaining is computed from the balance under
+ * the row lock the UPDATE takes (tests give points while kassad spends
+ * them). RETURNING makes a missing member "no row", hence a failure.
+ */
+bool it_give_points(Harness *h, int64_t member_id, int64_t points, int expires_days)
+{
+	char sql[1024], out[32];
+	bool ok;
+
+	snprintf(sql, sizeof(sql),
+		 "WITH m AS (UPDATE members SET points_balance = points_balance + %lld"
+		 " WHERE member_id = %lld RETURNING member_id, points_balance - %lld AS was),"
+		 " l AS (INSERT INTO points_ledger (member_id, kind, points)"
+		 " SELECT member_id, 'adjust', %lld FROM m)"
+		 " INSERT INTO points_lots (member_id, source, points, remaining, expires_on)"
+		 " SELECT member_id, 'adjust', %lld, CASE WHEN was >= 0 THEN %lld"
+		 " ELSE greatest(0, was + %lld) END, current_date + %d FROM m RETURNING member_id",
+		 (long long)points, (long long)member_id, (long long)points, (long long)points,
+		 (long long)points, (long long)points, (long long)points, expires_days);
+	ok = harness_psql_scalar(h, sql, out, sizeof(out));
+	CHECK(ok, "give member %lld %lld points: %s", (long long)member_id, (long long)points, sql);
+	return ok;
+}
+
+bool it_give_wallet(Harness *h, int64_t member_id, int64_t amount_minor)
+{
+	char sql[1024], out[32];
+	bool ok;
+
+	snprintf(sql, sizeof(sql),
+		 "WITH w AS (INSERT INTO wallets (member_id, balance_minor) VALUES (%lld, %lld)"
+		 " ON CONFLICT (member_id) DO UPDATE SET balance_minor = wallets.balance_minor"
+		 " + excluded.balance_minor, updated_at = now() RETURNING member_id)"
+		 " INSERT INTO wallet_ledger (member_id, kind, amount_minor)"
+		 " SELECT member_id, 'topup', %lld FROM w RETURNING member_id",
+		 (long long)member_id, (long long)amount_minor, (long long)amount_minor);
+	ok = harness_psql_scalar(h, sql, out, sizeof(out));
+	CHECK(ok, "give member %lld %lld on the wallet: %s", (long long)member_id,
+	      (long long)amount_minor, sql);
+	return ok;
+}
+
+bool it_check_ledgers(Harness *h, int64_t member_id)
+{
+	long long m = (long long)member_id;
+	int64_t balance, ledger, lots, bad_wallets;
+	bool ok = true;
+
+	balance = it_sql_int(h, "SELECT points_balance FROM members WHERE member_id = %lld", m);
+	if (!CHECK(balance != INT64_MIN, "member %lld exists", m))
+		return false;
+	ledger = it_sql_int(h, "SELECT coalesce(sum(points), 0) FROM points_ledger"
+			    " WHERE member_id = %lld", m);
+	lots = it_sql_int(h, "SELECT coalesce(sum(remaining), 0) FROM points_lots"
+			  " WHERE member_id = %lld", m);
+	bad_wallets = it_sql_int(h, "SELECT count(*) FROM wallets w WHERE member_id = %lld"
+				 " AND (balance_minor < 0 OR balance_minor <> (SELECT"
+				 "  coalesce(sum(amount_minor), 0) FROM wallet_ledger l"
+				 "  WHERE l.member_id = w.member_id))", m);
+	if (!CHECK(balance == ledger, "member %lld: points balance %lld = points ledger sum %lld",
+		   m, (long long)balance, (long long)ledger))
+		ok = false;
+	if (!CHECK(lots == (balance > 0 ? balance : 0),
+		   "member %lld: open lots %lld = greatest(balance %lld, 0)", m, (long long)lots,
+		   (long long)balance))
+		ok = false;
+	if (!CHECK(bad_wallets == 0, "member %lld: wallet = wallet ledger sum, >= 0", m))
+		ok = false;
+	return ok;
+}
+
 bool it_same_response(const Kassa__V1__Response *a, const Kassa__V1__Response *b)
 {
 	Kassa__V1__Response ca = *a, cb = *b;

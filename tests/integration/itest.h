@@ -2,8 +2,9 @@
 /*
  * itest: shortcuts the integration tests share on top of the harness and
  * the real client library: connect as a given till certificate, log a
- * staff member in, register a member with a fresh phone, build a basket,
- * and read counts straight from PostgreSQL to check what was written.
+ * staff member in, register a member with a fresh phone, make names unique
+ * per run, give members points and stored value straight in PostgreSQL,
+ * and read counts and the ledger invariants back to check what was written.
  */
 #ifndef KASSA_ITEST_H
 #define KASSA_ITEST_H
@@ -28,6 +29,37 @@ int64_t it_register(Harness *h, KassaClient *kc, const char *name, char phone_ou
 
 /* SELECT returning one bigint; INT64_MIN on failure. */
 int64_t it_sql_int(Harness *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Run formatted SQL (any statements, no result wanted); false + CHECK failure if it fails. */
+bool it_sqlf(Harness *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A name no other run uses: prefix, "-", pid, time and a counter ("CPN-4711-1718000000-3"). */
+void it_fresh_name(const char *prefix, char out[64]);
+/* it_register(), then put the member in tier (unless "Regular"); 0 + CHECK failure. */
+int64_t it_register_tier(Harness *h, KassaClient *kc, const char *name, const char *tier);
+
+/*
+ * Set-up straight into the database, as a manager's adjustment or a
+ * top-up would write it, keeping the ledger invariants below; false + CHECK
+ * failure if the member does not exist or the SQL fails. Safe from several
+ * threads and against a running kassad: each is one statement that holds
+ * the row it changes (the member's, or the wallet's) while it writes.
+ *
+ * it_give_points: an 'adjust' ledger row of points (> 0), the balance, and a
+ * lot expiring expires_days from today (negative: already past due). Like
+ * any earning, the points first repay a debt: the lot holds only what is
+ * left above zero.
+ * it_give_wallet: a 'topup' wallet ledger row and the wallet (made if need be).
+ */
+bool it_give_points(Harness *h, int64_t member_id, int64_t points, int expires_days);
+bool it_give_wallet(Harness *h, int64_t member_id, int64_t amount_minor);
+
+/*
+ * Check the ledger invariants of migrations/0003_loyalty.sql for one member,
+ * as CHECK failures of the running test: points balance = sum of its points
+ * ledger; sum of its lots' remaining = greatest(balance, 0); its wallet, if
+ * any, = sum of its wallet ledger and >= 0. True if all hold.
+ */
+bool it_check_ledgers(Harness *h, int64_t member_id);
 
 /* Compare two responses' packed bytes (ignoring request ids). */
 bool it_same_response(const Kassa__V1__Response *a, const Kassa__V1__Response *b);

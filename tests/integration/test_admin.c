@@ -27,7 +27,7 @@
 #define CASH KASSA__V1__TENDER_KIND__TENDER_CASH
 #define ST(x) KASSA__V1__STATUS_CODE__##x
 
-/* ---- connections and requests ---- */
+/* ---- connections and requests (sent with the client library) ---- */
 
 static KassaClient *admin_login(Harness *h)
 {
@@ -39,12 +39,9 @@ static KassaClient *manager_login(Harness *h)
 	return it_login(h, "S001-T2", 2001, "9999");
 }
 
-/* Send req (request id assigned by the client) and return the answer, NULL + CHECK on failure. */
-static Kassa__V1__Response *send_req(KassaClient *kc, Kassa__V1__Request *req, const char *what)
+/* The client library's answer r (with its result kr); NULL + CHECK if there is none. */
+static Kassa__V1__Response *answered(KcResult kr, Kassa__V1__Response *r, const char *what)
 {
-	Kassa__V1__Response *r = NULL;
-	KcResult kr = kc_call(kc, req, &r);
-
 	CHECK(kr == KC_OK && r != NULL, "%s: no answer (%s)", what, kc_result_name(kr));
 	return r;
 }
@@ -66,78 +63,48 @@ static bool is_ok(const Kassa__V1__Response *r, const char *what)
 
 static Kassa__V1__Response *rules_get(KassaClient *kc)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__RuleSetGet g = KASSA__V1__RULE_SET_GET__INIT;
+	Kassa__V1__Response *r = NULL;
+	KcResult kr = kc_rule_set_get(kc, &r);
 
-	req.body_case = KASSA__V1__REQUEST__BODY_RULE_SET_GET;
-	req.rule_set_get = &g;
-	return send_req(kc, &req, "RuleSetGet");
+	return answered(kr, r, "RuleSetGet");
 }
 
 static Kassa__V1__Response *rules_put(KassaClient *kc, const char *config, const char *note,
 				      const char *key)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__RuleSetPut p = KASSA__V1__RULE_SET_PUT__INIT;
+	Kassa__V1__Response *r = NULL;
+	KcResult kr = kc_rule_set_put(kc, config, note, key, &r);
 
-	p.config_json = (char *)config;
-	p.note = (char *)note;
-	req.idempotency_key = (char *)key;
-	req.body_case = KASSA__V1__REQUEST__BODY_RULE_SET_PUT;
-	req.rule_set_put = &p;
-	return send_req(kc, &req, "RuleSetPut");
+	return answered(kr, r, "RuleSetPut");
 }
 
 static Kassa__V1__Response *coupon_define(KassaClient *kc, const Kassa__V1__CouponDefine *d,
 					  const char *key)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__Response *r = NULL;
+	KcResult kr = kc_coupon_define(kc, d, key, &r);
 
-	req.idempotency_key = (char *)key;
-	req.body_case = KASSA__V1__REQUEST__BODY_COUPON_DEFINE;
-	req.coupon_define = (Kassa__V1__CouponDefine *)d;
-	return send_req(kc, &req, "CouponDefine");
+	return answered(kr, r, "CouponDefine");
 }
 
 /* Issue by definition id (def_id > 0) or by claim code; key NULL = a fresh one. */
 static Kassa__V1__Response *coupon_issue(KassaClient *kc, int64_t member_id, int64_t def_id,
 					 const char *claim, const char *key)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__CouponIssue q = KASSA__V1__COUPON_ISSUE__INIT;
-	char fresh[KC_KEY_LEN];
+	Kassa__V1__Response *r = NULL;
+	KcResult kr = kc_coupon_issue(kc, member_id, def_id, claim, key, &r);
 
-	if (key == NULL) {
-		kc_new_key(fresh);
-		key = fresh;
-	}
-	q.member_id = member_id;
-	q.def_id = def_id;
-	q.claim_code = (char *)(claim ? claim : "");
-	req.idempotency_key = (char *)key;
-	req.body_case = KASSA__V1__REQUEST__BODY_COUPON_ISSUE;
-	req.coupon_issue = &q;
-	return send_req(kc, &req, "CouponIssue");
+	return answered(kr, r, "CouponIssue");
 }
 
+/* key NULL = a fresh one. */
 static Kassa__V1__Response *tier_set(KassaClient *kc, int64_t member_id, const char *tier,
 				     const char *reason, const char *key)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__TierSet t = KASSA__V1__TIER_SET__INIT;
-	char fresh[KC_KEY_LEN];
+	Kassa__V1__Response *r = NULL;
+	KcResult kr = kc_tier_set(kc, member_id, tier, reason, key, &r);
 
-	if (key == NULL) {
-		kc_new_key(fresh);
-		key = fresh;
-	}
-	t.member_id = member_id;
-	t.tier = (char *)tier;
-	t.reason = (char *)reason;
-	req.idempotency_key = (char *)key;
-	req.body_case = KASSA__V1__REQUEST__BODY_TIER_SET;
-	req.tier_set = &t;
-	return send_req(kc, &req, "TierSet");
+	return answered(kr, r, "TierSet");
 }
 
 /* A checkout of lines with cash, and coupons (may be NULL); the answer. */
@@ -154,32 +121,6 @@ static Kassa__V1__Response *sale(KassaClient *kc, int64_t member_id, const KcLin
 	kc_new_key(key);
 	CHECK(kc_checkout_sale(kc, &s, key, &r) == KC_OK, "checkout sent");
 	return r;
-}
-
-/* The ledger invariants of one member. */
-static void check_ledgers(Harness *h, int64_t id)
-{
-	long long m = (long long)id;
-
-	CHECK(it_sql_int(h, "SELECT count(*) FROM members m WHERE member_id = %lld"
-			 " AND points_balance = (SELECT coalesce(sum(points), 0)"
-			 "  FROM points_ledger l WHERE l.member_id = m.member_id)"
-			 " AND greatest(points_balance, 0) = (SELECT coalesce(sum(remaining), 0)"
-			 "  FROM points_lots o WHERE o.member_id = m.member_id)", m) == 1,
-	      "member %lld: balance = ledger sum, lots = balance", m);
-	CHECK(it_sql_int(h, "SELECT count(*) FROM wallets w WHERE member_id = %lld"
-			 " AND (balance_minor < 0 OR balance_minor <> (SELECT"
-			 "  coalesce(sum(amount_minor), 0) FROM wallet_ledger l"
-			 "  WHERE l.member_id = w.member_id))", m) == 0,
-	      "member %lld: wallet = its ledger, >= 0", m);
-}
-
-/* A name no other run uses: prefix + pid + time. */
-static void unique_name(char *out, size_t len, const char *prefix)
-{
-	static unsigned n;
-
-	snprintf(out, len, "%s%ld%ld%u", prefix, (long)getpid(), (long)time(NULL) % 100000, n++);
 }
 
 /* config with tier `tier`'s discount set to bp (malloc'd JSON), NULL if it has no such tier. */
@@ -252,7 +193,7 @@ static void test_rules_put_applies(Harness *h)
 	if (!CHECK(silver != NULL, "the rule set has a Silver tier"))
 		goto out;
 
-	unique_name(note, sizeof(note), "itest admin silver 15% ");
+	it_fresh_name("itest admin silver 15%", note);
 	kc_new_key(key);
 	p = rules_put(ad, silver, note, key);
 	if (!is_ok(p, "admin puts Silver 15%"))
@@ -298,7 +239,7 @@ static void test_rules_put_applies(Harness *h)
 			      (int)(v0 + 1), (int)t->rule_version);
 			CHECK(strcmp(t->tier, "Silver") == 0, "tier Silver: %s", t->tier);
 		}
-		check_ledgers(h, id);
+		it_check_ledgers(h, id);
 	}
 out:
 	if (p && kc_status(p) == ST(OK)) {
@@ -554,13 +495,14 @@ static void test_coupon_issue_and_use(Harness *h)
 	char name[64], key[KC_KEY_LEN], phone[32], code[80] = "";
 	KcLine tea[] = { { "SKU-TEA", 1 } };	/* 10.00 */
 	Kassa__V1__CouponDefine d;
-	int64_t def, id, n0;
+	int64_t def, id, n0, v0;
 
 	if (ad == NULL || mg == NULL || ca == NULL)
 		goto out;
-	unique_name(name, sizeof(name), "itest fixed 5.00 ");
+	it_fresh_name("itest fixed 5.00", name);
 	d = fixed_def(name, 500);
 	kc_new_key(key);
+	v0 = it_sql_int(h, "SELECT max(version) FROM rule_versions");
 	r = coupon_define(ad, &d, key);
 	if (!is_ok(r, "define"))
 		goto out;
@@ -568,6 +510,11 @@ static void test_coupon_issue_and_use(Harness *h)
 	r2 = coupon_define(ad, &d, key);
 	CHECK(is_ok(r2, "define replay") && r2->coupon_defined->def_id == def,
 	      "a replayed define answers the same definition");
+	CHECK(it_sql_int(h, "SELECT max(version) FROM rule_versions") == v0 + 1 &&
+	      it_sql_int(h, "SELECT count(*) FROM rule_versions r, rule_versions p"
+			 " WHERE r.version = %lld AND p.version = %lld AND r.config = p.config",
+			 (long long)v0 + 1, (long long)v0) == 1,
+	      "the definition makes one new rule version, same rules (replay included)");
 	CHECK(it_sql_int(h, "SELECT count(*) FROM coupon_defs WHERE name = '%s'", name) == 1,
 	      "one definition for one key");
 	CHECK(it_sql_int(h, "SELECT count(*) FROM audit_log WHERE action = 'coupon.define'"
@@ -626,7 +573,7 @@ static void test_coupon_issue_and_use(Harness *h)
 	}
 	CHECK(it_sql_int(h, "SELECT count(*) FROM coupons WHERE code = '%s' AND state = 'used'",
 			 code) == 1, "the coupon is used");
-	check_ledgers(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(r);
 	kc_response_free(r2);
@@ -642,14 +589,14 @@ static void test_coupon_claim(Harness *h)
 {
 	KassaClient *ad = admin_login(h), *ca = it_cashier(h);
 	Kassa__V1__Response *r = NULL, *r2 = NULL;
-	char name[64], claim[40], lower[40], old_claim[40], key[KC_KEY_LEN], phone[32];
+	char name[64], claim[64], lower[64], old_claim[64], key[KC_KEY_LEN], phone[32];
 	Kassa__V1__CouponDefine d = KASSA__V1__COUPON_DEFINE__INIT;
 	int64_t def, id;
 
 	if (ad == NULL || ca == NULL)
 		goto out;
-	unique_name(name, sizeof(name), "itest claim 10% ");
-	unique_name(claim, sizeof(claim), "ITEST-");
+	it_fresh_name("itest claim 10%", name);
+	it_fresh_name("ITEST", claim);
 	d.name = name;
 	d.kind = KASSA__V1__COUPON_KIND__COUPON_PERCENT;
 	d.percent_bp = 1000;
@@ -662,7 +609,7 @@ static void test_coupon_claim(Harness *h)
 		goto out;
 
 	/* a second definition may not take the same code */
-	unique_name(name, sizeof(name), "itest claim twin ");
+	it_fresh_name("itest claim twin", name);
 	kc_new_key(key);
 	r = coupon_define(ad, &d, key);
 	expect(r, ST(ALREADY_EXISTS), "CLAIM_CODE_TAKEN", "a claim code used twice");
@@ -703,8 +650,8 @@ static void test_coupon_claim(Harness *h)
 	kc_response_free(r);
 
 	/* a code coupon that ended long ago */
-	unique_name(name, sizeof(name), "itest claim old ");
-	unique_name(old_claim, sizeof(old_claim), "ITOLD-");
+	it_fresh_name("itest claim old", name);
+	it_fresh_name("ITOLD", old_claim);
 	d.name = name;
 	d.claim_code = old_claim;
 	d.valid_from = "2020-01-01";
@@ -714,7 +661,7 @@ static void test_coupon_claim(Harness *h)
 		expect(r, ST(FAILED_PRECONDITION), "COUPON_EXPIRED", "a claim after the end");
 		kc_response_free(r);
 	}
-	check_ledgers(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_free(ad);
 	kc_free(ca);
@@ -735,7 +682,7 @@ static void test_registration_coupon(Harness *h)
 	    !CHECK(harness_psql_scalar(h, "SELECT current_date::text", today, sizeof(today)),
 		   "today"))
 		goto out;
-	unique_name(name, sizeof(name), "itest first order ");
+	it_fresh_name("itest first order", name);
 	d.name = name;
 	d.kind = KASSA__V1__COUPON_KIND__COUPON_FIXED;
 	d.value_minor = 300;
@@ -845,7 +792,7 @@ static void test_tier_set(Harness *h)
 		CHECK(strcmp(s->transaction->tier, "Gold") == 0 &&
 		      s->transaction->tier_saving_minor == (1000 * bp + 5000) / 10000,
 		      "priced as Gold: saving %lld", (long long)s->transaction->tier_saving_minor);
-	check_ledgers(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(r);
 	kc_response_free(r2);

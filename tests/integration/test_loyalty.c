@@ -16,7 +16,6 @@
  * against the same database.
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -41,80 +40,24 @@
 
 /* ---- set-up straight into the database ---- */
 
-/* Run formatted SQL (no result wanted); false, with a failure, if it fails. */
-__attribute__((format(printf, 2, 3)))
-static bool sql(Harness *h, const char *fmt, ...)
-{
-	char text[4096];
-	va_list ap;
-	bool ok;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	ok = harness_psql_exec(h, text);
-	CHECK(ok, "set-up SQL failed: %s", text);
-	return ok;
-}
-
-/* A name no other run uses: prefix, pid, time and a counter. */
-static void fresh(const char *prefix, char out[64])
-{
-	static unsigned counter;
-	unsigned n = __atomic_add_fetch(&counter, 1, __ATOMIC_SEQ_CST);
-
-	snprintf(out, 64, "%s-%ld-%lld-%u", prefix, (long)getpid(), (long long)time(NULL), n);
-}
-
 /* A product at price_minor with a fresh SKU (kassad fetches unknown codes itself). */
 static bool product(Harness *h, int64_t price_minor, char sku[64])
 {
-	fresh("LOY", sku);
-	return sql(h, "INSERT INTO products (sku, name, price_minor) VALUES ('%s', 'Loyalty %s', %lld)",
-		   sku, sku, (long long)price_minor);
-}
-
-/* Register a member, put it in tier (unless "Regular"); 0 on failure. */
-static int64_t member(Harness *h, KassaClient *kc, const char *name, const char *tier)
-{
-	char phone[32];
-	int64_t id = it_register(h, kc, name, phone);
-
-	if (id > 0 && strcmp(tier, "Regular") != 0 &&
-	    !sql(h, "UPDATE members SET tier = '%s' WHERE member_id = %lld", tier, (long long)id))
-		return 0;
-	return id;
-}
-
-/* Give a member points as a manager's adjustment: ledger row, lot and balance together. */
-static bool give_points(Harness *h, int64_t id, int64_t points)
-{
-	return sql(h, "INSERT INTO points_ledger (member_id, kind, points) VALUES (%lld, 'adjust', %lld);"
-		   " INSERT INTO points_lots (member_id, source, points, remaining, expires_on)"
-		   " VALUES (%lld, 'adjust', %lld, %lld, current_date + 365);"
-		   " UPDATE members SET points_balance = points_balance + %lld WHERE member_id = %lld",
-		   (long long)id, (long long)points, (long long)id, (long long)points,
-		   (long long)points, (long long)points, (long long)id);
-}
-
-/* Top a member's wallet up: wallet and its ledger together. */
-static bool give_wallet(Harness *h, int64_t id, int64_t amount_minor)
-{
-	return sql(h, "INSERT INTO wallets (member_id, balance_minor) VALUES (%lld, %lld);"
-		   " INSERT INTO wallet_ledger (member_id, kind, amount_minor) VALUES (%lld, 'topup', %lld)",
-		   (long long)id, (long long)amount_minor, (long long)id, (long long)amount_minor);
+	it_fresh_name("LOY", sku);
+	return it_sqlf(h, "INSERT INTO products (sku, name, price_minor)"
+		       " VALUES ('%s', 'Loyalty %s', %lld)", sku, sku, (long long)price_minor);
 }
 
 /* A fixed-amount coupon of its own definition, held by member id; valid_to is SQL. */
 static bool coupon(Harness *h, int64_t id, int64_t off_minor, int64_t min_spend_minor,
 		   const char *valid_to, char code[64])
 {
-	fresh("CPN", code);
-	return sql(h, "WITH d AS (INSERT INTO coupon_defs (name, kind, value_minor, min_spend_minor,"
-		   " valid_to) VALUES ('itest %s', 'fixed', %lld, %lld, %s) RETURNING def_id)"
-		   " INSERT INTO coupons (member_id, def_id, code) SELECT %lld, def_id, '%s' FROM d",
-		   code, (long long)off_minor, (long long)min_spend_minor, valid_to, (long long)id,
-		   code);
+	it_fresh_name("CPN", code);
+	return it_sqlf(h, "WITH d AS (INSERT INTO coupon_defs (name, kind, value_minor,"
+		       " min_spend_minor, valid_to) VALUES ('itest %s', 'fixed', %lld, %lld, %s)"
+		       " RETURNING def_id) INSERT INTO coupons (member_id, def_id, code)"
+		       " SELECT %lld, def_id, '%s' FROM d", code, (long long)off_minor,
+		       (long long)min_spend_minor, valid_to, (long long)id, code);
 }
 
 /* ---- sales ---- */
@@ -190,24 +133,6 @@ static void refused(Harness *h, KassaClient *kc, const char *what, const KcSale 
 	kc_response_free(r);
 }
 
-/* The ledger invariants of 0003_loyalty.sql for one member. */
-static void invariants(Harness *h, int64_t id)
-{
-	long long m = (long long)id;
-	int64_t balance = it_sql_int(h, "SELECT points_balance FROM members WHERE member_id = %lld", m);
-
-	CHECK(balance == it_sql_int(h, "SELECT coalesce(sum(points), 0) FROM points_ledger"
-				    " WHERE member_id = %lld", m),
-	      "member %lld: balance %lld equals the points ledger sum", m, (long long)balance);
-	CHECK(it_sql_int(h, "SELECT coalesce(sum(remaining), 0) FROM points_lots WHERE member_id = %lld",
-			 m) == (balance > 0 ? balance : 0),
-	      "member %lld: open lots equal the balance %lld", m, (long long)balance);
-	CHECK(it_sql_int(h, "SELECT count(*) FROM wallets w WHERE member_id = %lld AND balance_minor <>"
-			 " (SELECT coalesce(sum(amount_minor), 0) FROM wallet_ledger l"
-			 "  WHERE l.member_id = w.member_id)", m) == 0,
-	      "member %lld: wallet equals its ledger sum", m);
-}
-
 /* ---- golden cases ---- */
 
 /* Guards: 1 point per 10.00 paid, split over the lines by largest remainder and stored. */
@@ -221,7 +146,7 @@ static void test_regular_earn(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Regular", "Regular");
+	id = it_register_tier(h, kc, "Loyalty Regular", "Regular");
 	if (id == 0 || !product(h, 1250, apple) || !product(h, 7500, rice))
 		goto out;
 	KcLine lines[] = { { apple, 2 }, { rice, 1 } };		/* 2 x 12.50 + 75.00 */
@@ -250,7 +175,7 @@ static void test_regular_earn(Harness *h)
 	CHECK(it_sql_int(h, "SELECT count(*) FROM points_lots WHERE member_id = %lld AND txn_id = %lld"
 			 " AND source = 'earn' AND points = 10 AND remaining = 10",
 			 (long long)id, (long long)t->txn_id) == 1, "the 10 points are one lot");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(r);
 	kc_free(kc);
@@ -267,7 +192,7 @@ static void test_silver_discount(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Silver", "Silver");
+	id = it_register_tier(h, kc, "Loyalty Silver", "Silver");
 	if (id == 0 || !product(h, 33333, sku))
 		goto out;
 	KcLine lines[] = { { sku, 1 } };
@@ -290,7 +215,7 @@ static void test_silver_discount(Harness *h)
 	CHECK(it_sql_int(h, "SELECT count(*) FROM transaction_lines WHERE txn_id = %lld"
 			 " AND tier_off_minor = 3333 AND net_minor = 30000 AND points_earned = 30",
 			 (long long)t->txn_id) == 1, "transaction_lines stores the allocation");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(r);
 	kc_free(kc);
@@ -308,8 +233,8 @@ static void test_gold_redeem(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Gold", "Gold");
-	if (id == 0 || !give_points(h, id, 250) || !product(h, 15000, big) ||
+	id = it_register_tier(h, kc, "Loyalty Gold", "Gold");
+	if (id == 0 || !it_give_points(h, id, 250, 365) || !product(h, 15000, big) ||
 	    !product(h, 5000, small))
 		goto out;
 	lot = it_sql_int(h, "SELECT lot_id FROM points_lots WHERE member_id = %lld AND source = 'adjust'",
@@ -354,7 +279,7 @@ static void test_gold_redeem(Harness *h)
 	CHECK(it_sql_int(h, "SELECT count(*) FROM transactions WHERE txn_id = %lld"
 			 " AND points_redeemed = 200 AND points_value_minor = 2000", txn) == 1,
 	      "transactions row stores the redemption");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(r);
 	kc_free(kc);
@@ -372,7 +297,7 @@ static void test_coupon(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Coupon", "Silver");
+	id = it_register_tier(h, kc, "Loyalty Coupon", "Silver");
 	if (id == 0 || !product(h, 9000, a) || !product(h, 3000, b) ||
 	    !coupon(h, id, 2000, 10000, "NULL", code) || !coupon(h, id, 500, 0, "NULL", spare) ||
 	    !coupon(h, id, 2000, 11000, "NULL", high))
@@ -418,7 +343,7 @@ static void test_coupon(Harness *h)
 
 	refused(h, kc, "the same coupon again", &(KcSale){ lines, 2, id, cash, 1, 0, use, 1 },
 		ST_PRECOND, "COUPON_USED");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(r);
 	kc_free(kc);
@@ -435,9 +360,9 @@ static void test_stored_value(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Wallet", "Regular");
-	poor = member(h, kc, "Loyalty No Wallet", "Regular");
-	if (id == 0 || poor == 0 || !give_wallet(h, id, 5000) || !product(h, 8000, sku))
+	id = it_register_tier(h, kc, "Loyalty Wallet", "Regular");
+	poor = it_register_tier(h, kc, "Loyalty No Wallet", "Regular");
+	if (id == 0 || poor == 0 || !it_give_wallet(h, id, 5000) || !product(h, 8000, sku))
 		goto out;
 	KcLine lines[] = { { sku, 1 } };			/* 80.00 */
 	KcTender too_much[] = { { STORED, 6000, NULL }, { CASH, 2000, NULL } };
@@ -471,8 +396,8 @@ static void test_stored_value(Harness *h)
 	refused(h, kc, "stored value from an empty wallet",
 		&(KcSale){ lines, 1, id, a_little, 2, 0, NULL, 0 }, ST_PRECOND,
 		"INSUFFICIENT_STORED_VALUE");
-	invariants(h, id);
-	invariants(h, poor);
+	it_check_ledgers(h, id);
+	it_check_ledgers(h, poor);
 out:
 	kc_response_free(r);
 	kc_free(kc);
@@ -487,9 +412,9 @@ static void test_refusals(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Refused", "Regular");
-	other = member(h, kc, "Loyalty Other", "Regular");
-	if (id == 0 || other == 0 || !give_points(h, id, 250) || !product(h, 20000, big) ||
+	id = it_register_tier(h, kc, "Loyalty Refused", "Regular");
+	other = it_register_tier(h, kc, "Loyalty Other", "Regular");
+	if (id == 0 || other == 0 || !it_give_points(h, id, 250, 365) || !product(h, 20000, big) ||
 	    !product(h, 2000, small) || !coupon(h, id, 500, 0, "current_date - 1", expired) ||
 	    !coupon(h, other, 500, 0, "NULL", foreign))
 		goto out;
@@ -527,8 +452,8 @@ static void test_refusals(Harness *h)
 		"COUPON_EXPIRED");
 	CHECK(it_sql_int(h, "SELECT points_balance FROM members WHERE member_id = %lld",
 			 (long long)id) == 250, "the 250 points are all still there");
-	invariants(h, id);
-	invariants(h, other);
+	it_check_ledgers(h, id);
+	it_check_ledgers(h, other);
 out:
 	kc_free(kc);
 }
@@ -544,7 +469,7 @@ static void test_tier_upgrade(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Upgrade", "Regular");
+	id = it_register_tier(h, kc, "Loyalty Upgrade", "Regular");
 	if (id == 0 || !product(h, 205000, big) || !product(h, 10000, small))
 		goto out;
 	KcLine lines_big[] = { { big, 1 } };			/* 2,050.00 */
@@ -573,7 +498,7 @@ static void test_tier_upgrade(Harness *h)
 		      t->total_minor == 9000 && t->change_minor == 1000,
 		      "the next sale is 10%% off: got %s, %lld off, total %lld", t->tier,
 		      (long long)t->tier_saving_minor, (long long)t->total_minor);
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(r);
 	kc_response_free(next);
@@ -591,7 +516,7 @@ static void test_rule_change(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Rules", "Silver");
+	id = it_register_tier(h, kc, "Loyalty Rules", "Silver");
 	v0 = it_sql_int(h, "SELECT max(version) FROM rule_versions");
 	if (id == 0 || v0 <= 0 || !product(h, 10000, sku))
 		goto out;
@@ -609,10 +534,11 @@ static void test_rule_change(Harness *h)
 	kc_response_free(r);
 	r = NULL;
 
-	if (!sql(h, "INSERT INTO rule_versions (version, note, config)"
-		 " SELECT version + 1, 'itest loyalty: Silver 15%%',"
-		 " jsonb_set(config, '{tiers,1,discount_bp}', '1500') FROM rule_versions"
-		 " WHERE version = %lld AND config #>> '{tiers,1,name}' = 'Silver'", (long long)v0) ||
+	if (!it_sqlf(h, "INSERT INTO rule_versions (version, note, config)"
+		     " SELECT version + 1, 'itest loyalty: Silver 15%%',"
+		     " jsonb_set(config, '{tiers,1,discount_bp}', '1500') FROM rule_versions"
+		     " WHERE version = %lld AND config #>> '{tiers,1,name}' = 'Silver'",
+		     (long long)v0) ||
 	    !CHECK(it_sql_int(h, "SELECT max(version) FROM rule_versions") == v0 + 1,
 		   "rule version %lld inserted", (long long)v0 + 1))
 		goto out;
@@ -640,16 +566,16 @@ static void test_rule_change(Harness *h)
 	r = NULL;
 
 	/* later tests expect the defaults: a newer version with the old config */
-	if (sql(h, "INSERT INTO rule_versions (version, note, config)"
-		" SELECT %lld, 'itest loyalty: restore version %lld', config FROM rule_versions"
-		" WHERE version = %lld", (long long)v0 + 2, (long long)v0, (long long)v0)) {
+	if (it_sqlf(h, "INSERT INTO rule_versions (version, note, config)"
+		    " SELECT %lld, 'itest loyalty: restore version %lld', config FROM rule_versions"
+		    " WHERE version = %lld", (long long)v0 + 2, (long long)v0, (long long)v0)) {
 		r = sell(kc, &silver);
 		if ((t = sold(r, "Silver sale after the restore")) != NULL)
 			CHECK(t->rule_version == v0 + 2 && t->tier_saving_minor == 1000,
 			      "10%% again under version %lld; got version %d, %lld off",
 			      (long long)v0 + 2, t->rule_version, (long long)t->tier_saving_minor);
 	}
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(r);
 	kc_free(kc);
@@ -672,11 +598,12 @@ static bool race_cashier(Harness *h)
 		   crypto_pwhash_str(hash, RACE_PIN, strlen(RACE_PIN), crypto_pwhash_OPSLIMIT_MIN,
 				     crypto_pwhash_MEMLIMIT_MIN) == 0, "hash the racers' PIN"))
 		return false;
-	return sql(h, "INSERT INTO staff (staff_id, store_id, name, role, pin_hash)"
-		   " SELECT %d, store_id, 'Loyalty race cashier', 'cashier', '%s' FROM stores"
-		   " WHERE code = 'BENCH'"
-		   " ON CONFLICT (staff_id) DO UPDATE SET pin_hash = EXCLUDED.pin_hash, active = true",
-		   RACE_STAFF, hash);
+	return it_sqlf(h, "INSERT INTO staff (staff_id, store_id, name, role, pin_hash)"
+		       " SELECT %d, store_id, 'Loyalty race cashier', 'cashier', '%s' FROM stores"
+		       " WHERE code = 'BENCH'"
+		       " ON CONFLICT (staff_id) DO UPDATE SET pin_hash = EXCLUDED.pin_hash,"
+		       " active = true",
+		       RACE_STAFF, hash);
 }
 
 typedef struct Racer {
@@ -736,9 +663,10 @@ static void test_race_points(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Points Race", "Regular");
+	id = it_register_tier(h, kc, "Loyalty Points Race", "Regular");
 	kc_free(kc);
-	if (id == 0 || !give_points(h, id, 1000) || !product(h, 2000, sku) || !race_cashier(h))
+	if (id == 0 || !it_give_points(h, id, 1000, 365) || !product(h, 2000, sku) ||
+	    !race_cashier(h))
 		return;
 	KcLine lines[] = { { sku, 1 } };			/* 20.00 */
 	KcTender cash[] = { { CASH, 1000, NULL } };		/* 10.00 of it in points */
@@ -775,7 +703,7 @@ static void test_race_points(Harness *h)
 	      "exactly 10 redemptions in the ledger");
 	CHECK(it_sql_int(h, "SELECT coalesce(sum(points), 0) FROM points_lot_moves WHERE member_id = %lld",
 			 (long long)id) == 1000, "1,000 points drawn from lots");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 	race_free(rc, POINTS_RACERS);
 }
 
@@ -790,7 +718,7 @@ static void test_race_coupon(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Coupon Race", "Regular");
+	id = it_register_tier(h, kc, "Loyalty Coupon Race", "Regular");
 	kc_free(kc);
 	if (id == 0 || !product(h, 2000, sku) || !coupon(h, id, 500, 0, "NULL", code) ||
 	    !race_cashier(h))
@@ -825,7 +753,7 @@ static void test_race_coupon(Harness *h)
 			 (long long)id) == 1, "exactly one transaction");
 	CHECK(it_sql_int(h, "SELECT used_txn FROM coupons WHERE code = '%s' AND state = 'used'",
 			 code) == txn && txn > 0, "the coupon names the one successful sale");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 	race_free(rc, COUPON_RACERS);
 }
 
@@ -845,13 +773,14 @@ static void test_multipliers(Harness *h)
 
 	if (kc == NULL)
 		return;
-	plain = member(h, kc, "Loyalty Campaign", "Regular");
-	bday = member(h, kc, "Loyalty Birthday", "Regular");
+	plain = it_register_tier(h, kc, "Loyalty Campaign", "Regular");
+	bday = it_register_tier(h, kc, "Loyalty Birthday", "Regular");
 	v0 = it_sql_int(h, "SELECT max(version) FROM rule_versions");
 	if (plain == 0 || bday == 0 || v0 <= 0 || !product(h, 1500, sku) ||
-	    !sql(h, "UPDATE members SET birthday = make_date(2000,"
-		 " extract(month FROM current_date)::integer, extract(day FROM current_date)::integer)"
-		 " WHERE member_id = %lld", (long long)bday))
+	    !it_sqlf(h, "UPDATE members SET birthday = make_date(2000,"
+		     " extract(month FROM current_date)::integer,"
+		     " extract(day FROM current_date)::integer)"
+		     " WHERE member_id = %lld", (long long)bday))
 		goto out;
 	KcLine lines[] = { { sku, 1 } };
 	KcTender cash[] = { { CASH, 1500, NULL } };
@@ -862,13 +791,14 @@ static void test_multipliers(Harness *h)
 		      (long long)t->points_earned);
 	kc_response_free(r);
 	r = NULL;
-	if (!sql(h, "INSERT INTO rule_versions (version, note, config)"
-		 " SELECT version + 1, 'itest loyalty: campaign 2x, birthday 3x',"
-		 " jsonb_set(jsonb_set(jsonb_set(config, '{multipliers,campaigns}',"
-		 " jsonb_build_array(jsonb_build_object('from', to_char(current_date, 'YYYY-MM-DD'),"
-		 " 'to', to_char(current_date, 'YYYY-MM-DD'), 'x100', 200))),"
-		 " '{multipliers,birthday}', '\"day\"'), '{multipliers,birthday_x100}', '300')"
-		 " FROM rule_versions WHERE version = %lld", (long long)v0))
+	if (!it_sqlf(h, "INSERT INTO rule_versions (version, note, config)"
+		     " SELECT version + 1, 'itest loyalty: campaign 2x, birthday 3x',"
+		     " jsonb_set(jsonb_set(jsonb_set(config, '{multipliers,campaigns}',"
+		     " jsonb_build_array(jsonb_build_object("
+		     " 'from', to_char(current_date, 'YYYY-MM-DD'),"
+		     " 'to', to_char(current_date, 'YYYY-MM-DD'), 'x100', 200))),"
+		     " '{multipliers,birthday}', '\"day\"'), '{multipliers,birthday_x100}', '300')"
+		     " FROM rule_versions WHERE version = %lld", (long long)v0))
 		goto out;
 	r = sell(kc, &(KcSale){ lines, 1, plain, cash, 1, 0, NULL, 0 });
 	if ((t = sold(r, "campaign sale")) != NULL)
@@ -882,11 +812,11 @@ static void test_multipliers(Harness *h)
 	kc_response_free(r);
 	r = NULL;
 	/* later tests expect the defaults: a newer version with the old config */
-	(void)sql(h, "INSERT INTO rule_versions (version, note, config) SELECT %lld,"
-		  " 'itest loyalty: restore version %lld', config FROM rule_versions"
-		  " WHERE version = %lld", (long long)v0 + 2, (long long)v0, (long long)v0);
-	invariants(h, plain);
-	invariants(h, bday);
+	(void)it_sqlf(h, "INSERT INTO rule_versions (version, note, config) SELECT %lld,"
+		      " 'itest loyalty: restore version %lld', config FROM rule_versions"
+		      " WHERE version = %lld", (long long)v0 + 2, (long long)v0, (long long)v0);
+	it_check_ledgers(h, plain);
+	it_check_ledgers(h, bday);
 out:
 	kc_response_free(r);
 	kc_free(kc);
@@ -906,8 +836,8 @@ static void test_retry_spent(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Retry", "Gold");
-	if (id == 0 || !give_points(h, id, 200) || !give_wallet(h, id, 5000) ||
+	id = it_register_tier(h, kc, "Loyalty Retry", "Gold");
+	if (id == 0 || !it_give_points(h, id, 200, 365) || !it_give_wallet(h, id, 5000) ||
 	    !product(h, 20000, sku) || !coupon(h, id, 1000, 0, "NULL", code))
 		goto out;
 	KcLine lines[] = { { sku, 1 } };	/* 200.00, Gold 160.00, coupon 150.00, points 130.00 */
@@ -929,7 +859,7 @@ static void test_retry_spent(Harness *h)
 	snapshot(h, after);
 	CHECK(strcmp(before, after) == 0, "the retry writes nothing (before %s, after %s)", before,
 	      after);
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(first);
 	kc_response_free(again);
@@ -950,11 +880,11 @@ static void test_gift(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Loyalty Gift", "Regular");
-	if (id == 0 || !give_points(h, id, 700) || !product(h, 3000, gift) ||
+	id = it_register_tier(h, kc, "Loyalty Gift", "Regular");
+	if (id == 0 || !it_give_points(h, id, 700, 365) || !product(h, 3000, gift) ||
 	    !product(h, 2000, sku) ||
-	    !sql(h, "INSERT INTO gift_items (product_id, points_cost, stock)"
-		 " SELECT product_id, 300, 1 FROM products WHERE sku = '%s'", gift))
+	    !it_sqlf(h, "INSERT INTO gift_items (product_id, points_cost, stock)"
+		     " SELECT product_id, 300, 1 FROM products WHERE sku = '%s'", gift))
 		goto out;
 	/* KcSale has no gift flag: the request is built by hand */
 	Kassa__V1__SaleLine gl = KASSA__V1__SALE_LINE__INIT;
@@ -1000,7 +930,7 @@ static void test_gift(Harness *h)
 		      "no stock left: got %s/%s", kc_status_name(kc_status(r)), kc_detail(r));
 	CHECK(it_sql_int(h, "SELECT count(*) FROM transactions WHERE member_id = %lld",
 			 (long long)id) == 1, "the refused gift sale wrote nothing");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(r);
 	kc_free(kc);

@@ -17,7 +17,6 @@
  * test_loyalty.c does, with names unique per run.
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,82 +36,17 @@
 
 /* ---- set-up straight into the database ---- */
 
-/* Run formatted SQL (no result wanted); false, with a failure, if it fails. */
-__attribute__((format(printf, 2, 3)))
-static bool sql(Harness *h, const char *fmt, ...)
-{
-	char text[4096];
-	va_list ap;
-	bool ok;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	ok = harness_psql_exec(h, text);
-	CHECK(ok, "set-up SQL failed: %s", text);
-	return ok;
-}
-
-/* A name no other run uses: prefix, pid, time and a counter. */
-static void fresh(const char *prefix, char out[64])
-{
-	static unsigned counter;
-
-	snprintf(out, 64, "%s-%ld-%lld-%u", prefix, (long)getpid(), (long long)time(NULL),
-		 ++counter);
-}
-
-/* Give a member points as a manager's adjustment: ledger row, lot and balance together. */
-static bool give_points(Harness *h, int64_t id, int64_t points)
-{
-	return sql(h, "INSERT INTO points_ledger (member_id, kind, points)"
-		   " VALUES (%lld, 'adjust', %lld);"
-		   " INSERT INTO points_lots (member_id, source, points, remaining, expires_on)"
-		   " VALUES (%lld, 'adjust', %lld, %lld, current_date + 365);"
-		   " UPDATE members SET points_balance = points_balance + %lld"
-		   " WHERE member_id = %lld",
-		   (long long)id, (long long)points, (long long)id, (long long)points,
-		   (long long)points, (long long)points, (long long)id);
-}
-
-/* Top a member's wallet up: wallet and its ledger together. */
-static bool give_wallet(Harness *h, int64_t id, int64_t amount_minor)
-{
-	return sql(h, "INSERT INTO wallets (member_id, balance_minor) VALUES (%lld, %lld);"
-		   " INSERT INTO wallet_ledger (member_id, kind, amount_minor)"
-		   " VALUES (%lld, 'topup', %lld)",
-		   (long long)id, (long long)amount_minor, (long long)id, (long long)amount_minor);
-}
-
 /* A fixed coupon of its own definition (at most 10 uses in all), held by member id. */
 static bool give_coupon(Harness *h, int64_t id, int64_t off_minor, char code[64])
 {
-	fresh("RFC", code);
-	return sql(h, "WITH d AS (INSERT INTO coupon_defs (name, kind, value_minor, max_uses_total,"
-		   " valid_to) VALUES ('itest %s', 'fixed', %lld, 10, current_date + 30)"
-		   " RETURNING def_id)"
-		   " INSERT INTO coupons (member_id, def_id, code)"
-		   " SELECT %lld, def_id, '%s' FROM d",
-		   code, (long long)off_minor, (long long)id, code);
-}
-
-/* The ledger invariants of one member, as failures of the running test. */
-static void invariants(Harness *h, int64_t id)
-{
-	long long m = (long long)id;
-	int64_t bal = it_sql_int(h, "SELECT points_balance FROM members WHERE member_id = %lld", m);
-
-	CHECK(bal == it_sql_int(h, "SELECT coalesce(sum(points), 0) FROM points_ledger"
-				" WHERE member_id = %lld", m),
-	      "member %lld: balance %lld = points ledger sum", m, (long long)bal);
-	CHECK(it_sql_int(h, "SELECT coalesce(sum(remaining), 0) FROM points_lots"
-			 " WHERE member_id = %lld", m) == (bal > 0 ? bal : 0),
-	      "member %lld: open lots = max(balance %lld, 0)", m, (long long)bal);
-	CHECK(it_sql_int(h, "SELECT count(*) FROM wallets w WHERE member_id = %lld AND"
-			 " balance_minor <> (SELECT coalesce(sum(amount_minor), 0)"
-			 " FROM wallet_ledger l"
-			 " WHERE l.member_id = w.member_id)", m) == 0,
-	      "member %lld: wallet = wallet ledger sum", m);
+	it_fresh_name("RFC", code);
+	return it_sqlf(h, "WITH d AS (INSERT INTO coupon_defs (name, kind, value_minor,"
+		       " max_uses_total, valid_to)"
+		       " VALUES ('itest %s', 'fixed', %lld, 10, current_date + 30)"
+		       " RETURNING def_id)"
+		       " INSERT INTO coupons (member_id, def_id, code)"
+		       " SELECT %lld, def_id, '%s' FROM d",
+		       code, (long long)off_minor, (long long)id, code);
 }
 
 /* What a refund may write, to prove a refused one wrote nothing. */
@@ -277,7 +211,7 @@ static void test_golden_partial(Harness *h)
 			 " WHERE l.member_id = %lld AND l.kind = 'clawback'"
 			 " AND m.points = 8", (long long)s.member_id) == 1,
 	      "the clawback names the lot it drew from");
-	invariants(h, s.member_id);
+	it_check_ledgers(h, s.member_id);
 
 	/* the retry (same key, same body) answers the first record */
 	again = refund_key(kc, t->txn_id, rice, 1, 0, NULL, key);
@@ -292,7 +226,7 @@ static void test_golden_partial(Harness *h)
 		CHECK(rr->n_line_nos == 1 && rr->line_nos[0] == 1 && rr->amount_minor == 2500 &&
 		      rr->points_clawed_back == 2 && rr->points_balance == 0 &&
 		      rr->cumulative_spend_minor == 0, "the rest: line 1, 25.00, 2 points");
-	invariants(h, s.member_id);
+	it_check_ledgers(h, s.member_id);
 out:
 	kc_response_free(sale);
 	kc_response_free(r);
@@ -351,7 +285,7 @@ static void test_refusals(Harness *h)
 	}
 	CHECK(it_sql_int(h, "SELECT count(*) FROM refund_lines WHERE txn_id = %lld",
 			 (long long)t->txn_id) == 1, "line 1 refunded once, line 2 not at all");
-	invariants(h, s.member_id);
+	it_check_ledgers(h, s.member_id);
 out:
 	kc_response_free(sale);
 	kc_response_free(r);
@@ -384,7 +318,7 @@ static void test_coupon_points_whole(Harness *h)
 	if (kc == NULL)
 		return;
 	id = s.member_id = it_register(h, kc, "Refund Coupon", phone);
-	if (id == 0 || !give_points(h, id, 1000) || !give_coupon(h, id, 500, code) ||
+	if (id == 0 || !it_give_points(h, id, 1000, 365) || !give_coupon(h, id, 500, code) ||
 	    (t = sell(kc, &s, &sale)) == NULL)
 		goto out;
 	CHECK(t->total_minor == 7000 && t->points_redeemed == 100 && t->coupon_off_minor == 500,
@@ -427,7 +361,7 @@ static void test_coupon_points_whole(Harness *h)
 	CHECK(it_sql_int(h, "SELECT coalesce(sum(points), 0) FROM points_ledger"
 			 " WHERE member_id = %lld"
 			 " AND kind = 'restore'", (long long)id) == 100, "restore ledger rows");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(sale);
 	kc_response_free(r1);
@@ -460,7 +394,7 @@ static void test_tender_order(Harness *h)
 	if (kc == NULL)
 		return;
 	id = s.member_id = it_register(h, kc, "Refund Wallet", phone);
-	if (id == 0 || !give_wallet(h, id, 6000) || (t = sell(kc, &s, &sale)) == NULL)
+	if (id == 0 || !it_give_wallet(h, id, 6000) || (t = sell(kc, &s, &sale)) == NULL)
 		goto out;
 	CHECK(t->total_minor == 8500 && t->stored_value_paid_minor == 5000 &&
 	      t->stored_value_balance_minor == 1000, "85.00, of it 50.00 from the wallet");
@@ -489,7 +423,7 @@ static void test_tender_order(Harness *h)
 	CHECK(it_sql_int(h, "SELECT coalesce(sum(amount_minor), 0) FROM wallet_ledger"
 			 " WHERE member_id = %lld AND kind = 'refund'", (long long)id) == 5000,
 	      "wallet ledger 'refund' rows add up to 50.00");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 
 	/* anonymous: card before cash, and cash only what the till kept (10.00 - 3.00) */
 	if ((t2 = sell(kc, &anon, &sale2)) == NULL)
@@ -540,7 +474,7 @@ static void test_clawback_debt(Harness *h)
 		return;
 	id = s1.member_id = s2.member_id = it_register(h, kc, "Refund Debt", phone);
 	if (id == 0 || (t1 = sell(kc, &s1, &a)) == NULL ||
-	    !give_points(h, id, 100 - t1->points_earned))
+	    !it_give_points(h, id, 100 - t1->points_earned, 365))
 		goto out;
 	/* spend all 100 points elsewhere, then refund the sale that earned some of them */
 	if ((t2 = sell(kc, &s2, &b)) == NULL)
@@ -553,7 +487,7 @@ static void test_clawback_debt(Harness *h)
 	CHECK(debt < 0 && rr->points_clawed_back == t1->points_earned && rr->points_balance == debt,
 	      "balance %lld - %lld = %lld, got %lld", (long long)t2->points_earned,
 	      (long long)t1->points_earned, (long long)debt, (long long)rr->points_balance);
-	invariants(h, id);
+	it_check_ledgers(h, id);
 
 	/* the next sale's points repay the debt first */
 	if ((t3 = sell(kc, &s1, &c)) == NULL)
@@ -564,7 +498,7 @@ static void test_clawback_debt(Harness *h)
 			 " WHERE member_id = %lld AND txn_id = %lld",
 			 (long long)id, (long long)t3->txn_id) == debt + t3->points_earned,
 	      "only what is left after the debt is usable");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(a);
 	kc_response_free(b);
@@ -619,24 +553,25 @@ static void test_approval(Harness *h)
 			 " 'txn:%lld' AND detail->>'approved_by' = '2001'",
 			 (long long)t->txn_id) == 1,
 	      "the approval is audited");
-	invariants(h, s.member_id);
+	it_check_ledgers(h, s.member_id);
 
 	/* a new rule version lowering the limit to 5.00 applies at once */
 	v0 = it_sql_int(h, "SELECT max(version) FROM rule_versions");
-	if (!sql(h, "INSERT INTO rule_versions (version, note, config) SELECT %lld,"
-		 " 'itest refunds: limit 5.00', jsonb_set(config, '{refund_approval_minor}', '500')"
-		 " FROM rule_versions WHERE version = %lld", (long long)v0 + 1, (long long)v0))
+	if (!it_sqlf(h, "INSERT INTO rule_versions (version, note, config) SELECT %lld,"
+		     " 'itest refunds: limit 5.00',"
+		     " jsonb_set(config, '{refund_approval_minor}', '500')"
+		     " FROM rule_versions WHERE version = %lld", (long long)v0 + 1, (long long)v0))
 		goto out;
 	refused(h, kc, "10.00 over a 5.00 limit", t->txn_id, s.member_id, tea, 1, 0, NULL,
 		ST_DENIED, "APPROVAL_REQUIRED");
-	CHECK(sql(h, "INSERT INTO rule_versions (version, note, config) SELECT %lld,"
-		  " 'itest refunds: restore version %lld', config FROM rule_versions"
-		  " WHERE version = %lld", (long long)v0 + 2, (long long)v0, (long long)v0),
+	CHECK(it_sqlf(h, "INSERT INTO rule_versions (version, note, config) SELECT %lld,"
+		      " 'itest refunds: restore version %lld', config FROM rule_versions"
+		      " WHERE version = %lld", (long long)v0 + 2, (long long)v0, (long long)v0),
 	      "restore the rule set");
 	small = refund(kc, t->txn_id, tea, 1, 0, NULL);
 	if ((rr = refunded(small, "10.00 under the restored limit")) != NULL)
 		CHECK(rr->approved_by == 0, "no approval needed");
-	invariants(h, s.member_id);
+	it_check_ledgers(h, s.member_id);
 out:
 	kc_response_free(sale);
 	kc_response_free(r);
@@ -673,7 +608,7 @@ static void test_other_store(Harness *h)
 		CHECK(r->refund_record->amount_minor == 1000 &&
 		      r->refund_record->store_id != t->store_id,
 		      "refunded at S002: the record names where it was refunded");
-	invariants(h, s.member_id);
+	it_check_ledgers(h, s.member_id);
 out:
 	kc_response_free(sale);
 	kc_response_free(r);
@@ -718,15 +653,15 @@ static void test_tier_down(Harness *h)
 
 	manual_id = s.member_id = it_register(h, kc, "Refund Tier Manual", phone);
 	if (manual_id == 0 || (t = sell(kc, &s, &sale2)) == NULL ||
-	    !sql(h, "UPDATE members SET tier_manual = true WHERE member_id = %lld",
-		 (long long)manual_id))
+	    !it_sqlf(h, "UPDATE members SET tier_manual = true WHERE member_id = %lld",
+		     (long long)manual_id))
 		goto out;
 	r2 = refund(kc, t->txn_id, small, 1, 0, NULL);
 	if ((rr = refunded(r2, "refund 75.00 of a manual Silver's sale")) != NULL)
 		CHECK(strcmp(rr->tier_after, "Silver") == 0, "a tier set by hand stays, got %s",
 		      rr->tier_after);
-	invariants(h, auto_id);
-	invariants(h, manual_id);
+	it_check_ledgers(h, auto_id);
+	it_check_ledgers(h, manual_id);
 out:
 	kc_response_free(sale);
 	kc_response_free(sale2);
@@ -813,7 +748,7 @@ static void test_race(Harness *h)
 			 " AND kind = 'clawback'", (long long)s.member_id) == 1, "one clawback");
 	CHECK(it_sql_int(h, "SELECT points_balance FROM members WHERE member_id = %lld",
 			 (long long)s.member_id) == 0, "the sale's points clawed back once");
-	invariants(h, s.member_id);
+	it_check_ledgers(h, s.member_id);
 out:
 	kc_response_free(sale);
 	kc_free(kc);
@@ -839,12 +774,12 @@ static void test_gift_and_topup(Harness *h)
 	if (kc == NULL)
 		return;
 	id = it_register(h, kc, "Refund Gift", phone);
-	fresh("RFG", sku);
-	if (!give_points(h, id, 500) ||
-	    !sql(h, "WITH p AS (INSERT INTO products (sku, name, price_minor) VALUES"
-		 " ('%s', 'Gift mug', 4000) RETURNING product_id)"
-		 " INSERT INTO gift_items (product_id, points_cost, stock)"
-		 " SELECT product_id, 300, 5 FROM p", sku))
+	it_fresh_name("RFG", sku);
+	if (!it_give_points(h, id, 500, 365) ||
+	    !it_sqlf(h, "WITH p AS (INSERT INTO products (sku, name, price_minor) VALUES"
+		     " ('%s', 'Gift mug', 4000) RETURNING product_id)"
+		     " INSERT INTO gift_items (product_id, points_cost, stock)"
+		     " SELECT product_id, 300, 5 FROM p", sku))
 		goto out;
 	gl.code = sku;
 	gl.quantity = 1;
@@ -870,7 +805,7 @@ static void test_gift_and_topup(Harness *h)
 	}
 	CHECK(it_sql_int(h, "SELECT stock FROM gift_items g JOIN products p USING (product_id)"
 			 " WHERE p.sku = '%s'", sku) == 5, "the mug is back in stock");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 
 	/* a top-up is money put on the wallet, not a sale */
 	kc_response_free(r);

@@ -18,7 +18,6 @@
  * between a test's set-up and its request, it would take the member first:
  * the administrator logs in before the set-up to keep that moment short.)
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,61 +32,6 @@
 #define ST_OK KASSA__V1__STATUS_CODE__OK
 
 /* ---- set-up straight into the database ---- */
-
-/* Run formatted SQL (no result wanted); false, with a failure, if it fails. */
-__attribute__((format(printf, 2, 3)))
-static bool sql(Harness *h, const char *fmt, ...)
-{
-	char text[4096];
-	va_list ap;
-	bool ok;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	ok = harness_psql_exec(h, text);
-	CHECK(ok, "set-up SQL failed: %s", text);
-	return ok;
-}
-
-/* A name no other run uses: prefix, pid, time and a counter. */
-static void fresh(const char *prefix, char out[64])
-{
-	static unsigned counter;
-	unsigned n = __atomic_add_fetch(&counter, 1, __ATOMIC_SEQ_CST);
-
-	snprintf(out, 64, "%s-%ld-%lld-%u", prefix, (long)getpid(), (long long)time(NULL), n);
-}
-
-/* Register a member and put it in tier (unless "Regular"); 0 on failure. */
-static int64_t member(Harness *h, KassaClient *kc, const char *name, const char *tier)
-{
-	char phone[32];
-	int64_t id = it_register(h, kc, name, phone);
-
-	if (id > 0 && strcmp(tier, "Regular") != 0 &&
-	    !sql(h, "UPDATE members SET tier = '%s' WHERE member_id = %lld", tier, (long long)id))
-		return 0;
-	return id;
-}
-
-/* The ledger invariants of 0003_loyalty.sql for one member. */
-static void invariants(Harness *h, int64_t id)
-{
-	long long m = (long long)id;
-	int64_t balance = it_sql_int(h, "SELECT points_balance FROM members WHERE member_id = %lld", m);
-
-	CHECK(balance == it_sql_int(h, "SELECT coalesce(sum(points), 0) FROM points_ledger"
-				    " WHERE member_id = %lld", m),
-	      "member %lld: balance %lld equals the points ledger sum", m, (long long)balance);
-	CHECK(it_sql_int(h, "SELECT coalesce(sum(remaining), 0) FROM points_lots WHERE member_id = %lld",
-			 m) == (balance > 0 ? balance : 0),
-	      "member %lld: open lots equal the balance %lld", m, (long long)balance);
-	CHECK(it_sql_int(h, "SELECT count(*) FROM wallets w WHERE member_id = %lld AND"
-			 " (balance_minor < 0 OR balance_minor <> (SELECT coalesce(sum(amount_minor), 0)"
-			 "  FROM wallet_ledger l WHERE l.member_id = w.member_id))", m) == 0,
-	      "member %lld: wallet equals its ledger sum and is not negative", m);
-}
 
 /* ---- requests ---- */
 
@@ -210,7 +154,7 @@ static void test_topup_bonus(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Topup Bonus", "Regular");
+	id = it_register_tier(h, kc, "Topup Bonus", "Regular");
 	if (id == 0)
 		goto out;
 	kc_new_key(key);
@@ -268,7 +212,7 @@ static void test_topup_bonus(Harness *h)
 	      strcmp(kc_detail(other), "IDEMPOTENCY_KEY_REUSED") == 0,
 	      "another body under the key: ABORTED/IDEMPOTENCY_KEY_REUSED, got %s",
 	      other ? kc_detail(other) : "-");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(r);
 	kc_response_free(again);
@@ -289,7 +233,7 @@ static void test_topup_no_bonus(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Topup Small", "Regular");
+	id = it_register_tier(h, kc, "Topup Small", "Regular");
 	if (id == 0)
 		goto out;
 	r = topup(kc, id, 50000, mixed, 2, NULL);
@@ -312,7 +256,7 @@ static void test_topup_no_bonus(Harness *h)
 		      r2->top_up_record->stored_value_balance_minor == 149999,
 		      "999.99 gets no bonus; the balance adds up to 1499.99, got %lld",
 		      (long long)r2->top_up_record->stored_value_balance_minor);
-	invariants(h, id);
+	it_check_ledgers(h, id);
 out:
 	kc_response_free(r);
 	kc_response_free(r2);
@@ -334,7 +278,7 @@ static void test_topup_refused(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Topup Refused", "Regular");
+	id = it_register_tier(h, kc, "Topup Refused", "Regular");
 	if (id == 0)
 		goto out;
 	refused(h, kc, "zero", id, 0, cash, 1, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT,
@@ -371,17 +315,6 @@ out:
 
 /* ---- points expiry ---- */
 
-/* Give a member a lot of points expiring on `expires` (SQL), ledger and balance together. */
-static bool give_lot(Harness *h, int64_t id, int64_t points, const char *expires)
-{
-	return sql(h, "INSERT INTO points_ledger (member_id, kind, points) VALUES (%lld, 'adjust', %lld);"
-		   " INSERT INTO points_lots (member_id, source, points, remaining, expires_on)"
-		   " VALUES (%lld, 'adjust', %lld, %lld, %s);"
-		   " UPDATE members SET points_balance = points_balance + %lld WHERE member_id = %lld",
-		   (long long)id, (long long)points, (long long)id, (long long)points,
-		   (long long)points, expires, (long long)points, (long long)id);
-}
-
 /* Guards: PointsExpire expires the past lot into an 'expire' row, leaves the future one. */
 static void test_points_expire(Harness *h)
 {
@@ -397,15 +330,14 @@ static void test_points_expire(Harness *h)
 	adm = admin(h);
 	if (adm == NULL)
 		goto out;
-	id = member(h, kc, "Expiry Member", "Regular");
+	id = it_register_tier(h, kc, "Expiry Member", "Regular");
 	m = (long long)id;
-	if (id == 0 || !give_lot(h, id, 300, "current_date - 1") ||
-	    !give_lot(h, id, 200, "current_date + 30"))
+	if (id == 0 || !it_give_points(h, id, 300, -1) || !it_give_points(h, id, 200, 30))
 		goto out;
 	past = it_sql_int(h, "SELECT lot_id FROM points_lots WHERE member_id = %lld AND points = 300", m);
 	future = it_sql_int(h, "SELECT lot_id FROM points_lots WHERE member_id = %lld AND points = 200",
 			    m);
-	invariants(h, id);
+	it_check_ledgers(h, id);
 
 	/* a cashier may not run it */
 	kc_new_key(key);
@@ -437,7 +369,7 @@ static void test_points_expire(Harness *h)
 			 " AND kind = 'expire'", m) == 1, "and no other expire row");
 	CHECK(it_sql_int(h, "SELECT points_balance FROM members WHERE member_id = %lld", m) == 200,
 	      "the balance is 200");
-	invariants(h, id);
+	it_check_ledgers(h, id);
 	CHECK(it_sql_int(h, "SELECT count(*) FROM job_runs j JOIN idempotency i ON i.result_id = j.run_id"
 			 " AND i.kind = 'points_expire' WHERE i.key = '%s' AND j.staff_id = 9001"
 			 " AND j.finished_at IS NOT NULL AND j.points = %lld", key,
@@ -475,9 +407,9 @@ static void test_tier_downgrade(Harness *h)
 	adm = admin(h);
 	if (adm == NULL)
 		goto out;
-	idle = member(h, kc, "Tier Idle", "Gold");
-	manual = member(h, kc, "Tier Manual", "Gold");
-	spender = member(h, kc, "Tier Spender", "Gold");
+	idle = it_register_tier(h, kc, "Tier Idle", "Gold");
+	manual = it_register_tier(h, kc, "Tier Manual", "Gold");
+	spender = it_register_tier(h, kc, "Tier Spender", "Gold");
 	if (idle == 0 || manual == 0 || spender == 0)
 		goto out;
 	kc_new_key(key);
@@ -485,10 +417,10 @@ static void test_tier_downgrade(Harness *h)
 	    !CHECK(kc_status(sale) == ST_OK, "the spender's sale: %s (%s)", kc_detail(sale),
 		   kc_message(sale)))
 		goto out;
-	if (!sql(h, "UPDATE members SET tier_since = now() - interval '2 years'"
-		 " WHERE member_id IN (%lld, %lld, %lld);"
-		 " UPDATE members SET tier_manual = true WHERE member_id = %lld",
-		 (long long)idle, (long long)manual, (long long)spender, (long long)manual))
+	if (!it_sqlf(h, "UPDATE members SET tier_since = now() - interval '2 years'"
+		     " WHERE member_id IN (%lld, %lld, %lld);"
+		     " UPDATE members SET tier_manual = true WHERE member_id = %lld",
+		     (long long)idle, (long long)manual, (long long)spender, (long long)manual))
 		goto out;
 
 	kc_new_key(key);
@@ -520,8 +452,8 @@ static void test_tier_downgrade(Harness *h)
 		CHECK(it_sql_int(h, "SELECT count(*) FROM members WHERE member_id = %lld"
 				 " AND tier = 'Silver'", (long long)idle) == 1,
 		      "one level per window: still Silver");
-	invariants(h, idle);
-	invariants(h, spender);
+	it_check_ledgers(h, idle);
+	it_check_ledgers(h, spender);
 out:
 	kc_response_free(r);
 	kc_response_free(r2);
@@ -544,13 +476,14 @@ static void test_birthday_coupon(Harness *h)
 
 	if (kc == NULL)
 		return;
-	id = member(h, kc, "Birthday Member", "Regular");
+	id = it_register_tier(h, kc, "Birthday Member", "Regular");
 	mid = (long long)id;
-	fresh("BDAY", name);
-	if (id == 0 || !sql(h, "UPDATE members SET birthday = (current_date - interval '30 years')::date"
-			    " WHERE member_id = %lld;"
-			    " INSERT INTO coupon_defs (name, kind, value_minor, issue_on, valid_to)"
-			    " VALUES ('%s', 'fixed', 2000, 'birthday', current_date + 30)", mid, name))
+	it_fresh_name("BDAY", name);
+	if (id == 0 ||
+	    !it_sqlf(h, "UPDATE members SET birthday = (current_date - interval '30 years')::date"
+		     " WHERE member_id = %lld;"
+		     " INSERT INTO coupon_defs (name, kind, value_minor, issue_on, valid_to)"
+		     " VALUES ('%s', 'fixed', 2000, 'birthday', current_date + 30)", mid, name))
 		goto out;
 	def = it_sql_int(h, "SELECT def_id FROM coupon_defs WHERE name = '%s'", name);
 	/* the batch the timer runs, for this member alone: ids above id - 1, one of them */
@@ -574,7 +507,8 @@ static void test_birthday_coupon(Harness *h)
 	}
 	CHECK(shown, "MemberGet shows the birthday coupon as usable");
 	/* no other run's member should get this definition later */
-	(void)sql(h, "UPDATE coupon_defs SET active = false WHERE def_id = %lld", (long long)def);
+	(void)it_sqlf(h, "UPDATE coupon_defs SET active = false WHERE def_id = %lld",
+		      (long long)def);
 out:
 	kc_response_free(m);
 	kc_free(kc);
