@@ -19,7 +19,7 @@ PACKAGES=(
 	libevent-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev
 	libsodium-dev libinih-dev libjansson-dev libcmocka-dev
 	postgresql-15 postgresql-client-15 openssl
-	iproute2 util-linux
+	iproute2 util-linux tzdata
 )
 
 die() {

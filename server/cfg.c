@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include <ini.h>
@@ -35,6 +36,7 @@ char *cf_db_migrations;
 char *cf_log_level;
 int cf_workers;
 int cf_jobs_interval;
+char *cf_timezone;
 
 typedef enum CfType {
 	CF_STR = 0,	/* char ** */
@@ -75,6 +77,7 @@ static const CfKey keys[] = {
 	{ "database", "migrations", CF_STR, &cf_db_migrations, KASSA_MIGRATIONS_DIR, 0, 0 },
 	{ "log", "level", CF_STR, &cf_log_level, "info", 0, 0 },
 	{ "loyalty", "jobs_interval", CF_INT, &cf_jobs_interval, "3600", 0, 7 * 86400 },
+	{ "loyalty", "timezone", CF_STR, &cf_timezone, "", 0, 0 },
 };
 
 static bool cfg_set(const CfKey *k, const char *value, const char *origin)
@@ -161,6 +164,24 @@ bool cfg_load(const char *path)
 	return ctx.ok;
 }
 
+/*
+ * "" (the host's zone) or an IANA name the system's tz database has. The
+ * name goes into a SET statement, so only its own characters are allowed.
+ */
+static bool timezone_is_valid(const char *tz)
+{
+	char path[128];
+	size_t n = strlen(tz);
+
+	if (n == 0)
+		return true;
+	if (n > 64 || tz[0] == '/' || strstr(tz, "..") != NULL ||
+	    strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != n)
+		return false;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	return access(path, R_OK) == 0;
+}
+
 bool cfg_validate(bool serving)
 {
 	bool ok = true;
@@ -178,6 +199,11 @@ bool cfg_validate(bool serving)
 	}
 	if (cf_db_pool_size > cf_db_queue_max) {
 		log_error("[database] queue_max must be at least pool_size");
+		ok = false;
+	}
+	if (!timezone_is_valid(cf_timezone)) {
+		log_error("[loyalty] timezone \"%s\" is not a time zone of the system's tz database"
+			  " (like Asia/Shanghai)", cf_timezone);
 		ok = false;
 	}
 	return ok;

@@ -324,11 +324,13 @@ static void setup_next(DbConn *c)
 	int ok;
 
 	if (c->setup_step == 0) {
-		char sql[160];
+		char sql[256];
 
+		/* current_date in SQL is the business day kassad also prices with */
 		snprintf(sql, sizeof(sql),
-			 "SET statement_timeout = %d; SET application_name = 'kassad'",
-			 cf_db_query_timeout_ms);
+			 "SET statement_timeout = %d; SET application_name = 'kassad'%s%s%s",
+			 cf_db_query_timeout_ms, *cf_timezone ? "; SET TimeZone = '" : "",
+			 cf_timezone, *cf_timezone ? "'" : "");
 		ok = PQsendQuery(c->pg, sql);
 	} else if (c->setup_step <= nstmts) {
 		DbStmt *st = &stmts[c->setup_step - 1];

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <openssl/ssl.h>
@@ -134,6 +135,12 @@ static int serve(void)
 		return 1;
 	if (log_level_parse(cf_log_level, &lvl))
 		log_set_level(lvl);
+	if (*cf_timezone) {
+		/* before any thread starts: the business day of coupons, birthdays, lots */
+		setenv("TZ", cf_timezone, 1);
+		tzset();
+		log_info("the business day is %s's", cf_timezone);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	g_ssl_ctx = build_ssl_ctx();
 	if (g_ssl_ctx == NULL)

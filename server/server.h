@@ -46,6 +46,7 @@ extern int cf_db_queue_max;
 extern char *cf_db_migrations;
 extern char *cf_log_level;
 extern int cf_workers;			/* argon2 threads */
+extern char *cf_timezone;		/* the business day's zone, "" = the host's */
 extern int cf_jobs_interval;		/* seconds between loyalty job runs, 0 = on request only */
 
 /*
