@@ -25,11 +25,16 @@
 #include <openssl/ssl.h>
 #include <sodium.h>
 
-#include "catalog.h"
+#include "catalog/catalog.h"
+#include "catalog/product.h"
+#include "core.h"
 #include "db.h"
 #include "log.h"
-#include "ruleset_db.h"
-#include "server.h"
+#include "loyalty/loyalty.h"
+#include "loyalty/ruleset_cache.h"
+#include "members/members.h"
+#include "routes.h"
+#include "staff/staff.h"
 #include "tls.h"
 #include "worker.h"
 
@@ -165,6 +170,7 @@ static int serve(void)
 	    event_add(ev_hup, NULL))
 		die("could not install signal handlers");
 
+	routes_setup();
 	hello_setup();
 	if (!login_setup())
 		return 1;
@@ -172,11 +178,11 @@ static int serve(void)
 	product_setup();
 	checkout_setup();
 	txn_setup();
-	ruleset_db_setup();
+	ruleset_cache_setup();
 	refund_setup();
 	topup_setup();
 	jobs_setup();
-	admin_setup();
+	loyalty_config_setup();
 	if (!db_setup())
 		die("could not start the database pool");
 	if (!worker_setup(cf_workers))

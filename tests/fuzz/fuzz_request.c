@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_request: what kassad does with a frame body from a till (session.c):
- * kassa__v1__request__unpack(), then server/pbcheck.c pbcheck_utf8() on
+ * kassa__v1__request__unpack(), then server/core/pbcheck.c pbcheck_utf8() on
  * the message tree. Beyond "no memory errors", a message that decoded must
  * pack again to exactly get_packed_size() bytes, those bytes must decode,
  * and packing that second message must give the same bytes (the packed

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * product.c: product lookup by SKU or barcode for a till that scans an
+ * item. It always asks the database (one index lookup), so the till shows
+ * the current price, and refreshes the checkout's catalogue cache with
+ * what it read.
+ */
+#include <string.h>
+
+#include "catalog.h"
+#include "db.h"
+#include "core.h"
+#include "product.h"
+
+#define PRODUCT_CODE_MAX 64
+
+static int st_product;
+
+void product_setup(void)
+{
+	st_product = db_stmt_add("product_by_code",
+		"SELECT " CATALOG_COLUMNS " FROM products"
+		" WHERE active AND (sku = $1 OR barcode = $1) ORDER BY sku = $1 DESC LIMIT 1", DB_LANE_QUICK);
+}
+
+static void product_db_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
+	Kassa__V1__Product p = KASSA__V1__PRODUCT__INIT;
+	Kassa__V1__Money price = KASSA__V1__MONEY__INIT;
+	const CatalogItem *it;
+
+	if (!call_db_ok(c, st, res))
+		return;
+	if (PQntuples(res) == 0) {
+		catalog_forget(c->req->product_lookup->code);
+		call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "UNKNOWN_PRODUCT",
+			  "no product has that SKU or barcode");
+		return;
+	}
+	catalog_put_row(res, 0);
+	it = catalog_get(PQgetvalue(res, 0, 1));
+	p.product_id = it->product_id;
+	p.sku = it->sku;
+	p.barcode = it->barcode;
+	p.name = it->name;
+	p.category = it->category;
+	price.minor = it->price_minor;
+	price.currency = (char *)it->currency;
+	p.price = &price;
+	resp.body_case = KASSA__V1__RESPONSE__BODY_PRODUCT;
+	resp.product = &p;
+	call_reply(c, &resp);
+}
+
+void handle_product_lookup(Call *c)
+{
+	const char *code = c->req->product_lookup->code;
+	size_t n = strlen(code);
+
+	if (n == 0 || n > PRODUCT_CODE_MAX) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_PRODUCT_CODE",
+			  "a product code is 1-%d characters", PRODUCT_CODE_MAX);
+		return;
+	}
+	db_query(st_product, 1, &code, product_db_cb, c);
+}

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * call.c: finishing a request. call_reply() packs the Response straight
+ * into the session's output buffer behind its frame header, unlinks the
+ * Call and lets the session read again; a Call whose session has gone is
+ * only freed. Every handler path ends in exactly one of call_reply,
+ * call_fail or (for orphans) call_free.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "db.h"
+#include "frame.h"
+#include "log.h"
+#include "core.h"
+
+static const char *call_name(const Call *c)
+{
+	const ProtobufCFieldDescriptor *f;
+
+	if (c->req->body_case == KASSA__V1__REQUEST__BODY__NOT_SET)
+		return "(empty)";
+	f = protobuf_c_message_descriptor_get_field(&kassa__v1__request__descriptor,
+						    (unsigned)c->req->body_case);
+	return f ? f->name : "(unknown)";
+}
+
+void call_free(Call *c)
+{
+	Session *s = c->sess;
+
+	if (s) {
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			s->calls = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		s->in_flight--;
+	} else {
+		session_orphan_done();
+	}
+	if (c->state_free)
+		c->state_free(c->state);
+	kassa__v1__request__free_unpacked(c->req, NULL);
+	free(c);
+	if (s)
+		session_resume(s);
+}
+
+void call_reply(Call *c, Kassa__V1__Response *resp)
+{
+	static Kassa__V1__Status ok = KASSA__V1__STATUS__INIT;
+	Session *s = c->sess;
+
+	if (resp->status == NULL)
+		resp->status = &ok;
+	if (s && s->state != SESS_DEAD) {
+		struct evbuffer *out = bufferevent_get_output(s->bev);
+		struct evbuffer_iovec v;
+		size_t n;
+
+		resp->request_id = c->req->request_id;
+		n = kassa__v1__response__get_packed_size(resp);
+		if (evbuffer_reserve_space(out, (ev_ssize_t)(n + FRAME_HEADER_LEN), &v, 1) < 1) {
+			session_close(s, "could not allocate output");
+		} else {
+			frame_put_header(v.iov_base, (uint32_t)n);
+			kassa__v1__response__pack(resp, (uint8_t *)v.iov_base + FRAME_HEADER_LEN);
+			v.iov_len = n + FRAME_HEADER_LEN;
+			evbuffer_commit_space(out, &v, 1);
+		}
+		if (log_get_level() >= LOG_LVL_DEBUG)
+			log_debug("session %" PRIu64 ": %s #%" PRIu64 " -> %d %s in %" PRId64 " us",
+				  s->id, call_name(c), c->req->request_id,
+				  resp->status ? (int)resp->status->code : 0,
+				  resp->status && resp->status->detail ? resp->status->detail : "",
+				  now_usec() - c->started_us);
+	}
+	call_free(c);
+}
+
+void call_fail(Call *c, Kassa__V1__StatusCode code, const char *detail, const char *fmt, ...)
+{
+	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
+	Kassa__V1__Status st = KASSA__V1__STATUS__INIT;
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	st.code = code;
+	st.detail = (char *)(detail ? detail : "");
+	st.message = msg;
+	resp.status = &st;
+	call_reply(c, &resp);
+}
+
+/* What each detail our SQL functions raise means, for the person at the till. */
+static const struct {
+	const char *detail, *message;
+} sql_messages[] = {
+	{ "IDEMPOTENCY_KEY_REUSED", "this idempotency key was used for another request" },
+	{ "BAD_TOTALS", "the amounts of the request do not add up" },
+	{ "MEMBER_NOT_FOUND", "no such member" },
+	{ "MEMBER_REQUIRED", "points, coupons, gifts and stored value belong to a member" },
+	{ "POINTS_WITHOUT_MEMBER", "points belong to a member; the sale has none" },
+	{ "STALE_PRICING", "the member's tier or the rules changed while the sale was priced; "
+			   "try again" },
+	{ "STALE_RULES", "the rules changed meanwhile; try again" },
+	{ "PRICE_CHANGED", "a price changed while the sale was priced; try again" },
+	{ "CURRENCY_MISMATCH", "the amounts are in another currency than this store's" },
+	{ "INSUFFICIENT_POINTS", "the member no longer has enough points" },
+	{ "INSUFFICIENT_STORED_VALUE", "the member's stored value no longer covers this" },
+	{ "GIFT_UNAVAILABLE", "a gift is out of stock or no longer in the gift catalogue" },
+	{ "COUPON_USED", "the coupon has been used already" },
+	{ "COUPON_EXPIRED", "the coupon has expired" },
+	{ "COUPON_NOT_YET_VALID", "the coupon is not valid yet" },
+	{ "COUPON_EXHAUSTED", "the coupon's offer has been used up" },
+	{ "COUPON_INACTIVE", "the coupon has been withdrawn" },
+	{ "COUPON_MEMBER_LIMIT", "the member has used this offer as often as allowed" },
+	{ "COUPON_NOT_FOUND", "the member holds no such coupon" },
+	{ "COUPON_DEF_NOT_FOUND", "no such coupon definition" },
+	{ "COUPON_ALREADY_CLAIMED", "the member already holds as many of these coupons as allowed" },
+	{ "CLAIM_CODE_NOT_FOUND", "no offer has this claim code" },
+	{ "UNKNOWN_TIER", "the rule set has no such tier" },
+	{ "UNKNOWN_PRODUCT", "no such product" },
+	{ "TRANSACTION_NOT_FOUND", "no such transaction" },
+	{ "NOT_A_SALE", "that transaction is not a sale (a stored-value top-up is not refunded)" },
+	{ "BAD_LINE", "the sale has no such line" },
+	{ "LINE_ALREADY_REFUNDED", "that line has been refunded already" },
+	{ "APPROVAL_REQUIRED", "a refund this large needs a manager's approval" },
+	{ "OTHER_STORE", "that sale was made at another store" },
+};
+
+static const char *sql_message(const char *detail)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sql_messages); i++)
+		if (strcmp(sql_messages[i].detail, detail) == 0)
+			return sql_messages[i].message;
+	return detail;
+}
+
+/*
+ * Map a failed database call to a status. Our own functions raise SQLSTATE
+ * class KA with the machine detail as the message (see migrations); unique
+ * violations are ALREADY_EXISTS; a lost or restarting server is UNAVAILABLE
+ * (the till retries with the same idempotency key). Anything else is
+ * INTERNAL, logged here; SQL text never goes to the till.
+ */
+void call_fail_db(Call *c, int dbst, const PGresult *res)
+{
+	const char *state = db_sqlstate(res);
+	const char *msg = db_errmsg(res);
+
+	switch ((DbStatus)dbst) {
+	case DB_UNAVAILABLE:
+		call_fail(c, KASSA__V1__STATUS_CODE__UNAVAILABLE, "DATABASE_UNAVAILABLE",
+			  "the member database is not reachable; retry with the same key");
+		return;
+	case DB_TIMEOUT:
+		call_fail(c, KASSA__V1__STATUS_CODE__UNAVAILABLE, "DATABASE_BUSY",
+			  "the member database did not answer in time; retry with the same key");
+		return;
+	case DB_OVERLOADED:
+		call_fail(c, KASSA__V1__STATUS_CODE__RESOURCE_EXHAUSTED, "SERVER_BUSY",
+			  "too many requests waiting; retry shortly");
+		return;
+	case DB_OK:
+	case DB_SQL_ERROR:
+		break;
+	}
+	if (state[0] == 'K' && state[1] == 'A') {
+		Kassa__V1__StatusCode code = KASSA__V1__STATUS_CODE__FAILED_PRECONDITION;
+
+		if (strcmp(state, "KA400") == 0)
+			code = KASSA__V1__STATUS_CODE__INVALID_ARGUMENT;
+		else if (strcmp(state, "KA403") == 0)
+			code = KASSA__V1__STATUS_CODE__PERMISSION_DENIED;
+		else if (strcmp(state, "KA404") == 0)
+			code = KASSA__V1__STATUS_CODE__NOT_FOUND;
+		else if (strcmp(state, "KA409") == 0)
+			code = KASSA__V1__STATUS_CODE__ABORTED;
+		call_fail(c, code, msg, "%s", sql_message(msg));
+		return;
+	}
+	if (strcmp(state, "23505") == 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__ALREADY_EXISTS, db_constraint(res),
+			  "already exists (%s)", db_constraint(res));
+		return;
+	}
+	if (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0 ||
+	    strcmp(state, "55P03") == 0) {
+		/* rolled back whole: the same request with the same key is safe */
+		call_fail(c, KASSA__V1__STATUS_CODE__UNAVAILABLE, "DATABASE_CONFLICT",
+			  "a concurrent change got in the way; retry with the same key");
+		return;
+	}
+	if (strcmp(state, "57014") == 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__DEADLINE_EXCEEDED, "QUERY_TIMEOUT",
+			  "the database took too long");
+		return;
+	}
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__UNAVAILABLE, "DATABASE_UNAVAILABLE",
+			  "the member database is restarting; retry with the same key");
+		return;
+	}
+	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "INVALID_VALUE",
+			  "a value was refused by the database");
+		log_info("request refused by the database: %s %s", state, msg);
+		return;
+	}
+	log_error("database error %s: %s", state, msg);
+	call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "DATABASE_ERROR", "internal error");
+}
+
+bool call_db_ok(Call *c, int dbst, const PGresult *res)
+{
+	if (call_is_orphan(c)) {
+		call_free(c);
+		return false;
+	}
+	if ((DbStatus)dbst != DB_OK) {
+		call_fail_db(c, dbst, res);
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * core.h: the central header of kassad's core (server/core/): the
+ * configuration globals, the per-connection Session, the per-request Call,
+ * the route table's row and the entry points the core offers the domains.
+ * The core names no business domain: loyalty/, members/, staff/ and
+ * catalog/ each have their own header, included only by server/routes.c,
+ * server/main.c and the domains above them.
+ *
+ * The whole daemon runs on one libevent loop (g_base). A till connection is
+ * a Session; each request frame read from it becomes a Call that lives until
+ * its Response is queued (or, if the till has gone away meanwhile, until the
+ * last database or worker callback for it returns). Handlers never block:
+ * they send queries through db.c and argon2 work through worker.c, and
+ * finish the Call from the callbacks.
+ */
+#ifndef KASSA_CORE_H
+#define KASSA_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <event2/event.h>
+#include <event2/bufferevent.h>
+#include <openssl/ssl.h>
+
+#include "kassa.pb-c.h"
+#include "util.h"
+
+#define KASSA_PROTOCOL_VERSION 1
+#define SESSION_CODE_MAX 64		/* till codes and store codes */
+#define IDEM_KEY_MIN 8
+#define IDEM_KEY_MAX 128
+
+/* ---- configuration (cfg.c); read-only outside cfg.c and main.c ---- */
+
+extern char *cf_listen;			/* "127.0.0.1:7443[, [::1]:7443]" */
+extern int cf_max_frame;		/* bytes */
+extern int cf_max_sessions;
+extern int cf_max_in_flight;		/* per session */
+extern int cf_handshake_timeout;	/* seconds, TLS + Hello */
+extern int cf_idle_timeout;		/* seconds, 0 = never */
+extern int cf_frame_timeout;		/* seconds a started frame may take to arrive */
+extern int cf_shutdown_timeout;		/* seconds to drain on SIGTERM */
+extern char *cf_tls_cert, *cf_tls_key, *cf_tls_ca, *cf_tls_crl;
+extern char *cf_db_conninfo;
+extern int cf_db_pool_size;
+extern int cf_db_query_timeout_ms;
+extern int cf_db_queue_max;
+extern char *cf_db_migrations;
+extern char *cf_log_level;
+extern int cf_workers;			/* argon2 threads */
+extern char *cf_timezone;		/* the business day's zone, "" = the host's */
+extern int cf_jobs_interval;		/* seconds between loyalty job runs, 0 = on request only */
+
+/*
+ * Load path (INI) over the built-in defaults, then KASSA_<SECTION>_<KEY>
+ * environment overrides. False (with a logged reason) on an unknown key,
+ * a bad value or an unreadable file.
+ */
+MUSTCHECK bool cfg_load(const char *path);
+/*
+ * Check that the settings are consistent and, when serving is true, that
+ * everything the listener needs (TLS files) is set; log what is wrong.
+ */
+MUSTCHECK bool cfg_validate(bool serving);
+
+/* ---- the loop ---- */
+
+extern struct event_base *g_base;	/* owned by main.c */
+extern SSL_CTX *g_ssl_ctx;		/* owned by main.c; sessions take references */
+extern bool g_shutting_down;		/* SIGTERM seen: refuse new work */
+
+/* ---- sessions (session.c) ---- */
+
+typedef enum SessionState {
+	SESS_HANDSHAKE = 0,	/* TLS handshake running */
+	SESS_HELLO,		/* TLS up, waiting for Hello (or its DB lookup) */
+	SESS_READY,		/* Hello done: till known; Login may follow */
+	SESS_CLOSING,		/* flushing a final response, then close */
+	SESS_DEAD,		/* closed; waiting to be freed by the reaper */
+} SessionState;
+
+typedef enum Role {
+	ROLE_NONE = 0,
+	ROLE_CASHIER = 1 << 0,
+	ROLE_MANAGER = 1 << 1,
+	ROLE_ANALYST = 1 << 2,
+	ROLE_ADMIN = 1 << 3,
+} Role;
+#define ROLE_ANY (ROLE_CASHIER | ROLE_MANAGER | ROLE_ANALYST | ROLE_ADMIN)
+#define ROLE_STORE (ROLE_CASHIER | ROLE_MANAGER | ROLE_ADMIN)
+
+typedef struct Call Call;
+
+typedef struct Session {
+	uint64_t id;			/* for log lines */
+	SessionState state;
+	struct bufferevent *bev;	/* owned; owns the fd and the SSL */
+	char peer[64];			/* "ip:port" */
+	char till_code[SESSION_CODE_MAX]; /* certificate CN */
+	char store_code[SESSION_CODE_MAX];
+	char till_kind[16];		/* "till", "office", "bench" */
+	char currency[4];
+	int64_t till_id;		/* 0 until Hello is answered */
+	int64_t store_id;
+	int64_t staff_id;		/* 0 until Login succeeds */
+	Role role;
+	int login_failures;
+	int in_flight;			/* Calls not yet answered */
+	bool hello_pending;		/* Hello's lookup in progress */
+	bool read_paused;		/* EV_READ disabled for back-pressure */
+	bool mid_frame;			/* part of a frame is buffered; frame timer armed */
+	Call *calls;			/* borrowed list of this session's live Calls */
+	struct event *timer;		/* owned: handshake / idle timeout */
+	struct Session *next, *prev;	/* all sessions / the dead list */
+} Session;
+
+struct Call {
+	Session *sess;			/* borrowed; NULL once the session is gone */
+	Kassa__V1__Request *req;	/* owned (unpacked) */
+	int64_t started_us;
+	int64_t staff_id;		/* who was logged in when the request arrived */
+	Role role;			/* ... and their role: a later Login changes neither */
+	int attempts;			/* handler retries (e.g. PRICE_CHANGED) */
+	void *state;			/* owned by the handler; freed by state_free */
+	void (*state_free)(void *state);
+	Call *next, *prev;		/* the session's list */
+};
+
+/* Start accepting on every cf_listen address. */
+MUSTCHECK bool listener_setup(void);
+/* Stop accepting new connections (shutdown). */
+void listener_stop(void);
+
+/* Adopt an accepted fd: create the TLS bufferevent and the Session. */
+void session_accept(int fd, const struct sockaddr *addr, int addrlen);
+/*
+ * Close s with a reason for the log: unlink its events, orphan its Calls
+ * and queue it for freeing after the current callback. Safe to call twice.
+ */
+void session_close(Session *s, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Queue the final response (already written), then close once flushed. */
+void session_close_after_write(Session *s, const char *reason);
+/* Number of live sessions, and of Calls still running (drain). */
+int session_count(void);
+int session_calls_running(void);
+/* Hello succeeded: the till is known and requests may follow. */
+void session_ready(Session *s);
+/* A Call of s finished: resume reading if nothing holds it back. */
+void session_resume(Session *s);
+/* An orphaned Call (session gone) has been freed. */
+void session_orphan_done(void);
+/* Free sessions marked dead; called from the loop's reaper. */
+void session_reap(void);
+/* Close every session (shutdown, after draining). */
+void session_close_all(const char *reason);
+/* Stop reading every session and close each once its answers are sent. */
+void session_close_all_after_write(const char *reason);
+
+/* ---- calls (call.c) ---- */
+
+/*
+ * Send resp as the answer to c (request id filled in), then free c. If the
+ * session has gone, only free. resp is borrowed.
+ */
+void call_reply(Call *c, Kassa__V1__Response *resp);
+/* Answer c with an error status and no body, then free c. */
+void call_fail(Call *c, Kassa__V1__StatusCode code, const char *detail, const char *fmt, ...)
+	PRINTF_LIKE(4, 5);
+/* Answer c with the status a failed database call deserves (DbStatus st). */
+struct pg_result;
+void call_fail_db(Call *c, int st, const struct pg_result *res);
+/*
+ * The start of every database callback: if c's session has gone, free c;
+ * if the query failed, answer as call_fail_db() does. True only when c is
+ * live and res holds a successful result to answer from.
+ */
+bool call_db_ok(Call *c, int st, const struct pg_result *res);
+/* Free c without answering (only for a Call whose session is gone). */
+void call_free(Call *c);
+/* True if c's session is gone: callbacks should just call_free(c). */
+static inline bool call_is_orphan(const Call *c)
+{
+	return c->sess == NULL;
+}
+
+/* ---- dispatch (dispatch.c) ---- */
+
+/*
+ * One row of the route table (server/routes.c, the only file that names
+ * every handler): what a request type needs before its handler may run.
+ */
+typedef struct Route {
+	Kassa__V1__Request__BodyCase body;	/* the Request's oneof case */
+	void (*fn)(Call *c);			/* the handler; takes c */
+	bool needs_hello;			/* the till must be identified first */
+	int roles;				/* Role bits allowed; 0 = no Login needed */
+	bool mutating;				/* needs an idempotency key ... */
+	bool (*reads_only)(const Kassa__V1__Request *req); /* ... unless this says the
+						   request changes nothing (NULL: never) */
+} Route;
+
+/* Install the route table (borrowed; static in routes.c); before the loop runs. */
+void dispatch_setup(const Route *routes, size_t n);
+/* Route a decoded request to its handler after the role checks. Takes c. */
+void dispatch_call(Call *c);
+
+/*
+ * The convention of every handler: a helper that returns false (or a
+ * callback that has called call_reply()/call_fail()/call_free()) has
+ * answered or handed off the Call; the caller must not touch it again.
+ */
+
+/* ---- Hello (hello.c): the till's identity from its certificate ---- */
+
+/* Register the statement; before db_setup(). */
+void hello_setup(void);
+void handle_hello(Call *c);
+
+/* ---- migrations (migrate.c) ---- */
+
+/* Apply pending migrations from dir using a blocking connection (not on the loop). */
+MUSTCHECK bool migrate_run(const char *conninfo, const char *dir);
+
+#endif

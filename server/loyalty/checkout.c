@@ -1,0 +1,1036 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * checkout.c: a sale, exactly once, priced by the loyalty rules.
+ *
+ *   1. check the request (lines, quantities, tenders, points, coupons, key);
+ *   2. for a member's sale, read what pricing needs in one quick statement
+ *      (kassa_member_pricing: tier, points and wallet balances, birthday, the
+ *      presented coupons and the rule version in force); load the rule set
+ *      if kassad's copy is older;
+ *   3. price every line from the catalogue cache (codes not cached are
+ *      fetched in one query first; a gift line is priced 0 and costs its
+ *      gift-catalogue points), then apply rules.c: tier discount per
+ *      line, item coupons, the order coupon, points; settle the tenders and
+ *      compute the points earned with the multiplier of the day;
+ *   4. call kassa_checkout() (migrations/0004_loyalty_checkout.sql) as one
+ *      prepared statement: under the member's row lock it re-checks the
+ *      prices, the rule version, the tier, the points balance, each coupon
+ *      and the wallet, then writes the sale with its per-line allocation,
+ *      the ledgers, lots, coupon uses and a tier upgrade in one transaction,
+ *      and returns the sale as JSON;
+ *   5. answer with that JSON turned into a Transaction.
+ *
+ * A failed guard writes nothing. PRICE_CHANGED (a cached price is stale)
+ * and STALE_PRICING (the rule set or the member's tier moved since step 2)
+ * start the sale again from step 2, at most CHECKOUT_MAX_ATTEMPTS times in
+ * all; INSUFFICIENT_POINTS, COUPON_USED and the like go to the till. A
+ * retried request (same idempotency key, same body) is answered by
+ * kassa_checkout() from the first sale's rows.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "catalog.h"
+#include "db.h"
+#include "log.h"
+#include "money.h"
+#include "rules.h"
+#include "ruleset_cache.h"
+#include "core.h"
+#include "loyalty.h"
+#include "sqltext.h"
+#include "tender_json.h"
+
+#define CHECKOUT_MAX_TENDERS 16
+#define CHECKOUT_CODE_MAX 64
+#define CHECKOUT_MAX_COUPONS 8
+#define CHECKOUT_MAX_ATTEMPTS 5
+#define CHECKOUT_MAX_POINTS 1000000000000LL
+#define CHECKOUT_MAX_GIFTS 32		/* distinct gift products on one sale */
+
+static int st_products;
+static int st_pricing;
+static int st_checkout;
+
+void checkout_setup(void)
+{
+	st_products = db_stmt_add("products_by_codes",
+		"SELECT " CATALOG_COLUMNS " FROM products"
+		" WHERE active AND (sku = ANY($1::text[]) OR barcode = ANY($1::text[]))"
+		/* SKU matches last: put last wins a code that is one's SKU, another's barcode */
+		" ORDER BY sku = ANY($1::text[])", DB_LANE_WORK);
+	st_pricing = db_stmt_add("member_pricing",
+		"SELECT kassa_member_pricing($1, $2::text[], $3::text[], $4, $5, $6)",
+		DB_LANE_QUICK);
+	st_checkout = db_stmt_add("checkout",
+		"SELECT kassa_checkout($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+		" $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26,"
+		" $27, $28, $29)", DB_LANE_WORK);
+}
+
+/* A coupon the member presented, as kassa_member_pricing() read it. */
+typedef struct CheckoutCoupon {
+	char code[CHECKOUT_CODE_MAX + 1];
+	int kind;			/* Kassa__V1__CouponKind */
+	int64_t value, cap, min_spend, item_product_id;
+	int32_t percent_bp;
+	bool stackable;
+} CheckoutCoupon;
+
+/* A gift-catalogue entry of a product the sale asks for as a gift. */
+typedef struct CheckoutGift {
+	int64_t product_id;
+	int64_t points_cost;		/* per unit */
+} CheckoutGift;
+
+/* What step 2 read about the member (Call.state). */
+typedef struct CheckoutMember {
+	char tier[RULESET_TIER_NAME_MAX];
+	int64_t points_balance, wallet;
+	int bday_month, bday_day;
+	int32_t rule_version;		/* in force when read */
+	CheckoutCoupon coupons[CHECKOUT_MAX_COUPONS];
+	int n_coupons;
+	CheckoutGift gifts[CHECKOUT_MAX_GIFTS];
+	int n_gifts;
+} CheckoutMember;
+
+/*
+ * The handler's state (Call.state). A refusal that depends on what the
+ * database holds now (a price, a balance) is held back until the
+ * idempotency key has been looked up: the same sale may already have been
+ * recorded by an attempt whose answer the till lost, and then that first
+ * answer is owed, not a refusal. A member's sale looks the key up in step 2;
+ * an anonymous one only when it is about to be refused.
+ */
+typedef struct CheckoutState {
+	bool member_read;		/* m holds step 2's answer */
+	bool key_checked;		/* no recorded sale has this key (or it was replayed) */
+	CheckoutMember m;
+	Kassa__V1__StatusCode refuse_code;	/* the refusal waiting for the key check */
+	char refuse_detail[48];
+	char refuse_msg[256];
+} CheckoutState;
+
+static void checkout_rules(Call *c);
+static void checkout_price(Call *c);
+static void checkout_hash(const Kassa__V1__Checkout *co, SqlText *out);
+static void checkout_refuse(Call *c, Kassa__V1__StatusCode code, const char *detail,
+			    const char *fmt, ...) PRINTF_LIKE(4, 5);
+
+/* What step 2 read about the member, or NULL for an anonymous sale. */
+static const CheckoutMember *member_of(const Call *c)
+{
+	const CheckoutState *st = c->state;
+
+	return st->member_read ? &st->m : NULL;
+}
+
+static bool is_member_sale(const Call *c)
+{
+	return c->req->checkout->member_id > 0;
+}
+
+static bool has_gift(const Kassa__V1__Checkout *co)
+{
+	for (size_t i = 0; i < co->n_lines; i++)
+		if (co->lines[i]->gift)
+			return true;
+	return false;
+}
+
+static bool check_tenders(Call *c)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+
+	/* a sale of gifts only may cost no money at all: checked once priced */
+	if ((co->n_tenders == 0 && !co->quote && !has_gift(co)) ||
+	    co->n_tenders > CHECKOUT_MAX_TENDERS) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TENDERS",
+			  "a sale has 1-%d tenders", CHECKOUT_MAX_TENDERS);
+		return false;
+	}
+	for (size_t i = 0; i < co->n_tenders; i++) {
+		const Kassa__V1__Tender *t = co->tenders[i];
+
+		if (!tender_check(c, i, t))
+			return false;
+		/* stored value pays only a member's sale */
+		if (t->kind == KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE && !is_member_sale(c)) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "MEMBER_REQUIRED",
+				  "tender %zu: stored value belongs to a member", i + 1);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool check_loyalty(Call *c)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+
+	if (co->member_id < 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_MEMBER",
+			  "member id must be positive, or 0 for an anonymous sale");
+		return false;
+	}
+	if (co->points_redeem < 0 || co->points_redeem > CHECKOUT_MAX_POINTS) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_POINTS",
+			  "points to redeem must be 0-%lld", CHECKOUT_MAX_POINTS);
+		return false;
+	}
+	if (co->n_coupon_codes > CHECKOUT_MAX_COUPONS) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_COUPONS",
+			  "a sale takes at most %d coupons", CHECKOUT_MAX_COUPONS);
+		return false;
+	}
+	for (size_t i = 0; i < co->n_coupon_codes; i++) {
+		size_t n = strlen(co->coupon_codes[i]);
+
+		if (n == 0 || n > CHECKOUT_CODE_MAX) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_COUPONS",
+				  "coupon %zu: a code is 1-%d characters", i + 1,
+				  CHECKOUT_CODE_MAX);
+			return false;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(co->coupon_codes[i], co->coupon_codes[j]) == 0) {
+				call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT,
+					  "BAD_COUPONS", "coupon %s is presented twice",
+					  co->coupon_codes[i]);
+				return false;
+			}
+		}
+	}
+	if (!is_member_sale(c) && (co->points_redeem > 0 || co->n_coupon_codes > 0 ||
+				   has_gift(co))) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "MEMBER_REQUIRED",
+			  "points, coupons and gifts belong to a member; the sale has none");
+		return false;
+	}
+	return true;
+}
+
+/* Step 1: everything that can be checked without the database. */
+static bool checkout_check(Call *c)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+
+	if (co->n_lines == 0 || co->n_lines > RULES_MAX_LINES) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_LINES",
+			  "a sale has 1-%d lines", RULES_MAX_LINES);
+		return false;
+	}
+	for (size_t i = 0; i < co->n_lines; i++) {
+		const Kassa__V1__SaleLine *l = co->lines[i];
+		size_t n = strlen(l->code);
+
+		if (n == 0 || n > CHECKOUT_CODE_MAX) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_PRODUCT_CODE",
+				  "line %zu: a product code is 1-%d characters", i + 1,
+				  CHECKOUT_CODE_MAX);
+			return false;
+		}
+		if (l->quantity < 1 || l->quantity > RULES_MAX_QTY) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_QUANTITY",
+				  "line %zu: quantity must be 1-%d, not %d", i + 1, RULES_MAX_QTY,
+				  l->quantity);
+			return false;
+		}
+	}
+	return check_tenders(c) && check_loyalty(c);
+}
+
+/* Step 2's answer: kassa_member_pricing() as JSON, into the state. */
+static bool member_parse(Call *c, const char *text)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	CheckoutState *st = c->state;
+	CheckoutMember *m = &st->m;
+	json_t *root = json_loads(text, 0, NULL), *arr, *v;
+	const char *tier, *bday;
+	bool ok = false;
+	size_t k;
+
+	if (!json_is_object(root)) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_PRICING_JSON",
+			  "internal error");
+		goto out;
+	}
+	/* a retry of a recorded sale: its first answer, whatever the balances say now */
+	if (json_object_get(root, "txn") != NULL) {
+		txn_reply_json(c, text);
+		goto out;
+	}
+	if (json_is_true(json_object_get(root, "reused"))) {
+		call_fail(c, KASSA__V1__STATUS_CODE__ABORTED, "IDEMPOTENCY_KEY_REUSED",
+			  "this idempotency key was used for another request");
+		goto out;
+	}
+	if (!json_is_true(json_object_get(root, "found"))) {
+		call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "MEMBER_NOT_FOUND",
+			  "no member %lld", (long long)co->member_id);
+		goto out;
+	}
+	tier = json_string_value(json_object_get(root, "tier"));
+	snprintf(m->tier, sizeof(m->tier), "%s", tier ? tier : "");
+	m->points_balance = json_integer_value(json_object_get(root, "points_balance"));
+	m->wallet = json_integer_value(json_object_get(root, "wallet"));
+	m->rule_version = (int32_t)json_integer_value(json_object_get(root, "rule_version"));
+	bday = json_string_value(json_object_get(root, "birthday"));
+	m->bday_month = m->bday_day = 0;
+	if (bday && sscanf(bday, "%2d-%2d", &m->bday_month, &m->bday_day) != 2)
+		m->bday_month = m->bday_day = 0;
+
+	arr = json_object_get(root, "coupons");
+	m->n_coupons = 0;
+	for (size_t i = 0; i < co->n_coupon_codes; i++) {
+		json_t *o = NULL;
+		const char *problem;
+
+		json_array_foreach(arr, k, v)
+			if (strcmp(json_string_value(json_object_get(v, "code")) ?: "",
+				   co->coupon_codes[i]) == 0)
+				o = v;
+		if (o == NULL) {
+			call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "COUPON_NOT_FOUND",
+				  "member %lld holds no coupon %s", (long long)co->member_id,
+				  co->coupon_codes[i]);
+			goto out;
+		}
+		problem = json_string_value(json_object_get(o, "problem"));
+		if (problem && *problem) {
+			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, problem,
+				  "coupon %s cannot be used: %s", co->coupon_codes[i], problem);
+			goto out;
+		}
+		CheckoutCoupon *cp = &m->coupons[m->n_coupons++];
+
+		snprintf(cp->code, sizeof(cp->code), "%s", co->coupon_codes[i]);
+		cp->kind = (int)json_integer_value(json_object_get(o, "kind"));
+		cp->value = json_integer_value(json_object_get(o, "value"));
+		cp->percent_bp = (int32_t)json_integer_value(json_object_get(o, "percent_bp"));
+		cp->cap = json_integer_value(json_object_get(o, "cap"));
+		cp->min_spend = json_integer_value(json_object_get(o, "min_spend"));
+		cp->item_product_id = json_integer_value(json_object_get(o, "item_product_id"));
+		cp->stackable = json_is_true(json_object_get(o, "stackable"));
+	}
+	m->n_gifts = 0;
+	json_array_foreach(json_object_get(root, "gifts"), k, v) {
+		if (m->n_gifts == CHECKOUT_MAX_GIFTS) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_LINES",
+				  "a sale takes at most %d gift products", CHECKOUT_MAX_GIFTS);
+			goto out;
+		}
+		m->gifts[m->n_gifts].product_id =
+			json_integer_value(json_object_get(v, "product_id"));
+		m->gifts[m->n_gifts].points_cost =
+			json_integer_value(json_object_get(v, "points_cost"));
+		m->n_gifts++;
+	}
+	st->member_read = true;
+	st->key_checked = true;
+	ok = true;
+out:
+	json_decref(root);
+	return ok;
+}
+
+static void checkout_member_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+
+	if (!call_db_ok(c, st, res) || !member_parse(c, PQgetvalue(res, 0, 0)))
+		return;
+	checkout_rules(c);
+}
+
+/* Step 2: read the member, or go straight to the rules for an anonymous sale. */
+static void checkout_start(Call *c)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	SqlText codes = SQLTEXT_INIT, gifts = SQLTEXT_INIT, hash = SQLTEXT_INIT;
+	char id[24], till[24];
+	const char *params[6];
+
+	if (!is_member_sale(c)) {
+		checkout_rules(c);
+		return;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)co->member_id);
+	sqltext_open(&codes);
+	for (size_t i = 0; i < co->n_coupon_codes; i++)
+		sqltext_elem_str(&codes, co->coupon_codes[i]);
+	sqltext_close(&codes);
+	sqltext_open(&gifts);
+	for (size_t i = 0; i < co->n_lines; i++)
+		if (co->lines[i]->gift)
+			sqltext_elem_str(&gifts, co->lines[i]->code);
+	sqltext_close(&gifts);
+	checkout_hash(co, &hash);
+	snprintf(till, sizeof(till), "%lld", (long long)c->sess->till_id);
+	params[0] = id;
+	params[1] = sqltext_str(&codes);
+	params[2] = sqltext_str(&gifts);
+	params[3] = till;
+	params[4] = c->req->idempotency_key;
+	params[5] = sqltext_str(&hash);
+	db_query(st_pricing, 6, params, checkout_member_cb, c);
+	sqltext_free(&codes);
+	sqltext_free(&gifts);
+	sqltext_free(&hash);
+}
+
+static void checkout_rules_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+
+	if (ruleset_reload_ok(c, st, res))
+		checkout_price(c);
+}
+
+/* Step 2b: make sure kassad prices with the rule set the member read saw. */
+static void checkout_rules(Call *c)
+{
+	const RuleSet *rs = ruleset_current();
+	const CheckoutMember *m = member_of(c);
+
+	if (rs == NULL || (m != NULL && rs->version < m->rule_version))
+		ruleset_reload(checkout_rules_cb, c);
+	else
+		checkout_price(c);
+}
+
+/* Step 3b: codes the cache did not know have been read. */
+static void checkout_products_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	const Kassa__V1__Checkout *co;
+
+	if (!call_db_ok(c, st, res))
+		return;
+	for (int i = 0; i < PQntuples(res); i++)
+		catalog_put_row(res, i);
+	co = c->req->checkout;
+	for (size_t i = 0; i < co->n_lines; i++) {
+		if (catalog_get(co->lines[i]->code) == NULL) {
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "UNKNOWN_PRODUCT",
+					"line %zu: no product has code \"%s\"", i + 1,
+					co->lines[i]->code);
+			return;
+		}
+	}
+	checkout_price(c);
+}
+
+/* Step 4's answer. */
+static void checkout_db_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	const char *why;
+
+	if (call_is_orphan(c)) {
+		call_free(c);
+		return;
+	}
+	why = st == DB_SQL_ERROR && strcmp(db_sqlstate(res), "KA412") == 0 ? db_errmsg(res) : "";
+	if (c->attempts < CHECKOUT_MAX_ATTEMPTS && strcmp(why, "PRICE_CHANGED") == 0) {
+		const Kassa__V1__Checkout *co = c->req->checkout;
+
+		log_info("checkout: a price changed since it was cached; reloading");
+		for (size_t i = 0; i < co->n_lines; i++)
+			catalog_forget(co->lines[i]->code);
+		checkout_price(c);
+		return;
+	}
+	if (c->attempts < CHECKOUT_MAX_ATTEMPTS && strcmp(why, "STALE_PRICING") == 0) {
+		log_info("checkout: the rule set or the member's tier changed; pricing again");
+		if (is_member_sale(c))
+			checkout_start(c);	/* reads the version in force too */
+		else
+			ruleset_reload(checkout_rules_cb, c);
+		return;
+	}
+	if (st != DB_OK) {
+		call_fail_db(c, st, res);
+		return;
+	}
+	txn_reply_json(c, PQgetvalue(res, 0, 0));
+}
+/* The parameters of one kassa_checkout() call. */
+typedef struct CheckoutArgs {
+	RulesLine lines[RULES_MAX_LINES];
+	RulesSale sale;
+	SqlText ids, qtys, prices;		/* per line */
+	SqlText tier_offs, coupon_offs, points_offs, earned;	/* per line: the allocation */
+	SqlText gift_points;			/* per line: points a gift line costs */
+	int64_t gift_total;
+	SqlText kinds, amounts, refs;		/* per tender */
+	SqlText coupons;			/* codes used */
+	SqlText hash;				/* of the request body */
+	int64_t tendered, change, points, wallet;
+	int64_t next_threshold;
+	char expires_on[16];
+	const char *tier;
+	int tier_index;
+} CheckoutArgs;
+
+static void checkout_args_free(CheckoutArgs *a)
+{
+	SqlText *all[] = { &a->ids, &a->qtys, &a->prices, &a->tier_offs, &a->coupon_offs,
+			   &a->points_offs, &a->earned, &a->kinds, &a->amounts, &a->refs,
+			   &a->coupons, &a->hash, &a->gift_points };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		sqltext_free(all[i]);
+}
+
+/* Step 3: start fetching codes the cache does not know; true if it did. */
+static bool checkout_fetch_missing(Call *c)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	SqlText missing = SQLTEXT_INIT;
+	bool fetching;
+
+	sqltext_open(&missing);
+	for (size_t i = 0; i < co->n_lines; i++)
+		if (catalog_get(co->lines[i]->code) == NULL)
+			sqltext_elem_str(&missing, co->lines[i]->code);
+	sqltext_close(&missing);
+	fetching = missing.len > 2;
+	if (fetching) {
+		const char *p = sqltext_str(&missing);
+
+		db_query(st_products, 1, &p, checkout_products_cb, c);
+	}
+	sqltext_free(&missing);
+	return fetching;
+}
+
+/* A gift line: the points it costs from the catalogue entry step 2 read. */
+static bool checkout_gift(Call *c, CheckoutArgs *a, size_t i, const CatalogItem *it,
+			  int64_t *points)
+{
+	const CheckoutMember *m = member_of(c);
+
+	for (int g = 0; m != NULL && g < m->n_gifts; g++) {
+		if (m->gifts[g].product_id != it->product_id)
+			continue;
+		if (__builtin_mul_overflow(m->gifts[g].points_cost,
+					   (int64_t)c->req->checkout->lines[i]->quantity, points) ||
+		    !money_add(a->gift_total, *points, &a->gift_total)) {
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
+					"line %zu: too many points", i + 1);
+			return false;
+		}
+		return true;
+	}
+	checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "GIFT_UNAVAILABLE",
+			"line %zu: %s is not in the gift catalogue now", i + 1, it->sku);
+	return false;
+}
+
+/* Step 3a: every line's unit price from the cache; false (c answered) on a bad line. */
+static bool checkout_lines(Call *c, CheckoutArgs *a)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	const Session *s = c->sess;
+
+	sqltext_open(&a->ids);
+	sqltext_open(&a->qtys);
+	sqltext_open(&a->prices);
+	sqltext_open(&a->gift_points);
+	for (size_t i = 0; i < co->n_lines; i++) {
+		const CatalogItem *it = catalog_get(co->lines[i]->code);
+		int64_t gift = 0;
+
+		if (co->lines[i]->gift && !checkout_gift(c, a, i, it, &gift))
+			return false;
+		if (strcmp(it->currency, s->currency) != 0) {
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+					"CURRENCY_MISMATCH",
+					"line %zu: %s is priced in %s, this store sells in %s",
+					i + 1, it->sku, it->currency, s->currency);
+			return false;
+		}
+		a->lines[i].unit_minor = co->lines[i]->gift ? 0 : it->price_minor;
+		a->lines[i].qty = co->lines[i]->quantity;
+		sqltext_elem_int(&a->ids, it->product_id);
+		sqltext_elem_int(&a->qtys, co->lines[i]->quantity);
+		sqltext_elem_int(&a->prices, a->lines[i].unit_minor);
+		sqltext_elem_int(&a->gift_points, gift);
+	}
+	sqltext_close(&a->ids);
+	sqltext_close(&a->qtys);
+	sqltext_close(&a->prices);
+	sqltext_close(&a->gift_points);
+	a->sale.lines = a->lines;
+	a->sale.n = (int)co->n_lines;
+	return true;
+}
+
+/*
+ * Step 3b: the member's coupons onto the sale. At most one order coupon;
+ * several coupons only if each is stackable; a free item takes one unit of
+ * its product off the first line that has one left, after the tier discount.
+ */
+static bool checkout_coupons(Call *c, CheckoutArgs *a, const CheckoutMember *m)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	int32_t used[RULES_MAX_LINES] = { 0 };
+	int orders = 0;
+
+	sqltext_open(&a->coupons);
+	for (int k = 0; m != NULL && k < m->n_coupons; k++) {
+		const CheckoutCoupon *cp = &m->coupons[k];
+		size_t i;
+
+		sqltext_elem_str(&a->coupons, cp->code);
+		if (m->n_coupons > 1 && !cp->stackable) {
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+					"COUPON_NOT_STACKABLE",
+					"coupon %s cannot be combined with other coupons",
+					cp->code);
+			return false;
+		}
+		if (cp->kind != KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM) {
+			if (++orders > 1) {
+				checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+						"ONE_ORDER_COUPON",
+						"a sale takes one order coupon; %s is a second",
+						cp->code);
+				return false;
+			}
+			a->sale.coupon_min_spend = cp->min_spend;
+			if (cp->kind == KASSA__V1__COUPON_KIND__COUPON_PERCENT) {
+				a->sale.coupon_bp = cp->percent_bp;
+				a->sale.coupon_cap = cp->cap;
+			} else {
+				a->sale.coupon_off = cp->value;
+			}
+			continue;
+		}
+		for (i = 0; i < co->n_lines; i++) {
+			const CatalogItem *it = catalog_get(co->lines[i]->code);
+			RulesLine *l = &a->lines[i];
+			int64_t unit_tier_off;
+
+			if (it->product_id != cp->item_product_id || used[i] >= l->qty ||
+			    co->lines[i]->gift)
+				continue;
+			if (!rules_percent_half_up(l->unit_minor, a->sale.tier_bp, &unit_tier_off))
+				unit_tier_off = 0;
+			l->item_off += l->unit_minor - unit_tier_off;
+			used[i]++;
+			break;
+		}
+		if (i == co->n_lines) {
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+					"COUPON_ITEM_MISSING",
+					"coupon %s is for an item the sale does not have",
+					cp->code);
+			return false;
+		}
+	}
+	sqltext_close(&a->coupons);
+	return true;
+}
+
+/* Step 3c: rules_price() and what its refusals tell the till. */
+static bool checkout_rules_price(Call *c, CheckoutArgs *a, const CheckoutMember *m)
+{
+	char have[32], want[32];
+
+	for (int k = 0; m != NULL && k < m->n_coupons; k++) {
+		/* a free item's minimum, measured after the tier discount like the others */
+		if (m->coupons[k].kind == KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM &&
+		    m->coupons[k].min_spend > a->sale.coupon_min_spend)
+			a->sale.coupon_min_spend = m->coupons[k].min_spend;
+	}
+	if (a->gift_total > 0) {
+		/* gifts come out of the balance first; redemption gets the rest */
+		if (a->gift_total > a->sale.points_balance) {
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+					"INSUFFICIENT_POINTS",
+					"the gifts cost %lld points; the member "
+					"holds %lld",
+					(long long)a->gift_total,
+					(long long)a->sale.points_balance);
+			return false;
+		}
+		a->sale.points_balance -= a->gift_total;
+	}
+	switch (rules_price(&a->sale)) {
+	case RULES_OK:
+		if (a->sale.coupon_min_spend > 0 &&
+		    a->sale.gross - a->sale.tier_off < a->sale.coupon_min_spend)
+			break;	/* a free item below its minimum: below */
+		return true;
+	case RULES_COUPON_MIN_SPEND:
+		break;
+	case RULES_POINTS_NOT_STEPS:
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "POINTS_NOT_STEPS",
+				"points are redeemed in steps of %lld",
+				(long long)a->sale.points_step);
+		return false;
+	case RULES_INSUFFICIENT_POINTS:
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+				"INSUFFICIENT_POINTS", "the member holds %lld points, not %lld",
+				(long long)a->sale.points_balance,
+				(long long)a->sale.points_redeem);
+		return false;
+	case RULES_POINTS_OVER_CAP:
+		checkout_refuse(
+			c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "POINTS_OVER_CAP",
+			"points may pay at most %d.%02d%% of this sale: %lld points at most",
+			a->sale.points_cap_bp / 100, a->sale.points_cap_bp % 100,
+			(long long)rules_points_max(&a->sale));
+		return false;
+	case RULES_OVERFLOW:
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
+				"the amounts of this sale are too large");
+		return false;
+	case RULES_BAD_INPUT:
+	default:
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_SALE",
+				"the sale could not be priced");
+		return false;
+	}
+	checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "COUPON_MIN_SPEND",
+			"the coupon needs a spend of %s after the tier discount; the sale has %s",
+			money_format(a->sale.coupon_min_spend, want, sizeof(want)),
+			money_format(a->sale.gross - a->sale.tier_off, have, sizeof(have)));
+	return false;
+}
+
+/* Step 3d: the tenders must cover what is payable, change only from cash. */
+static bool checkout_tenders(Call *c, CheckoutArgs *a, const CheckoutMember *m)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	int64_t amt[CHECKOUT_MAX_TENDERS], sum = 0, total = a->sale.payable;
+	bool cash[CHECKOUT_MAX_TENDERS];
+	char due[MONEY_FMT_LEN], got[MONEY_FMT_LEN];
+
+	sqltext_open(&a->kinds);
+	sqltext_open(&a->amounts);
+	sqltext_open(&a->refs);
+	a->wallet = 0;
+	for (size_t i = 0; i < co->n_tenders; i++) {
+		const Kassa__V1__Tender *t = co->tenders[i];
+
+		amt[i] = t->amount_minor;
+		cash[i] = t->kind == KASSA__V1__TENDER_KIND__TENDER_CASH;
+		if (t->kind == KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE &&
+		    !money_add(a->wallet, t->amount_minor, &a->wallet))
+			a->wallet = INT64_MAX;
+		sqltext_elem_int(&a->kinds, (int64_t)t->kind);
+		sqltext_elem_int(&a->amounts, t->amount_minor);
+		sqltext_elem_str(&a->refs, t->reference);
+	}
+	sqltext_close(&a->kinds);
+	sqltext_close(&a->amounts);
+	sqltext_close(&a->refs);
+
+	if (co->quote)
+		return true;	/* a quote shows what is due; nothing is paid yet */
+	if (a->wallet > 0 && m != NULL && a->wallet > m->wallet) {
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+				"INSUFFICIENT_STORED_VALUE",
+				"the member's stored value is %s, not %s",
+				money_format(m->wallet, got, sizeof(got)),
+				money_format(a->wallet, due, sizeof(due)));
+		return false;
+	}
+	switch (rules_settle(total, amt, cash, (int)co->n_tenders, &a->tendered, &a->change)) {
+	case RULES_TENDER_OK:
+		return true;
+	case RULES_TENDER_SHORT:
+		for (size_t i = 0; i < co->n_tenders; i++)
+			sum += amt[i];	/* cannot overflow: SHORT means sum < total */
+		checkout_refuse(
+			c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "INSUFFICIENT_TENDER",
+			"the tenders (%s) do not cover the total (%s)",
+			money_format(sum, got, sizeof(got)), money_format(total, due, sizeof(due)));
+		return false;
+	case RULES_TENDER_CHANGE_NOT_CASH:
+		checkout_refuse(
+			c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "CHANGE_WITHOUT_CASH",
+			"change can only be given from cash; card, e-wallet and stored-value "
+			"tenders must not exceed what is due");
+		return false;
+	case RULES_TENDER_BAD_AMOUNT:
+		break;
+	}
+	checkout_refuse(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
+			"the tender amounts are too large");
+	return false;
+}
+
+/* Step 3e: the points earned, the new lot's expiry, the next tier's threshold. */
+static bool checkout_earn(Call *c, CheckoutArgs *a, const RuleSet *rs, const CheckoutMember *m)
+{
+	RuleDate today = ruleset_today(), exp = ruleset_lot_expiry(rs, &today);
+	int32_t x100;
+
+	snprintf(a->expires_on, sizeof(a->expires_on), "%04d-%02d-%02d", exp.year, exp.month,
+		 exp.day);
+	a->points = 0;
+	if (m != NULL) {
+		x100 = ruleset_multiplier(rs, a->tier_index, &today, m->bday_month, m->bday_day);
+		a->points = rules_earn(&a->sale,
+				       a->wallet < a->sale.payable ? a->wallet : a->sale.payable,
+				       rs->stored_value_earns, x100, rs->minor_per_point);
+		if (a->points < 0) {
+			checkout_refuse(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_SALE",
+					"the points of this sale could not be computed");
+			return false;
+		}
+		a->next_threshold = a->tier_index + 1 < rs->n_tiers ?
+				    rs->tiers[a->tier_index + 1].threshold : 0;
+	}
+	sqltext_open(&a->tier_offs);
+	sqltext_open(&a->coupon_offs);
+	sqltext_open(&a->points_offs);
+	sqltext_open(&a->earned);
+	for (int i = 0; i < a->sale.n; i++) {
+		sqltext_elem_int(&a->tier_offs, a->lines[i].tier_off);
+		sqltext_elem_int(&a->coupon_offs, a->lines[i].coupon_off);
+		sqltext_elem_int(&a->points_offs, a->lines[i].points_off);
+		sqltext_elem_int(&a->earned, a->lines[i].points_earned);
+	}
+	sqltext_close(&a->tier_offs);
+	sqltext_close(&a->coupon_offs);
+	sqltext_close(&a->points_offs);
+	sqltext_close(&a->earned);
+	return true;
+}
+
+/* The points a gift line of qty units of it costs (0 if it is not a gift). */
+static int64_t checkout_line_gift(const Call *c, const CatalogItem *it, int32_t qty)
+{
+	const CheckoutMember *m = member_of(c);
+
+	for (int g = 0; m != NULL && g < m->n_gifts; g++)
+		if (m->gifts[g].product_id == it->product_id)
+			return m->gifts[g].points_cost * qty; /* checked in checkout_gift() */
+	return 0;
+}
+
+/* A quote: the sale as it would be recorded, from the priced args; nothing written. */
+static void checkout_quote(Call *c, CheckoutArgs *a, const RuleSet *rs)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
+	Kassa__V1__Transaction t = KASSA__V1__TRANSACTION__INIT;
+	Kassa__V1__TransactionLine *lines = xcalloc(co->n_lines, sizeof(*lines));
+	Kassa__V1__TransactionLine **lp = xcalloc(co->n_lines, sizeof(*lp));
+	RulesSale before_points = a->sale;
+	const CheckoutMember *m = member_of(c);
+
+	for (size_t i = 0; i < co->n_lines; i++) {
+		const CatalogItem *it = catalog_get(co->lines[i]->code);
+		const RulesLine *l = &a->lines[i];
+
+		kassa__v1__transaction_line__init(&lines[i]);
+		lines[i].line_no = (int32_t)i + 1;
+		lines[i].product_id = it->product_id;
+		lines[i].sku = it->sku;
+		lines[i].name = it->name;
+		lines[i].quantity = l->qty;
+		lines[i].unit_price_minor = l->unit_minor;
+		lines[i].line_total_minor = l->gross;
+		lines[i].tier_off_minor = l->tier_off;
+		lines[i].coupon_off_minor = l->coupon_off;
+		lines[i].points_off_minor = l->points_off;
+		lines[i].net_minor = l->net;
+		lines[i].points_earned = l->points_earned;
+		lines[i].gift_points = co->lines[i]->gift ? checkout_line_gift(c, it, l->qty) : 0;
+		lp[i] = &lines[i];
+	}
+	t.store_id = c->sess->store_id;
+	t.till_id = c->sess->till_id;
+	t.staff_id = c->staff_id;
+	t.member_id = co->member_id;
+	t.currency = c->sess->currency;
+	t.total_minor = a->sale.payable;
+	t.points_earned = a->points;
+	t.points_balance = a->sale.points_balance - a->sale.points_redeem + a->points;
+	t.gift_points = a->gift_total;
+	t.n_lines = co->n_lines;
+	t.lines = lp;
+	t.created_at = "";
+	t.gross_minor = a->sale.gross;
+	t.tier = (char *)a->tier;
+	t.tier_after = (char *)a->tier;
+	t.tier_saving_minor = a->sale.tier_off;
+	t.coupon_off_minor = a->sale.coupon_total;
+	t.n_coupon_codes = co->n_coupon_codes;
+	t.coupon_codes = co->coupon_codes;
+	t.points_redeemed = a->sale.points_redeem;
+	t.points_value_minor = a->sale.points_value;
+	t.rule_version = rs->version;
+	if (m != NULL) {
+		t.stored_value_paid_minor = a->wallet;
+		t.stored_value_balance_minor = m->wallet - a->wallet;
+	}
+	/* the most points this basket takes: priced before any redemption */
+	before_points.payable = a->sale.payable + a->sale.points_value;
+	t.points_redeemable = co->member_id > 0 ? rules_points_max(&before_points) : 0;
+	resp.body_case = KASSA__V1__RESPONSE__BODY_TRANSACTION;
+	resp.transaction = &t;
+	call_reply(c, &resp);
+	free(lines);
+	free(lp);
+}
+
+/* The request body's hash: the same key with another body is refused. */
+static void checkout_hash(const Kassa__V1__Checkout *co, SqlText *out)
+{
+	sqltext_hash(out, &co->base);
+}
+
+/* Step 4: the one statement that records the sale. */
+static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	const Session *s = c->sess;
+	char p_store[24], p_till[24], p_staff[24], p_member[24];
+	char p_total[24], p_tendered[24], p_change[24], p_points[24];
+	char p_version[16], p_redeem[24], p_value[24], p_next[24];
+
+	checkout_hash(co, &a->hash);
+	snprintf(p_store, sizeof(p_store), "%lld", (long long)s->store_id);
+	snprintf(p_till, sizeof(p_till), "%lld", (long long)s->till_id);
+	snprintf(p_staff, sizeof(p_staff), "%lld", (long long)c->staff_id);
+	snprintf(p_member, sizeof(p_member), "%lld", (long long)co->member_id);
+	snprintf(p_total, sizeof(p_total), "%lld", (long long)a->sale.payable);
+	snprintf(p_tendered, sizeof(p_tendered), "%lld", (long long)a->tendered);
+	snprintf(p_change, sizeof(p_change), "%lld", (long long)a->change);
+	snprintf(p_points, sizeof(p_points), "%lld", (long long)a->points);
+	snprintf(p_version, sizeof(p_version), "%d", (int)rs->version);
+	snprintf(p_redeem, sizeof(p_redeem), "%lld", (long long)a->sale.points_redeem);
+	snprintf(p_value, sizeof(p_value), "%lld", (long long)a->sale.points_value);
+	snprintf(p_next, sizeof(p_next), "%lld", (long long)a->next_threshold);
+
+	const char *params[29] = {
+		p_store, p_till, p_staff, c->req->idempotency_key, sqltext_str(&a->hash),
+		p_member, sqltext_str(&a->ids), sqltext_str(&a->qtys), sqltext_str(&a->prices),
+		sqltext_str(&a->tier_offs), sqltext_str(&a->coupon_offs),
+		sqltext_str(&a->points_offs), sqltext_str(&a->earned),
+		sqltext_str(&a->kinds), sqltext_str(&a->amounts), sqltext_str(&a->refs),
+		p_total, p_tendered, p_change, p_points,
+		p_version, a->tier, p_redeem, p_value, sqltext_str(&a->coupons), a->expires_on,
+		rs->basis_points ? "points_earned" : "spend", p_next, sqltext_str(&a->gift_points),
+	};
+
+	c->attempts++;
+	db_query(st_checkout, 29, params, checkout_db_cb, c);
+}
+
+/* Step 3: price from the cache (fetching what is missing) and the rules, then send. */
+static void checkout_price(Call *c)
+{
+	const RuleSet *rs = ruleset_current();
+	const CheckoutMember *m = member_of(c);
+	CheckoutArgs *a;
+
+	if (checkout_fetch_missing(c))
+		return;	/* checkout_products_cb comes back here */
+	a = xcalloc(1, sizeof(*a));	/* 500 lines: too big for the stack */
+	rules_sale_defaults(&a->sale);
+	a->sale.points_step = rs->points_step;
+	a->sale.step_value = rs->step_value;
+	a->sale.points_cap_bp = rs->points_cap_bp;
+	a->tier = "";
+	a->tier_index = -1;
+	if (m != NULL) {
+		a->tier = m->tier;
+		a->tier_index = ruleset_tier_index(rs, m->tier);
+		if (a->tier_index >= 0)
+			a->sale.tier_bp = rs->tiers[a->tier_index].discount_bp;
+		a->sale.points_balance = m->points_balance;
+		a->sale.points_redeem = c->req->checkout->points_redeem;
+	}
+	if (checkout_lines(c, a) && checkout_coupons(c, a, m) &&
+	    checkout_rules_price(c, a, m) && checkout_tenders(c, a, m) &&
+	    checkout_earn(c, a, rs, m)) {
+		if (c->req->checkout->quote)
+			checkout_quote(c, a, rs);
+		else
+			checkout_send(c, a, rs);
+	}
+	checkout_args_free(a);
+	free(a);
+}
+
+/* The key check's answer: the first sale's answer, or the refusal held back. */
+static void checkout_replay_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	CheckoutState *cs;
+	const char *text;
+	json_t *root;
+
+	if (!call_db_ok(c, st, res))
+		return;
+	cs = c->state;
+	text = PQgetvalue(res, 0, 0);
+	root = json_loads(text, 0, NULL);
+	if (json_object_get(root, "txn") != NULL)
+		txn_reply_json(c, text);
+	else if (json_is_true(json_object_get(root, "reused")))
+		call_fail(c, KASSA__V1__STATUS_CODE__ABORTED, "IDEMPOTENCY_KEY_REUSED",
+			  "this idempotency key was used for another request");
+	else
+		call_fail(c, cs->refuse_code, cs->refuse_detail, "%s", cs->refuse_msg);
+	json_decref(root);
+}
+
+/* Refuse the sale, once the key is known not to name a recorded one (see CheckoutState). */
+static void checkout_refuse(Call *c, Kassa__V1__StatusCode code, const char *detail,
+			    const char *fmt, ...)
+{
+	CheckoutState *cs = c->state;
+	SqlText hash = SQLTEXT_INIT;
+	char till[24];
+	const char *params[6];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cs->refuse_msg, sizeof(cs->refuse_msg), fmt, ap);
+	va_end(ap);
+	if (cs->key_checked) {
+		call_fail(c, code, detail, "%s", cs->refuse_msg);
+		return;
+	}
+	cs->refuse_code = code;
+	snprintf(cs->refuse_detail, sizeof(cs->refuse_detail), "%s", detail);
+	cs->key_checked = true;
+	checkout_hash(c->req->checkout, &hash);
+	snprintf(till, sizeof(till), "%lld", (long long)c->sess->till_id);
+	params[0] = "0";
+	params[1] = "{}";
+	params[2] = "{}";
+	params[3] = till;
+	params[4] = c->req->idempotency_key;
+	params[5] = sqltext_str(&hash);
+	db_query(st_pricing, 6, params, checkout_replay_cb, c);
+	sqltext_free(&hash);
+}
+
+void handle_checkout(Call *c)
+{
+	CheckoutState *cs;
+
+	if (!checkout_check(c))
+		return;
+	cs = xcalloc(1, sizeof(*cs));
+	cs->key_checked = c->req->checkout->quote;	/* a quote records nothing: no key */
+	c->state = cs;
+	c->state_free = free;
+	checkout_start(c);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * loyalty.h: what the loyalty engine offers the rest of kassad: the
+ * handlers for sales (checkout and quote), transactions, refunds, stored-
+ * value top-ups, the loyalty jobs and loyalty configuration, with their
+ * set-up. The pure pricing arithmetic is in rules.h, the rule set in
+ * ruleset.h and ruleset_cache.h.
+ */
+#ifndef KASSA_LOYALTY_H
+#define KASSA_LOYALTY_H
+
+#include "core.h"
+
+/* Register each part's prepared statements; before db_setup(). */
+void checkout_setup(void);
+void txn_setup(void);
+void refund_setup(void);
+void topup_setup(void);
+void jobs_setup(void);
+void loyalty_config_setup(void);
+/* Arm the periodic loyalty jobs (points expiry, tier re-evaluation, birthday coupons). */
+void jobs_start(void);
+void jobs_stop(void);
+
+/*
+ * Answer c with the Transaction described by json (the text that
+ * kassa_txn_json() builds in the database). INTERNAL if it does not parse.
+ */
+void txn_reply_json(Call *c, const char *json);
+
+void handle_checkout(Call *c);		/* checkout.c */
+void handle_transaction_get(Call *c);	/* txn.c */
+void handle_refund(Call *c);		/* refund.c */
+void handle_top_up(Call *c);		/* topup.c */
+void handle_points_expire(Call *c);	/* jobs.c */
+void handle_tier_reevaluate(Call *c);
+void handle_rule_set_get(Call *c);	/* loyalty_config_rules.c */
+void handle_rule_set_put(Call *c);
+void handle_coupon_define(Call *c);	/* loyalty_config_coupons.c */
+void handle_coupon_issue(Call *c);
+void handle_tier_set(Call *c);		/* loyalty_config_tier.c */
+
+#endif

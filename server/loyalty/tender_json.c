@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tender_json.c: a request's tender checks, and kassa_txn_json() /
+ * kassa_refund_json() tender objects to TenderRecord messages.
+ */
+#include "tender_json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+bool tender_check(Call *c, size_t i, const Kassa__V1__Tender *t)
+{
+	size_t n = strlen(t->reference);
+	bool needs_ref = t->kind == KASSA__V1__TENDER_KIND__TENDER_CARD ||
+			 t->kind == KASSA__V1__TENDER_KIND__TENDER_EWALLET;
+
+	if (t->kind != KASSA__V1__TENDER_KIND__TENDER_CASH && !needs_ref &&
+	    t->kind != KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TENDER_KIND",
+			  "tender %zu: unknown kind %d", i + 1, (int)t->kind);
+		return false;
+	}
+	if (t->amount_minor <= 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_AMOUNT",
+			  "tender %zu: the amount must be positive", i + 1);
+		return false;
+	}
+	if (n > TENDER_REF_MAX || (needs_ref && n == 0)) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_REFERENCE",
+			  "tender %zu: card and e-wallet tenders need a reference of "
+			  "1-%d characters", i + 1, TENDER_REF_MAX);
+		return false;
+	}
+	return true;
+}
+
+static int64_t jint(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+Kassa__V1__TenderRecord **tender_pb_from_json(json_t *arr, size_t *n)
+{
+	size_t count = json_is_array(arr) ? json_array_size(arr) : 0;
+	/* one block: the pointers, then the messages they point to */
+	Kassa__V1__TenderRecord **v = xcalloc(1, (count + 1) * (sizeof(*v) + sizeof(**v)));
+	Kassa__V1__TenderRecord *d = (Kassa__V1__TenderRecord *)(v + count + 1);
+
+	for (size_t i = 0; i < count; i++) {
+		json_t *o = json_array_get(arr, i);
+		const char *ref = json_string_value(json_object_get(o, "ref"));
+
+		kassa__v1__tender_record__init(&d[i]);
+		d[i].tender_no = (int32_t)jint(o, "tender_no");
+		d[i].kind = (Kassa__V1__TenderKind)jint(o, "kind");
+		d[i].amount_minor = jint(o, "amount");
+		d[i].reference = (char *)(ref ? ref : "");
+		v[i] = &d[i];
+	}
+	*n = count;
+	return v;
+}
+
+void tender_pb_free(Kassa__V1__TenderRecord **v)
+{
+	free(v);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tender: what the requests that take money (checkout.c, topup.c) and the
+ * answers that show it (txn.c, refund.c) share about tenders: the checks
+ * every tender of a request passes, and the TenderRecord messages of a
+ * stored sale or refund, built from the JSON arrays the database makes
+ * (kassa_txn_json(), kassa_refund_json()).
+ */
+#ifndef KASSA_TENDER_JSON_H
+#define KASSA_TENDER_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "kassa.pb-c.h"
+#include "core.h"
+
+#define TENDER_REF_MAX 64		/* a tender's reference, in bytes */
+
+/*
+ * Check tender t, the i-th (0-based) of a request: a known kind (cash,
+ * card, e-wallet or stored value), a positive amount and a reference of at
+ * most TENDER_REF_MAX bytes, which card and e-wallet tenders must have.
+ * False after answering c INVALID_ARGUMENT (BAD_TENDER_KIND, BAD_AMOUNT or
+ * BAD_REFERENCE). Whether stored value may pay, and how many tenders a
+ * request may have, is the caller's rule.
+ */
+MUSTCHECK bool tender_check(Call *c, size_t i, const Kassa__V1__Tender *t);
+
+/*
+ * TenderRecords from a JSON array of {tender_no, kind, amount, ref}
+ * objects (NULL or not an array: none). The strings are borrowed from arr,
+ * which must outlive the reply. Free with tender_pb_free.
+ */
+Kassa__V1__TenderRecord **tender_pb_from_json(json_t *arr, size_t *n);
+void tender_pb_free(Kassa__V1__TenderRecord **v);
+
+#endif

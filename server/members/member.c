@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * member.c: the member base as a till and head office see it: register
+ * (exactly once per idempotency key), get by id / phone / card / QR
+ * payload, search by name prefix or phone suffix, and update.
+ *
+ * Phones are normalised (phone.c) before they reach the database, so the
+ * unique index means one member per phone. Cashiers see the phone masked
+ * (138****5678); managers, analysts and admins see it whole.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "coupon_json.h"
+#include "db.h"
+#include "log.h"
+#include "phone.h"
+#include "core.h"
+#include "members.h"
+#include "sqltext.h"
+
+#define MEMBER_NAME_MAX 100	/* bytes of UTF-8 */
+#define MEMBER_EMAIL_MAX 254
+#define MEMBER_ADDRESS_MAX 500
+#define MEMBER_NOTES_MAX 2000
+#define MEMBER_TAGS_MAX 20
+#define MEMBER_TAG_MAX 32
+#define MEMBER_CARD_MIN 4
+#define MEMBER_CARD_MAX 32
+#define MEMBER_SEARCH_DEFAULT 20
+#define MEMBER_SEARCH_MAX 200
+#define MEMBER_QR_PREFIX "KASSA1:"
+
+#define MEMBER_COLUMNS \
+	"member_id, name, phone, card_no, coalesce(to_char(birthday, 'YYYY-MM-DD'), ''), gender," \
+	" email, address, preferred_channel, marketing_consent, array_to_json(tags)::text, notes," \
+	" points_balance, cumulative_spend_minor, currency, tier," \
+	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* One member's answer also carries what the till shows about its loyalty. */
+#define MEMBER_ONE_COLUMNS MEMBER_COLUMNS \
+	", kassa_member_loyalty_json(member_id, tier, points_balance)"
+#define MEMBER_LOYALTY_COL 17
+
+static int st_register, st_by_id, st_by_phone, st_by_card, st_by_name, st_by_suffix, st_update;
+
+void member_setup(void)
+{
+	st_register = db_stmt_add("member_register",
+		"SELECT kassa_member_register($1, $2, $3, $4, $5, $6, nullif($7, '')::date, $8,"
+		" $9, $10, $11, $12, $13, $14)", DB_LANE_WORK);
+	st_by_id = db_stmt_add("member_by_id",
+		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE member_id = $1", DB_LANE_QUICK);
+	st_by_phone = db_stmt_add("member_by_phone",
+		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE phone = $1", DB_LANE_QUICK);
+	st_by_card = db_stmt_add("member_by_card",
+		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE card_no = $1", DB_LANE_QUICK);
+	st_by_name = db_stmt_add("member_by_name",
+		"SELECT " MEMBER_COLUMNS " FROM members WHERE name LIKE $1 ESCAPE '\\'"
+		" ORDER BY name, member_id LIMIT $2", DB_LANE_WORK);
+	st_by_suffix = db_stmt_add("member_by_phone_suffix",
+		"SELECT " MEMBER_COLUMNS " FROM members WHERE reverse(phone) LIKE $1"
+		" ORDER BY member_id LIMIT $2", DB_LANE_WORK);
+	/* $2 names the fields to replace; the others keep their values */
+	st_update = db_stmt_add("member_update",
+		"UPDATE members SET"
+		" name = CASE WHEN 'name' = ANY($2::text[]) THEN $3 ELSE name END,"
+		" phone = CASE WHEN 'phone' = ANY($2::text[]) THEN $4 ELSE phone END,"
+		" card_no = CASE WHEN 'card_no' = ANY($2::text[]) THEN $5 ELSE card_no END,"
+		" birthday = CASE WHEN 'birthday' = ANY($2::text[]) THEN nullif($6, '')::date"
+		"  ELSE birthday END,"
+		" gender = CASE WHEN 'gender' = ANY($2::text[]) THEN $7::smallint ELSE gender END,"
+		" email = CASE WHEN 'email' = ANY($2::text[]) THEN $8 ELSE email END,"
+		" address = CASE WHEN 'address' = ANY($2::text[]) THEN $9 ELSE address END,"
+		" preferred_channel = CASE WHEN 'preferred_channel' = ANY($2::text[])"
+		"  THEN $10::smallint ELSE preferred_channel END,"
+		" marketing_consent = CASE WHEN 'marketing_consent' = ANY($2::text[])"
+		"  THEN $11::boolean ELSE marketing_consent END,"
+		" tags = CASE WHEN 'tags' = ANY($2::text[]) THEN $12::text[] ELSE tags END,"
+		" notes = CASE WHEN 'notes' = ANY($2::text[]) THEN $13 ELSE notes END,"
+		" updated_at = now()"
+		" WHERE member_id = $1 RETURNING " MEMBER_ONE_COLUMNS, DB_LANE_WORK);
+}
+
+/* ---- validation ---- */
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* "" or a real calendar date YYYY-MM-DD from 1900 up to today. */
+static bool birthday_is_valid(const char *s)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (s[0] == '\0')
+		return true;
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return false;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1900 || m < 1 || m > 12 || d < 1)
+		return false;
+	if (d > mdays[m - 1] + (m == 2 && is_leap(y)))
+		return false;
+	gmtime_r(&now, &tm);
+	return y * 10000 + m * 100 + d <= (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+					  tm.tm_mday + 1;	/* +1: time zones */
+}
+
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+			return true;
+	return false;
+}
+
+static bool card_is_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0)
+		return true;
+	if (n < MEMBER_CARD_MIN || n > MEMBER_CARD_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+/* Is field `name` to be checked: always for register, listed for update. */
+static bool wants(const char *name, char **fields, size_t n, bool all)
+{
+	if (all)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fields[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Check the values of a register (all fields) or an update (the listed
+ * ones); put the normalised phone into phone_out. Answers c and returns
+ * false on the first bad value.
+ */
+static bool member_check(Call *c, const Kassa__V1__MemberRegister *v, char **fields,
+			 size_t nfields, bool all, char *phone_out)
+{
+	const char *bad = NULL, *detail = NULL;
+	size_t name_len = strlen(v->name);
+
+	phone_out[0] = '\0';
+	if (wants("name", fields, nfields, all) &&
+	    (name_len == 0 || name_len > MEMBER_NAME_MAX || has_control(v->name) ||
+	     v->name[0] == ' ' || v->name[name_len - 1] == ' '))
+		bad = "name must be 1-100 bytes of text without leading or trailing spaces",
+		detail = "BAD_NAME";
+	else if (wants("phone", fields, nfields, all) &&
+		 !phone_normalize(v->phone, phone_out, PHONE_MAX))
+		bad = "phone is not a valid mobile number", detail = "BAD_PHONE";
+	else if (wants("card_no", fields, nfields, all) &&
+		 (!card_is_valid(v->card_no) || (!all && v->card_no[0] == '\0')))
+		bad = "card number must be 4-32 letters, digits or dashes", detail = "BAD_CARD";
+	else if (wants("birthday", fields, nfields, all) && !birthday_is_valid(v->birthday))
+		bad = "birthday must be a past date YYYY-MM-DD", detail = "BAD_BIRTHDAY";
+	else if (wants("email", fields, nfields, all) &&
+		 (strlen(v->email) > MEMBER_EMAIL_MAX || has_control(v->email) ||
+		  (v->email[0] && strchr(v->email, '@') == NULL)))
+		bad = "email is not an address", detail = "BAD_EMAIL";
+	else if (wants("address", fields, nfields, all) &&
+		 (strlen(v->address) > MEMBER_ADDRESS_MAX || has_control(v->address)))
+		bad = "address is too long", detail = "BAD_ADDRESS";
+	else if (wants("notes", fields, nfields, all) && strlen(v->notes) > MEMBER_NOTES_MAX)
+		bad = "notes are too long", detail = "BAD_NOTES";
+	else if (wants("gender", fields, nfields, all) && (v->gender < 0 || v->gender > 3))
+		bad = "unknown gender value", detail = "BAD_GENDER";
+	else if (wants("preferred_channel", fields, nfields, all) &&
+		 (v->preferred_channel < 0 || v->preferred_channel > 3))
+		bad = "unknown channel value", detail = "BAD_CHANNEL";
+	else if (wants("tags", fields, nfields, all)) {
+		if (v->n_tags > MEMBER_TAGS_MAX)
+			bad = "at most 20 tags", detail = "BAD_TAGS";
+		for (size_t i = 0; bad == NULL && i < v->n_tags; i++) {
+			size_t n = strlen(v->tags[i]);
+
+			if (n == 0 || n > MEMBER_TAG_MAX || has_control(v->tags[i]))
+				bad = "a tag is 1-32 bytes of text", detail = "BAD_TAGS";
+		}
+	}
+	if (bad) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, detail, "%s", bad);
+		return false;
+	}
+	return true;
+}
+
+/* ---- answers ---- */
+
+/* Fill m from row r of res; strings borrow from res, tags from *tags_json. */
+static void member_from_row(const Call *c, const PGresult *res, int r, Kassa__V1__Member *m,
+			    Kassa__V1__Money *spend, char *masked, json_t **tags_json,
+			    char ***tags, char *qr, size_t qrlen)
+{
+	bool full = (c->role & (ROLE_MANAGER | ROLE_ANALYST | ROLE_ADMIN)) != 0;
+	json_t *tj;
+
+	kassa__v1__member__init(m);
+	kassa__v1__money__init(spend);
+	m->member_id = strtoll(PQgetvalue(res, r, 0), NULL, 10);
+	m->name = PQgetvalue(res, r, 1);
+	phone_mask(PQgetvalue(res, r, 2), masked, PHONE_MAX);
+	m->phone_masked = masked;
+	m->phone = full ? PQgetvalue(res, r, 2) : (char *)"";
+	m->card_no = PQgetvalue(res, r, 3);
+	m->birthday = PQgetvalue(res, r, 4);
+	m->gender = (Kassa__V1__Gender)atoi(PQgetvalue(res, r, 5));
+	m->email = PQgetvalue(res, r, 6);
+	m->address = PQgetvalue(res, r, 7);
+	m->preferred_channel = (Kassa__V1__Channel)atoi(PQgetvalue(res, r, 8));
+	m->marketing_consent = PQgetvalue(res, r, 9)[0] == 't';
+	tj = json_loads(PQgetvalue(res, r, 10), 0, NULL);
+	*tags_json = tj;
+	*tags = NULL;
+	if (json_is_array(tj) && json_array_size(tj) > 0) {
+		m->n_tags = json_array_size(tj);
+		*tags = xcalloc(m->n_tags, sizeof(char *));
+		for (size_t i = 0; i < m->n_tags; i++) {
+			const char *t = json_string_value(json_array_get(tj, i));
+
+			(*tags)[i] = (char *)(t ? t : "");
+		}
+		m->tags = *tags;
+	}
+	m->notes = PQgetvalue(res, r, 11);
+	m->points_balance = strtoll(PQgetvalue(res, r, 12), NULL, 10);
+	spend->minor = strtoll(PQgetvalue(res, r, 13), NULL, 10);
+	spend->currency = PQgetvalue(res, r, 14);
+	m->cumulative_spend = spend;
+	m->tier = PQgetvalue(res, r, 15);
+	m->created_at = PQgetvalue(res, r, 16);
+	snprintf(qr, qrlen, MEMBER_QR_PREFIX "%s", m->card_no);
+	m->qr_payload = qr;
+}
+
+/* Answer with the single member in res, or NOT_FOUND. */
+static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
+	Kassa__V1__Member m;
+	Kassa__V1__Money spend;
+	char masked[PHONE_MAX], qr[64];
+	json_t *tj = NULL, *lj = NULL;
+	char **tags = NULL;
+	Kassa__V1__Coupon **coupons = NULL;
+
+	if (call_is_orphan(c)) {
+		call_free(c);
+		return;
+	}
+	if (st != DB_OK) {
+		if (st == DB_SQL_ERROR && strcmp(db_sqlstate(res), "23505") == 0) {
+			bool card = strcmp(db_constraint(res), "members_card_no_key") == 0;
+
+			call_fail(c, KASSA__V1__STATUS_CODE__ALREADY_EXISTS,
+				  card ? "CARD_TAKEN" : "PHONE_TAKEN",
+				  card ? "another member has this card number" :
+				  "another member has this phone number");
+			return;
+		}
+		call_fail_db(c, st, res);
+		return;
+	}
+	if (PQntuples(res) == 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "MEMBER_NOT_FOUND",
+			  "no such member");
+		return;
+	}
+	member_from_row(c, res, 0, &m, &spend, masked, &tj, &tags, qr, sizeof(qr));
+	if (PQnfields(res) > MEMBER_LOYALTY_COL) {
+		lj = json_loads(PQgetvalue(res, 0, MEMBER_LOYALTY_COL), 0, NULL);
+		m.tier_discount_bp = (int32_t)json_integer_value(
+			json_object_get(lj, "tier_discount_bp"));
+		m.points_redeemable = json_integer_value(json_object_get(lj, "points_redeemable"));
+		m.stored_value_minor = json_integer_value(json_object_get(lj, "wallet"));
+		coupons = coupon_pb_from_json(json_object_get(lj, "coupons"), &m.n_coupons);
+		m.coupons = coupons;
+	}
+	resp.body_case = KASSA__V1__RESPONSE__BODY_MEMBER;
+	resp.member = &m;
+	call_reply(c, &resp);
+	free(tags);
+	json_decref(tj);
+	coupon_pb_free(coupons);
+	json_decref(lj);
+}
+
+static void member_list_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
+	Kassa__V1__MemberList list = KASSA__V1__MEMBER_LIST__INIT;
+	int n;
+
+	if (!call_db_ok(c, st, res))
+		return;
+	n = PQntuples(res);
+	Kassa__V1__Member *ms = xcalloc((size_t)n + 1, sizeof(*ms));
+	Kassa__V1__Member **mp = xcalloc((size_t)n + 1, sizeof(*mp));
+	Kassa__V1__Money *sp = xcalloc((size_t)n + 1, sizeof(*sp));
+	char (*masked)[PHONE_MAX] = xcalloc((size_t)n + 1, sizeof(*masked));
+	char (*qr)[64] = xcalloc((size_t)n + 1, sizeof(*qr));
+	json_t **tj = xcalloc((size_t)n + 1, sizeof(*tj));
+	char ***tags = xcalloc((size_t)n + 1, sizeof(*tags));
+
+	for (int i = 0; i < n; i++) {
+		member_from_row(c, res, i, &ms[i], &sp[i], masked[i], &tj[i], &tags[i],
+				qr[i], sizeof(qr[i]));
+		mp[i] = &ms[i];
+	}
+	list.n_members = (size_t)n;
+	list.members = mp;
+	resp.body_case = KASSA__V1__RESPONSE__BODY_MEMBER_LIST;
+	resp.member_list = &list;
+	call_reply(c, &resp);
+	for (int i = 0; i < n; i++) {
+		free(tags[i]);
+		json_decref(tj[i]);
+	}
+	free(ms);
+	free(mp);
+	free(sp);
+	free(masked);
+	free(qr);
+	free(tj);
+	free(tags);
+}
+
+/* ---- register ---- */
+
+static void member_registered_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	const char *id;
+
+	if (call_is_orphan(c) || st != DB_OK) {
+		member_one_cb(arg, st, res);	/* frees orphans, maps errors */
+		return;
+	}
+	id = PQgetvalue(res, 0, 0);
+	db_query(st_by_id, 1, &id, member_one_cb, c);
+}
+
+static void tags_literal(const Kassa__V1__MemberRegister *v, SqlText *t)
+{
+	sqltext_open(t);
+	for (size_t i = 0; i < v->n_tags; i++)
+		sqltext_elem_str(t, v->tags[i]);
+	sqltext_close(t);
+}
+
+void handle_member_register(Call *c)
+{
+	const Kassa__V1__MemberRegister *v = c->req->member_register;
+	char phone[PHONE_MAX], till[24], gender[8], channel[8];
+	SqlText hash = SQLTEXT_INIT, tags = SQLTEXT_INIT;
+
+	if (!member_check(c, v, NULL, 0, true, phone))
+		return;
+	sqltext_hash(&hash, &v->base);
+	tags_literal(v, &tags);
+	snprintf(till, sizeof(till), "%lld", (long long)c->sess->till_id);
+	snprintf(gender, sizeof(gender), "%d", (int)v->gender);
+	snprintf(channel, sizeof(channel), "%d", (int)v->preferred_channel);
+
+	const char *params[14] = {
+		till, c->req->idempotency_key, sqltext_str(&hash), v->name, phone, v->card_no,
+		v->birthday, gender, v->email, v->address, channel,
+		v->marketing_consent ? "true" : "false", sqltext_str(&tags), v->notes,
+	};
+	db_query(st_register, 14, params, member_registered_cb, c);
+	sqltext_free(&hash);
+	sqltext_free(&tags);
+}
+
+/* ---- get, search, update ---- */
+
+void handle_member_get(Call *c)
+{
+	const Kassa__V1__MemberGet *g = c->req->member_get;
+	char buf[64];
+	const char *p = buf;
+	int stmt;
+
+	switch (g->by_case) {
+	case KASSA__V1__MEMBER_GET__BY_MEMBER_ID:
+		if (g->member_id <= 0)
+			goto bad;
+		snprintf(buf, sizeof(buf), "%lld", (long long)g->member_id);
+		stmt = st_by_id;
+		break;
+	case KASSA__V1__MEMBER_GET__BY_PHONE:
+		if (!phone_normalize(g->phone, buf, PHONE_MAX)) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_PHONE",
+				  "phone is not a valid mobile number");
+			return;
+		}
+		stmt = st_by_phone;
+		break;
+	case KASSA__V1__MEMBER_GET__BY_CARD_NO:
+		if (!card_is_valid(g->card_no) || g->card_no[0] == '\0')
+			goto bad;
+		p = g->card_no;
+		stmt = st_by_card;
+		break;
+	case KASSA__V1__MEMBER_GET__BY_QR_PAYLOAD:
+		if (strncmp(g->qr_payload, MEMBER_QR_PREFIX, strlen(MEMBER_QR_PREFIX)) != 0 ||
+		    !card_is_valid(g->qr_payload + strlen(MEMBER_QR_PREFIX)))
+			goto bad;
+		p = g->qr_payload + strlen(MEMBER_QR_PREFIX);
+		stmt = st_by_card;
+		break;
+	default:
+		goto bad;
+	}
+	db_query(stmt, 1, &p, member_one_cb, c);
+	return;
+bad:
+	call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_MEMBER_KEY",
+		  "give a member id, phone, card number or member QR code");
+}
+
+void handle_member_search(Call *c)
+{
+	const Kassa__V1__MemberSearch *q = c->req->member_search;
+	unsigned limit = q->limit ? q->limit : MEMBER_SEARCH_DEFAULT;
+	char lim[16];
+	SqlText pat = SQLTEXT_INIT;
+	int stmt;
+
+	if (limit > MEMBER_SEARCH_MAX)
+		limit = MEMBER_SEARCH_MAX;
+	snprintf(lim, sizeof(lim), "%u", limit);
+	if (q->by_case == KASSA__V1__MEMBER_SEARCH__BY_NAME_PREFIX && q->name_prefix[0]) {
+		/* escape LIKE's own metacharacters so they match themselves */
+		for (const char *s = q->name_prefix; *s; s++) {
+			char one[3] = { '\\', *s, '\0' };
+
+			sqltext_add(&pat, (*s == '%' || *s == '_' || *s == '\\') ? one : one + 1);
+		}
+		sqltext_add(&pat, "%");
+		stmt = st_by_name;
+	} else if (q->by_case == KASSA__V1__MEMBER_SEARCH__BY_PHONE_SUFFIX) {
+		size_t n = strlen(q->phone_suffix);
+
+		if (n < 4 || n > 15 || strspn(q->phone_suffix, "0123456789") != n) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_PHONE_SUFFIX",
+				  "a phone suffix is 4-15 digits");
+			return;
+		}
+		for (size_t i = n; i > 0; i--) {
+			char one[2] = { q->phone_suffix[i - 1], '\0' };
+
+			sqltext_add(&pat, one);
+		}
+		sqltext_add(&pat, "%");
+		stmt = st_by_suffix;
+	} else {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_SEARCH",
+			  "search by a non-empty name prefix or a phone suffix");
+		return;
+	}
+	const char *params[2] = { sqltext_str(&pat), lim };
+
+	db_query(stmt, 2, params, member_list_cb, c);
+	sqltext_free(&pat);
+}
+
+void handle_member_update(Call *c)
+{
+	const Kassa__V1__MemberUpdate *u = c->req->member_update;
+	static const Kassa__V1__MemberRegister empty = KASSA__V1__MEMBER_REGISTER__INIT;
+	static const char *const known[] = { "name", "phone", "card_no", "birthday", "gender",
+		"email", "address", "preferred_channel", "marketing_consent", "tags", "notes" };
+	const Kassa__V1__MemberRegister *v = u->values ? u->values : &empty;
+	char phone[PHONE_MAX], id[24], gender[8], channel[8];
+	SqlText fields = SQLTEXT_INIT, tags = SQLTEXT_INIT;
+
+	if (u->member_id <= 0 || u->n_fields == 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_UPDATE",
+			  "give a member id and at least one field to change");
+		return;
+	}
+	for (size_t i = 0; i < u->n_fields; i++) {
+		bool ok = false;
+
+		for (size_t k = 0; k < ARRAY_SIZE(known); k++)
+			ok = ok || strcmp(u->fields[i], known[k]) == 0;
+		if (!ok) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "UNKNOWN_FIELD",
+				  "no member field called \"%s\"", u->fields[i]);
+			return;
+		}
+	}
+	if (!member_check(c, v, u->fields, u->n_fields, false, phone))
+		return;
+	sqltext_open(&fields);
+	for (size_t i = 0; i < u->n_fields; i++)
+		sqltext_elem_str(&fields, u->fields[i]);
+	sqltext_close(&fields);
+	tags_literal(v, &tags);
+	snprintf(id, sizeof(id), "%lld", (long long)u->member_id);
+	snprintf(gender, sizeof(gender), "%d", (int)v->gender);
+	snprintf(channel, sizeof(channel), "%d", (int)v->preferred_channel);
+
+	const char *params[13] = {
+		id, sqltext_str(&fields), v->name, phone[0] ? phone : "+0", v->card_no,
+		v->birthday, gender, v->email, v->address, channel,
+		v->marketing_consent ? "true" : "false", sqltext_str(&tags), v->notes,
+	};
+	db_query(st_update, 13, params, member_one_cb, c);
+	sqltext_free(&fields);
+	sqltext_free(&tags);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * members.h: the member base as tills and head office see it: register,
+ * get (by id, phone, card number or QR payload), search and update. A
+ * member's loyalty summary comes from loyalty/ (members uses loyalty;
+ * loyalty never calls members).
+ */
+#ifndef KASSA_MEMBERS_H
+#define KASSA_MEMBERS_H
+
+#include "core.h"
+
+/* Register the statements; before db_setup(). */
+void member_setup(void);
+void handle_member_register(Call *c);
+void handle_member_get(Call *c);
+void handle_member_search(Call *c);
+void handle_member_update(Call *c);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * routes.c: THE route table of kassad, from a Request's body case to its
+ * handler, the roles allowed and whether it needs an idempotency key. It
+ * is the only file that names every handler: the core's dispatch.c looks
+ * requests up in it and knows no domain. A new request adds a row here.
+ */
+#include "catalog/product.h"
+#include "core.h"
+#include "loyalty/loyalty.h"
+#include "members/members.h"
+#include "routes.h"
+#include "staff/staff.h"
+
+/* A quote prices a sale without writing it, so it needs no idempotency key. */
+static bool checkout_is_quote(const Kassa__V1__Request *req)
+{
+	return req->checkout != NULL && req->checkout->quote;
+}
+
+#define CASH_DESK (ROLE_CASHIER | ROLE_MANAGER)
+
+static const Route route_table[] = {
+	{ KASSA__V1__REQUEST__BODY_HELLO, handle_hello, false, 0, false, NULL },
+	{ KASSA__V1__REQUEST__BODY_LOGIN, handle_login, true, 0, false, NULL },
+	{ KASSA__V1__REQUEST__BODY_MEMBER_REGISTER, handle_member_register, true, ROLE_STORE,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_MEMBER_GET, handle_member_get, true, ROLE_ANY, false, NULL },
+	{ KASSA__V1__REQUEST__BODY_MEMBER_SEARCH, handle_member_search, true, ROLE_ANY, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_MEMBER_UPDATE, handle_member_update, true, ROLE_STORE, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_PRODUCT_LOOKUP, handle_product_lookup, true, ROLE_ANY, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_CHECKOUT, handle_checkout, true, CASH_DESK, true,
+	  checkout_is_quote },
+	{ KASSA__V1__REQUEST__BODY_TRANSACTION_GET, handle_transaction_get, true, ROLE_ANY, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_REFUND, handle_refund, true, CASH_DESK, true, NULL },
+	{ KASSA__V1__REQUEST__BODY_TOP_UP, handle_top_up, true, CASH_DESK, true, NULL },
+	{ KASSA__V1__REQUEST__BODY_RULE_SET_GET, handle_rule_set_get, true, ROLE_ANY, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_RULE_SET_PUT, handle_rule_set_put, true, ROLE_ADMIN, true,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_COUPON_DEFINE, handle_coupon_define, true, ROLE_ADMIN, true,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_COUPON_ISSUE, handle_coupon_issue, true, ROLE_STORE, true,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_POINTS_EXPIRE, handle_points_expire, true, ROLE_ADMIN, true,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_TIER_SET, handle_tier_set, true, ROLE_MANAGER | ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_TIER_REEVALUATE, handle_tier_reevaluate, true, ROLE_ADMIN,
+	  true, NULL },
+};
+
+void routes_setup(void)
+{
+	dispatch_setup(route_table, ARRAY_SIZE(route_table));
+}
