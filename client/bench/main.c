@@ -321,6 +321,7 @@ static KcResult op_checkout(Worker *w, KassaClient *kc, Kassa__V1__Response **re
 {
 	KcLine lines[BENCH_MAX_LINES];
 	KcTender tender;
+	KcSale sale = { .lines = lines, .tenders = &tender, .ntenders = 1 };
 	char key[KC_KEY_LEN];
 	int64_t total = 0, member = 0;
 	long n = rng_range(&w->rng, BENCH_MIN_LINES, BENCH_MAX_LINES), i;
@@ -330,6 +331,7 @@ static KcResult op_checkout(Worker *w, KassaClient *kc, Kassa__V1__Response **re
 
 		lines[i].code = p->code;
 		lines[i].quantity = (int32_t)rng_range(&w->rng, 1, 3);
+		lines[i].gift = false;
 		total += p->price_minor * lines[i].quantity;
 	}
 	if (cfg.members > 0 && rng_range(&w->rng, 1, 100) <= BENCH_MEMBER_PCT)
@@ -340,7 +342,9 @@ static KcResult op_checkout(Worker *w, KassaClient *kc, Kassa__V1__Response **re
 		tender.amount_minor = 100;
 	tender.reference = NULL;
 	kc_new_key(key);
-	return kc_checkout(kc, lines, (size_t)n, member, &tender, 1, key, resp);
+	sale.nlines = (size_t)n;
+	sale.member_id = member;
+	return kc_checkout(kc, &sale, key, false, resp);
 }
 
 static KcResult op_lookup(Worker *w, KassaClient *kc, Kassa__V1__Response **resp)
@@ -758,13 +762,95 @@ static const struct option longopts[] = {
 };
 
 /*
- * Parse argv into cfg; returns -1 to go on, or an exit code. Longer than
- * our 100-line rule: it is one flat switch with a case per option, and
- * splitting it would only scatter the options over several functions.
+ * Apply one of kassa-bench's own options (not a connection option) to
+ * cfg: 1 if taken, 0 for a bad value, -1 if ch is no option of ours.
  */
-static int parse_args(int argc, char **argv)
+static int take_option(int ch, const char *arg)
 {
 	long v;
+
+	switch (ch) {
+	case 'T':
+		if (!parse_long(arg, 1, BENCH_MAX_THREADS, &v))
+			return 0;
+		cfg.tills = (int)v;
+		break;
+	case 'M':
+		if (!parse_long(arg, 1, 100000000, &cfg.ops))
+			return 0;
+		break;
+	case 'D':
+		if (!parse_long(arg, 1, BENCH_MAX_DURATION, &v))
+			return 0;
+		cfg.duration = (int)v;
+		break;
+	case 'W':
+		if (!parse_long(arg, 0, 1000000, &v))
+			return 0;
+		cfg.warmup = (int)v;
+		break;
+	case 'K':
+		if (!parse_long(arg, 0, 99999999, &cfg.members))
+			return 0;
+		break;
+	case 'R':
+		if (!parse_long(arg, 1, 99999, &cfg.products))
+			return 0;
+		break;
+	case 'F':
+		cfg.skus_file = arg;
+		break;
+	case 'f':
+		cfg.sku_prefix = arg;
+		break;
+	case 'd':
+		if (!parse_long(arg, 1, 12, &v))
+			return 0;
+		cfg.sku_digits = (int)v;
+		break;
+	case 'S':
+		if (!parse_long(arg, 0, INT32_MAX, &v))
+			return 0;
+		cfg.staff_id = v;
+		break;
+	case 'P':
+		cfg.pin = arg;
+		break;
+	case 'L':
+		cfg.mode = BENCH_LOOKUP;
+		break;
+	case 'I':
+		if (!parse_long(arg, 1, 1000000, &v))
+			return 0;
+		cfg.mode = BENCH_IDLE;
+		cfg.idle = (int)v;
+		break;
+	case 'h' + 256:
+		if (!parse_long(arg, 0, BENCH_MAX_HOLD, &v))
+			return 0;
+		cfg.hold = (int)v;
+		break;
+	case 'X':
+		if (!parse_long(arg, 1, INT32_MAX, &cfg.server_pid))
+			return 0;
+		break;
+	case 's':
+		if (!parse_long(arg, 0, INT32_MAX, &v))
+			return 0;
+		cfg.seed = (uint64_t)v;
+		break;
+	case 'j':
+		cfg.json = true;
+		break;
+	default:
+		return -1;
+	}
+	return 1;
+}
+
+/* Parse argv into cfg; returns -1 to go on, or an exit code. */
+static int parse_args(int argc, char **argv)
+{
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -774,86 +860,20 @@ static int parse_args(int argc, char **argv)
 			return BENCH_EXIT_USAGE;
 		if (taken > 0)
 			continue;
-		switch (ch) {
-		case 'T':
-			if (!parse_long(optarg, 1, BENCH_MAX_THREADS, &v))
-				goto bad;
-			cfg.tills = (int)v;
-			break;
-		case 'M':
-			if (!parse_long(optarg, 1, 100000000, &cfg.ops))
-				goto bad;
-			break;
-		case 'D':
-			if (!parse_long(optarg, 1, BENCH_MAX_DURATION, &v))
-				goto bad;
-			cfg.duration = (int)v;
-			break;
-		case 'W':
-			if (!parse_long(optarg, 0, 1000000, &v))
-				goto bad;
-			cfg.warmup = (int)v;
-			break;
-		case 'K':
-			if (!parse_long(optarg, 0, 99999999, &cfg.members))
-				goto bad;
-			break;
-		case 'R':
-			if (!parse_long(optarg, 1, 99999, &cfg.products))
-				goto bad;
-			break;
-		case 'F':
-			cfg.skus_file = optarg;
-			break;
-		case 'f':
-			cfg.sku_prefix = optarg;
-			break;
-		case 'd':
-			if (!parse_long(optarg, 1, 12, &v))
-				goto bad;
-			cfg.sku_digits = (int)v;
-			break;
-		case 'S':
-			if (!parse_long(optarg, 0, INT32_MAX, &v))
-				goto bad;
-			cfg.staff_id = v;
-			break;
-		case 'P':
-			cfg.pin = optarg;
-			break;
-		case 'L':
-			cfg.mode = BENCH_LOOKUP;
-			break;
-		case 'I':
-			if (!parse_long(optarg, 1, 1000000, &v))
-				goto bad;
-			cfg.mode = BENCH_IDLE;
-			cfg.idle = (int)v;
-			break;
-		case 'h' + 256:
-			if (!parse_long(optarg, 0, BENCH_MAX_HOLD, &v))
-				goto bad;
-			cfg.hold = (int)v;
-			break;
-		case 'X':
-			if (!parse_long(optarg, 1, INT32_MAX, &cfg.server_pid))
-				goto bad;
-			break;
-		case 's':
-			if (!parse_long(optarg, 0, INT32_MAX, &v))
-				goto bad;
-			cfg.seed = (uint64_t)v;
-			break;
-		case 'j':
-			cfg.json = true;
-			break;
-		case 'h':
+		if (ch == 'h') {
 			usage(stdout);
 			return BENCH_EXIT_OK;
-		case 'V':
+		}
+		if (ch == 'V') {
 			printf("%s\n", BENCH_SOFTWARE);
 			return BENCH_EXIT_OK;
-		default:
+		}
+		taken = take_option(ch, optarg);
+		if (taken == 0) {
+			fprintf(stderr, "kassa-bench: bad value for an option: %s\n", optarg);
+			return BENCH_EXIT_USAGE;
+		}
+		if (taken < 0) {
 			usage(stderr);
 			return BENCH_EXIT_USAGE;
 		}
@@ -871,9 +891,6 @@ static int parse_args(int argc, char **argv)
 		return BENCH_EXIT_USAGE;
 	}
 	return -1;
-bad:
-	fprintf(stderr, "kassa-bench: bad value for an option: %s\n", optarg);
-	return BENCH_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)

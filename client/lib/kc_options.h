@@ -5,7 +5,8 @@
  * from the environment (KASSA_HOST, KASSA_PORT, KASSA_CERT, KASSA_KEY,
  * KASSA_CA), the command line winning. A program puts KC_CONN_LONGOPTS at
  * the head of its getopt_long table and hands every option it reads to
- * kc_options_take() before its own switch.
+ * kc_options_take() before its own switch: kc_cli.c does so for
+ * kassa-till and kassa-office, kassa-bench in its own loop.
  */
 #ifndef KASSA_KC_OPTIONS_H
 #define KASSA_KC_OPTIONS_H

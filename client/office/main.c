@@ -25,24 +25,29 @@
  * "idempotency_key". The certificate must be one issued for an office
  * workstation. The PIN may come from KASSA_PIN instead of the command line
  * (which other users of the machine can see in the process list).
+ *
+ * The command line is read by kc_cli, the parser kassa-till uses too, and
+ * a failed connection is reported the same way as kassa-till reports it;
+ * this file says what is kassa-office's own (--staff, --pin, the command
+ * words) and holds the commands.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kassa_client.h"
-#include "kc_options.h"
+#include "kc_cli.h"
 #include "kc_json.h"
 #include "money.h"
 #include "util.h"
 
 #define OFFICE_SOFTWARE "kassa-office/" KASSA_VERSION
-#define OFFICE_EXIT_OK 0
-#define OFFICE_EXIT_FAILED 1
-#define OFFICE_EXIT_USAGE 2
-#define OFFICE_EXIT_CONN 3
+/* exit codes: kc_cli.h's, the same as kassa-till's */
+#define OFFICE_EXIT_OK KC_EXIT_OK
+#define OFFICE_EXIT_FAILED KC_EXIT_FAILED
+#define OFFICE_EXIT_USAGE KC_EXIT_USAGE
+#define OFFICE_EXIT_CONN KC_EXIT_CONN
 #define OFFICE_MAX_ARGS 16
 #define OFFICE_MAX_FILE (1024 * 1024)	/* largest rule-set document read */
 
@@ -619,99 +624,75 @@ static void split_args(char **words, int n, Args *a)
 	}
 }
 
-/* Connect with opt; NULL after printing why (*code = the exit code). */
-static KassaClient *office_connect(KcOptions *opt, int *code)
-{
-	char err[KC_ERR_LEN];
-	KassaClient *kc;
+/* What the command line said beyond the connection options. */
+typedef struct OfficeArgs {
+	const char *staff;		/* --staff or KASSA_STAFF; NULL = no login */
+	const char *pin;		/* --pin or KASSA_PIN */
+	OfficeCmd fn;			/* the command named by the first two words */
+	Args args;			/* the words after them */
+} OfficeArgs;
 
-	opt->ctx = kc_ctx_new(opt->cert, opt->key, opt->ca, err, sizeof(err));
-	if (opt->ctx == NULL) {
-		fprintf(stderr, "kassa-office: %s\n", err);
-		*code = OFFICE_EXIT_USAGE;	/* unreadable or mismatched files: configuration */
-		return NULL;
-	}
-	kc = kc_connect(opt, err, sizeof(err));
-	SSL_CTX_free(opt->ctx);	/* kc holds its own reference */
-	opt->ctx = NULL;
-	if (kc == NULL) {
-		fprintf(stderr, "kassa-office: %s\n", err);
-		kcj_emit(kcj_fail("connect", "UNAVAILABLE",
-				  strncmp(err, "tls:", 4) == 0 ? "TLS_REFUSED" : "CONNECT_FAILED",
-				  err));
-		*code = OFFICE_EXIT_CONN;
-	}
-	return kc;
-}
-
-static const struct option longopts[] = {
-	KC_CONN_LONGOPTS,
-	{ "staff", required_argument, NULL, 'S' },
-	{ "pin", required_argument, NULL, 'P' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+static const KcCliOption office_options[] = {
+	{ "staff", true, 'S' },
+	{ "pin", true, 'P' },
+	{ NULL, false, 0 },
 };
 
-int main(int argc, char **argv)
+static bool office_take(void *ctx, int val, const char *arg)
 {
-	KcOptions opt = { 0 };
-	const char *staff_s = kc_env_or("KASSA_STAFF", NULL), *pin = kc_env_or("KASSA_PIN", NULL);
-	int64_t staff_id = 0;
-	KassaClient *kc;
-	OfficeCmd fn;
-	Args args;
-	int ch, code = OFFICE_EXIT_OK;
+	OfficeArgs *a = ctx;
 
-	kc_options_from_env(&opt);
-	opt.client_software = OFFICE_SOFTWARE;
-	/* "+" stops at the first command word, so "name=..." is never taken for an option */
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		int taken = kc_options_take(&opt, ch, optarg, "kassa-office");
+	if (val == 'S')
+		a->staff = arg;
+	else if (val == 'P')
+		a->pin = arg;
+	return true;
+}
 
-		if (taken < 0)
-			return OFFICE_EXIT_USAGE;
-		if (taken > 0)
-			continue;
-		switch (ch) {
-		case 'S':
-			staff_s = optarg;
-			break;
-		case 'P':
-			pin = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("%s\n", OFFICE_SOFTWARE);
-			return 0;
-		default:
-			usage(stderr);
-			return OFFICE_EXIT_USAGE;
-		}
-	}
-	fn = find_cmd(argv + optind, argc - optind);
-	if (fn == NULL || argc - optind - 2 > OFFICE_MAX_ARGS) {
+/* The command words: a known command and at most OFFICE_MAX_ARGS arguments. */
+static int office_check(void *ctx, char **words, int n)
+{
+	OfficeArgs *a = ctx;
+
+	a->fn = find_cmd(words, n);
+	if (a->fn == NULL || n - 2 > OFFICE_MAX_ARGS) {
 		usage(stderr);
 		return OFFICE_EXIT_USAGE;
 	}
-	split_args(argv + optind + 2, argc - optind - 2, &args);
-	if (opt.cert == NULL || opt.key == NULL || opt.ca == NULL) {
-		fprintf(stderr, "kassa-office: --cert, --key and --ca (or KASSA_CERT, KASSA_KEY, "
-				"KASSA_CA) are required\n");
-		return OFFICE_EXIT_USAGE;
-	}
-	if (staff_s != NULL && (!kc_parse_i64(staff_s, &staff_id) || pin == NULL)) {
+	split_args(words + 2, n - 2, &a->args);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	OfficeArgs a = { .staff = kc_env_or("KASSA_STAFF", NULL),
+			 .pin = kc_env_or("KASSA_PIN", NULL) };
+	const KcCli cli = {
+		.prog = "kassa-office",
+		.software = OFFICE_SOFTWARE,
+		.usage = usage,
+		.options = office_options,
+		.operands = true,
+		.take = office_take,
+		.check = office_check,
+		.ctx = &a,
+	};
+	KcOptions opt;
+	int64_t staff_id = 0;
+	KassaClient *kc;
+	int code = kc_cli_parse(&cli, argc, argv, &opt);
+
+	if (code >= 0)
+		return code;
+	if (a.staff != NULL && (!kc_parse_i64(a.staff, &staff_id) || a.pin == NULL)) {
 		fprintf(stderr, "kassa-office: --staff needs a number and --pin (or KASSA_PIN)\n");
 		return OFFICE_EXIT_USAGE;
 	}
-
-	kc = office_connect(&opt, &code);
+	kc = kc_cli_connect(&cli, &opt, &code);
 	if (kc == NULL)
 		return code;
-	if (staff_id == 0 || office_login(kc, staff_id, pin, &code))
-		code = fn(kc, &args);
+	if (staff_id == 0 || office_login(kc, staff_id, a.pin, &code))
+		code = a.fn(kc, &a.args);
 	kc_free(kc);
 	return code;
 }

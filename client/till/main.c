@@ -7,16 +7,14 @@
  *
  * Connection settings come from the command line or the environment
  * (KASSA_HOST, KASSA_PORT, KASSA_CERT, KASSA_KEY, KASSA_CA); the command
- * line wins.
+ * line wins. The command line is read by kc_cli (shared with
+ * kassa-office); this file only says what is kassa-till's own: --script.
  */
-#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "kassa_client.h"
-#include "kc_options.h"
-#include "kc_json.h"
+#include "kc_cli.h"
 #include "script.h"
 
 #define TILL_SOFTWARE "kassa-till/" KASSA_VERSION
@@ -41,101 +39,59 @@ static void usage(FILE *f)
 		"            3 could not connect, TLS refused, or connection lost for good\n");
 }
 
-static const struct option longopts[] = {
-	KC_CONN_LONGOPTS,
-	{ "script", no_argument, NULL, 's' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+/* What the command line said beyond the connection options. */
+typedef struct TillArgs {
+	bool script;			/* --script */
+} TillArgs;
+
+static const KcCliOption till_options[] = {
+	{ "script", false, 's' },
+	{ NULL, false, 0 },
 };
 
-/* Fill opt from the environment and argv; -1 to go on, or an exit code. */
-static int parse_args(int argc, char **argv, KcOptions *o)
+static bool till_take(void *ctx, int val, const char *arg)
 {
-	KcOptions opt = { 0 };
-	bool script = false;
-	int ch;
+	TillArgs *a = ctx;
 
-	kc_options_from_env(&opt);
-	opt.client_software = TILL_SOFTWARE;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		int taken = kc_options_take(&opt, ch, optarg, "kassa-till");
+	(void)arg;
+	if (val == 's')
+		a->script = true;
+	return true;
+}
 
-		if (taken < 0)
-			return TILL_EXIT_USAGE;
-		if (taken > 0)
-			continue;
-		switch (ch) {
-		case 's':
-			script = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("%s\n", TILL_SOFTWARE);
-			return 0;
-		default:
-			usage(stderr);
-			return TILL_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return TILL_EXIT_USAGE;
-	}
-	if (!script) {
+static int till_check(void *ctx, char **words, int n)
+{
+	const TillArgs *a = ctx;
+
+	(void)words;
+	(void)n;
+	if (!a->script) {
 		fprintf(stderr, "kassa-till: the interactive till screen comes in a later release; "
 				"use --script\n");
 		return TILL_EXIT_USAGE;
 	}
-	if (opt.cert == NULL || opt.key == NULL || opt.ca == NULL) {
-		fprintf(stderr, "kassa-till: --cert, --key and --ca (or KASSA_CERT, KASSA_KEY, "
-				"KASSA_CA) are required\n");
-		return TILL_EXIT_USAGE;
-	}
-	*o = opt;
 	return -1;
-}
-
-/* Connect and say Hello; NULL after printing why (and *rc = the exit code). */
-static KassaClient *till_connect(KcOptions *opt, int *rc)
-{
-	char err[KC_ERR_LEN];
-	KassaClient *kc;
-
-	opt->ctx = kc_ctx_new(opt->cert, opt->key, opt->ca, err, sizeof(err));
-	if (opt->ctx == NULL) {
-		/* unreadable or mismatched certificate files: configuration */
-		fprintf(stderr, "kassa-till: %s\n", err);
-		kcj_emit(kcj_fail("connect", "INVALID_ARGUMENT", "BAD_CERTIFICATE", err));
-		*rc = TILL_EXIT_USAGE;
-		return NULL;
-	}
-	kc = kc_connect(opt, err, sizeof(err));
-	SSL_CTX_free(opt->ctx);	/* kc holds its own reference */
-	opt->ctx = NULL;
-	if (kc == NULL) {
-		fprintf(stderr, "kassa-till: %s\n", err);
-		kcj_emit(kcj_fail("connect", "UNAVAILABLE",
-				  strncmp(err, "tls:", 4) == 0	      ? "TLS_REFUSED"
-				  : strncmp(err, "hello refused", 13) == 0 ? "HELLO_REFUSED"
-									  : "CONNECT_FAILED",
-				  err));
-		*rc = TILL_EXIT_CONN;
-	}
-	return kc;
 }
 
 int main(int argc, char **argv)
 {
+	TillArgs args = { false };
+	const KcCli cli = {
+		.prog = "kassa-till",
+		.software = TILL_SOFTWARE,
+		.usage = usage,
+		.options = till_options,
+		.take = till_take,
+		.check = till_check,
+		.ctx = &args,
+	};
 	KcOptions opt;
 	KassaClient *kc;
-	int rc = parse_args(argc, argv, &opt);
+	int rc = kc_cli_parse(&cli, argc, argv, &opt);
 
 	if (rc >= 0)
 		return rc;
-	kc = till_connect(&opt, &rc);
+	kc = kc_cli_connect(&cli, &opt, &rc);
 	if (kc == NULL)
 		return rc;
 	kc_set_retry(kc, TILL_RETRIES);

@@ -169,8 +169,8 @@ bool sale_tendered(const Sale *s, int64_t *tendered)
 	return true;
 }
 
-/* The KcSale of s, pointing into lines, gifts and tenders. */
-static KcSale sale_request(const Sale *s, KcLine *lines, bool *gifts, KcTender *tenders)
+/* The KcSale of s, pointing into lines and tenders. */
+static KcSale sale_request(const Sale *s, KcLine *lines, KcTender *tenders)
 {
 	KcSale k = { lines, s->n_items, s->member_id, tenders, s->n_tenders, s->points_redeem,
 		     (const char *const *)s->coupons, s->n_coupons };
@@ -179,7 +179,7 @@ static KcSale sale_request(const Sale *s, KcLine *lines, bool *gifts, KcTender *
 	for (i = 0; i < s->n_items; i++) {
 		lines[i].code = s->items[i].code;
 		lines[i].quantity = s->items[i].quantity;
-		gifts[i] = s->items[i].gift;
+		lines[i].gift = s->items[i].gift;
 	}
 	for (i = 0; i < s->n_tenders; i++) {
 		tenders[i].kind = s->tenders[i].kind;
@@ -192,19 +192,17 @@ static KcSale sale_request(const Sale *s, KcLine *lines, bool *gifts, KcTender *
 KcResult sale_quote(const Sale *s, KassaClient *kc, Kassa__V1__Response **resp)
 {
 	KcLine lines[SALE_MAX_LINES];
-	bool gifts[SALE_MAX_LINES];
 	KcTender tenders[SALE_MAX_TENDERS];
-	KcSale k = sale_request(s, lines, gifts, tenders);
+	KcSale k = sale_request(s, lines, tenders);
 
-	return kc_checkout_quote_gifts(kc, &k, gifts, resp);
+	return kc_checkout(kc, &k, NULL, true, resp);
 }
 
 KcResult sale_checkout(Sale *s, KassaClient *kc, Kassa__V1__Response **resp)
 {
 	KcLine lines[SALE_MAX_LINES];
-	bool gifts[SALE_MAX_LINES];
 	KcTender tenders[SALE_MAX_TENDERS];
-	KcSale k = sale_request(s, lines, gifts, tenders);
+	KcSale k = sale_request(s, lines, tenders);
 	KcResult r;
 
 	*resp = NULL;
@@ -215,7 +213,7 @@ KcResult sale_checkout(Sale *s, KassaClient *kc, Kassa__V1__Response **resp)
 	 * inside kc_checkout() and keep this key.
 	 */
 	kc_new_key(s->key);
-	r = kc_checkout_sale_gifts(kc, &k, gifts, s->key, resp);
+	r = kc_checkout(kc, &k, s->key, false, resp);
 	if (r == KC_OK && kc_status(*resp) == KASSA__V1__STATUS_CODE__OK) {
 		char key[KC_KEY_LEN];
 

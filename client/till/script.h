@@ -3,7 +3,8 @@
  * script: kassa-till --script. Reads one command per line, answers each
  * with exactly one JSON object on one line of stdout (flushed), never
  * prompts. The commands are documented in the README ("kassa-till
- * --script") and in client/till/COMMANDS.md.
+ * --script"); script.c runs them, the command families live in
+ * script_member.c, script_sale.c and script_refund.c (script_cmds.h).
  */
 #ifndef KASSA_TILL_SCRIPT_H
 #define KASSA_TILL_SCRIPT_H
@@ -11,12 +12,13 @@
 #include <stdio.h>
 
 #include "kassa_client.h"
+#include "kc_cli.h"
 
-/* Exit codes of kassa-till. */
-#define TILL_EXIT_OK 0		/* every command succeeded */
-#define TILL_EXIT_FAILED 1	/* at least one command failed; processing went on */
-#define TILL_EXIT_USAGE 2	/* usage or configuration error */
-#define TILL_EXIT_CONN 3	/* could not connect, TLS refused, or connection lost for good */
+/* Exit codes of kassa-till: those of kc_cli.h, shared with kassa-office. */
+#define TILL_EXIT_OK KC_EXIT_OK		/* every command succeeded */
+#define TILL_EXIT_FAILED KC_EXIT_FAILED	/* at least one command failed; processing went on */
+#define TILL_EXIT_USAGE KC_EXIT_USAGE	/* usage or configuration error */
+#define TILL_EXIT_CONN KC_EXIT_CONN	/* could not connect, TLS refused, or connection lost */
 
 /*
  * Run the commands read from in over kc (borrowed) until end of input or

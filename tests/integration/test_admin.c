@@ -119,7 +119,7 @@ static Kassa__V1__Response *sale(KassaClient *kc, int64_t member_id, const KcLin
 	Kassa__V1__Response *r = NULL;
 
 	kc_new_key(key);
-	CHECK(kc_checkout_sale(kc, &s, key, &r) == KC_OK, "checkout sent");
+	CHECK(kc_checkout(kc, &s, key, false, &r) == KC_OK, "checkout sent");
 	return r;
 }
 
@@ -177,7 +177,7 @@ static void test_rules_put_applies(Harness *h)
 	KassaClient *ad = admin_login(h), *ca = it_cashier(h);
 	Kassa__V1__Response *g = NULL, *p = NULL, *p2 = NULL, *p3 = NULL, *s = NULL, *back = NULL;
 	char key[KC_KEY_LEN], note[64], phone[32], *config = NULL, *silver = NULL, err[256];
-	KcLine tea[] = { { "SKU-TEA", 2 } };	/* 20.00 */
+	KcLine tea[] = { { "SKU-TEA", 2, false } };	/* 20.00 */
 	int32_t v0;
 	int64_t id;
 	RuleSet rs;
@@ -493,7 +493,7 @@ static void test_coupon_issue_and_use(Harness *h)
 	KassaClient *ad = admin_login(h), *mg = manager_login(h), *ca = it_cashier(h);
 	Kassa__V1__Response *r = NULL, *r2 = NULL, *s = NULL, *f = NULL;
 	char name[64], key[KC_KEY_LEN], phone[32], code[80] = "";
-	KcLine tea[] = { { "SKU-TEA", 1 } };	/* 10.00 */
+	KcLine tea[] = { { "SKU-TEA", 1, false } };	/* 10.00 */
 	Kassa__V1__CouponDefine d;
 	int64_t def, id, n0, v0;
 
@@ -732,7 +732,7 @@ static void test_tier_set(Harness *h)
 	KassaClient *mg = manager_login(h), *ca = it_cashier(h);
 	Kassa__V1__Response *r = NULL, *r2 = NULL, *s = NULL;
 	char phone[32], key[KC_KEY_LEN];
-	KcLine tea[] = { { "SKU-TEA", 1 } };	/* 10.00 */
+	KcLine tea[] = { { "SKU-TEA", 1, false } };	/* 10.00 */
 	int64_t id, a0, bp;
 
 	if (mg == NULL || ca == NULL)

@@ -41,7 +41,8 @@ static void test_member_checkout(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
 	char phone[32], key[KC_KEY_LEN];
-	KcLine lines[] = { { "SKU-APPLE", 2 }, { "SKU-RICE", 1 } };	/* 2 x 12.50 + 75.00 */
+	/* 2 x 12.50 + 75.00 */
+	KcLine lines[] = { { "SKU-APPLE", 2, false }, { "SKU-RICE", 1, false } };
 	KcTender tenders[] = { { CASH, 10000, NULL } };
 	Kassa__V1__Response *r = NULL, *g = NULL, *m = NULL;
 	int64_t id;
@@ -60,7 +61,8 @@ static void test_member_checkout(Harness *h)
 	      "find by phone \"%s\"", typed);
 
 	kc_new_key(key);
-	CHECK(kc_checkout(kc, lines, 2, id, tenders, 1, key, &r) == KC_OK, "checkout sent");
+	CHECK(kc_checkout(kc, &(KcSale){ lines, 2, id, tenders, 1, 0, NULL, 0 },
+			  key, false, &r) == KC_OK, "checkout sent");
 	if (r == NULL)
 		goto out;
 	CHECK(kc_status(r) == KASSA__V1__STATUS_CODE__OK, "checkout ok: %s", kc_message(r));
@@ -102,14 +104,16 @@ static void test_anonymous_cash_change(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
 	char key[KC_KEY_LEN];
-	KcLine lines[] = { { "6901234567892", 1 }, { "SKU-WATER", 3 } };	/* 12.50 + 3 x 2.00 */
+	/* 12.50 + 3 x 2.00 */
+	KcLine lines[] = { { "6901234567892", 1, false }, { "SKU-WATER", 3, false } };
 	KcTender tenders[] = { { CARD, 500, "POS-REF-1" }, { CASH, 2000, NULL } };
 	Kassa__V1__Response *r = NULL;
 
 	if (kc == NULL)
 		return;
 	kc_new_key(key);
-	CHECK(kc_checkout(kc, lines, 2, 0, tenders, 2, key, &r) == KC_OK &&
+	CHECK(kc_checkout(kc, &(KcSale){ lines, 2, 0, tenders, 2, 0, NULL, 0 },
+			  key, false, &r) == KC_OK &&
 	      kc_status(r) == KASSA__V1__STATUS_CODE__OK, "anonymous checkout: %s",
 	      r ? kc_message(r) : "");
 	if (r && kc_status(r) == KASSA__V1__STATUS_CODE__OK) {
@@ -135,7 +139,8 @@ static void refused(Harness *h, KassaClient *kc, const char *what, const KcLine 
 	Counts before = counts(h), after;
 
 	kc_new_key(key);
-	CHECK(kc_checkout(kc, lines, nl, member, tenders, nt, key, &r) == KC_OK, "%s: sent", what);
+	CHECK(kc_checkout(kc, &(KcSale){ lines, nl, member, tenders, nt, 0, NULL, 0 },
+			  key, false, &r) == KC_OK, "%s: sent", what);
 	CHECK(r && kc_status(r) == code && strcmp(kc_detail(r), detail) == 0,
 	      "%s: expected %s/%s, got %s/%s (%s)", what, kc_status_name(code), detail,
 	      r ? kc_status_name(kc_status(r)) : "-", r ? kc_detail(r) : "-",
@@ -151,11 +156,11 @@ static void test_refusals(Harness *h)
 	KassaClient *kc = it_cashier(h);
 	char phone[32];
 	int64_t id;
-	KcLine ok_line[] = { { "SKU-TEA", 1 } };		/* 10.00 */
-	KcLine unknown[] = { { "SKU-APPLE", 1 }, { "NO-SUCH-SKU", 1 } };
-	KcLine zero[] = { { "SKU-TEA", 0 } };
-	KcLine negative[] = { { "SKU-TEA", -2 } };
-	KcLine huge[] = { { "SKU-RICE", 100001 } };
+	KcLine ok_line[] = { { "SKU-TEA", 1, false } };		/* 10.00 */
+	KcLine unknown[] = { { "SKU-APPLE", 1, false }, { "NO-SUCH-SKU", 1, false } };
+	KcLine zero[] = { { "SKU-TEA", 0, false } };
+	KcLine negative[] = { { "SKU-TEA", -2, false } };
+	KcLine huge[] = { { "SKU-RICE", 100001, false } };
 	KcTender cash10[] = { { CASH, 1000, NULL } };
 	KcTender cash9[] = { { CASH, 999, NULL } };
 	KcTender card20[] = { { CARD, 2000, "REF" } };
@@ -200,7 +205,7 @@ static void test_price_change(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
 	char key[KC_KEY_LEN], out[16];
-	KcLine lines[] = { { "SKU-MILK", 1 } };
+	KcLine lines[] = { { "SKU-MILK", 1, false } };
 	KcTender cash[] = { { CASH, 5000, NULL } };
 	Kassa__V1__Response *r = NULL;
 
@@ -208,7 +213,8 @@ static void test_price_change(Harness *h)
 		return;
 	/* warm the cache with the old price */
 	kc_new_key(key);
-	CHECK(kc_checkout(kc, lines, 1, 0, cash, 1, key, &r) == KC_OK &&
+	CHECK(kc_checkout(kc, &(KcSale){ lines, 1, 0, cash, 1, 0, NULL, 0 },
+			  key, false, &r) == KC_OK &&
 	      kc_status(r) == KASSA__V1__STATUS_CODE__OK &&
 	      r->transaction->total_minor == 1250, "milk at 12.50");
 	kc_response_free(r);
@@ -216,7 +222,8 @@ static void test_price_change(Harness *h)
 	CHECK(harness_psql_scalar(h, "UPDATE products SET price_minor = 1390 WHERE sku = 'SKU-MILK'"
 				  " RETURNING price_minor", out, sizeof(out)), "reprice milk");
 	kc_new_key(key);
-	CHECK(kc_checkout(kc, lines, 1, 0, cash, 1, key, &r) == KC_OK &&
+	CHECK(kc_checkout(kc, &(KcSale){ lines, 1, 0, cash, 1, 0, NULL, 0 },
+			  key, false, &r) == KC_OK &&
 	      kc_status(r) == KASSA__V1__STATUS_CODE__OK &&
 	      r->transaction->total_minor == 1390, "milk now 13.90, got %lld",
 	      r && r->transaction ? (long long)r->transaction->total_minor : -1LL);
@@ -235,14 +242,15 @@ static void test_retry_after_price_change(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
 	char key[KC_KEY_LEN], out[16];
-	KcLine lines[] = { { "SKU-MILK", 1 } };
+	KcLine lines[] = { { "SKU-MILK", 1, false } };
 	KcTender exact[] = { { CASH, 1250, NULL } };
 	Kassa__V1__Response *first = NULL, *again = NULL;
 
 	if (kc == NULL)
 		return;
 	kc_new_key(key);
-	CHECK(kc_checkout(kc, lines, 1, 0, exact, 1, key, &first) == KC_OK &&
+	CHECK(kc_checkout(kc, &(KcSale){ lines, 1, 0, exact, 1, 0, NULL, 0 },
+			  key, false, &first) == KC_OK &&
 	      kc_status(first) == KASSA__V1__STATUS_CODE__OK, "milk at 12.50, paid exactly");
 	CHECK(harness_psql_scalar(h, "UPDATE products SET price_minor = 1390 WHERE sku = 'SKU-MILK'"
 				  " RETURNING price_minor", out, sizeof(out)), "reprice milk");
@@ -252,11 +260,13 @@ static void test_retry_after_price_change(Harness *h)
 	Kassa__V1__Response *r = NULL;
 
 	kc_new_key(other);
-	CHECK(kc_checkout(kc, lines, 1, 0, more, 1, other, &r) == KC_OK &&
+	CHECK(kc_checkout(kc, &(KcSale){ lines, 1, 0, more, 1, 0, NULL, 0 },
+			  other, false, &r) == KC_OK &&
 	      kc_status(r) == KASSA__V1__STATUS_CODE__OK && r->transaction->total_minor == 1390,
 	      "milk now 13.90");
 	kc_response_free(r);
-	CHECK(kc_checkout(kc, lines, 1, 0, exact, 1, key, &again) == KC_OK &&
+	CHECK(kc_checkout(kc, &(KcSale){ lines, 1, 0, exact, 1, 0, NULL, 0 },
+			  key, false, &again) == KC_OK &&
 	      kc_status(again) == KASSA__V1__STATUS_CODE__OK && first != NULL &&
 	      it_same_response(first, again), "the retry answers the first sale: %s %s",
 	      again ? kc_detail(again) : "-", again ? kc_message(again) : "");
@@ -273,13 +283,14 @@ static void test_roles(Harness *h)
 	KassaClient *kc = it_connect(h, "S001-T1");
 	KassaClient *an = it_login(h, "HQ-OFFICE-1", 3001, "3333");
 	char key[KC_KEY_LEN];
-	KcLine lines[] = { { "SKU-TEA", 1 } };
+	KcLine lines[] = { { "SKU-TEA", 1, false } };
 	KcTender cash[] = { { CASH, 1000, NULL } };
 	Kassa__V1__Response *r = NULL;
 
 	if (kc) {
 		kc_new_key(key);
-		CHECK(kc_checkout(kc, lines, 1, 0, cash, 1, key, &r) == KC_OK &&
+		CHECK(kc_checkout(kc, &(KcSale){ lines, 1, 0, cash, 1, 0, NULL, 0 },
+				  key, false, &r) == KC_OK &&
 		      kc_status(r) == KASSA__V1__STATUS_CODE__UNAUTHENTICATED,
 		      "checkout before login refused");
 		kc_response_free(r);
@@ -298,7 +309,8 @@ static void test_roles(Harness *h)
 	}
 	if (an) {
 		kc_new_key(key);
-		CHECK(kc_checkout(an, lines, 1, 0, cash, 1, key, &r) == KC_OK &&
+		CHECK(kc_checkout(an, &(KcSale){ lines, 1, 0, cash, 1, 0, NULL, 0 },
+				  key, false, &r) == KC_OK &&
 		      kc_status(r) == KASSA__V1__STATUS_CODE__PERMISSION_DENIED,
 		      "analyst may not sell");
 		kc_response_free(r);

@@ -27,7 +27,7 @@ static void test_restart(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
 	Kassa__V1__Response *r = NULL;
-	KcLine lines[] = { { "SKU-TEA", 2 } };
+	KcLine lines[] = { { "SKU-TEA", 2, false } };
 	KcTender cash[] = { { CASH, 2000, NULL } };
 	char phone[32], key[KC_KEY_LEN];
 	int64_t id;
@@ -48,7 +48,8 @@ static void test_restart(Harness *h)
 	r = NULL;
 
 	kc_new_key(key);
-	CHECK(kc_checkout(kc, lines, 1, id, cash, 1, key, &r) == KC_OK &&
+	CHECK(kc_checkout(kc, &(KcSale){ lines, 1, id, cash, 1, 0, NULL, 0 },
+			  key, false, &r) == KC_OK &&
 	      kc_status(r) == KASSA__V1__STATUS_CODE__UNAVAILABLE,
 	      "checkout during the outage is UNAVAILABLE");
 	kc_response_free(r);
@@ -72,7 +73,8 @@ static void test_restart(Harness *h)
 
 	/* the till retries its sale with the same key: recorded once */
 	for (int i = 0; i < 2; i++) {
-		CHECK(kc_checkout(kc, lines, 1, id, cash, 1, key, &r) == KC_OK &&
+		CHECK(kc_checkout(kc, &(KcSale){ lines, 1, id, cash, 1, 0, NULL, 0 },
+				  key, false, &r) == KC_OK &&
 		      kc_status(r) == KASSA__V1__STATUS_CODE__OK, "retried checkout %d ok: %s", i,
 		      r ? kc_message(r) : "");
 		kc_response_free(r);

@@ -16,7 +16,8 @@
 #define TILLS 16
 #define SALES_PER_TILL 10
 
-static KcLine basket[] = { { "SKU-APPLE", 2 }, { "SKU-RICE", 1 }, { "SKU-TEA", 3 } };
+static KcLine basket[] = { { "SKU-APPLE", 2, false }, { "SKU-RICE", 1, false },
+			   { "SKU-TEA", 3, false } };
 static KcTender pay[] = { { CASH, 20000, NULL } };	/* 130.00 due, 70.00 change */
 
 /* Guards: a retried checkout returns the first answer and writes nothing more. */
@@ -35,7 +36,8 @@ static void test_retry_in_a_row(Harness *h)
 	for (int i = 0; i < RETRIES; i++) {
 		Kassa__V1__Response *r = NULL;
 
-		if (kc_checkout(kc, basket, 3, id, pay, 1, key, &r) != KC_OK ||
+		if (kc_checkout(kc, &(KcSale){ basket, 3, id, pay, 1, 0, NULL, 0 },
+				key, false, &r) != KC_OK ||
 		    kc_status(r) != KASSA__V1__STATUS_CODE__OK) {
 			CHECK(false, "attempt %d: %s", i, r ? kc_message(r) : kc_last_error(kc));
 			kc_response_free(r);
@@ -59,8 +61,9 @@ static void test_retry_in_a_row(Harness *h)
 
 	/* the same key with another body is refused, not replayed */
 	Kassa__V1__Response *r = NULL;
-	KcLine other[] = { { "SKU-WATER", 1 } };
-	CHECK(kc_checkout(kc, other, 1, id, pay, 1, key, &r) == KC_OK &&
+	KcLine other[] = { { "SKU-WATER", 1, false } };
+	CHECK(kc_checkout(kc, &(KcSale){ other, 1, id, pay, 1, 0, NULL, 0 },
+			  key, false, &r) == KC_OK &&
 	      kc_status(r) == KASSA__V1__STATUS_CODE__ABORTED &&
 	      strcmp(kc_detail(r), "IDEMPOTENCY_KEY_REUSED") == 0, "reused key refused: %s",
 	      r ? kc_detail(r) : "");
@@ -83,7 +86,8 @@ static void *racer_main(void *arg)
 	Racer *rc = arg;
 
 	pthread_barrier_wait(rc->start);
-	if (rc->kc && kc_checkout(rc->kc, basket, 3, rc->member, pay, 1, rc->key, &rc->resp) != KC_OK)
+	if (rc->kc && kc_checkout(rc->kc, &(KcSale){ basket, 3, rc->member, pay, 1, 0, NULL, 0 },
+				  rc->key, false, &rc->resp) != KC_OK)
 		rc->resp = NULL;
 	return NULL;
 }
@@ -146,11 +150,12 @@ static void *till_main(void *arg)
 	for (int i = 0; t->kc && i < SALES_PER_TILL; i++) {
 		char key[KC_KEY_LEN];
 		Kassa__V1__Response *r = NULL;
-		KcLine lines[] = { { "SKU-TEA", 1 + i % 4 }, { "SKU-WATER", 1 } };
+		KcLine lines[] = { { "SKU-TEA", 1 + i % 4, false }, { "SKU-WATER", 1, false } };
 		KcTender cash[] = { { CASH, 10000, NULL } };
 
 		kc_new_key(key);
-		if (kc_checkout(t->kc, lines, 2, t->member, cash, 1, key, &r) == KC_OK &&
+		if (kc_checkout(t->kc, &(KcSale){ lines, 2, t->member, cash, 1, 0, NULL, 0 },
+				key, false, &r) == KC_OK &&
 		    kc_status(r) == KASSA__V1__STATUS_CODE__OK) {
 			t->ok++;
 			t->total += r->transaction->total_minor;

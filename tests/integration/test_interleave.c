@@ -95,10 +95,10 @@ static void do_checkout(Worker *w, KassaClient *kc)
 	KcResult r;
 
 	/* SKU-RICE first keeps 100 points (10.00) under the cap even for Gold */
-	lines[sale.nlines++] = (KcLine){ "SKU-RICE", 1 };
+	lines[sale.nlines++] = (KcLine){ "SKU-RICE", 1, false };
 	for (int i = rand_r(&w->seed) % 3; i > 0; i--)
 		lines[sale.nlines++] = (KcLine){ codes[rand_r(&w->seed) % 4],
-						 1 + rand_r(&w->seed) % 2 };
+						 1 + rand_r(&w->seed) % 2, false };
 	sale.member_id = w->members[rand_r(&w->seed) % MEMBERS];
 	if (rand_r(&w->seed) % 2)
 		sale.points_redeem = 100;
@@ -106,7 +106,7 @@ static void do_checkout(Worker *w, KassaClient *kc)
 		pay[sale.ntenders++] = (KcTender){ STORED, 1000 + rand_r(&w->seed) % 2000, NULL };
 	pay[sale.ntenders++] = (KcTender){ CASH, 100000, NULL };	/* change from cash */
 	kc_new_key(key);
-	r = kc_checkout_sale(kc, &sale, key, &resp);
+	r = kc_checkout(kc, &sale, key, false, &resp);
 	if (tally(w, 0, r, kc, resp) == 1 && w->n_sales < MAX_SALES) {
 		Sale *s = &w->sales[w->n_sales++];
 

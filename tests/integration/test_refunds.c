@@ -86,7 +86,7 @@ static const Kassa__V1__Transaction *sell(KassaClient *kc, const KcSale *s,
 
 	*r = NULL;
 	kc_new_key(key);
-	if (!CHECK(kc_checkout_sale(kc, s, key, r) == KC_OK, "checkout sent: %s",
+	if (!CHECK(kc_checkout(kc, s, key, false, r) == KC_OK, "checkout sent: %s",
 		   kc_last_error(kc)))
 		return NULL;
 	if (!CHECK(kc_status(*r) == ST_OK && (*r)->body_case ==
@@ -166,7 +166,7 @@ static void refused(Harness *h, KassaClient *kc, const char *what, int64_t txn, 
 static void test_golden_partial(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
-	KcLine lines[] = { { "SKU-APPLE", 2 }, { "SKU-RICE", 1 } };
+	KcLine lines[] = { { "SKU-APPLE", 2, false }, { "SKU-RICE", 1, false } };
 	KcTender cash[] = { { CASH, 10000, NULL } };
 	KcSale s = { .lines = lines, .nlines = 2, .tenders = cash, .ntenders = 1 };
 	Kassa__V1__Response *sale = NULL, *r = NULL, *again = NULL, *rest = NULL;
@@ -242,7 +242,7 @@ out:
 static void test_refusals(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
-	KcLine lines[] = { { "SKU-TEA", 1 }, { "SKU-MILK", 1 } };
+	KcLine lines[] = { { "SKU-TEA", 1, false }, { "SKU-MILK", 1, false } };
 	KcTender cash[] = { { CASH, 5000, NULL } };
 	KcSale s = { .lines = lines, .nlines = 2, .tenders = cash, .ntenders = 1 };
 	Kassa__V1__Response *sale = NULL, *r = NULL, *reuse = NULL;
@@ -303,7 +303,7 @@ out:
 static void test_coupon_points_whole(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
-	KcLine lines[] = { { "SKU-RICE", 1 }, { "SKU-TEA", 1 } };	/* 85.00 */
+	KcLine lines[] = { { "SKU-RICE", 1, false }, { "SKU-TEA", 1, false } };	/* 85.00 */
 	KcTender cash[] = { { CASH, 7000, NULL } };	/* - 5.00 coupon - 10.00 points */
 	char code[64], phone[32];
 	const char *codes[] = { code };
@@ -377,10 +377,10 @@ out:
 static void test_tender_order(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
-	KcLine lines[] = { { "SKU-RICE", 1 }, { "SKU-TEA", 1 } };	/* 75.00 + 10.00 */
+	KcLine lines[] = { { "SKU-RICE", 1, false }, { "SKU-TEA", 1, false } };	/* 75.00 + 10.00 */
 	KcTender mixed[] = { { CASH, 2500, NULL }, { STORED, 5000, NULL }, { CARD, 1000, "RF-1" } };
 	KcSale s = { .lines = lines, .nlines = 2, .tenders = mixed, .ntenders = 3 };
-	KcLine anon_lines[] = { { "SKU-TEA", 1 }, { "SKU-WATER", 1 } };	/* 12.00 */
+	KcLine anon_lines[] = { { "SKU-TEA", 1, false }, { "SKU-WATER", 1, false } };	/* 12.00 */
 	KcTender card_cash[] = { { CASH, 1000, NULL }, { CARD, 500, "RF-2" } };	/* 3.00 change */
 	KcSale anon = { .lines = anon_lines, .nlines = 2, .tenders = card_cash, .ntenders = 2 };
 	Kassa__V1__Response *sale = NULL, *sale2 = NULL, *r1 = NULL, *r2 = NULL, *r3 = NULL;
@@ -457,8 +457,8 @@ out:
 static void test_clawback_debt(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
-	KcLine two_rice[] = { { "SKU-RICE", 2 } };	/* 150.00: 15 points */
-	KcLine one_rice[] = { { "SKU-RICE", 1 } };
+	KcLine two_rice[] = { { "SKU-RICE", 2, false } };	/* 150.00: 15 points */
+	KcLine one_rice[] = { { "SKU-RICE", 1, false } };
 	KcTender cash150[] = { { CASH, 15000, NULL } };
 	KcTender cash65[] = { { CASH, 6500, NULL } };	/* 75.00 - 10.00 in points */
 	KcSale s1 = { .lines = two_rice, .nlines = 1, .tenders = cash150, .ntenders = 1 };
@@ -516,7 +516,7 @@ out:
 static void test_approval(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
-	KcLine lines[] = { { "SKU-RICE", 7 }, { "SKU-TEA", 1 } };	/* 525.00 + 10.00 */
+	KcLine lines[] = { { "SKU-RICE", 7, false }, { "SKU-TEA", 1, false } };	/* 525.00 + 10.00 */
 	KcTender cash[] = { { CASH, 53500, NULL } };
 	KcSale s = { .lines = lines, .nlines = 2, .tenders = cash, .ntenders = 1 };
 	Kassa__V1__Response *sale = NULL, *r = NULL, *again = NULL, *small = NULL;
@@ -589,7 +589,7 @@ static void test_other_store(Harness *h)
 	KassaClient *kc = it_cashier(h);
 	KassaClient *other = it_login(h, "S002-T1", 1002, "2345");
 	KassaClient *mgr = it_login(h, "S002-T1", 2001, "9999");
-	KcLine lines[] = { { "SKU-TEA", 1 } };
+	KcLine lines[] = { { "SKU-TEA", 1, false } };
 	KcTender cash[] = { { CASH, 1000, NULL } };
 	KcSale s = { .lines = lines, .nlines = 1, .tenders = cash, .ntenders = 1 };
 	Kassa__V1__Response *sale = NULL, *r = NULL;
@@ -625,7 +625,8 @@ out:
 static void test_tier_down(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
-	KcLine lines[] = { { "SKU-RICE", 26 }, { "SKU-RICE", 1 } };	/* 1950.00 + 75.00 */
+	/* 1950.00 + 75.00 */
+	KcLine lines[] = { { "SKU-RICE", 26, false }, { "SKU-RICE", 1, false } };
 	KcTender cash[] = { { CASH, 202500, NULL } };
 	KcSale s = { .lines = lines, .nlines = 2, .tenders = cash, .ntenders = 1 };
 	Kassa__V1__Response *sale = NULL, *sale2 = NULL, *r = NULL, *r2 = NULL;
@@ -705,7 +706,7 @@ static void *racer_main(void *arg)
 static void test_race(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
-	KcLine lines[] = { { "SKU-RICE", 1 } };
+	KcLine lines[] = { { "SKU-RICE", 1, false } };
 	KcTender cash[] = { { CASH, 7500, NULL } };
 	KcSale s = { .lines = lines, .nlines = 1, .tenders = cash, .ntenders = 1 };
 	Kassa__V1__Response *sale = NULL;

@@ -399,7 +399,7 @@ static void test_tier_downgrade(Harness *h)
 	char key[KC_KEY_LEN];
 	int64_t idle, manual, spender;
 	/* Gold takes 20%: 167 x 75.00 = 12525.00 less 2505.00 = 10020.00, above Gold's 10000.00 */
-	KcLine lines[] = { { "SKU-RICE", 167 } };
+	KcLine lines[] = { { "SKU-RICE", 167, false } };
 	KcTender cash[] = { { CASH, 1002000, NULL } };
 
 	if (kc == NULL)
@@ -413,7 +413,8 @@ static void test_tier_downgrade(Harness *h)
 	if (idle == 0 || manual == 0 || spender == 0)
 		goto out;
 	kc_new_key(key);
-	if (kc_checkout(kc, lines, 1, spender, cash, 1, key, &sale) != KC_OK ||
+	if (kc_checkout(kc, &(KcSale){ lines, 1, spender, cash, 1, 0, NULL, 0 },
+			key, false, &sale) != KC_OK ||
 	    !CHECK(kc_status(sale) == ST_OK, "the spender's sale: %s (%s)", kc_detail(sale),
 		   kc_message(sale)))
 		goto out;

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kassa_client: blocking mutual-TLS client of the Kassa protocol (see
- * kassa_client.h for the contract).
+ * kc_transport: the connection under every request of the client library
+ * (see kc_transport.h for the contract): TCP + mutual TLS, Hello, framing,
+ * pipelined send/receive, reconnect with TLS session resumption, retry, and
+ * the staff login that a reconnect repeats. The typed request wrappers live
+ * beside it, one file per request family (kc_members.c, kc_sales.c,
+ * kc_refunds.c, kc_loyalty.c), and only call kc_call().
  *
  * The socket is non-blocking underneath and every wait goes through
  * poll() with a deadline, so a silent server costs a bounded time: the
@@ -15,7 +19,7 @@
  * Responses that arrive while kc_recv_id() waits for another id are kept
  * on a FIFO (stash) for later kc_recv() calls.
  */
-#include "kassa_client.h"
+#include "kc_transport.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -37,6 +41,7 @@
 #include <sodium.h>
 
 #include "frame.h"
+#include "kc_build.h"
 #include "tls.h"
 
 #ifndef KASSA_VERSION
@@ -92,9 +97,7 @@ struct KassaClient {
 
 /* ---- small helpers ---- */
 
-static void kc_seterr(KassaClient *kc, const char *fmt, ...) PRINTF_LIKE(2, 3);
-
-static void kc_seterr(KassaClient *kc, const char *fmt, ...)
+void kc_seterr(KassaClient *kc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -977,7 +980,7 @@ void kc_new_key(char key[KC_KEY_LEN])
 	uuid_random(key);
 }
 
-/* ---- typed wrappers ---- */
+/* ---- staff login: part of the connection, repeated after a reconnect ---- */
 
 KcResult kc_login(KassaClient *kc, int64_t staff_id, const char *pin, Kassa__V1__Response **resp)
 {
@@ -1000,406 +1003,4 @@ KcResult kc_login(KassaClient *kc, int64_t staff_id, const char *pin, Kassa__V1_
 		kc->logged_in = true;
 	}
 	return r;
-}
-
-KcResult kc_member_register(KassaClient *kc, const Kassa__V1__MemberRegister *reg,
-			    const char *key, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	char fresh[KC_KEY_LEN];
-
-	if (key == NULL) {
-		kc_new_key(fresh);
-		key = fresh;
-	}
-	req.idempotency_key = (char *)key;
-	req.body_case = KASSA__V1__REQUEST__BODY_MEMBER_REGISTER;
-	req.member_register = (Kassa__V1__MemberRegister *)reg;
-	return kc_call(kc, &req, resp);
-}
-
-static KcResult member_get(KassaClient *kc, Kassa__V1__MemberGet *get, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-
-	req.body_case = KASSA__V1__REQUEST__BODY_MEMBER_GET;
-	req.member_get = get;
-	return kc_call(kc, &req, resp);
-}
-
-KcResult kc_member_get_by_id(KassaClient *kc, int64_t member_id, Kassa__V1__Response **resp)
-{
-	Kassa__V1__MemberGet get = KASSA__V1__MEMBER_GET__INIT;
-
-	get.by_case = KASSA__V1__MEMBER_GET__BY_MEMBER_ID;
-	get.member_id = member_id;
-	return member_get(kc, &get, resp);
-}
-
-KcResult kc_member_get_by_phone(KassaClient *kc, const char *phone, Kassa__V1__Response **resp)
-{
-	Kassa__V1__MemberGet get = KASSA__V1__MEMBER_GET__INIT;
-
-	get.by_case = KASSA__V1__MEMBER_GET__BY_PHONE;
-	get.phone = (char *)phone;
-	return member_get(kc, &get, resp);
-}
-
-KcResult kc_member_get_by_card(KassaClient *kc, const char *card_no, Kassa__V1__Response **resp)
-{
-	Kassa__V1__MemberGet get = KASSA__V1__MEMBER_GET__INIT;
-
-	get.by_case = KASSA__V1__MEMBER_GET__BY_CARD_NO;
-	get.card_no = (char *)card_no;
-	return member_get(kc, &get, resp);
-}
-
-KcResult kc_member_get_by_qr(KassaClient *kc, const char *qr_payload, Kassa__V1__Response **resp)
-{
-	Kassa__V1__MemberGet get = KASSA__V1__MEMBER_GET__INIT;
-
-	get.by_case = KASSA__V1__MEMBER_GET__BY_QR_PAYLOAD;
-	get.qr_payload = (char *)qr_payload;
-	return member_get(kc, &get, resp);
-}
-
-static KcResult member_search(KassaClient *kc, Kassa__V1__MemberSearch *s,
-			      Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-
-	req.body_case = KASSA__V1__REQUEST__BODY_MEMBER_SEARCH;
-	req.member_search = s;
-	return kc_call(kc, &req, resp);
-}
-
-KcResult kc_member_search_name(KassaClient *kc, const char *prefix, uint32_t limit,
-			       Kassa__V1__Response **resp)
-{
-	Kassa__V1__MemberSearch s = KASSA__V1__MEMBER_SEARCH__INIT;
-
-	s.by_case = KASSA__V1__MEMBER_SEARCH__BY_NAME_PREFIX;
-	s.name_prefix = (char *)prefix;
-	s.limit = limit;
-	return member_search(kc, &s, resp);
-}
-
-KcResult kc_member_search_phone(KassaClient *kc, const char *suffix, uint32_t limit,
-				Kassa__V1__Response **resp)
-{
-	Kassa__V1__MemberSearch s = KASSA__V1__MEMBER_SEARCH__INIT;
-
-	s.by_case = KASSA__V1__MEMBER_SEARCH__BY_PHONE_SUFFIX;
-	s.phone_suffix = (char *)suffix;
-	s.limit = limit;
-	return member_search(kc, &s, resp);
-}
-
-KcResult kc_member_update(KassaClient *kc, int64_t member_id,
-			  const Kassa__V1__MemberRegister *values, const char *const *fields,
-			  size_t nfields, const char *key, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__MemberUpdate upd = KASSA__V1__MEMBER_UPDATE__INIT;
-	char fresh[KC_KEY_LEN];
-
-	if (key == NULL) {
-		kc_new_key(fresh);
-		key = fresh;
-	}
-	upd.member_id = member_id;
-	upd.values = (Kassa__V1__MemberRegister *)values;
-	upd.n_fields = nfields;
-	upd.fields = (char **)fields;
-	req.idempotency_key = (char *)key;
-	req.body_case = KASSA__V1__REQUEST__BODY_MEMBER_UPDATE;
-	req.member_update = &upd;
-	return kc_call(kc, &req, resp);
-}
-
-KcResult kc_product_lookup(KassaClient *kc, const char *code, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__ProductLookup pl = KASSA__V1__PRODUCT_LOOKUP__INIT;
-
-	pl.code = (char *)code;
-	req.body_case = KASSA__V1__REQUEST__BODY_PRODUCT_LOOKUP;
-	req.product_lookup = &pl;
-	return kc_call(kc, &req, resp);
-}
-
-KcResult kc_checkout(KassaClient *kc, const KcLine *lines, size_t nlines, int64_t member_id,
-		     const KcTender *tenders, size_t ntenders, const char *key,
-		     Kassa__V1__Response **resp)
-{
-	KcSale sale = { lines, nlines, member_id, tenders, ntenders, 0, NULL, 0 };
-
-	return kc_checkout_sale(kc, &sale, key, resp);
-}
-
-static KcResult checkout_send(KassaClient *kc, const KcSale *sale, const bool *gifts, bool quote,
-			      const char *key, Kassa__V1__Response **resp);
-
-KcResult kc_checkout_sale(KassaClient *kc, const KcSale *sale, const char *key,
-			  Kassa__V1__Response **resp)
-{
-	return checkout_send(kc, sale, NULL, false, key, resp);
-}
-
-KcResult kc_checkout_quote(KassaClient *kc, const KcSale *sale, Kassa__V1__Response **resp)
-{
-	return checkout_send(kc, sale, NULL, true, NULL, resp);
-}
-
-KcResult kc_checkout_sale_gifts(KassaClient *kc, const KcSale *sale, const bool *gifts,
-				const char *key, Kassa__V1__Response **resp)
-{
-	return checkout_send(kc, sale, gifts, false, key, resp);
-}
-
-KcResult kc_checkout_quote_gifts(KassaClient *kc, const KcSale *sale, const bool *gifts,
-				 Kassa__V1__Response **resp)
-{
-	return checkout_send(kc, sale, gifts, true, NULL, resp);
-}
-
-static KcResult checkout_send(KassaClient *kc, const KcSale *sale, const bool *gifts, bool quote,
-			      const char *key, Kassa__V1__Response **resp)
-{
-	const KcLine *lines = sale->lines;
-	const KcTender *tenders = sale->tenders;
-	size_t nlines = sale->nlines, ntenders = sale->ntenders;
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__Checkout co = KASSA__V1__CHECKOUT__INIT;
-	Kassa__V1__SaleLine *lv = NULL, **lp = NULL;
-	Kassa__V1__Tender *tv = NULL, **tp = NULL;
-	KcResult r;
-	size_t i;
-
-	*resp = NULL;
-	if ((key == NULL || *key == '\0') && !quote) {
-		kc_seterr(kc, "checkout needs an idempotency key");
-		return KC_ERR_ARG;
-	}
-	if (nlines > 0) {
-		lv = xcalloc(nlines, sizeof(*lv));
-		lp = xcalloc(nlines, sizeof(*lp));
-	}
-	if (ntenders > 0) {
-		tv = xcalloc(ntenders, sizeof(*tv));
-		tp = xcalloc(ntenders, sizeof(*tp));
-	}
-	for (i = 0; i < nlines; i++) {
-		kassa__v1__sale_line__init(&lv[i]);
-		lv[i].code = (char *)lines[i].code;
-		lv[i].quantity = lines[i].quantity;
-		lv[i].gift = gifts != NULL && gifts[i];
-		lp[i] = &lv[i];
-	}
-	for (i = 0; i < ntenders; i++) {
-		kassa__v1__tender__init(&tv[i]);
-		tv[i].kind = tenders[i].kind;
-		tv[i].amount_minor = tenders[i].amount_minor;
-		tv[i].reference = (char *)(tenders[i].reference != NULL ? tenders[i].reference
-									 : "");
-		tp[i] = &tv[i];
-	}
-	co.n_lines = nlines;
-	co.lines = lp;
-	co.member_id = sale->member_id;
-	co.n_tenders = ntenders;
-	co.tenders = tp;
-	co.points_redeem = sale->points_redeem;
-	co.n_coupon_codes = sale->ncoupons;
-	co.coupon_codes = (char **)sale->coupon_codes;
-	co.quote = quote;
-	req.idempotency_key = (char *)(key != NULL ? key : "");
-	req.body_case = KASSA__V1__REQUEST__BODY_CHECKOUT;
-	req.checkout = &co;
-	r = kc_call(kc, &req, resp);
-	free(lv);
-	free(lp);
-	free(tv);
-	free(tp);
-	return r;
-}
-
-KcResult kc_transaction_get(KassaClient *kc, int64_t txn_id, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__TransactionGet tg = KASSA__V1__TRANSACTION_GET__INIT;
-
-	tg.txn_id = txn_id;
-	req.body_case = KASSA__V1__REQUEST__BODY_TRANSACTION_GET;
-	req.transaction_get = &tg;
-	return kc_call(kc, &req, resp);
-}
-
-/* ---- loyalty ---- */
-
-/* key, or a fresh key written to fresh when key is NULL. */
-static const char *key_or_fresh(const char *key, char fresh[KC_KEY_LEN])
-{
-	if (key != NULL)
-		return key;
-	kc_new_key(fresh);
-	return fresh;
-}
-
-/* Protocol tenders for kc_top_up(): tv/tp hold n of them (caller frees both). */
-static void tenders_build(const KcTender *tenders, size_t n, Kassa__V1__Tender **tv,
-			  Kassa__V1__Tender ***tp)
-{
-	size_t i;
-
-	*tv = NULL;
-	*tp = NULL;
-	if (n == 0)
-		return;
-	*tv = xcalloc(n, sizeof(**tv));
-	*tp = xcalloc(n, sizeof(**tp));
-	for (i = 0; i < n; i++) {
-		kassa__v1__tender__init(&(*tv)[i]);
-		(*tv)[i].kind = tenders[i].kind;
-		(*tv)[i].amount_minor = tenders[i].amount_minor;
-		(*tv)[i].reference = (char *)(tenders[i].reference != NULL ? tenders[i].reference
-									    : "");
-		(*tp)[i] = &(*tv)[i];
-	}
-}
-
-KcResult kc_refund(KassaClient *kc, int64_t txn_id, const int32_t *line_nos, size_t n,
-		   int64_t approver_staff_id, const char *approver_pin, const char *reason,
-		   const char *key, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__Refund rf = KASSA__V1__REFUND__INIT;
-	char fresh[KC_KEY_LEN];
-
-	rf.txn_id = txn_id;
-	rf.n_line_nos = n;
-	rf.line_nos = (int32_t *)line_nos;
-	rf.approver_staff_id = approver_staff_id;
-	rf.approver_pin = (char *)(approver_pin != NULL ? approver_pin : "");
-	rf.reason = (char *)(reason != NULL ? reason : "");
-	req.idempotency_key = (char *)key_or_fresh(key, fresh);
-	req.body_case = KASSA__V1__REQUEST__BODY_REFUND;
-	req.refund = &rf;
-	return kc_call(kc, &req, resp);
-}
-
-KcResult kc_top_up(KassaClient *kc, int64_t member_id, int64_t amount_minor,
-		   const KcTender *tenders, size_t n, const char *key, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__TopUp tu = KASSA__V1__TOP_UP__INIT;
-	Kassa__V1__Tender *tv, **tp;
-	char fresh[KC_KEY_LEN];
-	KcResult r;
-
-	tenders_build(tenders, n, &tv, &tp);
-	tu.member_id = member_id;
-	tu.amount_minor = amount_minor;
-	tu.n_tenders = n;
-	tu.tenders = tp;
-	req.idempotency_key = (char *)key_or_fresh(key, fresh);
-	req.body_case = KASSA__V1__REQUEST__BODY_TOP_UP;
-	req.top_up = &tu;
-	r = kc_call(kc, &req, resp);
-	free(tv);
-	free(tp);
-	return r;
-}
-
-KcResult kc_rule_set_get(KassaClient *kc, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__RuleSetGet get = KASSA__V1__RULE_SET_GET__INIT;
-
-	req.body_case = KASSA__V1__REQUEST__BODY_RULE_SET_GET;
-	req.rule_set_get = &get;
-	return kc_call(kc, &req, resp);
-}
-
-KcResult kc_rule_set_put(KassaClient *kc, const char *json, const char *note, const char *key,
-			 Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__RuleSetPut put = KASSA__V1__RULE_SET_PUT__INIT;
-	char fresh[KC_KEY_LEN];
-
-	put.config_json = (char *)(json != NULL ? json : "");
-	put.note = (char *)(note != NULL ? note : "");
-	req.idempotency_key = (char *)key_or_fresh(key, fresh);
-	req.body_case = KASSA__V1__REQUEST__BODY_RULE_SET_PUT;
-	req.rule_set_put = &put;
-	return kc_call(kc, &req, resp);
-}
-
-KcResult kc_coupon_define(KassaClient *kc, const Kassa__V1__CouponDefine *def, const char *key,
-			  Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	char fresh[KC_KEY_LEN];
-
-	req.idempotency_key = (char *)key_or_fresh(key, fresh);
-	req.body_case = KASSA__V1__REQUEST__BODY_COUPON_DEFINE;
-	req.coupon_define = (Kassa__V1__CouponDefine *)def;
-	return kc_call(kc, &req, resp);
-}
-
-KcResult kc_coupon_issue(KassaClient *kc, int64_t member_id, int64_t def_id,
-			 const char *claim_code, const char *key, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__CouponIssue ci = KASSA__V1__COUPON_ISSUE__INIT;
-	char fresh[KC_KEY_LEN];
-
-	ci.member_id = member_id;
-	ci.def_id = def_id;
-	ci.claim_code = (char *)(claim_code != NULL ? claim_code : "");
-	req.idempotency_key = (char *)key_or_fresh(key, fresh);
-	req.body_case = KASSA__V1__REQUEST__BODY_COUPON_ISSUE;
-	req.coupon_issue = &ci;
-	return kc_call(kc, &req, resp);
-}
-
-KcResult kc_points_expire(KassaClient *kc, const char *key, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__PointsExpire pe = KASSA__V1__POINTS_EXPIRE__INIT;
-	char fresh[KC_KEY_LEN];
-
-	req.idempotency_key = (char *)key_or_fresh(key, fresh);
-	req.body_case = KASSA__V1__REQUEST__BODY_POINTS_EXPIRE;
-	req.points_expire = &pe;
-	return kc_call(kc, &req, resp);
-}
-
-KcResult kc_tier_set(KassaClient *kc, int64_t member_id, const char *tier, const char *reason,
-		     const char *key, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__TierSet ts = KASSA__V1__TIER_SET__INIT;
-	char fresh[KC_KEY_LEN];
-
-	ts.member_id = member_id;
-	ts.tier = (char *)(tier != NULL ? tier : "");
-	ts.reason = (char *)(reason != NULL ? reason : "");
-	req.idempotency_key = (char *)key_or_fresh(key, fresh);
-	req.body_case = KASSA__V1__REQUEST__BODY_TIER_SET;
-	req.tier_set = &ts;
-	return kc_call(kc, &req, resp);
-}
-
-KcResult kc_tier_reevaluate(KassaClient *kc, const char *key, Kassa__V1__Response **resp)
-{
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__TierReevaluate tr = KASSA__V1__TIER_REEVALUATE__INIT;
-	char fresh[KC_KEY_LEN];
-
-	req.idempotency_key = (char *)key_or_fresh(key, fresh);
-	req.body_case = KASSA__V1__REQUEST__BODY_TIER_REEVALUATE;
-	req.tier_reevaluate = &tr;
-	return kc_call(kc, &req, resp);
 }
