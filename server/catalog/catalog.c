@@ -2,7 +2,9 @@
 /*
  * catalog.c: a chained hash table from code (SKU or barcode) to a
  * reference-counted CatalogItem. Each item is reachable under its SKU and,
- * if it has one, its barcode; it is freed when both entries are gone.
+ * if it has one, its barcode (unless that code is another cached
+ * product's SKU: a SKU wins over a barcode, as in the database's
+ * look-ups); it is freed when its entries are gone.
  * The table doubles when it gets fuller than two entries per bucket.
  */
 #include <stdlib.h>
@@ -86,12 +88,13 @@ static Entry **slot(const char *code)
 	return pp;
 }
 
-static void remove_code(const char *code)
+/* Drop code's entry if it names it (any item when it is NULL). */
+static void remove_code(const char *code, const CatalogItem *it)
 {
 	Entry **pp = slot(code);
 	Entry *e = *pp;
 
-	if (e == NULL)
+	if (e == NULL || (it != NULL && e->item != it))
 		return;
 	*pp = e->next;
 	item_unref(e->item);
@@ -119,9 +122,9 @@ void catalog_forget(const char *code)
 	/* copy the keys: removing the last entry frees the item */
 	char *sku = xstrdup(it->sku), *bar = xstrdup(it->barcode);
 
-	remove_code(sku);
+	remove_code(sku, it);
 	if (bar[0])
-		remove_code(bar);
+		remove_code(bar, it);	/* unless the code is another item's SKU */
 	free(sku);
 	free(bar);
 }
@@ -142,6 +145,17 @@ static void add_code(const char *code, CatalogItem *it)
 	nentries++;
 }
 
+/*
+ * Is code the SKU of another cached product? A SKU wins over a barcode, as
+ * in the database's look-ups (product.c), whichever row came first.
+ */
+static bool is_other_sku(const char *code, int64_t product_id)
+{
+	const CatalogItem *other = catalog_get(code);
+
+	return other != NULL && other->product_id != product_id && strcmp(other->sku, code) == 0;
+}
+
 void catalog_put_row(const PGresult *res, int row)
 {
 	Holder *h = xcalloc(1, sizeof(*h));
@@ -157,11 +171,11 @@ void catalog_put_row(const PGresult *res, int row)
 		it->currency[0] = '\0';
 	nitems++;
 	catalog_forget(it->sku);
-	if (it->barcode[0])
+	if (it->barcode[0] && !is_other_sku(it->barcode, it->product_id))
 		catalog_forget(it->barcode);
 	h->refs = 1;			/* ours while we add */
 	add_code(it->sku, it);
-	if (it->barcode[0])
+	if (it->barcode[0] && catalog_get(it->barcode) == NULL)
 		add_code(it->barcode, it);
 	item_unref(it);
 }
