@@ -7,7 +7,8 @@
  *   kassad check-config [--config FILE]
  *   kassad hash-pin PIN                      print an argon2id hash for staff.pin_hash
  *
- * Serving sets things up in this order: configuration, logging, TLS
+ * Serving sets things up in this order: configuration, logging, the open
+ * file limit (raised to its hard limit; max_sessions kept below it), TLS
  * context, event base and signals, prepared statements, the database pool,
  * worker threads, then the listeners. SIGTERM/SIGINT stop the listeners,
  * let running requests finish (at most cf_shutdown_timeout seconds), close
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -47,6 +49,14 @@ static struct event *drain_ev;
 #define DRAIN_FLUSH_US (2 * 1000000)
 
 static int64_t drain_deadline_us;
+
+/*
+ * Descriptors kept for everything but sessions: stdio, epoll, the signal
+ * and worker pipes, listeners, resolver sockets, syslog, the files a TLS
+ * reload reads. The pool's connections come on top.
+ */
+#define FD_RESERVE 32
+#define FD_LIMIT_UNLIMITED ((rlim_t)1 << 20)	/* what "unlimited" is raised to */
 
 static void usage(FILE *f)
 {
@@ -110,7 +120,12 @@ static void sigterm_cb(evutil_socket_t sig, short what, void *arg)
 	jobs_stop();
 	drain_deadline_us = now_usec() + (int64_t)cf_shutdown_timeout * 1000000;
 	drain_ev = event_new(g_base, -1, EV_PERSIST, drain_cb, NULL);
-	event_add(drain_ev, &tick);
+	if (drain_ev == NULL || event_add(drain_ev, &tick) != 0) {
+		/* no way to wait for running requests: stop now rather than hang */
+		log_error("could not start draining; closing every session now");
+		session_close_all("server shutting down");
+		event_base_loopexit(g_base, NULL);
+	}
 }
 
 static void sighup_cb(evutil_socket_t sig, short what, void *arg)
@@ -131,6 +146,52 @@ static void sighup_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("reloaded TLS certificates and revocation list");
 }
 
+/*
+ * Raise RLIMIT_NOFILE's soft limit to the hard one, then keep max_sessions
+ * below what is left after FD_RESERVE and the pool: a session over it is
+ * refused at once, instead of accept() failing with EMFILE. Before the loop.
+ */
+static bool fd_limit_setup(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+	long room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_error("could not read the open file limit: %m");
+		return false;
+	}
+	was = rl.rlim_cur;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? FD_LIMIT_UNLIMITED : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			log_warn("could not raise the open file limit from %lu to %lu: %m",
+				 (unsigned long)was, (unsigned long)rl.rlim_cur);
+			rl.rlim_cur = was;
+		} else {
+			log_info("raised the open file limit from %lu to %lu", (unsigned long)was,
+				 (unsigned long)rl.rlim_cur);
+		}
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)INT32_MAX)
+		rl.rlim_cur = (rlim_t)INT32_MAX;
+	room = (long)rl.rlim_cur - FD_RESERVE - cf_db_pool_size;
+	if (room < 1) {
+		log_error("the open file limit %lu leaves no room for sessions: kassad needs %d"
+			  " descriptors and one per session", (unsigned long)rl.rlim_cur,
+			  FD_RESERVE + cf_db_pool_size);
+		return false;
+	}
+	if (cf_max_sessions > room) {
+		log_warn("[server] max_sessions lowered from %d to %ld: the open file limit is %lu,"
+			 " and %d descriptors are kept for the pool, logs and workers",
+			 cf_max_sessions, room, (unsigned long)rl.rlim_cur,
+			 FD_RESERVE + cf_db_pool_size);
+		cf_max_sessions = (int)room;
+	}
+	return true;
+}
+
 static int serve(void)
 {
 	struct event *ev_term, *ev_int, *ev_hup;
@@ -146,6 +207,11 @@ static int serve(void)
 		tzset();
 		log_info("the business day is %s's", cf_timezone);
 	}
+	/* prepared statements name SQL functions: refuse a database migrated with other files */
+	if (!migrate_check(cf_db_conninfo, cf_db_migrations))
+		return 1;
+	if (!fd_limit_setup())
+		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	g_ssl_ctx = build_ssl_ctx();
 	if (g_ssl_ctx == NULL)
@@ -172,7 +238,7 @@ static int serve(void)
 
 	routes_setup();
 	hello_setup();
-	if (!login_setup())
+	if (!staff_setup())
 		return 1;
 	member_setup();
 	product_setup();

@@ -52,6 +52,8 @@ static const Route route_table[] = {
 	  true, NULL },
 	{ KASSA__V1__REQUEST__BODY_TIER_REEVALUATE, handle_tier_reevaluate, true, ROLE_ADMIN,
 	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_STAFF_UNLOCK, handle_staff_unlock, true,
+	  ROLE_MANAGER | ROLE_ADMIN, true, NULL },
 };
 
 void routes_setup(void)

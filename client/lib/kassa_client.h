@@ -12,6 +12,7 @@
  *                   it, from one KcSale), recorded transactions
  *   kc_refunds.h    refunds of earlier sales, stored-value top-ups
  *   kc_loyalty.h    rule set, coupons, points expiry, tiers
+ *   kc_staff.h      staff administration (unlocking a locked-out PIN)
  *
  * Every typed wrapper is one kc_call(): it blocks until the answer, and
  * the Response it hands out is the caller's (kc_response_free()). See
@@ -28,5 +29,6 @@
 #include "kc_sales.h"
 #include "kc_refunds.h"
 #include "kc_loyalty.h"
+#include "kc_staff.h"
 
 #endif

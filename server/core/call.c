@@ -74,7 +74,8 @@ void call_reply(Call *c, Kassa__V1__Response *resp)
 			frame_put_header(v.iov_base, (uint32_t)n);
 			kassa__v1__response__pack(resp, (uint8_t *)v.iov_base + FRAME_HEADER_LEN);
 			v.iov_len = n + FRAME_HEADER_LEN;
-			evbuffer_commit_space(out, &v, 1);
+			if (evbuffer_commit_space(out, &v, 1) != 0)
+				session_close(s, "could not queue an answer");
 		}
 		if (log_get_level() >= LOG_LVL_DEBUG)
 			log_debug("session %" PRIu64 ": %s #%" PRIu64 " -> %d %s in %" PRId64 " us",
@@ -151,9 +152,11 @@ static const char *sql_message(const char *detail)
 /*
  * Map a failed database call to a status. Our own functions raise SQLSTATE
  * class KA with the machine detail as the message (see migrations); unique
- * violations are ALREADY_EXISTS; a lost or restarting server is UNAVAILABLE
- * (the till retries with the same idempotency key). Anything else is
- * INTERNAL, logged here; SQL text never goes to the till.
+ * violations are ALREADY_EXISTS with a fixed detail and message (no
+ * constraint name, no value); a lost or restarting server, or one that did
+ * not answer by the query's deadline, is UNAVAILABLE (the till retries with
+ * the same idempotency key). Anything else is INTERNAL, logged here; SQL
+ * text never goes to the till.
  */
 void call_fail_db(Call *c, int dbst, const PGresult *res)
 {
@@ -172,6 +175,14 @@ void call_fail_db(Call *c, int dbst, const PGresult *res)
 	case DB_OVERLOADED:
 		call_fail(c, KASSA__V1__STATUS_CODE__RESOURCE_EXHAUSTED, "SERVER_BUSY",
 			  "too many requests waiting; retry shortly");
+		return;
+	case DB_NO_ANSWER:
+		/* it may have been done: only the same idempotency key is a safe retry */
+		call_fail(c, KASSA__V1__STATUS_CODE__UNAVAILABLE, "DB_TIMEOUT",
+			  "the member database did not answer in time; retry with the same key");
+		return;
+	case DB_INTERNAL:
+		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "INTERNAL_ERROR", "internal error");
 		return;
 	case DB_OK:
 	case DB_SQL_ERROR:
@@ -192,8 +203,15 @@ void call_fail_db(Call *c, int dbst, const PGresult *res)
 		return;
 	}
 	if (strcmp(state, "23505") == 0) {
-		call_fail(c, KASSA__V1__STATUS_CODE__ALREADY_EXISTS, db_constraint(res),
-			  "already exists (%s)", db_constraint(res));
+		/*
+		 * A fixed answer: the constraint's name tells a till about the
+		 * schema, and the error's text and DETAIL carry the values (a
+		 * phone number). Handlers that expect a duplicate map it to their
+		 * own detail (PHONE_TAKEN, CLAIM_CODE_TAKEN) before this.
+		 */
+		log_info("request refused by the database: unique constraint %s", db_constraint(res));
+		call_fail(c, KASSA__V1__STATUS_CODE__ALREADY_EXISTS, "ALREADY_EXISTS",
+			  "a record with the same key already exists");
 		return;
 	}
 	if (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0 ||

@@ -35,8 +35,13 @@ int cf_db_queue_max;
 char *cf_db_migrations;
 char *cf_log_level;
 int cf_workers;
+int cf_worker_queue_max;
+int cf_worker_queue_timeout_ms;
 int cf_jobs_interval;
+int cf_staff_lockout_failures;
+int cf_staff_lockout_seconds;
 char *cf_timezone;
+int cf_max_cash_change;
 
 typedef enum CfType {
 	CF_STR = 0,	/* char ** */
@@ -66,6 +71,9 @@ static const CfKey keys[] = {
 	{ "server", "frame_timeout", CF_INT, &cf_frame_timeout, "30", 1, 3600 },
 	{ "server", "shutdown_timeout", CF_INT, &cf_shutdown_timeout, "10", 0, 3600 },
 	{ "server", "workers", CF_INT, &cf_workers, "2", 1, 64 },
+	{ "server", "worker_queue_max", CF_INT, &cf_worker_queue_max, "256", 1, 100000 },
+	{ "server", "worker_queue_timeout_ms", CF_INT, &cf_worker_queue_timeout_ms, "5000", 10,
+	  600000 },
 	{ "tls", "cert", CF_STR, &cf_tls_cert, NULL, 0, 0 },
 	{ "tls", "key", CF_STR, &cf_tls_key, NULL, 0, 0 },
 	{ "tls", "ca", CF_STR, &cf_tls_ca, NULL, 0, 0 },
@@ -78,6 +86,9 @@ static const CfKey keys[] = {
 	{ "log", "level", CF_STR, &cf_log_level, "info", 0, 0 },
 	{ "loyalty", "jobs_interval", CF_INT, &cf_jobs_interval, "3600", 0, 7 * 86400 },
 	{ "loyalty", "timezone", CF_STR, &cf_timezone, "", 0, 0 },
+	{ "checkout", "max_cash_change", CF_INT, &cf_max_cash_change, "100000", 0, 1000000000 },
+	{ "staff", "lockout_failures", CF_INT, &cf_staff_lockout_failures, "10", 1, 1000 },
+	{ "staff", "lockout_seconds", CF_INT, &cf_staff_lockout_seconds, "900", 1, 7 * 86400 },
 };
 
 static bool cfg_set(const CfKey *k, const char *value, const char *origin)

@@ -50,8 +50,13 @@ extern int cf_db_queue_max;
 extern char *cf_db_migrations;
 extern char *cf_log_level;
 extern int cf_workers;			/* argon2 threads */
+extern int cf_worker_queue_max;		/* jobs waiting for a thread; more are refused BUSY */
+extern int cf_worker_queue_timeout_ms;	/* a job that waited longer is refused BUSY */
 extern char *cf_timezone;		/* the business day's zone, "" = the host's */
+extern int cf_max_cash_change;		/* minor units: most change a cash tender may ask */
 extern int cf_jobs_interval;		/* seconds between loyalty job runs, 0 = on request only */
+extern int cf_staff_lockout_failures;	/* wrong PINs in a row that lock a staff member out */
+extern int cf_staff_lockout_seconds;	/* how long the lockout lasts */
 
 /*
  * Load path (INI) over the built-in defaults, then KASSA_<SECTION>_<KEY>
@@ -220,7 +225,18 @@ void handle_hello(Call *c);
 
 /* ---- migrations (migrate.c) ---- */
 
-/* Apply pending migrations from dir using a blocking connection (not on the loop). */
+/*
+ * Apply pending migrations from dir using a blocking connection (not on the
+ * loop): the numbered schema files in order, then dir/functions/ when its
+ * files changed (see migrate.c). False (logged) if anything failed.
+ */
 MUSTCHECK bool migrate_run(const char *conninfo, const char *dir);
+/*
+ * Before serving (blocking, at most a few seconds): false (logged) if the
+ * database's SQL functions do not match dir/functions/, i.e. `kassad
+ * migrate` has not been run with these files. True, with a warning, when it
+ * cannot tell (no directory, database unreachable).
+ */
+MUSTCHECK bool migrate_check(const char *conninfo, const char *dir);
 
 #endif

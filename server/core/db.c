@@ -2,8 +2,23 @@
 /*
  * db.c: the asynchronous libpq pool (see db.h for the contract).
  *
- * Each DbConn walks DC_DOWN -> DC_CONNECTING -> DC_SETUP -> DC_IDLE <->
- * DC_BUSY. Its socket is watched with one event that is re-assigned on every
+ * Each DbConn walks DC_DOWN -> [DC_RESOLVING ->] DC_CONNECTING -> DC_SETUP
+ * -> DC_IDLE <-> DC_BUSY, and back to DC_DOWN from any state when it
+ * breaks. One timer per connection bounds every state but DC_IDLE: the
+ * back-off in DC_DOWN, DB_CONNECT_TIMEOUT_S for resolving, connecting and
+ * preparing together, and the query deadline in DC_BUSY (statement timeout
+ * plus DB_DEADLINE_GRACE_MS). A deadline resets the connection: PQfinish on
+ * a non-blocking connection does not wait, while PQcancel would block the
+ * loop on a connect to the server; the stuck backend finds its client gone
+ * when it runs again (a sale it commits meanwhile is found by the till's
+ * retry through the idempotency key).
+ *
+ * DC_RESOLVING exists only when the conninfo names a host (host=db): libpq
+ * would resolve it with a blocking getaddrinfo(), so the names are looked
+ * up with evdns_getaddrinfo() (resolv.conf and /etc/hosts) and handed to
+ * libpq as hostaddr= next to host= (dbhost.c builds the parameters).
+ *
+ * Its socket is watched with one event that is re-assigned on every
  * wait, because libpq may change the socket while connecting. Idle
  * connections are watched for reading too, so a server that goes away is
  * noticed at once instead of on the next query. Queries wait in one FIFO;
@@ -18,20 +33,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <event2/dns.h>
 #include <event2/event.h>
+#include <event2/util.h>
 
 #include "db.h"
+#include "dbhost.h"
 #include "log.h"
 #include "core.h"
 
 #define DB_MAX_STMTS 64
 #define DB_BACKOFF_MIN_MS 100
 #define DB_BACKOFF_MAX_MS 5000
-#define DB_CONNECT_TIMEOUT_S 10
+#define DB_CONNECT_TIMEOUT_S 10	/* resolve + connect + prepare */
+#define DB_DNS_TIMEOUT "2"		/* evdns: seconds per try ... */
+#define DB_DNS_ATTEMPTS "2"		/* ... and tries, within DB_CONNECT_TIMEOUT_S */
 
 typedef enum DbConnState {
 	DC_DOWN = 0,	/* no connection; a back-off timer will start one */
+	DC_RESOLVING,	/* looking up the conninfo's host names (evdns) */
 	DC_CONNECTING,	/* PQconnectPoll in progress */
 	DC_SETUP,	/* running session settings and PREPAREs */
 	DC_IDLE,	/* ready for a query */
@@ -50,6 +72,15 @@ typedef struct DbQuery {
 	struct DbQuery *next;
 } DbQuery;
 
+struct DbConn;
+
+/* One name being looked up for a connection (see conn_resolve). */
+typedef struct DbLookup {
+	struct DbConn *conn;		/* borrowed; NULL once abandoned: the answer is dropped */
+	int host;			/* index in the host list */
+	struct evdns_getaddrinfo_request *req; /* libevent's; NULL once answered */
+} DbLookup;
+
 typedef struct DbConn {
 	int idx;			/* for log lines */
 	DbConnState state;
@@ -64,6 +95,10 @@ typedef struct DbConn {
 	event_callback_fn wait_fn;	/* what ev was last assigned: see conn_wait() */
 	short wait_what;
 	evutil_socket_t wait_fd;
+	DbLookup *lookups[DBHOST_MAX_HOSTS]; /* owned until answered (the answer frees) */
+	int lookups_pending;		/* names not answered yet */
+	bool lookups_issuing;		/* still sending them: an answer must not connect */
+	DbAddrs addrs[DBHOST_MAX_HOSTS]; /* what each name resolved to */
 } DbConn;
 
 typedef struct DbStmt {
@@ -90,14 +125,19 @@ static struct event *done_ev;		/* owned */
 static struct event *janitor_ev;	/* owned: queue deadlines */
 static bool db_down;			/* last attempt failed and nothing is ready */
 static bool db_closing;
+static DbHosts *hosts;			/* owned: the conninfo's host list */
+static struct evdns_base *dns;		/* owned; only when hosts->any_name */
+static bool dns_failing[DBHOST_MAX_HOSTS]; /* a name's last lookup failed (log once) */
+static int lookups_abandoned;		/* cancelled lookups whose answer is still due */
 
 static void conn_start(DbConn *c);
-static void conn_wait(DbConn *c, short what, event_callback_fn fn);
+static MUSTCHECK bool conn_wait(DbConn *c, short what, event_callback_fn fn);
 static void conn_read_cb(evutil_socket_t fd, short what, void *arg);
 static void pump(void);
 
 int db_stmt_add(const char *name, const char *sql, DbLane lane)
 {
+	/* only the *_setup() functions call this, before the loop: die() is for start-up */
 	if (nstmts >= DB_MAX_STMTS)
 		die("too many prepared statements");
 	stmts[nstmts].name = name;
@@ -218,8 +258,49 @@ static void queue_fail_all(DbStatus st)
 			fail_later(q, st);
 }
 
-/* Drop the connection, fail its query, and schedule a reconnect. */
-static void conn_broken(DbConn *c, const char *why)
+/*
+ * Drop the lookups still running for c: their answers will only be freed.
+ * evdns may run the callback inside evdns_getaddrinfo_cancel() or later,
+ * so each DbLookup is let go before the cancel and never touched after.
+ */
+static void conn_abandon_lookups(DbConn *c)
+{
+	for (int i = 0; i < DBHOST_MAX_HOSTS; i++) {
+		DbLookup *lk = c->lookups[i];
+
+		if (lk == NULL)
+			continue;
+		c->lookups[i] = NULL;
+		lk->conn = NULL;
+		if (lk->req == NULL) {	/* cannot happen: an answered lookup has left the list */
+			free(lk);
+			continue;
+		}
+		lookups_abandoned++;
+		evdns_getaddrinfo_cancel(lk->req);
+	}
+	c->lookups_pending = 0;
+}
+
+/* Arm c's timer for ms milliseconds; false (logged) if libevent refuses. */
+static MUSTCHECK bool conn_timer_arm(DbConn *c, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_del(c->timer);
+	if (evtimer_add(c->timer, &tv) != 0) {
+		log_error("could not arm the timer of database connection %d", c->idx);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Drop the connection, fail its query with qst, and schedule a reconnect.
+ * qst is DB_UNAVAILABLE when the server went away (or nothing was sent)
+ * and DB_NO_ANSWER when kassad gave up waiting for an answer.
+ */
+static void conn_reset(DbConn *c, const char *why, DbStatus qst)
 {
 	DbQuery *q = c->q;
 
@@ -227,6 +308,7 @@ static void conn_broken(DbConn *c, const char *why)
 		log_warn("database connection %d lost: %s", c->idx, why);
 	else if (!db_closing)
 		log_debug("database connection %d could not connect: %s", c->idx, why);
+	conn_abandon_lookups(c);
 	event_del(c->ev);
 	c->wait_fn = NULL;
 	if (c->res) {
@@ -243,7 +325,7 @@ static void conn_broken(DbConn *c, const char *why)
 		/* deferred: we may be inside db_query() (a send that failed at once) */
 		in_flight--;
 		work_in_flight -= is_work(q);
-		fail_later(q, DB_UNAVAILABLE);
+		fail_later(q, qst);
 	}
 	if (db_ready_count() == 0) {
 		db_down = true;
@@ -251,12 +333,16 @@ static void conn_broken(DbConn *c, const char *why)
 	}
 	if (db_closing)
 		return;
-	struct timeval tv = { c->backoff_ms / 1000, (c->backoff_ms % 1000) * 1000 };
-	evtimer_del(c->timer);
-	evtimer_add(c->timer, &tv);
+	if (!conn_timer_arm(c, c->backoff_ms))
+		log_error("database connection %d stays down", c->idx);
 	c->backoff_ms = c->backoff_ms * 2 > DB_BACKOFF_MAX_MS ? DB_BACKOFF_MAX_MS : c->backoff_ms * 2;
 	/* a lost work query freed a work slot: queued work may go to the others */
 	pump();
+}
+
+static void conn_broken(DbConn *c, const char *why)
+{
+	conn_reset(c, why, DB_UNAVAILABLE);
 }
 
 static void notice_cb(void *arg, const PGresult *res)
@@ -283,21 +369,25 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 static void flush_then_read(DbConn *c)
 {
 	int r = PQflush(c->pg);
+	bool more = r == 1;	/* libpq has more to send: wait for writable too */
 
-	if (r == 0)
-		conn_wait(c, EV_READ, conn_read_cb);
-	else if (r == 1)
-		conn_wait(c, EV_READ | EV_WRITE, flush_cb);
-	else
+	if (r < 0) {
 		conn_broken(c, PQerrorMessage(c->pg));
+		return;
+	}
+	/* on failure conn_wait() has broken the connection, so there is nothing left to do */
+	if (!conn_wait(c, more ? EV_READ | EV_WRITE : EV_READ, more ? flush_cb : conn_read_cb))
+		return;
 }
 
 /*
  * Wait for what on the connection's current socket. Re-registering costs two
  * epoll_ctl calls, and most waits repeat the last one (read, same callback),
- * so an identical pending wait is left alone.
+ * so an identical pending wait is left alone. If libevent refuses the wait,
+ * the connection is broken (its query failed) and false returned: the
+ * caller must not use c's connection any more.
  */
-static void conn_wait(DbConn *c, short what, event_callback_fn fn)
+static MUSTCHECK bool conn_wait(DbConn *c, short what, event_callback_fn fn)
 {
 	evutil_socket_t fd = PQsocket(c->pg);
 
@@ -308,14 +398,19 @@ static void conn_wait(DbConn *c, short what, event_callback_fn fn)
 	 */
 	if (c->state >= DC_SETUP && c->wait_fn == fn && c->wait_what == what &&
 	    c->wait_fd == fd && event_pending(c->ev, EV_READ | EV_WRITE, NULL))
-		return;
+		return true;
 	event_del(c->ev);
+	c->wait_fn = NULL;
 	/* persistent: every callback re-reads libpq's state, so extra wake-ups are harmless */
-	event_assign(c->ev, g_base, fd, what | EV_PERSIST, fn, c);
-	event_add(c->ev, NULL);
+	if (fd < 0 || event_assign(c->ev, g_base, fd, what | EV_PERSIST, fn, c) != 0 ||
+	    event_add(c->ev, NULL) != 0) {
+		conn_broken(c, fd < 0 ? "the connection has no socket" : "could not watch its socket");
+		return false;
+	}
 	c->wait_fn = fn;
 	c->wait_what = what;
 	c->wait_fd = fd;
+	return true;
 }
 
 /* Send the next setup step: session settings, then one PREPARE each. */
@@ -327,10 +422,12 @@ static void setup_next(DbConn *c)
 		char sql[256];
 
 		/* current_date in SQL is the business day kassad also prices with */
+		/* application_name kassad/PID/CONNECTION tells an operator whose backend it is */
 		snprintf(sql, sizeof(sql),
-			 "SET statement_timeout = %d; SET application_name = 'kassad'%s%s%s",
-			 cf_db_query_timeout_ms, *cf_timezone ? "; SET TimeZone = '" : "",
-			 cf_timezone, *cf_timezone ? "'" : "");
+			 "SET statement_timeout = %d; SET application_name = 'kassad/%ld/%d'%s%s%s",
+			 cf_db_query_timeout_ms, (long)getpid(), c->idx,
+			 *cf_timezone ? "; SET TimeZone = '" : "", cf_timezone,
+			 *cf_timezone ? "'" : "");
 		ok = PQsendQuery(c->pg, sql);
 	} else if (c->setup_step <= nstmts) {
 		DbStmt *st = &stmts[c->setup_step - 1];
@@ -347,8 +444,8 @@ static void setup_next(DbConn *c)
 			log_info("database connection %d is back", c->idx);
 		else
 			log_debug("database connection %d ready", c->idx);
-		conn_wait(c, EV_READ, conn_read_cb);
-		pump();
+		if (conn_wait(c, EV_READ, conn_read_cb))
+			pump();
 		return;
 	}
 	if (!ok) {
@@ -366,10 +463,12 @@ static void connect_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	switch (PQconnectPoll(c->pg)) {
 	case PGRES_POLLING_READING:
-		conn_wait(c, EV_READ, connect_cb);
+		if (!conn_wait(c, EV_READ, connect_cb))
+			return;
 		break;
 	case PGRES_POLLING_WRITING:
-		conn_wait(c, EV_WRITE, connect_cb);
+		if (!conn_wait(c, EV_WRITE, connect_cb))
+			return;
 		break;
 	case PGRES_POLLING_OK:
 		if (PQsetnonblocking(c->pg, 1) != 0) {
@@ -387,34 +486,168 @@ static void connect_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Start libpq's connect: with p (resolved names) or the conninfo as it is. */
+static void conn_connect(DbConn *c, const DbParams *p)
+{
+	c->pg = p ? PQconnectStartParams(p->keys, p->vals, 0) : PQconnectStart(cf_db_conninfo);
+	c->state = DC_CONNECTING;	/* so conn_broken logs a failure once, at debug */
+	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
+		conn_broken(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
+		return;
+	}
+	if (!conn_wait(c, EV_WRITE, connect_cb))
+		return;
+}
+
+/* Every name has answered: connect to what they resolved to. */
+static void conn_resolved(DbConn *c)
+{
+	DbParams p;
+
+	if (!dbhost_params(hosts, c->addrs, &p)) {
+		conn_broken(c, "no database host name could be resolved");
+		return;
+	}
+	conn_connect(c, &p);
+	dbhost_params_free(&p);
+}
+
+/* Keep the addresses res holds for host entry i of c (or log why none). */
+static void lookup_store(DbConn *c, int i, int result, const struct evutil_addrinfo *res)
+{
+	DbAddrs *a = &c->addrs[i];
+	const char *name = hosts->hosts[i];
+
+	a->n = 0;
+	for (; result == 0 && res && a->n < DBHOST_MAX_ADDRS; res = res->ai_next) {
+		char buf[DBHOST_ADDR_LEN];
+		const void *ip = res->ai_family == AF_INET ?
+			(const void *)&((const struct sockaddr_in *)res->ai_addr)->sin_addr :
+			(const void *)&((const struct sockaddr_in6 *)res->ai_addr)->sin6_addr;
+		bool seen = false;
+
+		if ((res->ai_family != AF_INET && res->ai_family != AF_INET6) ||
+		    evutil_inet_ntop(res->ai_family, ip, buf, sizeof(buf)) == NULL)
+			continue;
+		for (int j = 0; j < a->n; j++)
+			seen |= strcmp(a->addr[j], buf) == 0;
+		if (!seen)
+			memcpy(a->addr[a->n++], buf, sizeof(buf));
+	}
+	if (a->n == 0) {
+		if (!dns_failing[i])
+			log_warn("could not resolve database host \"%s\": %s", name,
+				 result ? evutil_gai_strerror(result) : "no address");
+		dns_failing[i] = true;
+		return;
+	}
+	if (dns_failing[i])
+		log_info("database host \"%s\" resolves again", name);
+	dns_failing[i] = false;
+	log_debug("database connection %d: host %s resolved to %s%s (hostaddr)", c->idx, name,
+		  a->addr[0], a->n > 1 ? " and more" : "");
+}
+
+/* evdns answered one name (inside evdns_getaddrinfo(), cancel, or later). */
+static void lookup_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+	DbLookup *lk = arg;
+	DbConn *c = lk->conn;
+
+	if (c != NULL) {
+		c->lookups[lk->host] = NULL;
+		c->lookups_pending--;
+		lookup_store(c, lk->host, result, res);
+	} else {
+		lookups_abandoned--;
+	}
+	if (res)
+		evutil_freeaddrinfo(res);
+	free(lk);
+	if (c && c->state == DC_RESOLVING && !c->lookups_issuing && c->lookups_pending == 0)
+		conn_resolved(c);
+}
+
+/* Look up every name of the host list; the last answer connects. */
+static void conn_resolve(DbConn *c)
+{
+	struct evutil_addrinfo hints;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	c->state = DC_RESOLVING;
+	c->lookups_pending = 0;
+	for (int i = 0; i < hosts->nhosts; i++) {
+		c->addrs[i].n = 0;
+		c->lookups_pending += hosts->is_name[i];
+	}
+	/* an answer may come inside evdns_getaddrinfo(): it must not connect yet */
+	c->lookups_issuing = true;
+	for (int i = 0; i < hosts->nhosts && c->state == DC_RESOLVING; i++) {
+		DbLookup *lk;
+		struct evdns_getaddrinfo_request *r;
+
+		if (!hosts->is_name[i])
+			continue;
+		lk = xcalloc(1, sizeof(*lk));
+		lk->conn = c;
+		lk->host = i;
+		c->lookups[i] = lk;
+		r = evdns_getaddrinfo(dns, hosts->hosts[i], NULL, &hints, lookup_cb, lk);
+		if (r != NULL)
+			lk->req = r;	/* not answered yet, so lk is still ours */
+	}
+	c->lookups_issuing = false;
+	if (c->state == DC_RESOLVING && c->lookups_pending == 0)
+		conn_resolved(c);
+}
+
 static void conn_start(DbConn *c)
 {
 	if (db_closing)
 		return;
-	c->pg = PQconnectStart(cf_db_conninfo);
-	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
-		c->state = DC_CONNECTING;	/* so conn_broken logs once */
-		conn_broken(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
+	/* the async API ignores connect_timeout: bound resolve, connect and setup ourselves */
+	if (!conn_timer_arm(c, DB_CONNECT_TIMEOUT_S * 1000)) {
+		c->state = DC_CONNECTING;
+		conn_broken(c, "no deadline for connecting");
 		return;
 	}
-	c->state = DC_CONNECTING;
-	conn_wait(c, EV_WRITE, connect_cb);
-	/* the async API ignores connect_timeout: bound connect and setup ourselves */
-	struct timeval tv = { DB_CONNECT_TIMEOUT_S, 0 };
-	evtimer_add(c->timer, &tv);
+	if (hosts != NULL && hosts->any_name)
+		conn_resolve(c);
+	else
+		conn_connect(c, NULL);
 }
 
-/* The connection's timer: back-off over (start again) or connecting took too long. */
+/*
+ * The connection's timer: back-off over (start again), resolving or
+ * connecting took too long, or a query's answer is overdue (reset).
+ */
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	DbConn *c = arg;
+	char why[96];
 
 	(void)fd;
 	(void)what;
-	if (c->state == DC_DOWN)
+	switch (c->state) {
+	case DC_DOWN:
 		conn_start(c);
-	else if (c->state == DC_CONNECTING || c->state == DC_SETUP)
+		break;
+	case DC_RESOLVING:
+	case DC_CONNECTING:
+	case DC_SETUP:
 		conn_broken(c, "connecting took too long");
+		break;
+	case DC_BUSY:
+		snprintf(why, sizeof(why), "no answer within %d ms of sending a query; reset",
+			 cf_db_query_timeout_ms + DB_DEADLINE_GRACE_MS);
+		conn_reset(c, why, DB_NO_ANSWER);
+		break;
+	case DC_IDLE:
+		break;
+	}
 }
 
 /* A result set is complete: finish a setup step or report the query. */
@@ -443,15 +676,19 @@ static void conn_complete(DbConn *c)
 
 	c->q = NULL;
 	c->state = DC_IDLE;
+	evtimer_del(c->timer);	/* the query's deadline */
 	in_flight--;
 	work_in_flight -= q && is_work(q);
-	conn_wait(c, EV_READ, conn_read_cb);
+	/* if this fails the connection is reset (and the pool pumped), but res is good */
+	bool watching = conn_wait(c, EV_READ, conn_read_cb);
+
 	if (q) {
 		q->cb(q->arg, is_err ? DB_SQL_ERROR : DB_OK, res);
 		query_free(q);
 	}
 	PQclear(res);
-	pump();
+	if (watching)
+		pump();
 }
 
 /*
@@ -517,7 +754,8 @@ static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 	}
-	conn_wait(c, EV_READ, conn_read_cb);
+	if (!conn_wait(c, EV_READ, conn_read_cb))
+		return;	/* broken: the query has failed */
 }
 
 static void conn_send(DbConn *c, DbQuery *q)
@@ -528,6 +766,11 @@ static void conn_send(DbConn *c, DbQuery *q)
 	c->state = DC_BUSY;
 	in_flight++;
 	work_in_flight += is_work(q);
+	/* the server's statement_timeout should answer first; this is for a silent server */
+	if (!conn_timer_arm(c, cf_db_query_timeout_ms + DB_DEADLINE_GRACE_MS)) {
+		conn_broken(c, "no deadline for a query");
+		return;
+	}
 	if (!PQsendQueryPrepared(c->pg, st->name, q->n, q->values, NULL, NULL, 0)) {
 		/* nothing reached the server: safe to report unavailable */
 		conn_broken(c, PQerrorMessage(c->pg));
@@ -559,12 +802,16 @@ void db_query(int stmt, int n, const char *const *values, DbCallback cb, void *a
 	DbQuery *q = xcalloc(1, sizeof(*q));
 	size_t total = 0;
 
-	if (n > DB_MAX_PARAMS || stmt < 0 || stmt >= nstmts)
-		die("db_query: bad statement %d or %d parameters", stmt, n);
-	q->stmt = stmt;
-	q->n = n;
 	q->cb = cb;
 	q->arg = arg;
+	if (n < 0 || n > DB_MAX_PARAMS || stmt < 0 || stmt >= nstmts) {
+		/* a programming error: fail this query (and its Call), keep serving */
+		log_error("BUG: db_query: bad statement %d or %d parameters", stmt, n);
+		fail_later(q, DB_INTERNAL);
+		return;
+	}
+	q->stmt = stmt;
+	q->n = n;
 	q->enq_us = now_usec();
 	for (int i = 0; i < n; i++)
 		if (values[i])
@@ -606,6 +853,34 @@ static void janitor_cb(evutil_socket_t fd, short what, void *arg)
 			fail_later(queue_pop(&queues[lane]), DB_TIMEOUT);
 }
 
+/*
+ * Parse the conninfo's host list; if it names a host, start libevent's
+ * resolver (reads /etc/resolv.conf and /etc/hosts now, before the loop).
+ */
+static bool db_hosts_setup(void)
+{
+	char err[256];
+
+	hosts = dbhost_parse(cf_db_conninfo, getenv("PGHOST"), getenv("PGPORT"),
+			     getenv("PGHOSTADDR"), err, sizeof(err));
+	if (hosts == NULL) {
+		log_error("could not use [database] conninfo: %s", err);
+		return false;
+	}
+	if (!hosts->any_name)
+		return true;
+	dns = evdns_base_new(g_base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+				     EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (dns == NULL) {
+		log_error("could not start the resolver for the database host names");
+		return false;
+	}
+	if (evdns_base_set_option(dns, "timeout:", DB_DNS_TIMEOUT) != 0 ||
+	    evdns_base_set_option(dns, "attempts:", DB_DNS_ATTEMPTS) != 0)
+		log_warn("could not set the resolver's timeout; using its defaults");
+	return true;
+}
+
 bool db_setup(void)
 {
 	struct timeval tick = { 0, 100 * 1000 };
@@ -615,9 +890,10 @@ bool db_setup(void)
 	conns = xcalloc((size_t)nconns, sizeof(*conns));
 	done_ev = event_new(g_base, -1, 0, done_cb, NULL);
 	janitor_ev = event_new(g_base, -1, EV_PERSIST, janitor_cb, NULL);
-	if (done_ev == NULL || janitor_ev == NULL)
+	if (done_ev == NULL || janitor_ev == NULL || event_add(janitor_ev, &tick) != 0)
 		return false;
-	event_add(janitor_ev, &tick);
+	if (!db_hosts_setup())
+		return false;
 	for (int i = 0; i < nconns; i++) {
 		DbConn *c = &conns[i];
 
@@ -645,6 +921,14 @@ void db_shutdown(void)
 	}
 	queue_fail_all(DB_UNAVAILABLE);
 	done_cb(-1, 0, NULL);
+	/* cancelled lookups answer from a deferred callback: let them, so each is freed */
+	for (int i = 0; i < 10 && lookups_abandoned > 0; i++)
+		event_base_loop(g_base, EVLOOP_NONBLOCK);
+	if (dns)
+		evdns_base_free(dns, 0);
+	dns = NULL;
+	dbhost_free(hosts);
+	hosts = NULL;
 	free(conns);
 	conns = NULL;
 	nconns = 0;

@@ -10,7 +10,12 @@
  * queued ones too, and new ones fail at once while no connection is up;
  * each connection reconnects with exponential back-off (100 ms .. 5 s).
  * statement_timeout bounds a query on the server side; a query waiting in
- * the queue longer than the timeout fails with DB_TIMEOUT.
+ * the queue longer than the timeout fails with DB_TIMEOUT. A query sent
+ * whose answer has not come DB_DEADLINE_GRACE_MS after its statement
+ * timeout (a stopped backend, a lost network) fails with DB_NO_ANSWER and
+ * its connection is reset (closed, then reconnected with the back-off).
+ * Resolving, connecting and preparing a connection are bounded too, and a
+ * host name is resolved off the loop (libevent's resolver), never by libpq.
  */
 #ifndef KASSA_DB_H
 #define KASSA_DB_H
@@ -27,7 +32,13 @@ typedef enum DbStatus {
 	DB_UNAVAILABLE,		/* no usable connection, or it broke; res NULL */
 	DB_TIMEOUT,		/* waited too long for a connection; res NULL */
 	DB_OVERLOADED,		/* the queue is full; res NULL */
+	DB_NO_ANSWER,		/* sent, but no answer by its deadline: outcome unknown,
+				   the connection was reset; res NULL */
+	DB_INTERNAL,		/* kassad could not run it (a bug, logged); res NULL */
 } DbStatus;
+
+/* A sent query's deadline: its statement timeout plus this. */
+#define DB_DEADLINE_GRACE_MS 500
 
 /*
  * Result callback. res is borrowed: db.c clears it after the callback

@@ -3,8 +3,19 @@
  * listener.c: the TCP listeners for tills. cf_listen holds one or more
  * comma-separated "host:port" or "[v6]:port" addresses; each gets an
  * evconnlistener whose accept callback hands the fd to session_accept().
- * When the session limit is reached the new connection is closed at once.
+ * When the session limit is reached the new connection is closed at once
+ * (one log line a second says how many were refused).
+ *
+ * When accept() itself fails for want of descriptors or memory (EMFILE,
+ * ENFILE, ENOBUFS, ENOMEM), the connection stays in the kernel's queue and
+ * a level-triggered listener would fire again at once, for ever: so every
+ * listener is paused, one line is logged, and a timer resumes them after
+ * LISTENER_PAUSE_MIN_MS, doubling up to LISTENER_PAUSE_MAX_MS while the
+ * failures go on; a connection accepted again resets the pause. main.c
+ * keeps max_sessions below the descriptor limit, so this is the fallback.
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,31 +27,114 @@
 #include "core.h"
 
 #define LISTENER_MAX 8
+#define LISTENER_PAUSE_MIN_MS 100
+#define LISTENER_PAUSE_MAX_MS 1000
+#define LISTENER_REFUSE_LOG_US 1000000	/* at most one "refusing" line a second */
 
 static struct evconnlistener *listeners[LISTENER_MAX];
 static int nlisteners;
+static struct event *resume_ev;		/* owned: ends a pause */
+static bool paused;			/* listeners disabled after an accept error */
+static int pause_ms = LISTENER_PAUSE_MIN_MS; /* the next pause */
+static int64_t refuse_logged_us;	/* when the last "refusing" line went out */
+static uint64_t refused_unlogged;	/* refusals since then */
+
+/* Log a refused connection, at most once a second with the count since. */
+static void refuse_log(const char *why)
+{
+	int64_t now = now_usec();
+
+	if (refuse_logged_us != 0 && now - refuse_logged_us < LISTENER_REFUSE_LOG_US) {
+		refused_unlogged++;
+		return;
+	}
+	if (refused_unlogged > 0)
+		log_warn("refusing connection: %s (and %" PRIu64 " more in the last second)", why,
+			 refused_unlogged);
+	else
+		log_warn("refusing connection: %s", why);
+	refuse_logged_us = now;
+	refused_unlogged = 0;
+}
 
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr,
 		      int addrlen, void *arg)
 {
 	(void)l;
 	(void)arg;
+	pause_ms = LISTENER_PAUSE_MIN_MS;	/* accept() works again */
 	if (g_shutting_down || session_count() >= cf_max_sessions) {
-		log_warn("refusing connection: %s", g_shutting_down ? "shutting down" :
-			 "max_sessions reached");
-		close(fd);
+		refuse_log(g_shutting_down ? "shutting down" : "max_sessions reached");
+		evutil_closesocket(fd);
 		return;
 	}
 	session_accept(fd, addr, addrlen);
 }
 
+/* Enable or disable every listener; false if libevent refused one. */
+static MUSTCHECK bool listeners_set(bool on)
+{
+	bool ok = true;
+
+	for (int i = 0; i < nlisteners; i++)
+		if ((on ? evconnlistener_enable(listeners[i]) :
+			  evconnlistener_disable(listeners[i])) != 0)
+			ok = false;
+	return ok;
+}
+
+static void resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	paused = false;
+	if (g_shutting_down || nlisteners == 0)
+		return;
+	if (!listeners_set(true))
+		log_error("could not resume accepting connections");
+}
+
+/* Pause every listener for pause_ms (doubling the next pause); true if paused. */
+static bool listeners_pause(void)
+{
+	struct timeval tv = { pause_ms / 1000, (pause_ms % 1000) * 1000 };
+
+	if (resume_ev == NULL)
+		resume_ev = evtimer_new(g_base, resume_cb, NULL);
+	if (resume_ev == NULL || evtimer_add(resume_ev, &tv) != 0)
+		return false;
+	if (!listeners_set(false)) {
+		evtimer_del(resume_ev);
+		if (!listeners_set(true))
+			log_error("could not resume accepting connections");
+		return false;
+	}
+	paused = true;
+	pause_ms = pause_ms * 2 > LISTENER_PAUSE_MAX_MS ? LISTENER_PAUSE_MAX_MS : pause_ms * 2;
+	return true;
+}
+
 static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
+	int err = EVUTIL_SOCKET_ERROR();
+	int ms = pause_ms;
+
 	(void)l;
 	(void)arg;
-	/* EMFILE and friends: log and keep listening; the janitor frees fds */
-	log_error("could not accept connection: %s",
-		  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) {
+		/* ECONNABORTED and the like concern one connection: the next may work */
+		log_info("could not accept connection: %s", evutil_socket_error_to_string(err));
+		return;
+	}
+	if (paused)
+		return;		/* another listener of the same pause */
+	if (listeners_pause())
+		log_error("could not accept connection: %s; pausing accepts for %d ms",
+			  evutil_socket_error_to_string(err), ms);
+	else
+		log_error("could not accept connection: %s; could not pause accepting",
+			  evutil_socket_error_to_string(err));
 }
 
 static bool listen_one(const char *spec)
@@ -91,4 +185,8 @@ void listener_stop(void)
 	for (int i = 0; i < nlisteners; i++)
 		evconnlistener_free(listeners[i]);
 	nlisteners = 0;
+	if (resume_ev)
+		event_free(resume_ev);
+	resume_ev = NULL;
+	paused = false;
 }

@@ -4,7 +4,9 @@
  * find where protobuf-c stored it (offset; a repeated field has a count at
  * quantifier_offset and an array at offset; a oneof member is present only
  * when the oneof's case equals its number) and check strings, recursing into
- * messages.
+ * messages. Strings are measured with strlen(), because protobuf-c keeps
+ * no length for them: pbcheck_is_exact() is what refuses a string with an
+ * embedded NUL, before this walk runs.
  */
 #include <string.h>
 
@@ -26,9 +28,9 @@ static const char *check_one(const ProtobufCFieldDescriptor *f, const void *memb
 	if (f->type == PROTOBUF_C_TYPE_STRING) {
 		const char *s = *(char *const *)member;
 
+		/* up to the first NUL only: pbcheck_is_exact() refuses the rest */
 		if (s && !utf8_is_valid(s, strlen(s)))
 			return f->name;
-		/* protobuf-c stops strings at an embedded NUL: the length tells */
 		return NULL;
 	}
 	if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
@@ -37,6 +39,11 @@ static const char *check_one(const ProtobufCFieldDescriptor *f, const void *memb
 		return sub ? pbcheck_utf8(sub) : NULL;
 	}
 	return NULL;
+}
+
+bool pbcheck_is_exact(const ProtobufCMessage *msg, size_t wire_len)
+{
+	return protobuf_c_message_get_packed_size(msg) == wire_len;
 }
 
 const char *pbcheck_utf8(const ProtobufCMessage *msg)

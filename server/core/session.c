@@ -2,8 +2,10 @@
 /*
  * session.c: one till connection. A Session owns a TLS bufferevent; its read
  * callback cuts the input into frames (frame.c), unpacks each into a
- * Request, checks that every string in it is valid UTF-8, wraps it in a Call
- * and hands it to dispatch. Responses are written by call.c.
+ * Request, checks that it packs back to the frame's length (so that its
+ * strings are exactly what the wire carried: protobuf-c cuts them at a NUL)
+ * and that every string in it is valid UTF-8, wraps it in a Call and hands
+ * it to dispatch. Responses are written by call.c.
  *
  * Back-pressure: reading stops while cf_max_in_flight Calls are running,
  * and while a "barrier" request (Hello, Login) is in flight, because the
@@ -97,10 +99,10 @@ static void timer_arm(Session *s, int seconds)
 {
 	struct timeval tv = { seconds, 0 };
 
-	if (seconds > 0)
-		evtimer_add(s->timer, &tv);
-	else
+	if (seconds <= 0)
 		evtimer_del(s->timer);
+	else if (evtimer_add(s->timer, &tv) != 0)
+		session_close(s, "could not arm its timer");	/* untimed is unbounded */
 }
 
 static void timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -149,7 +151,11 @@ void session_accept(int fd, const struct sockaddr *addr, int addrlen)
 		evutil_closesocket(fd);
 		return;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
+		log_info("could not set TCP_NODELAY on a new connection: %m");
+		bufferevent_free(bev);	/* closes fd */
+		return;
+	}
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 
 	s = xcalloc(1, sizeof(*s));
@@ -189,7 +195,10 @@ void session_accept(int fd, const struct sockaddr *addr, int addrlen)
 	bufferevent_setcb(bev, session_read_cb, session_write_cb, session_event_cb, s);
 	bufferevent_setwatermark(bev, EV_READ, 0, (size_t)cf_max_frame + FRAME_HEADER_LEN);
 	bufferevent_setwatermark(bev, EV_WRITE, SESSION_OUT_MAX / 2, 0);
-	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	if (bufferevent_enable(bev, EV_READ | EV_WRITE) != 0) {
+		session_close(s, "could not watch the connection");
+		return;
+	}
 	timer_arm(s, cf_handshake_timeout);
 	log_debug("session %" PRIu64 ": connection from %s", s->id, s->peer);
 }
@@ -294,8 +303,11 @@ static void session_refuse(Session *s, uint64_t request_id, Kassa__V1__StatusCod
 	if (n <= sizeof(buf)) {
 		kassa__v1__response__pack(&resp, buf);
 		frame_put_header(hdr, (uint32_t)n);
-		bufferevent_write(s->bev, hdr, sizeof(hdr));
-		bufferevent_write(s->bev, buf, n);
+		if (bufferevent_write(s->bev, hdr, sizeof(hdr)) != 0 ||
+		    bufferevent_write(s->bev, buf, n) != 0) {
+			session_close(s, "could not queue an answer");
+			return;
+		}
 	}
 	if (then_close)
 		session_close_after_write(s, message);
@@ -329,7 +341,10 @@ void session_resume(Session *s)
 	if (s->in_flight >= cf_max_in_flight || session_output_full(s))
 		return;
 	s->read_paused = false;
-	bufferevent_enable(s->bev, EV_READ);
+	if (bufferevent_enable(s->bev, EV_READ) != 0) {
+		session_close(s, "could not resume reading");
+		return;
+	}
 	/* frames already buffered would not wake the read callback by themselves */
 	bufferevent_trigger(s->bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
 }
@@ -350,6 +365,17 @@ static void session_handle_frame(Session *s, const uint8_t *data, uint32_t len)
 		log_info("session %" PRIu64 ": undecodable request of %u bytes", s->id, len);
 		session_refuse(s, 0, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "MALFORMED_MESSAGE",
 			       "the frame does not hold a valid Request", false);
+		return;
+	}
+	if (!pbcheck_is_exact(&req->base, len)) {
+		/* a NUL inside a string, or an encoding that is not canonical */
+		log_info("session %" PRIu64 ": request %" PRIu64 " of %u bytes packs to %zu: refused",
+			 s->id, req->request_id, len, protobuf_c_message_get_packed_size(&req->base));
+		session_refuse(s, req->request_id, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT,
+			       "MALFORMED_REQUEST", "the request is not what its bytes say: a string "
+			       "holds a NUL byte, or a field is repeated or not in protobuf's "
+			       "shortest encoding", false);
+		kassa__v1__request__free_unpacked(req, NULL);
 		return;
 	}
 	bad_field = pbcheck_utf8(&req->base);
@@ -432,6 +458,10 @@ static void session_read_cb(struct bufferevent *bev, void *arg)
 			break;	/* wait for the rest; the watermark bounds it */
 		const uint8_t *data = evbuffer_pullup(in, FRAME_HEADER_LEN + (ev_ssize_t)len);
 
+		if (data == NULL) {
+			session_close(s, "could not assemble a frame of %u bytes", len);
+			break;
+		}
 		session_handle_frame(s, data + FRAME_HEADER_LEN, len);
 		/* unpack copied everything it keeps, so the bytes can go now */
 		if (s->state != SESS_DEAD)

@@ -4,7 +4,14 @@
  * finished jobs go onto a done list and a pipe wakes the loop, whose read
  * callback runs their done functions. The loop thread never waits on the
  * mutex for long: it is held only to move list heads.
+ *
+ * Bounds: at most cf_worker_queue_max jobs wait (worker_submit_call refuses
+ * more), and a thread that picks up a job older than
+ * cf_worker_queue_timeout_ms does not run it but marks it expired; the loop
+ * then answers its Call UNAVAILABLE "BUSY". Refusals are logged at most
+ * once a second.
  */
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,10 +24,15 @@
 #include "core.h"
 #include "worker.h"
 
+#define WORKER_REFUSE_LOG_US 1000000
+
 typedef struct Job {
 	WorkFn work;
 	WorkDoneFn done;
 	void *arg;		/* borrowed: the submitter's */
+	Call *call;		/* borrowed: answered instead if the job is refused */
+	int64_t enq_us;		/* when it was queued */
+	bool expired;		/* waited past the deadline: not run, done not called */
 	struct Job *next;
 } Job;
 
@@ -29,7 +41,10 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static Job *todo_head, *todo_tail;	/* guarded by mu */
 static Job *done_head, *done_tail;	/* guarded by mu */
 static bool stopping;			/* guarded by mu */
+static int waiting;			/* guarded by mu: jobs in the todo list */
 static int busy;			/* loop thread only */
+static int64_t refuse_logged_us;	/* loop thread only: last "refusing" line */
+static uint64_t refused_unlogged;	/* loop thread only: refusals since */
 static pthread_t *threads;
 static int nthreads;
 static int wake_fd[2] = { -1, -1 };
@@ -49,9 +64,13 @@ static void *worker_main(void *unused)
 		todo_head = j->next;
 		if (todo_head == NULL)
 			todo_tail = NULL;
+		waiting--;
 		pthread_mutex_unlock(&mu);
 
-		j->work(j->arg);
+		/* a job for a till that waited this long is answered, not run */
+		j->expired = now_usec() - j->enq_us > (int64_t)cf_worker_queue_timeout_ms * 1000;
+		if (!j->expired)
+			j->work(j->arg);
 
 		pthread_mutex_lock(&mu);
 		j->next = NULL;
@@ -66,6 +85,30 @@ static void *worker_main(void *unused)
 	}
 	pthread_mutex_unlock(&mu);
 	return NULL;
+}
+
+/* Answer c of a job that is not run: the server is too busy. */
+static void worker_refuse(Call *c, const char *why)
+{
+	int64_t now = now_usec();
+
+	if (now - refuse_logged_us >= WORKER_REFUSE_LOG_US) {
+		if (refused_unlogged > 0)
+			log_warn("refusing PIN check: %s (and %" PRIu64 " more in the last second)",
+				 why, refused_unlogged);
+		else
+			log_warn("refusing PIN check: %s", why);
+		refuse_logged_us = now;
+		refused_unlogged = 0;
+	} else {
+		refused_unlogged++;
+	}
+	if (call_is_orphan(c)) {
+		call_free(c);
+		return;
+	}
+	call_fail(c, KASSA__V1__STATUS_CODE__UNAVAILABLE, "BUSY",
+		  "the server is too busy to check PINs now; retry shortly");
 }
 
 static void wake_cb(evutil_socket_t fd, short what, void *arg)
@@ -86,7 +129,10 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 
 		list = j->next;
 		busy--;
-		j->done(j->arg);
+		if (j->expired)
+			worker_refuse(j->call, "it waited too long for a worker thread");
+		else
+			j->done(j->arg);
 		free(j);
 	}
 }
@@ -111,22 +157,41 @@ bool worker_setup(int n)
 	return true;
 }
 
-void worker_submit(WorkFn work, WorkDoneFn done, void *arg)
+/* Queue j unless the queue is full; false = not queued. */
+static bool job_push(Job *j)
+{
+	bool full;
+
+	j->enq_us = now_usec();
+	pthread_mutex_lock(&mu);
+	full = waiting >= cf_worker_queue_max;
+	if (!full) {
+		if (todo_tail)
+			todo_tail->next = j;
+		else
+			todo_head = j;
+		todo_tail = j;
+		waiting++;
+		pthread_cond_signal(&cv);
+	}
+	pthread_mutex_unlock(&mu);
+	if (!full)
+		busy++;
+	return !full;
+}
+
+void worker_submit_call(Call *c, WorkFn work, WorkDoneFn done, void *arg)
 {
 	Job *j = xcalloc(1, sizeof(*j));
 
 	j->work = work;
 	j->done = done;
 	j->arg = arg;
-	busy++;
-	pthread_mutex_lock(&mu);
-	if (todo_tail)
-		todo_tail->next = j;
-	else
-		todo_head = j;
-	todo_tail = j;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
+	j->call = c;
+	if (job_push(j))
+		return;
+	free(j);
+	worker_refuse(c, "the worker queue is full");
 }
 
 int worker_busy(void)

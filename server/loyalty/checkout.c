@@ -10,7 +10,8 @@
  *   3. price every line from the catalogue cache (codes not cached are
  *      fetched in one query first; a gift line is priced 0 and costs its
  *      gift-catalogue points), then apply rules.c: tier discount per
- *      line, item coupons, the order coupon, points; settle the tenders and
+ *      line, item coupons, the order coupon, points; settle the tenders
+ *      (change only from cash, at most [checkout] max_cash_change) and
  *      compute the points earned with the multiplier of the day;
  *   4. call kassa_checkout() (migrations/0004_loyalty_checkout.sql) as one
  *      prepared statement: under the member's row lock it re-checks the
@@ -684,11 +685,12 @@ static bool checkout_rules_price(Call *c, CheckoutArgs *a, const CheckoutMember 
 				(long long)a->sale.points_redeem);
 		return false;
 	case RULES_POINTS_OVER_CAP:
+		/* points_cap: set by rules_price() for this refusal too */
 		checkout_refuse(
 			c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "POINTS_OVER_CAP",
 			"points may pay at most %d.%02d%% of this sale: %lld points at most",
 			a->sale.points_cap_bp / 100, a->sale.points_cap_bp % 100,
-			(long long)rules_points_max(&a->sale));
+			(long long)a->sale.points_cap);
 		return false;
 	case RULES_OVERFLOW:
 		checkout_refuse(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
@@ -745,12 +747,21 @@ static bool checkout_tenders(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 				money_format(a->wallet, due, sizeof(due)));
 		return false;
 	}
-	switch (rules_settle(total, amt, cash, (int)co->n_tenders, &a->tendered, &a->change)) {
+	switch (rules_settle(total, amt, cash, (int)co->n_tenders, cf_max_cash_change,
+			     &a->tendered, &a->change)) {
 	case RULES_TENDER_OK:
 		return true;
+	case RULES_TENDER_CHANGE_TOO_LARGE:
+		checkout_refuse(
+			c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "CHANGE_TOO_LARGE",
+			"the cash is %s more than the total; change is at most %s: check the "
+			"amount typed", money_format(a->change, got, sizeof(got)),
+			money_format(cf_max_cash_change, due, sizeof(due)));
+		return false;
 	case RULES_TENDER_SHORT:
 		for (size_t i = 0; i < co->n_tenders; i++)
-			sum += amt[i];	/* cannot overflow: SHORT means sum < total */
+			if (!money_add(sum, amt[i], &sum))	/* SHORT: sum < total */
+				sum = INT64_MAX;
 		checkout_refuse(
 			c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "INSUFFICIENT_TENDER",
 			"the tenders (%s) do not cover the total (%s)",
@@ -828,7 +839,6 @@ static void checkout_quote(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	Kassa__V1__Transaction t = KASSA__V1__TRANSACTION__INIT;
 	Kassa__V1__TransactionLine *lines = xcalloc(co->n_lines, sizeof(*lines));
 	Kassa__V1__TransactionLine **lp = xcalloc(co->n_lines, sizeof(*lp));
-	RulesSale before_points = a->sale;
 	const CheckoutMember *m = member_of(c);
 
 	for (size_t i = 0; i < co->n_lines; i++) {
@@ -877,9 +887,12 @@ static void checkout_quote(Call *c, CheckoutArgs *a, const RuleSet *rs)
 		t.stored_value_paid_minor = a->wallet;
 		t.stored_value_balance_minor = m->wallet - a->wallet;
 	}
-	/* the most points this basket takes: priced before any redemption */
-	before_points.payable = a->sale.payable + a->sale.points_value;
-	t.points_redeemable = co->member_id > 0 ? rules_points_max(&before_points) : 0;
+	/*
+	 * A quote's points_redeemable is this sale's cap (RulesSale.points_cap):
+	 * the most points this basket takes, which may be fewer than the
+	 * member's points_redeemable (whole steps of the balance).
+	 */
+	t.points_redeemable = co->member_id > 0 ? a->sale.points_cap : 0;
 	resp.body_case = KASSA__V1__RESPONSE__BODY_TRANSACTION;
 	resp.transaction = &t;
 	call_reply(c, &resp);

@@ -3,10 +3,12 @@
  * refund.c: refunding lines of a sale, exactly once.
  *
  *   1. check the request (sale id, line numbers, approver fields, reason);
- *   2. if it names an approver, read the staff row and verify the PIN on a
- *      worker thread (argon2id is slow on purpose and must not stall the
- *      loop); an approver must be an active manager or admin of this store
- *      (or of head office), else APPROVAL_DENIED;
+ *   2. if it names an approver, check their PIN with staff's one PIN check
+ *      (server/staff/pin.c: argon2id on a worker thread, wrong PINs counted
+ *      towards the same lockout as Logins); an approver must be an active
+ *      manager or admin of this store (or of head office). Every failure
+ *      (unknown approver, wrong PIN, not a manager here, locked out) gets
+ *      the same APPROVAL_DENIED, after the same steps;
  *   3. make sure the rule set is loaded: its refund_approval_minor is the
  *      limit above which a refund needs that approval;
  *   4. call kassa_refund() (migrations/0005_refunds.sql) as one prepared
@@ -30,7 +32,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "coupon_json.h"
 #include "db.h"
@@ -40,53 +41,31 @@
 #include "core.h"
 #include "loyalty.h"
 #include "sqltext.h"
+#include "staff.h"
 #include "tender_json.h"
-#include "worker.h"
 
-#define REFUND_PIN_MIN 4
-#define REFUND_PIN_MAX 12
 #define REFUND_REASON_MAX 200		/* characters a till may note */
 #define REFUND_MAX_ATTEMPTS 3		/* STALE_RULES: reload and send again */
 
 /* What a refund carries between its steps (Call.state). */
 typedef struct RefundState {
-	char hash[crypto_pwhash_STRBYTES];	/* the approver's PIN hash */
-	char pin[REFUND_PIN_MAX + 1];		/* wiped when the state is freed */
-	bool found;			/* the approver may approve refunds here */
-	bool ok;			/* set by the worker: found and the PIN matches */
 	int64_t approved_by;		/* verified approver, 0 = none */
-	Call *call;			/* borrowed */
 } RefundState;
 
-static int st_approver;
 static int st_refund;
 
 void refund_setup(void)
 {
-	st_approver = db_stmt_add("refund_approver",
-		"SELECT role, pin_hash, active, store_id FROM staff WHERE staff_id = $1",
-		DB_LANE_QUICK);
 	st_refund = db_stmt_add("refund",
 		"SELECT kassa_refund($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
 		DB_LANE_WORK);
 }
 
-static void refund_state_free(void *p)
-{
-	RefundState *rs = p;
-
-	sodium_memzero(rs->pin, sizeof(rs->pin));
-	free(rs);
-}
-
 static RefundState *refund_state(Call *c)
 {
 	if (c->state == NULL) {
-		RefundState *rs = xcalloc(1, sizeof(*rs));
-
-		rs->call = c;
-		c->state = rs;
-		c->state_free = refund_state_free;
+		c->state = xcalloc(1, sizeof(RefundState));
+		c->state_free = free;
 	}
 	return c->state;
 }
@@ -133,11 +112,11 @@ static bool refund_check(Call *c)
 	if (!check_lines(c))
 		return false;
 	if (rf->approver_staff_id < 0 || (rf->approver_staff_id == 0) != (pin == 0) ||
-	    (pin > 0 && (pin < REFUND_PIN_MIN || pin > REFUND_PIN_MAX ||
+	    (pin > 0 && (pin < STAFF_PIN_MIN || pin > STAFF_PIN_MAX ||
 			 strspn(rf->approver_pin, "0123456789") != pin))) {
 		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_APPROVER",
 			  "an approval is a manager's staff id with a PIN of %d-%d digits, "
-			  "or neither", REFUND_PIN_MIN, REFUND_PIN_MAX);
+			  "or neither", STAFF_PIN_MIN, STAFF_PIN_MAX);
 		return false;
 	}
 	if (strlen(rf->reason) > REFUND_REASON_MAX) {
@@ -329,72 +308,28 @@ static void refund_send(Call *c)
 
 /* ---- step 2: the approver ---- */
 
-/* On a worker thread: touches only st. */
-static void approver_verify_work(void *arg)
+/*
+ * Step 2's answer. Locked, wrong PIN, unknown or not a manager here: one
+ * answer for all, so that a cashier trying approver PINs learns nothing
+ * but "not this one" (and the tries count towards the approver's lockout).
+ */
+static void approver_pin_done(Call *c, const PinResult *r)
 {
-	RefundState *st = arg;
-	size_t n = strlen(st->pin);
-
-	if (st->found) {
-		st->ok = crypto_pwhash_str_verify(st->hash, st->pin, n) == 0;
-		return;
-	}
-	/* no such approver: spend the same time, so a probe learns nothing */
-	if (crypto_pwhash_str(st->hash, st->pin, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		st->hash[0] = '\0';
-	st->ok = false;
-}
-
-static void approver_verify_done(void *arg)
-{
-	RefundState *st = arg;
-	Call *c = st->call;
-
-	if (call_is_orphan(c)) {
-		call_free(c);
-		return;
-	}
-	sodium_memzero(st->pin, sizeof(st->pin));
-	if (!st->ok) {
-		log_info("refund: approval by staff %lld refused at %s",
-			 (long long)c->req->refund->approver_staff_id, c->sess->till_code);
+	if (r->verdict != PIN_ACCEPTED) {
+		log_info("refund: approval by staff %lld refused at %s%s", (long long)r->staff_id,
+			 c->sess->till_code, r->verdict == PIN_LOCKED ? " (locked out)" : "");
 		call_fail(c, KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "APPROVAL_DENIED",
-			  "the approver is not a manager here, or the PIN is wrong");
+			  "approval refused: not a manager here, a wrong PIN, or locked out after"
+			  " too many wrong PINs");
 		return;
 	}
-	st->approved_by = c->req->refund->approver_staff_id;
+	refund_state(c)->approved_by = r->staff_id;
 	refund_rules(c);
-}
-
-static void approver_db_cb(void *arg, DbStatus dbst, const PGresult *res)
-{
-	Call *c = arg;
-	RefundState *st = c->state;
-	const char *role;
-
-	if (!call_db_ok(c, dbst, res))
-		return;
-	if (PQntuples(res) == 1) {
-		role = PQgetvalue(res, 0, 0);
-		/* a manager of one store approves only there; NULL = head office, any */
-		st->found = (strcmp(role, "manager") == 0 || strcmp(role, "admin") == 0) &&
-			    strcmp(PQgetvalue(res, 0, 2), "t") == 0 &&
-			    strlen(PQgetvalue(res, 0, 1)) < sizeof(st->hash) &&
-			    (PQgetisnull(res, 0, 3) ||
-			     strtoll(PQgetvalue(res, 0, 3), NULL, 10) == c->sess->store_id);
-		if (st->found)
-			snprintf(st->hash, sizeof(st->hash), "%s", PQgetvalue(res, 0, 1));
-	}
-	worker_submit(approver_verify_work, approver_verify_done, st);
 }
 
 void handle_refund(Call *c)
 {
-	const Kassa__V1__Refund *rf = c->req->refund;
-	RefundState *st;
-	char id[24];
-	const char *params[1] = { id };
+	Kassa__V1__Refund *rf = c->req->refund;
 
 	if (!refund_check(c))
 		return;
@@ -402,8 +337,6 @@ void handle_refund(Call *c)
 		refund_rules(c);
 		return;
 	}
-	st = refund_state(c);
-	snprintf(st->pin, sizeof(st->pin), "%s", rf->approver_pin);
-	snprintf(id, sizeof(id), "%lld", (long long)rf->approver_staff_id);
-	db_query(st_approver, 1, params, approver_db_cb, c);
+	/* wipes rf->approver_pin; refund_hash() leaves the PIN out anyway */
+	pin_check(c, rf->approver_staff_id, rf->approver_pin, PIN_FOR_APPROVAL, approver_pin_done);
 }

@@ -7,9 +7,14 @@
  *
  * Entry points: rules_line_total() prices one basket line from the
  * server-side unit price, rules_settle() checks the tenders against the
- * total, rules_earn_points() applies the earn rule to what was paid.
+ * total, rules_price() prices a whole sale (tier, coupons, points) and
+ * rules_earn() the points it earns, both spreading amounts over the lines
+ * with rules_allocate(); rules_points_redeemable() is what a balance allows
+ * redeeming; rules_earn_points() applies the plain earn rule to what was
+ * paid.
  */
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "rules.h"
 
@@ -37,19 +42,21 @@ bool rules_line_total(int64_t unit_minor, int32_t qty, int64_t *total)
  * BAD_AMOUNT too: the caller built them, and none of them can be settled.
  */
 RulesTenderStatus rules_settle(int64_t total, const int64_t *amounts, const bool *is_cash,
-			       int n, int64_t *tendered, int64_t *change)
+			       int n, int64_t max_change, int64_t *tendered, int64_t *change)
 {
 	int64_t sum = 0, cash = 0, over;
 
-	if (total < 0 || n < 0 || (n > 0 && (amounts == NULL || is_cash == NULL)))
+	if (total < 0 || n < 0 || max_change < 0 ||
+	    (n > 0 && (amounts == NULL || is_cash == NULL)))
 		return RULES_TENDER_BAD_AMOUNT;
 	for (int i = 0; i < n; i++) {
 		if (amounts[i] <= 0)
 			return RULES_TENDER_BAD_AMOUNT;
 		if (__builtin_add_overflow(sum, amounts[i], &sum))
 			return RULES_TENDER_BAD_AMOUNT;
-		if (is_cash[i])
-			cash += amounts[i];	/* cash <= sum, which did not overflow */
+		/* cash <= sum, which fits; checked all the same */
+		if (is_cash[i] && __builtin_add_overflow(cash, amounts[i], &cash))
+			return RULES_TENDER_BAD_AMOUNT;
 	}
 	if (sum < total)
 		return RULES_TENDER_SHORT;
@@ -58,7 +65,7 @@ RulesTenderStatus rules_settle(int64_t total, const int64_t *amounts, const bool
 		return RULES_TENDER_CHANGE_NOT_CASH;
 	*tendered = sum;
 	*change = over;
-	return RULES_TENDER_OK;
+	return over > max_change ? RULES_TENDER_CHANGE_TOO_LARGE : RULES_TENDER_OK;
 }
 
 /* ---- a whole sale ---- */
@@ -75,10 +82,30 @@ bool rules_percent_half_up(int64_t amount, int32_t bp, int64_t *out)
 	return true;
 }
 
+/* A slot's claim on one of the units rules_allocate() has left over. */
+typedef struct AllocClaim {
+	__int128 rem;		/* total * weight mod W: the fraction not given yet */
+	int64_t weight;
+	int slot;
+} AllocClaim;
+
+/* The order the units left over go in: largest remainder, larger weight, earlier slot. */
+static int alloc_claim_cmp(const void *pa, const void *pb)
+{
+	const AllocClaim *a = pa, *b = pb;
+
+	if (a->rem != b->rem)
+		return a->rem > b->rem ? -1 : 1;
+	if (a->weight != b->weight)
+		return a->weight > b->weight ? -1 : 1;
+	return (a->slot > b->slot) - (a->slot < b->slot);
+}
+
 bool rules_allocate(int64_t total, const int64_t *weights, int n, int64_t *out)
 {
 	__int128 wsum = 0;
-	int64_t given = 0;
+	int64_t given = 0, left;
+	AllocClaim *claims;
 
 	if (total < 0 || n <= 0 || weights == NULL || out == NULL)
 		return false;
@@ -97,30 +124,25 @@ bool rules_allocate(int64_t total, const int64_t *weights, int n, int64_t *out)
 		given += out[i];
 	}
 	/*
-	 * At most n - 1 units are left. Hand them out one at a time to the
-	 * largest remainder (total * w_i mod W), ties to the larger weight,
-	 * then the earlier slot. n is small (a basket), so the quadratic
-	 * search is cheaper than sorting.
+	 * Fewer than n units are left (each slot lost less than one). They go
+	 * one each to the first slots in alloc_claim_cmp's order: a total
+	 * order (slots differ), so the sort's instability cannot show.
 	 */
-	for (int64_t left = total - given; left > 0; left--) {
-		int best = -1;
-		__int128 best_rem = -1;
-
-		for (int i = 0; i < n; i++) {
-			__int128 rem = (__int128)total * weights[i] % wsum;
-
-			/* a slot that already got its extra unit has a spent remainder */
-			if (out[i] != (int64_t)((__int128)total * weights[i] / wsum))
-				continue;
-			if (rem > best_rem || (rem == best_rem && weights[i] > weights[best])) {
-				best = i;
-				best_rem = rem;
-			}
-		}
-		if (best < 0)
-			return false;	/* cannot happen: left < number of slots */
-		out[best]++;
+	left = total - given;
+	if (left == 0)
+		return true;
+	if (left < 0 || left >= n)
+		return false;	/* cannot happen: the floors lose less than n */
+	claims = xmalloc((size_t)n * sizeof(*claims));
+	for (int i = 0; i < n; i++) {
+		claims[i].rem = (__int128)total * weights[i] % wsum;
+		claims[i].weight = weights[i];
+		claims[i].slot = i;
 	}
+	qsort(claims, (size_t)n, sizeof(*claims), alloc_claim_cmp);
+	for (int64_t k = 0; k < left; k++)
+		out[claims[k].slot]++;
+	free(claims);
 	return true;
 }
 
@@ -194,10 +216,29 @@ static RulesStatus price_lines(RulesSale *s)
 	return RULES_OK;
 }
 
+/*
+ * Step 4a: what this sale lets points pay, in money (*cap: the
+ * points_cap_bp share of what is due before points) and in points
+ * (s->points_cap: whole steps worth at most *cap, within the balance).
+ */
+static RulesStatus points_cap(RulesSale *s, int64_t *cap)
+{
+	int64_t by_cap, by_balance;
+
+	if (!rules_percent_half_up(sale_net(s), s->points_cap_bp, cap))
+		return RULES_BAD_INPUT;
+	by_balance = rules_points_redeemable(s->points_balance, s->points_step) / s->points_step;
+	/* points worth nothing are never over the cap: only the balance binds */
+	by_cap = s->step_value > 0 ? *cap / s->step_value : by_balance;
+	/* <= by_balance steps, which fit in the balance */
+	s->points_cap = (by_cap < by_balance ? by_cap : by_balance) * s->points_step;
+	return RULES_OK;
+}
+
 RulesStatus rules_price(RulesSale *s)
 {
 	RulesStatus st;
-	int64_t after_tier, order_off = 0, base;
+	int64_t after_tier, order_off = 0, base, cap;
 
 	if (s->n < 1 || s->n > RULES_MAX_LINES || s->lines == NULL || s->coupon_off < 0 ||
 	    s->coupon_bp < 0 || s->coupon_bp > RULES_BP_ONE || s->coupon_cap < 0 ||
@@ -229,9 +270,11 @@ RulesStatus rules_price(RulesSale *s)
 	}
 
 	/* step 4: points, whole steps, within the balance and the cap */
+	if ((st = points_cap(s, &cap)) != RULES_OK)
+		return st;
 	s->points_value = 0;
 	if (s->points_redeem > 0) {
-		int64_t steps, value, cap;
+		int64_t steps, value;
 
 		if (s->points_redeem % s->points_step != 0)
 			return RULES_POINTS_NOT_STEPS;
@@ -240,8 +283,6 @@ RulesStatus rules_price(RulesSale *s)
 		steps = s->points_redeem / s->points_step;
 		if (__builtin_mul_overflow(steps, s->step_value, &value))
 			return RULES_OVERFLOW;
-		if (!rules_percent_half_up(sale_net(s), s->points_cap_bp, &cap))
-			return RULES_BAD_INPUT;
 		if (value > cap)
 			return RULES_POINTS_OVER_CAP;
 		if ((st = spread(s, value, offsetof(RulesLine, points_off))) != RULES_OK)
@@ -252,16 +293,11 @@ RulesStatus rules_price(RulesSale *s)
 	return RULES_OK;
 }
 
-int64_t rules_points_max(const RulesSale *s)
+int64_t rules_points_redeemable(int64_t balance, int64_t points_step)
 {
-	int64_t cap, by_cap, by_balance;
-
-	if (s->points_step <= 0 || s->step_value <= 0 ||
-	    !rules_percent_half_up(s->payable, s->points_cap_bp, &cap))
+	if (balance <= 0 || points_step <= 0)
 		return 0;
-	by_cap = cap / s->step_value;
-	by_balance = s->points_balance > 0 ? s->points_balance / s->points_step : 0;
-	return (by_cap < by_balance ? by_cap : by_balance) * s->points_step;
+	return balance / points_step * points_step;	/* <= balance: fits */
 }
 
 int64_t rules_earn(RulesSale *s, int64_t stored_value_paid, bool stored_value_earns,

@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * rules: pricing and loyalty arithmetic, pure C with no I/O, called by the
- * checkout handler. Everything is integer minor units; every operation that
- * could overflow reports it. This is the module the loyalty engine grows
- * into (tier discounts, coupons, allocation); for now it prices a basket
- * from server-side unit prices and applies the default earn rule.
+ * rules: pricing and loyalty arithmetic, pure C with no I/O and no clock,
+ * called by the checkout and top-up handlers. Everything is integer minor
+ * units; every operation that could overflow reports it. It prices lines
+ * from server-side unit prices, settles tenders (change only from cash,
+ * and at most the configured change), prices a whole sale (tier discount,
+ * coupons, points within their cap), allocates amounts over lines by
+ * largest remainder and computes the points earned.
+ *
+ * Points a member may redeem, two quantities with two names:
+ * rules_points_redeemable() is what the balance allows, in whole steps, with
+ * no sale in view (Member.points_redeemable); RulesSale.points_cap is the
+ * most one priced sale takes, which the redemption cap may make smaller
+ * (Transaction.points_redeemable of a quote, and the POINTS_OVER_CAP
+ * message).
  */
 #ifndef KASSA_RULES_H
 #define KASSA_RULES_H
@@ -37,16 +46,20 @@ typedef enum RulesTenderStatus {
 	RULES_TENDER_SHORT = 1,		/* sum of tenders < total */
 	RULES_TENDER_BAD_AMOUNT = 2,	/* a tender amount <= 0, or the sum overflows */
 	RULES_TENDER_CHANGE_NOT_CASH = 3,	/* overpaid by more than the cash tendered */
+	RULES_TENDER_CHANGE_TOO_LARGE = 4,	/* change would exceed max_change */
 } RulesTenderStatus;
 
 /*
  * Check that tenders cover total. amounts[i] is tender i's amount and
  * is_cash[i] whether it is cash. Change can only be given from cash: the
- * overpayment must not exceed the sum of cash tenders. Sets *tendered and
- * *change on success.
+ * overpayment must not exceed the sum of cash tenders, nor max_change
+ * (>= 0; a mistyped cash amount, not a payment). Every sum is checked: a
+ * sum of tenders that does not fit in int64 is BAD_AMOUNT. Sets *tendered
+ * and *change on RULES_TENDER_OK, and also on CHANGE_TOO_LARGE so that the
+ * caller can say how much it would have been.
  */
 RulesTenderStatus rules_settle(int64_t total, const int64_t *amounts, const bool *is_cash,
-			       int n, int64_t *tendered, int64_t *change);
+			       int n, int64_t max_change, int64_t *tendered, int64_t *change);
 
 /* ---- a whole sale: tier, coupons, points, allocation, earn ---- */
 
@@ -65,7 +78,7 @@ MUSTCHECK bool rules_percent_half_up(int64_t amount, int32_t bp, int64_t *out);
  * floor(total * w_i / W), and the units left over go one each to the slots
  * with the largest remainders; a tie goes to the larger weight, then to the
  * earlier slot. The parts always add up to total exactly. False on bad
- * arguments.
+ * arguments. O(n log n): one sort of the remainders.
  */
 MUSTCHECK bool rules_allocate(int64_t total, const int64_t *weights, int n, int64_t *out);
 
@@ -106,6 +119,7 @@ typedef struct RulesSale {
 	int64_t points_step;		/* in: points in one step (default 100) */
 	int64_t step_value;		/* in: minor units one step is worth (default 1000) */
 	int32_t points_cap_bp;		/* in: share of the payable points may cover (5000) */
+	int64_t points_cap;		/* out: the most points this sale takes (see below) */
 	int64_t gross;			/* out: sum of line gross */
 	int64_t tier_off;		/* out */
 	int64_t coupon_total;		/* out: item + order coupons */
@@ -119,17 +133,21 @@ void rules_sale_defaults(RulesSale *s);
 /*
  * Price a sale in the order tier discount per line -> item coupons -> one
  * order coupon (allocated to lines) -> points (allocated to lines). Fills
- * every out field of s and its lines; on failure the out fields are
- * unspecified.
+ * every out field of s and its lines. On failure the out fields are
+ * unspecified, except that points_cap is set whenever pricing got as far
+ * as the points (always for RULES_OK, RULES_POINTS_NOT_STEPS,
+ * RULES_INSUFFICIENT_POINTS and RULES_POINTS_OVER_CAP): the most points this
+ * sale takes, rules_points_redeemable() of the balance limited to whole
+ * steps worth at most points_cap_bp of what is due before points.
  */
 RulesStatus rules_price(RulesSale *s);
 
 /*
- * The most points the member may redeem on this sale (whole steps, within
- * the balance and the cap), for the till to offer. s must have been priced
- * without points (points_redeem = 0).
+ * The points a balance allows redeeming, with no sale in view: the balance
+ * in whole steps of points_step (0 for a balance <= 0 or a step <= 0).
+ * This is Member.points_redeemable; a sale may take fewer (points_cap).
  */
-int64_t rules_points_max(const RulesSale *s);
+int64_t rules_points_redeemable(int64_t balance, int64_t points_step);
 
 /*
  * Points earned on a priced sale: earn_base is the money actually paid

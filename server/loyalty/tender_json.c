@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tender_json.c: a request's tender checks, and kassa_txn_json() /
+ * tender_json.c: a request's tender checks (kind, amount, reference, and
+ * no card number in the reference: cardnum.h), and kassa_txn_json() /
  * kassa_refund_json() tender objects to TenderRecord messages.
  */
 #include "tender_json.h"
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cardnum.h"
 #include "util.h"
 
 bool tender_check(Call *c, size_t i, const Kassa__V1__Tender *t)
@@ -31,6 +33,13 @@ bool tender_check(Call *c, size_t i, const Kassa__V1__Tender *t)
 		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_REFERENCE",
 			  "tender %zu: card and e-wallet tenders need a reference of "
 			  "1-%d characters", i + 1, TENDER_REF_MAX);
+		return false;
+	}
+	/* never stored, never echoed: a reference is the terminal's, not the card's */
+	if (cardnum_has_card_number(t->reference, n, NULL, NULL)) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "CARD_NUMBER_REFUSED",
+			  "tender %zu: a tender reference must not hold a card number; type "
+			  "the terminal's approval code or receipt number", i + 1);
 		return false;
 	}
 	return true;

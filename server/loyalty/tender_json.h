@@ -22,10 +22,14 @@
 /*
  * Check tender t, the i-th (0-based) of a request: a known kind (cash,
  * card, e-wallet or stored value), a positive amount and a reference of at
- * most TENDER_REF_MAX bytes, which card and e-wallet tenders must have.
- * False after answering c INVALID_ARGUMENT (BAD_TENDER_KIND, BAD_AMOUNT or
- * BAD_REFERENCE). Whether stored value may pay, and how many tenders a
- * request may have, is the caller's rule.
+ * most TENDER_REF_MAX bytes, which card and e-wallet tenders must have,
+ * and which must not hold a card number (cardnum_has_card_number(); for
+ * every kind, since every reference is stored and shown on receipts).
+ * False after answering c INVALID_ARGUMENT (BAD_TENDER_KIND, BAD_AMOUNT,
+ * BAD_REFERENCE or CARD_NUMBER_REFUSED). Whether stored value may pay, and
+ * how many tenders a request may have, is the caller's rule. Every request
+ * that takes tenders (Checkout in checkout.c, TopUp in topup.c) checks each
+ * of them here first.
  */
 MUSTCHECK bool tender_check(Call *c, size_t i, const Kassa__V1__Tender *t);
 

@@ -5,7 +5,8 @@
  *
  *   1. check the request: a member, an amount of 0.01 .. TOPUP_MAX_MINOR,
  *      1-16 tenders of cash, card or e-wallet (stored value cannot pay for
- *      stored value) that cover the amount, change only from cash;
+ *      stored value; no card number in a reference) that cover the amount,
+ *      change only from cash and at most [checkout] max_cash_change;
  *   2. the bonus from the rule set's topup_bonus tiers (the highest tier
  *      the amount reaches), with the rule set loaded if kassad has none;
  *   3. call kassa_topup() (migrations/0006_topup_jobs.sql) as one prepared
@@ -112,12 +113,20 @@ static bool topup_settle(Call *c, int64_t *tendered, int64_t *change)
 		amt[i] = t->tenders[i]->amount_minor;
 		cash[i] = t->tenders[i]->kind == KASSA__V1__TENDER_KIND__TENDER_CASH;
 	}
-	switch (rules_settle(t->amount_minor, amt, cash, (int)t->n_tenders, tendered, change)) {
+	switch (rules_settle(t->amount_minor, amt, cash, (int)t->n_tenders, cf_max_cash_change,
+			     tendered, change)) {
 	case RULES_TENDER_OK:
 		return true;
+	case RULES_TENDER_CHANGE_TOO_LARGE:
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "CHANGE_TOO_LARGE",
+			  "the cash is %s more than the top-up; change is at most %s: check "
+			  "the amount typed", money_format(*change, got, sizeof(got)),
+			  money_format(cf_max_cash_change, due, sizeof(due)));
+		return false;
 	case RULES_TENDER_SHORT:
 		for (size_t i = 0; i < t->n_tenders; i++)
-			sum += amt[i];	/* cannot overflow: SHORT means sum < amount */
+			if (!money_add(sum, amt[i], &sum))	/* SHORT: sum < amount */
+				sum = INT64_MAX;
 		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "INSUFFICIENT_TENDER",
 			  "the tenders (%s) do not cover the top-up (%s)",
 			  money_format(sum, got, sizeof(got)),

@@ -296,6 +296,11 @@ static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 		lj = json_loads(PQgetvalue(res, 0, MEMBER_LOYALTY_COL), 0, NULL);
 		m.tier_discount_bp = (int32_t)json_integer_value(
 			json_object_get(lj, "tier_discount_bp"));
+		/*
+		 * What the balance allows, no sale in view: whole steps, as
+		 * rules_points_redeemable() defines it (a sale's own cap is
+		 * Transaction.points_redeemable of a quote, and may be smaller).
+		 */
 		m.points_redeemable = json_integer_value(json_object_get(lj, "points_redeemable"));
 		m.stored_value_minor = json_integer_value(json_object_get(lj, "wallet"));
 		coupons = coupon_pb_from_json(json_object_get(lj, "coupons"), &m.n_coupons);

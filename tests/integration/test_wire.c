@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_wire: bad input on the wire. Oversized, empty and undecodable
- * frames, random bytes, unknown request types, invalid UTF-8, requests
- * before Hello, and clients without a certificate or with one from another
- * CA are each refused, and the server goes on serving a well-behaved till
- * that was connected all along.
+ * frames, random bytes, unknown request types, invalid UTF-8, strings with
+ * a NUL byte inside (which protobuf-c would cut short) and encodings that
+ * are not canonical, requests before Hello, and clients without a
+ * certificate or with one from another CA are each refused, and the server
+ * goes on serving a well-behaved till that was connected all along.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <openssl/ssl.h>
 
 #include "itest.h"
+#include "util.h"
 
 static KcOptions opts(Harness *h, const char *code, char *cert, char *key, char *ca)
 {
@@ -208,6 +210,173 @@ static void test_invalid_utf8(Harness *h)
 	      "INVALID_UTF8 answer: %s", r ? kc_detail(r) : "-");
 	CHECK(it_sql_int(h, "SELECT count(*) FROM members") == before, "nothing stored");
 	kc_response_free(r);
+	kc_free(kc);
+}
+
+/*
+ * Pack req into frame (header + body), then overwrite the first byte 'X'
+ * of the body's first occurrence of marker with a NUL: a string with a NUL
+ * inside, which the client library could not send. Returns the frame's
+ * length, 0 (and a failure) if marker is not there.
+ */
+static size_t frame_with_nul(const Kassa__V1__Request *req, const char *marker,
+			     uint8_t *frame, size_t cap)
+{
+	size_t n = kassa__v1__request__get_packed_size(req), m = strlen(marker);
+
+	if (!CHECK(n + 4 <= cap, "request fits"))
+		return 0;
+	kassa__v1__request__pack(req, frame + 4);
+	store_be32(frame, (uint32_t)n);
+	for (size_t i = 4; i + m <= n + 4; i++) {
+		if (memcmp(frame + i, marker, m) == 0) {
+			uint8_t *x = memchr(frame + i, 'X', m);
+
+			if (!CHECK(x != NULL, "marker %s has an X", marker))
+				return 0;
+			*x = 0;
+			return n + 4;
+		}
+	}
+	CHECK(false, "marker %s not found in the packed request", marker);
+	return 0;
+}
+
+/* Send a whole frame as is and read the answer; NULL + failure if none. */
+static Kassa__V1__Response *send_frame(KassaClient *kc, const uint8_t *frame, size_t n)
+{
+	Kassa__V1__Response *r;
+
+	if (n == 0 || !CHECK(kc_write_raw(kc, frame, n), "frame written"))
+		return NULL;
+	r = read_frame(kc);
+	CHECK(r != NULL, "an answer to the frame");
+	return r;
+}
+
+static bool is_malformed(const Kassa__V1__Response *r, uint64_t id)
+{
+	return r && r->request_id == id && kc_status(r) == KASSA__V1__STATUS_CODE__INVALID_ARGUMENT &&
+	       strcmp(kc_detail(r), "MALFORMED_REQUEST") == 0;
+}
+
+static int64_t members_with_phone(Harness *h, const char *phone)
+{
+	return it_sql_int(h, "SELECT count(*) FROM members WHERE phone = '%s'", phone);
+}
+
+/*
+ * Register a member named name_marker (its X becomes a NUL) with key
+ * key_marker (likewise, if it has an X); the answer, or NULL.
+ */
+static Kassa__V1__Response *register_with_nul(KassaClient *kc, uint64_t id, const char *name,
+					      const char *phone, const char *key,
+					      const char *marker)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__MemberRegister reg = KASSA__V1__MEMBER_REGISTER__INIT;
+	uint8_t frame[512];
+
+	reg.name = (char *)name;
+	reg.phone = (char *)phone;
+	req.request_id = id;
+	req.idempotency_key = (char *)key;
+	req.body_case = KASSA__V1__REQUEST__BODY_MEMBER_REGISTER;
+	req.member_register = &reg;
+	return send_frame(kc, frame, frame_with_nul(&req, marker, frame, sizeof(frame)));
+}
+
+/* Guards: a name "Ab\0cd" is refused whole, not stored as "Ab" (issue 7). */
+static void test_nul_in_name(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	Kassa__V1__Response *r;
+	char phone[32], key[KC_KEY_LEN];
+
+	if (kc == NULL)
+		return;
+	it_fresh_phone(phone);
+	kc_new_key(key);
+	r = register_with_nul(kc, 41, "AbXcd", phone, key, "AbXcd");
+	CHECK(is_malformed(r, 41), "a NUL inside a name is MALFORMED_REQUEST: %s %s",
+	      r ? kc_detail(r) : "-", r ? kc_message(r) : "");
+	CHECK(members_with_phone(h, phone) == 0, "no member stored");
+	kc_response_free(r);
+	still_serving(h, kc, "a string with a NUL inside, on the same connection");
+	kc_free(kc);
+}
+
+/* Guards: invalid UTF-8 hidden behind a NUL is refused, not stored. */
+static void test_bad_utf8_after_nul(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	Kassa__V1__Response *r;
+	char phone[32], key[KC_KEY_LEN];
+
+	if (kc == NULL)
+		return;
+	it_fresh_phone(phone);
+	kc_new_key(key);
+	r = register_with_nul(kc, 42, "AbX\xc3\x28", phone, key, "AbX\xc3\x28");
+	CHECK(is_malformed(r, 42), "invalid UTF-8 after a NUL is refused: %s %s",
+	      r ? kc_detail(r) : "-", r ? kc_message(r) : "");
+	CHECK(members_with_phone(h, phone) == 0, "no member stored");
+	kc_response_free(r);
+	kc_free(kc);
+}
+
+/* Guards: keys "K\0A" and "K\0B" are two refusals, not one key "K" and its replay. */
+static void test_nul_in_key(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	Kassa__V1__Response *a, *b;
+	char phone[32], base[KC_KEY_LEN], ka[KC_KEY_LEN + 4], kb[KC_KEY_LEN + 4];
+
+	if (kc == NULL)
+		return;
+	it_fresh_phone(phone);
+	kc_new_key(base);
+	snprintf(ka, sizeof(ka), "%.20sXA", base);
+	snprintf(kb, sizeof(kb), "%.20sXB", base);
+	a = register_with_nul(kc, 43, "Nul Key", phone, ka, ka);
+	b = register_with_nul(kc, 44, "Nul Key", phone, kb, kb);
+	CHECK(is_malformed(a, 43), "key K\\0A refused: %s %s", a ? kc_detail(a) : "-",
+	      a ? kc_message(a) : "");
+	CHECK(is_malformed(b, 44), "key K\\0B refused too, not answered as a replay: %s %s",
+	      b ? kc_detail(b) : "-", b ? kc_message(b) : "");
+	CHECK(members_with_phone(h, phone) == 0, "no member stored");
+	kc_response_free(a);
+	kc_response_free(b);
+	kc_free(kc);
+}
+
+/*
+ * Guards: an encoding that is not protobuf's canonical one (here an
+ * overlong varint) is refused with the request's id, the connection stays
+ * usable, and the same request sent canonically is served.
+ */
+static void test_not_canonical(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	/* Request{request_id = 9 (as 0x89 0x00), product_lookup(16) = {code = "SKU-APPLE"}} */
+	uint8_t odd[] = { 0, 0, 0, 17, 0x08, 0x89, 0x00, 0x82, 0x01, 0x0b, 0x0a, 0x09,
+			  'S', 'K', 'U', '-', 'A', 'P', 'P', 'L', 'E' };
+	uint8_t fine[] = { 0, 0, 0, 16, 0x08, 0x0a, 0x82, 0x01, 0x0b, 0x0a, 0x09,
+			   'S', 'K', 'U', '-', 'A', 'P', 'P', 'L', 'E' };
+	Kassa__V1__Response *r;
+
+	if (kc == NULL)
+		return;
+	r = send_frame(kc, odd, sizeof(odd));
+	CHECK(is_malformed(r, 9), "an overlong varint is MALFORMED_REQUEST: %s",
+	      r ? kc_detail(r) : "-");
+	kc_response_free(r);
+	r = send_frame(kc, fine, sizeof(fine));
+	CHECK(r && r->request_id == 10 && kc_status(r) == KASSA__V1__STATUS_CODE__OK &&
+	      r->product && r->product->price->minor == 1250,
+	      "the canonical request is served: %s", r ? kc_detail(r) : "-");
+	kc_response_free(r);
+	still_serving(h, kc, "a non-canonical request on the same connection");
 	kc_free(kc);
 }
 
@@ -418,6 +587,10 @@ static const HarnessTest tests[] = {
 	{ "undecodable_body", test_undecodable_body },
 	{ "unknown_type", test_unknown_type },
 	{ "invalid_utf8", test_invalid_utf8 },
+	{ "nul_in_name", test_nul_in_name },
+	{ "bad_utf8_after_nul", test_bad_utf8_after_nul },
+	{ "nul_in_key", test_nul_in_key },
+	{ "not_canonical", test_not_canonical },
 	{ "before_hello", test_before_hello },
 	{ "tls_refusals", test_tls_refusals },
 	{ "revoked_certificate", test_revoked },

@@ -1,0 +1,318 @@
+-- Checkout with the loyalty engine: kassad prices the sale with rules.c from
+-- the member's tier, points, coupons and wallet as it read them
+-- (kassa_member_pricing); kassa_checkout re-checks, under the member's row
+-- lock, everything another till could have changed since (the rule version,
+-- the tier, the points balance, each coupon's state and limits, the wallet
+-- balance, every unit price against products) and writes the sale with its
+-- per-line allocation, the points ledger and lots, the coupon uses, the
+-- wallet ledger, a tier upgrade and the idempotency record in one
+-- transaction. A failed guard raises and writes nothing:
+--   KA412 STALE_PRICING        rule set or tier changed: kassad re-reads and re-prices
+--   KA412 PRICE_CHANGED        a unit price or product changed: kassad refreshes and retries
+--   KA412 INSUFFICIENT_POINTS  the balance no longer covers the redemption and gifts
+--   KA412 GIFT_UNAVAILABLE     a gift is out of stock, withdrawn or costs another amount
+--   KA412 INSUFFICIENT_STORED_VALUE / CURRENCY_MISMATCH
+--   KA412 COUPON_USED / COUPON_EXPIRED / COUPON_NOT_YET_VALID / COUPON_EXHAUSTED
+--         / COUPON_INACTIVE / COUPON_MEMBER_LIMIT
+--   KA404 COUPON_NOT_FOUND     not one of this member's coupons
+--   KA404 MEMBER_NOT_FOUND     KA400 BAD_TOTALS / MEMBER_REQUIRED
+--   KA409 IDEMPOTENCY_KEY_REUSED
+-- A repeated key with the same request hash returns the first sale
+-- (kassa_idem_claim); a concurrent duplicate waits on the key's index entry
+-- and then replays, so 16 copies at once still make one sale.
+
+-- What kassad reads before pricing a member's sale (one quick statement):
+-- the rule version in force, the member's tier and balances, the coupons
+-- the till presented (with why each cannot be used, if so) and the gift
+-- catalogue entries of the products asked for as gifts. A retry of a sale
+-- already recorded gets the first answer instead ({"txn": ...}), and a key
+-- used for another request {"reused": true}: the balances it spent must not
+-- be checked again.
+CREATE FUNCTION kassa_member_pricing(p_member_id bigint, p_codes text[], p_gift_codes text[],
+	p_till_id bigint, p_key text, p_hash bytea)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT CASE
+		WHEN i.till_id IS NOT NULL AND (i.kind <> 'checkout' OR i.request_hash <> p_hash)
+			THEN '{"reused": true}'
+		WHEN i.till_id IS NOT NULL
+			THEN kassa_checkout_answer(i.result_id, p_member_id)
+		ELSE json_build_object(
+			'rule_version', (SELECT max(version) FROM rule_versions),
+			'found', m.member_id IS NOT NULL,
+			'tier', m.tier, 'points_balance', m.points_balance,
+			'birthday', coalesce(to_char(m.birthday, 'MM-DD'), ''),
+			'wallet', coalesce((SELECT balance_minor FROM wallets w
+					    WHERE w.member_id = p_member_id), 0),
+			'coupons', coalesce((SELECT json_agg(kassa_coupon_json(c, d))
+				FROM coupons c JOIN coupon_defs d USING (def_id)
+				WHERE c.member_id = p_member_id AND c.code = ANY(p_codes)), '[]'),
+			'gifts', coalesce((SELECT json_agg(json_build_object('product_id', g.product_id,
+					'points_cost', g.points_cost, 'stock', g.stock))
+				FROM gift_items g JOIN products p USING (product_id)
+				WHERE g.active AND p.active
+				  AND (p.sku = ANY(p_gift_codes) OR p.barcode = ANY(p_gift_codes))), '[]'))::text
+		END
+		FROM (SELECT 1) one
+		LEFT JOIN members m ON m.member_id = p_member_id
+		LEFT JOIN idempotency i ON i.till_id = p_till_id AND i.key = p_key);
+END
+$$;
+
+-- The checkout answer: the stored sale plus the member's coupons now.
+CREATE FUNCTION kassa_checkout_answer(p_txn_id bigint, p_member_id bigint) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('txn', kassa_txn_json(p_txn_id),
+			'usable_coupons', CASE WHEN p_member_id > 0
+				THEN kassa_member_coupons_json(p_member_id) ELSE '[]'::json END)::text);
+END
+$$;
+
+-- Record a sale priced by kassad (see the top of this file). Per line:
+-- product, quantity, unit price (re-checked against products), and the
+-- allocation kassad computed; per tender: kind, amount, reference.
+CREATE FUNCTION kassa_checkout(
+	p_store_id bigint, p_till_id bigint, p_staff_id bigint,
+	p_key text, p_hash bytea, p_member_id bigint,
+	p_product_ids bigint[], p_qtys integer[], p_prices bigint[],
+	p_tier_offs bigint[], p_coupon_offs bigint[], p_points_offs bigint[],
+	p_points_earned bigint[],
+	p_tender_kinds smallint[], p_tender_amounts bigint[], p_tender_refs text[],
+	p_total bigint, p_tendered bigint, p_change bigint, p_points bigint,
+	p_rule_version integer, p_tier text, p_points_redeem bigint, p_points_value bigint,
+	p_coupon_codes text[], p_expires_on date, p_tier_basis text, p_next_threshold bigint,
+	p_gift_points bigint[])
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	v_txn		bigint := nextval('transactions_txn_id_seq');
+	v_prev		bigint;
+	v_m		record;
+	v_c		record;
+	v_currency	char(3);
+	v_balance	bigint;
+	v_spend		bigint;
+	v_earned	bigint;
+	v_tier_after	text;
+	v_wallet	bigint;
+	v_wallet_after	bigint;
+	v_entry		bigint;
+	v_n		integer;
+	v_gross		bigint;
+	v_tier_off	bigint;
+	v_coupon_off	bigint;
+	v_sum		bigint;
+	v_problem	text;
+	v_basis		bigint;
+	v_gift		bigint;
+	v_spent		bigint;		-- points leaving the balance: redemption + gifts
+	v_ok		boolean;
+BEGIN
+	v_prev := kassa_idem_claim(p_till_id, p_key, 'checkout', p_hash, v_txn);
+	IF v_prev IS NOT NULL THEN
+		RETURN kassa_checkout_answer(v_prev, p_member_id);
+	END IF;
+
+	IF p_total < 0 OR p_change < 0 OR p_points < 0 OR p_points_redeem < 0
+	   OR p_points_value < 0 OR p_tendered - p_change <> p_total
+	   OR cardinality(p_product_ids) = 0 THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
+	IF p_rule_version <> (SELECT max(version) FROM rule_versions) THEN
+		RAISE EXCEPTION 'STALE_PRICING' USING ERRCODE = 'KA412';
+	END IF;
+	SELECT currency INTO v_currency FROM stores WHERE store_id = p_store_id;
+	SELECT coalesce(sum(a), 0) INTO v_wallet
+	FROM unnest(p_tender_kinds, p_tender_amounts) AS u(k, a) WHERE k = 4;
+	SELECT coalesce(sum(g), 0) INTO v_gift FROM unnest(p_gift_points) g;
+	IF v_gift < 0 OR cardinality(p_gift_points) <> cardinality(p_product_ids) THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
+	v_spent := p_points_redeem + v_gift;
+
+	IF p_member_id > 0 THEN
+		SELECT tier, points_balance, cumulative_spend_minor, points_earned_total INTO v_m
+		FROM members WHERE member_id = p_member_id FOR UPDATE;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'MEMBER_NOT_FOUND' USING ERRCODE = 'KA404';
+		END IF;
+		IF v_m.tier <> p_tier THEN
+			RAISE EXCEPTION 'STALE_PRICING' USING ERRCODE = 'KA412';
+		END IF;
+		v_balance := v_m.points_balance;
+		IF v_spent > 0 THEN
+			v_balance := v_balance - kassa_expire_member(p_member_id);
+			IF v_balance < v_spent THEN
+				RAISE EXCEPTION 'INSUFFICIENT_POINTS' USING ERRCODE = 'KA412';
+			END IF;
+			INSERT INTO points_ledger (member_id, kind, points, txn_id)
+			VALUES (p_member_id, 'redeem', -v_spent, v_txn)
+			RETURNING entry_id INTO v_entry;
+			PERFORM kassa_lots_draw(p_member_id, v_entry, v_spent);
+			v_balance := v_balance - v_spent;
+		END IF;
+		IF v_gift > 0 THEN
+			-- each gift product: in stock, still a gift, at the points priced
+			-- with; rows locked in product order first, so sales cannot deadlock
+			PERFORM 1 FROM gift_items WHERE product_id IN (SELECT u.pid
+				FROM unnest(p_product_ids, p_gift_points) AS u(pid, g) WHERE u.g > 0)
+			ORDER BY product_id FOR NO KEY UPDATE;
+			WITH want AS (
+				SELECT u.pid, sum(u.qty) AS qty, sum(u.g) AS pts
+				FROM unnest(p_product_ids, p_qtys, p_gift_points) AS u(pid, qty, g)
+				WHERE u.g > 0 GROUP BY u.pid),
+			took AS (
+				UPDATE gift_items gi SET stock = gi.stock - w.qty, updated_at = now()
+				FROM want w
+				WHERE gi.product_id = w.pid AND gi.active AND gi.stock >= w.qty
+				  AND gi.points_cost * w.qty = w.pts
+				RETURNING 1)
+			SELECT (SELECT count(*) FROM took) = (SELECT count(*) FROM want) INTO v_ok;
+			IF NOT v_ok THEN
+				RAISE EXCEPTION 'GIFT_UNAVAILABLE' USING ERRCODE = 'KA412';
+			END IF;
+		END IF;
+		IF p_points > 0 THEN
+			INSERT INTO points_ledger (member_id, kind, points, txn_id)
+			VALUES (p_member_id, 'earn', p_points, v_txn);
+			-- earnings first repay a clawback debt; the rest is a usable lot
+			INSERT INTO points_lots (member_id, txn_id, source, points, remaining, expires_on)
+			VALUES (p_member_id, v_txn, 'earn', p_points,
+				CASE WHEN v_balance >= 0 THEN p_points
+				     ELSE greatest(0, v_balance + p_points) END, p_expires_on);
+			v_balance := v_balance + p_points;
+		END IF;
+		v_spend := v_m.cumulative_spend_minor + p_total;
+		v_earned := v_m.points_earned_total + p_points;
+		v_tier_after := v_m.tier;
+		v_basis := CASE p_tier_basis WHEN 'points_earned' THEN v_earned ELSE v_spend END;
+		IF p_next_threshold > 0 AND v_basis >= p_next_threshold THEN
+			-- all-time, the next tier is reached: does the rolling window
+			-- reach it too? This sale's row is not written yet, so it is
+			-- added by hand. The highest tier the window reaches, if above
+			-- the current one, is an upgrade that takes effect now, its
+			-- discount from the next sale; it ends a manual tier.
+			SELECT kassa_tier_basis(p_member_id, p_tier_basis = 'points_earned',
+				coalesce((config->>'downgrade_window_months')::integer, 12))
+			       + CASE p_tier_basis WHEN 'points_earned' THEN p_points ELSE p_total END
+			INTO v_basis FROM rule_versions WHERE version = p_rule_version;
+			SELECT t.e->>'name' INTO v_tier_after
+			FROM rule_versions r,
+			     jsonb_array_elements(r.config->'tiers') WITH ORDINALITY AS t(e, ord)
+			WHERE r.version = p_rule_version AND (t.e->>'threshold')::bigint <= v_basis
+			  AND t.ord > (SELECT o.ord FROM jsonb_array_elements(r.config->'tiers')
+					WITH ORDINALITY AS o(e, ord) WHERE o.e->>'name' = v_m.tier)
+			ORDER BY t.ord DESC LIMIT 1;
+			v_tier_after := coalesce(v_tier_after, v_m.tier);
+		END IF;
+		UPDATE members
+		SET points_balance = v_balance, cumulative_spend_minor = v_spend,
+		    points_earned_total = v_earned, tier = v_tier_after,
+		    tier_since = CASE WHEN v_tier_after <> tier THEN now() ELSE tier_since END,
+		    tier_manual = tier_manual AND v_tier_after = tier,
+		    updated_at = now()
+		WHERE member_id = p_member_id;
+
+		IF cardinality(p_coupon_codes) > 0 THEN
+			SELECT count(*) INTO v_n FROM coupons
+			WHERE member_id = p_member_id AND code = ANY(p_coupon_codes);
+			IF v_n <> cardinality(p_coupon_codes) THEN
+				RAISE EXCEPTION 'COUPON_NOT_FOUND' USING ERRCODE = 'KA404';
+			END IF;
+			-- counted definitions are shared by all members: lock them in
+			-- def_id order (as refunds do), so two sales cannot deadlock
+			PERFORM 1 FROM coupon_defs WHERE max_uses_total > 0 AND def_id IN (
+				SELECT def_id FROM coupons
+				WHERE member_id = p_member_id AND code = ANY(p_coupon_codes))
+			ORDER BY def_id FOR NO KEY UPDATE;
+			FOR v_c IN SELECT c, d FROM coupons c JOIN coupon_defs d USING (def_id)
+				WHERE c.member_id = p_member_id AND c.code = ANY(p_coupon_codes)
+				ORDER BY c.coupon_id FOR UPDATE OF c
+			LOOP
+				v_problem := kassa_coupon_problem(v_c.c, v_c.d);
+				IF v_problem IS NOT NULL THEN
+					RAISE EXCEPTION '%', v_problem USING ERRCODE = 'KA412';
+				END IF;
+				UPDATE coupons SET state = 'used', used_txn = v_txn, used_at = now()
+				WHERE member_id = p_member_id AND coupon_id = (v_c.c).coupon_id;
+				IF (v_c.d).max_uses_total > 0 THEN
+					UPDATE coupon_defs SET uses_total = uses_total + 1
+					WHERE def_id = (v_c.d).def_id AND uses_total < max_uses_total;
+					IF NOT FOUND THEN
+						RAISE EXCEPTION 'COUPON_EXHAUSTED' USING ERRCODE = 'KA412';
+					END IF;
+				END IF;
+			END LOOP;
+		END IF;
+
+		IF v_wallet > 0 THEN
+			UPDATE wallets SET balance_minor = balance_minor - v_wallet, updated_at = now()
+			WHERE member_id = p_member_id AND balance_minor >= v_wallet
+			  AND currency = v_currency
+			RETURNING balance_minor INTO v_wallet_after;
+			IF NOT FOUND THEN
+				IF EXISTS (SELECT 1 FROM wallets WHERE member_id = p_member_id
+					   AND currency <> v_currency) THEN
+					RAISE EXCEPTION 'CURRENCY_MISMATCH' USING ERRCODE = 'KA412';
+				END IF;
+				RAISE EXCEPTION 'INSUFFICIENT_STORED_VALUE' USING ERRCODE = 'KA412';
+			END IF;
+			INSERT INTO wallet_ledger (member_id, kind, amount_minor, txn_id)
+			VALUES (p_member_id, 'spend', -v_wallet, v_txn);
+		ELSE
+			SELECT balance_minor INTO v_wallet_after FROM wallets WHERE member_id = p_member_id;
+		END IF;
+	ELSIF p_points <> 0 OR v_spent <> 0 OR cardinality(p_coupon_codes) > 0
+	      OR v_wallet > 0 THEN
+		RAISE EXCEPTION 'MEMBER_REQUIRED' USING ERRCODE = 'KA400';
+	END IF;
+
+	WITH ins AS (
+		INSERT INTO transaction_lines (txn_id, line_no, product_id, sku, name, quantity,
+			unit_price_minor, line_total_minor, tier_off_minor, coupon_off_minor,
+			points_off_minor, net_minor, points_earned, gift_points)
+		SELECT v_txn, u.ord, p.product_id, p.sku, p.name, u.qty, u.price, u.price * u.qty,
+			u.t_off, u.c_off, u.p_off, u.price * u.qty - u.t_off - u.c_off - u.p_off, u.pts,
+			u.gift
+		FROM unnest(p_product_ids, p_qtys, p_prices, p_tier_offs, p_coupon_offs,
+			    p_points_offs, p_points_earned, p_gift_points)
+			WITH ORDINALITY AS u(pid, qty, price, t_off, c_off, p_off, pts, gift, ord)
+		JOIN products p ON p.product_id = u.pid AND p.active
+			AND (p.price_minor = u.price OR (u.gift > 0 AND u.price = 0))
+		RETURNING line_total_minor, tier_off_minor, coupon_off_minor, net_minor)
+	SELECT count(*), coalesce(sum(line_total_minor), 0), coalesce(sum(tier_off_minor), 0),
+	       coalesce(sum(coupon_off_minor), 0),
+	       coalesce(sum(net_minor), 0)
+	INTO v_n, v_gross, v_tier_off, v_coupon_off, v_sum FROM ins;
+	IF v_n <> cardinality(p_product_ids) THEN
+		RAISE EXCEPTION 'PRICE_CHANGED' USING ERRCODE = 'KA412';
+	END IF;
+	IF v_sum <> p_total OR (SELECT coalesce(sum(x), 0) FROM unnest(p_points_earned) x) <> p_points
+	   OR (SELECT coalesce(sum(x), 0) FROM unnest(p_points_offs) x) <> p_points_value THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
+
+	INSERT INTO transactions (txn_id, store_id, till_id, staff_id, member_id, currency,
+		total_minor, tendered_minor, change_minor, points_earned,
+		points_balance_after, cumulative_spend_after, rule_version, tier, tier_after,
+		gross_minor, tier_off_minor, coupon_off_minor, coupon_codes, points_redeemed,
+		points_value_minor, gift_points, wallet_paid_minor, wallet_balance_after)
+	VALUES (v_txn, p_store_id, p_till_id, p_staff_id, nullif(p_member_id, 0), v_currency,
+		p_total, p_tendered, p_change, p_points, v_balance, v_spend, p_rule_version,
+		nullif(p_tier, ''), v_tier_after, v_gross, v_tier_off, v_coupon_off,
+		p_coupon_codes, p_points_redeem, p_points_value, v_gift, v_wallet, v_wallet_after);
+
+	INSERT INTO tenders (txn_id, tender_no, kind, amount_minor, reference)
+	SELECT v_txn, u.ord, u.kind, u.amount, u.ref
+	FROM unnest(p_tender_kinds, p_tender_amounts, p_tender_refs) WITH ORDINALITY
+		AS u(kind, amount, ref, ord);
+	SELECT coalesce(sum(a), 0) INTO v_sum FROM unnest(p_tender_amounts) a;
+	IF v_sum <> p_tendered THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
+
+	RETURN kassa_checkout_answer(v_txn, p_member_id);
+END
+$$;

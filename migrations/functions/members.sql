@@ -1,0 +1,83 @@
+-- Members: registration, and a member as a till sees it.
+
+-- Register a member exactly once per idempotency key. Phone and card
+-- uniqueness come from the unique indexes (kassad maps 23505 to
+-- ALREADY_EXISTS); an empty card number gets the next server card number.
+-- The new member then gets one coupon of every active 'registration'
+-- definition valid today and not used up (the first-order coupon). A replay
+-- returns before the INSERT, so it never issues twice.
+CREATE FUNCTION kassa_member_register(
+	p_till_id bigint, p_key text, p_hash bytea,
+	p_name text, p_phone text, p_card_no text, p_birthday date, p_gender smallint,
+	p_email text, p_address text, p_channel smallint, p_consent boolean,
+	p_tags text[], p_notes text)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	v_id	bigint := nextval('members_member_id_seq');
+	v_prev	bigint;
+	v_def	record;
+BEGIN
+	v_prev := kassa_idem_claim(p_till_id, p_key, 'member_register', p_hash, v_id);
+	IF v_prev IS NOT NULL THEN
+		RETURN v_prev;
+	END IF;
+	INSERT INTO members (member_id, phone, card_no, name, birthday, gender, email, address,
+		preferred_channel, marketing_consent, tags, notes)
+	VALUES (v_id, p_phone,
+		CASE WHEN p_card_no = '' THEN 'K' || nextval('member_card_seq') ELSE p_card_no END,
+		p_name, p_birthday, p_gender, p_email, p_address, p_channel, p_consent,
+		p_tags, p_notes);
+	FOR v_def IN SELECT def_id FROM coupon_defs
+		WHERE active AND issue_on = 'registration'
+		  AND (valid_from IS NULL OR valid_from <= current_date)
+		  AND (valid_to IS NULL OR valid_to >= current_date)
+		  AND (max_uses_total = 0 OR uses_total < max_uses_total)
+		ORDER BY def_id
+	LOOP
+		PERFORM kassa_coupon_new(v_id, v_def.def_id, NULL);
+	END LOOP;
+	RETURN v_id;
+END
+$$;
+
+-- What a till shows next to a member it looked up: the tier's discount and
+-- the redemption steps of the rule set in force, the stored value and the
+-- coupons usable today.
+CREATE FUNCTION kassa_member_loyalty_json(p_member_id bigint, p_tier text, p_balance bigint)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object(
+			'tier_discount_bp', coalesce((SELECT (t->>'discount_bp')::integer
+				FROM jsonb_array_elements(r.config->'tiers') t
+				WHERE t->>'name' = p_tier LIMIT 1), 0),
+			'points_redeemable', CASE WHEN p_balance <= 0 THEN 0 ELSE
+				p_balance / (r.config->'redeem'->>'points_step')::bigint
+				* (r.config->'redeem'->>'points_step')::bigint END,
+			'wallet', coalesce((SELECT balance_minor FROM wallets w
+					    WHERE w.member_id = p_member_id), 0),
+			'coupons', kassa_member_coupons_json(p_member_id))::text
+		FROM rule_versions r ORDER BY r.version DESC LIMIT 1);
+END
+$$;
+
+-- A member as a single-member answer carries it (member.c's columns and
+-- kassa_member_loyalty_json()), as one JSON text.
+CREATE FUNCTION kassa_member_json(p_member_id bigint) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('member_id', m.member_id, 'name', m.name, 'phone', m.phone,
+			'card_no', m.card_no, 'birthday', coalesce(to_char(m.birthday, 'YYYY-MM-DD'), ''),
+			'gender', m.gender, 'email', m.email, 'address', m.address,
+			'preferred_channel', m.preferred_channel,
+			'marketing_consent', m.marketing_consent, 'tags', m.tags, 'notes', m.notes,
+			'points_balance', m.points_balance, 'cumulative_spend', m.cumulative_spend_minor,
+			'currency', m.currency, 'tier', m.tier,
+			'created_at', to_char(m.created_at AT TIME ZONE 'UTC',
+					      'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+			'loyalty', kassa_member_loyalty_json(m.member_id, m.tier,
+							     m.points_balance)::json)::text
+		FROM members m WHERE m.member_id = p_member_id);
+END
+$$;
