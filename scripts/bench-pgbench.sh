@@ -9,10 +9,10 @@
 # sends PostgreSQL for one checkout (server/loyalty/checkout.c), as prepared statements, so
 # that kassa-bench (the whole system over TLS) can be compared with what PostgreSQL alone
 # does for the same work (scripts/bench-compare.sh):
-#   a member's sale   SELECT kassa_member_pricing(member, coupons, gifts, till, key, hash)
+#   a member's sale   SELECT * FROM kassa_member_pricing(member, coupons, gifts, till, key, hash)
 #                     (the tier, balances and rule version; a retried key's first answer),
-#                     then SELECT kassa_checkout(...29 parameters...)  -- two round trips
-#   an anonymous sale SELECT kassa_checkout(...)                       -- one round trip
+#                     then SELECT * FROM kassa_checkout(...29 parameters...)  -- two trips
+#   an anonymous sale SELECT * FROM kassa_checkout(...)                       -- one trip
 # (both defined in migrations/). Each pgbench transaction is one sale, so tps is
 # checkouts per second and its latency is the whole sale's.
 #
@@ -176,7 +176,7 @@ zeros() {
 }
 # checkout N MEMBER TIER POINTS NEXT OFFS EARNED: kassad's kassa_checkout() call
 checkout() {
-	put "SELECT kassa_checkout(:store, :till, :staff, :key, :hash, $2," \
+	put "SELECT * FROM kassa_checkout(:store, :till, :staff, :key, :hash, $2," \
 		"$(arr p "$1")::bigint[], $(arr q "$1")::integer[], $(arr u "$1")::bigint[]," \
 		"$6::bigint[], $(zeros "$1")::bigint[], $(zeros "$1")::bigint[], $7::bigint[]," \
 		"'{1}'::smallint[], ARRAY[:tendered]::bigint[], '{\"\"}'::text[]," \
@@ -203,10 +203,10 @@ for n in $(seq "$LMIN" "$LMAX"); do
 		fi
 		# step 2: kassad's pricing read; the tier it names gives discount, multiplier and
 		# next threshold (OFFSET 0: the call is made once, not once per use of its result)
-		put "SELECT s.j->>'tier' AS tier, coalesce(t.bp, 0) AS bp, coalesce(t.x100, 100) AS x100," \
-			"coalesce(t.next, 0) AS next FROM (SELECT kassa_member_pricing(:mem, '{}'::text[]," \
-			"'{}'::text[], :till, :key, :hash)::json AS j OFFSET 0) s" \
-			"LEFT JOIN (VALUES $TIERS) AS t(name, bp, x100, next) ON t.name = s.j->>'tier'"
+		put "SELECT s.t1 AS tier, coalesce(t.bp, 0) AS bp, coalesce(t.x100, 100) AS x100," \
+			"coalesce(t.next, 0) AS next FROM (SELECT * FROM kassa_member_pricing(:mem," \
+			"'{}'::text[], '{}'::text[], :till, :key, :hash) WHERE kind = 'm' OFFSET 0) s" \
+			"LEFT JOIN (VALUES $TIERS) AS t(name, bp, x100, next) ON t.name = s.t1"
 		put "\\gset"
 		# step 3: the tier discount per line, the points earned (per line, the rest on
 		# the last), the cash tender

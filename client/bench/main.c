@@ -77,6 +77,7 @@ static struct {
 	int duration;		/* seconds; 0 = use ops */
 	int warmup;		/* uncounted operations per till */
 	long members;		/* K: member ids / phone numbers 1..K; 0 = none */
+	int min_lines, max_lines;	/* lines a sale has, picked evenly in between */
 	long products;		/* SKUs 1..products: sku_prefix + sku_digits zero-padded digits */
 	const char *sku_prefix;	/* "SKU-" */
 	int sku_digits;		/* 6, as scripts/seed.sh numbers its SKUs */
@@ -112,7 +113,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: kassa-bench [--host H] [--port P] --cert FILE --key FILE --ca FILE\n"
 		"         [--tills N] [--checkouts M | --duration S] [--warmup W]\n"
-		"         [--products N | --skus FILE] [--members K] [--staff ID --pin PIN]\n"
+		"         [--products N | --skus FILE] [--members K] [--lines N[-M]]\n"
+		"         [--staff ID --pin PIN]\n"
 		"         [--lookups] [--idle N [--hold S] [--pid SERVER_PID]]\n"
 		"         [--timeout MS] [--seed X] [--json]\n"
 		"  --tills N       concurrent tills (threads, one connection each; default 8)\n"
@@ -123,6 +125,7 @@ static void usage(FILE *f)
 		"  --sku-prefix P, --sku-digits D  how those codes are spelt (default SKU- and 6)\n"
 		"  --skus FILE     catalogue codes from FILE, one a line\n"
 		"  --members K     70%% of sales carry a member id from 1..K (default 0: none)\n"
+		"  --lines N[-M]   lines per sale, N or N to M picked evenly (default 3-8, at most 8)\n"
 		"  --staff, --pin  staff login of every till (default 1901 / 1234)\n"
 		"  --lookups       measure member look-ups by phone +86139<8 digits> instead\n"
 		"  --idle N        open N connections (Hello only) and hold them\n"
@@ -324,7 +327,7 @@ static KcResult op_checkout(Worker *w, KassaClient *kc, Kassa__V1__Response **re
 	KcSale sale = { .lines = lines, .tenders = &tender, .ntenders = 1 };
 	char key[KC_KEY_LEN];
 	int64_t total = 0, member = 0;
-	long n = rng_range(&w->rng, BENCH_MIN_LINES, BENCH_MAX_LINES), i;
+	long n = rng_range(&w->rng, cfg.min_lines, cfg.max_lines), i;
 
 	for (i = 0; i < n; i++) {
 		const BenchProduct *p = &catalog[rng_range(&w->rng, 0, (long)n_catalog - 1)];
@@ -744,6 +747,7 @@ static const struct option longopts[] = {
 	{ "duration", required_argument, NULL, 'D' },
 	{ "warmup", required_argument, NULL, 'W' },
 	{ "members", required_argument, NULL, 'K' },
+	{ "lines", required_argument, NULL, 'N' },
 	{ "products", required_argument, NULL, 'R' },
 	{ "skus", required_argument, NULL, 'F' },
 	{ "sku-prefix", required_argument, NULL, 'f' },
@@ -760,6 +764,26 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --lines N or N-M (1..BENCH_MAX_LINES): 1 if taken, 0 for a bad value. */
+static int parse_lines(const char *arg)
+{
+	char lo[16], *dash;
+	long a, b;
+
+	snprintf(lo, sizeof(lo), "%s", arg);
+	dash = strchr(lo, '-');
+	if (dash != NULL)
+		*dash = '\0';
+	if (!parse_long(lo, 1, BENCH_MAX_LINES, &a))
+		return 0;
+	b = a;
+	if (dash != NULL && !parse_long(dash + 1, a, BENCH_MAX_LINES, &b))
+		return 0;
+	cfg.min_lines = (int)a;
+	cfg.max_lines = (int)b;
+	return 1;
+}
 
 /*
  * Apply one of kassa-bench's own options (not a connection option) to
@@ -793,6 +817,8 @@ static int take_option(int ch, const char *arg)
 		if (!parse_long(arg, 0, 99999999, &cfg.members))
 			return 0;
 		break;
+	case 'N':
+		return parse_lines(arg);
 	case 'R':
 		if (!parse_long(arg, 1, 99999, &cfg.products))
 			return 0;
@@ -903,6 +929,8 @@ int main(int argc, char **argv)
 	cfg.opt.client_software = BENCH_SOFTWARE;
 	cfg.tills = 8;
 	cfg.warmup = 10;
+	cfg.min_lines = BENCH_MIN_LINES;
+	cfg.max_lines = BENCH_MAX_LINES;
 	cfg.products = 100;
 	cfg.sku_prefix = "SKU-";
 	cfg.sku_digits = 6;

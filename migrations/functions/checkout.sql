@@ -1,6 +1,6 @@
 -- Checkout with the loyalty engine: kassad prices the sale with rules.c from
--- the member's tier, points, coupons and wallet as it read them
--- (kassa_member_pricing); kassa_checkout re-checks, under the member's row
+-- the member's tier, points, coupons and wallet as it read them (one plain
+-- prepared statement in server/loyalty/checkout.c); kassa_checkout re-checks, under the member's row
 -- lock, everything another till could have changed since (the rule version,
 -- the tier, the points balance, each coupon's state and limits, the wallet
 -- balance, every unit price against products) and writes the sale with its
@@ -17,47 +17,54 @@
 --   KA404 COUPON_NOT_FOUND     not one of this member's coupons
 --   KA404 MEMBER_NOT_FOUND     KA400 BAD_TOTALS / MEMBER_REQUIRED
 --   KA409 IDEMPOTENCY_KEY_REUSED
--- A repeated key with the same request hash returns the first sale
--- (kassa_idem_claim); a concurrent duplicate waits on the key's index entry
--- and then replays, so 16 copies at once still make one sale.
+-- It returns one row of what kassad cannot know (the sale's id and time, the
+-- balances and tier after it, the member's coupons usable now), and kassad
+-- builds the answer from the sale it priced: no JSON on the hot path. A
+-- repeated key with the same request hash returns only r_replay_of, the
+-- first sale (kassa_idem_claim), whose answer kassad reads from its rows
+-- (kassa_checkout_answer, the same values); a concurrent duplicate waits on
+-- the key's index entry and then replays, so 16 copies at once still make
+-- one sale.
 
--- What kassad reads before pricing a member's sale (one quick statement):
--- the rule version in force, the member's tier and balances, the coupons
--- the till presented (with why each cannot be used, if so) and the gift
--- catalogue entries of the products asked for as gifts. A retry of a sale
--- already recorded gets the first answer instead ({"txn": ...}), and a key
--- used for another request {"reused": true}: the balances it spent must not
--- be checked again.
+-- What kassad reads before pricing a member's sale, as plain rows (a SQL
+-- function, so the planner inlines it into kassad's prepared statement).
+-- Kind 'm': the member (found?, tier, birthday MM-DD, points, wallet), the
+-- rule version in force and what the idempotency key names already (0
+-- nothing, 1 this sale: the result id follows, 2 another request); 'c': a
+-- coupon the member presented or can use today, with why it cannot be used
+-- if so; 'g': a gift-catalogue entry of a product asked for as a gift.
+-- Columns: kind, five texts, six numbers, one flag.
 CREATE FUNCTION kassa_member_pricing(p_member_id bigint, p_codes text[], p_gift_codes text[],
 	p_till_id bigint, p_key text, p_hash bytea)
-RETURNS text LANGUAGE plpgsql STABLE AS $$
-BEGIN
-	RETURN (
-		SELECT CASE
-		WHEN i.till_id IS NOT NULL AND (i.kind <> 'checkout' OR i.request_hash <> p_hash)
-			THEN '{"reused": true}'
-		WHEN i.till_id IS NOT NULL
-			THEN kassa_checkout_answer(i.result_id, p_member_id)
-		ELSE json_build_object(
-			'rule_version', (SELECT max(version) FROM rule_versions),
-			'found', m.member_id IS NOT NULL,
-			'tier', m.tier, 'points_balance', m.points_balance,
-			'birthday', coalesce(to_char(m.birthday, 'MM-DD'), ''),
-			'wallet', coalesce((SELECT balance_minor FROM wallets w
-					    WHERE w.member_id = p_member_id), 0),
-			'coupons', coalesce((SELECT json_agg(kassa_coupon_json(c, d))
-				FROM coupons c JOIN coupon_defs d USING (def_id)
-				WHERE c.member_id = p_member_id AND c.code = ANY(p_codes)), '[]'),
-			'gifts', coalesce((SELECT json_agg(json_build_object('product_id', g.product_id,
-					'points_cost', g.points_cost, 'stock', g.stock))
-				FROM gift_items g JOIN products p USING (product_id)
-				WHERE g.active AND p.active
-				  AND (p.sku = ANY(p_gift_codes) OR p.barcode = ANY(p_gift_codes))), '[]'))::text
-		END
-		FROM (SELECT 1) one
-		LEFT JOIN members m ON m.member_id = p_member_id
-		LEFT JOIN idempotency i ON i.till_id = p_till_id AND i.key = p_key);
-END
+RETURNS TABLE (kind text, t1 text, t2 text, t3 text, t4 text, t5 text,
+	n1 bigint, n2 bigint, n3 bigint, n4 bigint, n5 bigint, n6 bigint, flag boolean)
+LANGUAGE sql STABLE AS $$
+	SELECT 'm', m.tier, coalesce(to_char(m.birthday, 'MM-DD'), ''), '', '', '',
+		coalesce(m.points_balance, 0), coalesce(w.balance_minor, 0),
+		(SELECT max(version) FROM rule_versions)::bigint,
+		CASE WHEN i.till_id IS NULL THEN 0
+		     WHEN i.kind = 'checkout' AND i.request_hash = p_hash THEN 1 ELSE 2 END::bigint,
+		coalesce(i.result_id, 0), 0::bigint, m.member_id IS NOT NULL
+	FROM (SELECT 1) one
+	LEFT JOIN members m ON m.member_id = p_member_id
+	LEFT JOIN wallets w ON w.member_id = p_member_id
+	LEFT JOIN idempotency i ON i.till_id = p_till_id AND i.key = p_key
+	UNION ALL
+	SELECT 'c', c.code, d.name, coalesce(p.sku, ''),
+		coalesce(to_char(d.valid_to, 'YYYY-MM-DD'), ''),
+		coalesce(kassa_coupon_problem(c, d), ''),
+		CASE d.kind WHEN 'fixed' THEN 1 WHEN 'percent' THEN 2 ELSE 3 END::bigint,
+		d.value_minor, d.percent_bp::bigint, d.cap_minor, d.min_spend_minor,
+		coalesce(d.item_product_id, 0), d.stackable
+	FROM coupons c JOIN coupon_defs d USING (def_id)
+	LEFT JOIN products p ON p.product_id = d.item_product_id
+	WHERE c.member_id = p_member_id AND (c.code = ANY(p_codes) OR c.state = 'issued')
+	UNION ALL
+	-- no gift asked for: the scan is skipped (a one-time filter), not run
+	SELECT 'g', '', '', '', '', '', g.product_id, g.points_cost, 0, 0, 0, 0, false
+	FROM gift_items g JOIN products p USING (product_id)
+	WHERE cardinality(p_gift_codes) > 0 AND g.active AND p.active
+	  AND (p.sku = ANY(p_gift_codes) OR p.barcode = ANY(p_gift_codes))
 $$;
 
 -- The checkout answer: the stored sale plus the member's coupons now.
@@ -85,7 +92,10 @@ CREATE FUNCTION kassa_checkout(
 	p_rule_version integer, p_tier text, p_points_redeem bigint, p_points_value bigint,
 	p_coupon_codes text[], p_expires_on date, p_tier_basis text, p_next_threshold bigint,
 	p_gift_points bigint[])
-RETURNS text LANGUAGE plpgsql AS $$
+RETURNS TABLE (r_txn_id bigint, r_created_at text, r_points_balance bigint,
+	r_cumulative_spend bigint, r_tier_after text, r_wallet_balance bigint,
+	r_usable_codes text[], r_replay_of bigint)
+LANGUAGE plpgsql AS $$
 DECLARE
 	v_txn		bigint := nextval('transactions_txn_id_seq');
 	v_prev		bigint;
@@ -112,7 +122,10 @@ DECLARE
 BEGIN
 	v_prev := kassa_idem_claim(p_till_id, p_key, 'checkout', p_hash, v_txn);
 	IF v_prev IS NOT NULL THEN
-		RETURN kassa_checkout_answer(v_prev, p_member_id);
+		-- a retry: kassad answers from the first sale's rows
+		RETURN QUERY SELECT NULL::bigint, NULL::text, NULL::bigint, NULL::bigint, NULL::text,
+			NULL::bigint, NULL::text[], v_prev;
+		RETURN;
 	END IF;
 
 	IF p_total < 0 OR p_change < 0 OR p_points < 0 OR p_points_redeem < 0
@@ -124,10 +137,13 @@ BEGIN
 		RAISE EXCEPTION 'STALE_PRICING' USING ERRCODE = 'KA412';
 	END IF;
 	SELECT currency INTO v_currency FROM stores WHERE store_id = p_store_id;
-	SELECT coalesce(sum(a), 0) INTO v_wallet
-	FROM unnest(p_tender_kinds, p_tender_amounts) AS u(k, a) WHERE k = 4;
-	SELECT coalesce(sum(g), 0) INTO v_gift FROM unnest(p_gift_points) g;
-	IF v_gift < 0 OR cardinality(p_gift_points) <> cardinality(p_product_ids) THEN
+	-- the arrays agree with the totals kassad sent (one pass over each)
+	SELECT coalesce(sum(a) FILTER (WHERE k = 4), 0), coalesce(sum(a), 0) <> p_tendered
+	INTO v_wallet, v_ok FROM unnest(p_tender_kinds, p_tender_amounts) AS u(k, a);
+	SELECT coalesce(sum(g), 0), v_ok OR coalesce(sum(e), 0) <> p_points
+	       OR coalesce(sum(o), 0) <> p_points_value OR count(*) <> cardinality(p_product_ids)
+	INTO v_gift, v_ok FROM unnest(p_gift_points, p_points_earned, p_points_offs) AS u(g, e, o);
+	IF v_ok OR v_gift < 0 OR cardinality(p_gift_points) <> cardinality(p_product_ids) THEN
 		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
 	END IF;
 	v_spent := p_points_redeem + v_gift;
@@ -289,8 +305,7 @@ BEGIN
 	IF v_n <> cardinality(p_product_ids) THEN
 		RAISE EXCEPTION 'PRICE_CHANGED' USING ERRCODE = 'KA412';
 	END IF;
-	IF v_sum <> p_total OR (SELECT coalesce(sum(x), 0) FROM unnest(p_points_earned) x) <> p_points
-	   OR (SELECT coalesce(sum(x), 0) FROM unnest(p_points_offs) x) <> p_points_value THEN
+	IF v_sum <> p_total THEN
 		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
 	END IF;
 
@@ -308,11 +323,17 @@ BEGIN
 	SELECT v_txn, u.ord, u.kind, u.amount, u.ref
 	FROM unnest(p_tender_kinds, p_tender_amounts, p_tender_refs) WITH ORDINALITY
 		AS u(kind, amount, ref, ord);
-	SELECT coalesce(sum(a), 0) INTO v_sum FROM unnest(p_tender_amounts) a;
-	IF v_sum <> p_tendered THEN
-		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
-	END IF;
 
-	RETURN kassa_checkout_answer(v_txn, p_member_id);
+	-- what kassad cannot know: the ids, the balances after, the coupons usable now
+	RETURN QUERY SELECT v_txn,
+		to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+		coalesce(v_balance, 0), coalesce(v_spend, 0), coalesce(v_tier_after, ''),
+		coalesce(v_wallet_after, 0),
+		CASE WHEN p_member_id > 0 THEN ARRAY(
+			SELECT c.code FROM coupons c JOIN coupon_defs d USING (def_id)
+			WHERE c.member_id = p_member_id AND c.state = 'issued'
+			  AND kassa_coupon_problem(c, d) IS NULL
+			ORDER BY d.valid_to NULLS LAST, c.coupon_id) ELSE '{}'::text[] END,
+		NULL::bigint;
 END
 $$;

@@ -185,7 +185,11 @@ static bool sqldir_load(const char *dir, bool (*keep)(const char *), SqlDir *d, 
 	for (int i = 0; i < d->n && ok; i++) {
 		SqlFile *f = &d->files[i];
 
-		snprintf(path, sizeof(path), "%s/%s", dir, f->name);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, f->name) >= sizeof(path)) {
+			log_error("could not read migration \"%s/%s\": path too long", dir, f->name);
+			ok = false;
+			break;
+		}
 		f->sql = read_file(path, &f->len);
 		if (f->sql == NULL) {
 			log_error("could not read migration \"%s\": %m", path);
@@ -364,6 +368,13 @@ static bool functions_recreate(PGconn *pg, const SqlDir *fd)
 
 	if (!exec_ok(pg, "BEGIN", "begin re-creating the SQL functions"))
 		return false;
+	/*
+	 * The files run in name order, and a SQL-language body may call a
+	 * function of a later file: check bodies when they are first called, as
+	 * pg_dump's restores do (PL/pgSQL bodies are checked then anyway).
+	 */
+	if (!exec_ok(pg, "SET LOCAL check_function_bodies = off", "defer checking bodies"))
+		goto fail;
 	if (!exec_ok(pg, drop_kassa_sql, "drop the kassa_* functions and views"))
 		goto fail;
 	for (int i = 0; i < fd->n; i++) {

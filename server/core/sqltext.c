@@ -100,6 +100,48 @@ void sqltext_hash(SqlText *t, const ProtobufCMessage *msg)
 	sqltext_bytea(t, h, sizeof(h));
 }
 
+/* One quoted element at p (just past its opening quote); NULL if malformed. */
+static const char *array_quoted(const char *p, char *out, size_t outlen, size_t *n)
+{
+	for (; *p != '"'; p++) {
+		if (*p == '\\')
+			p++;
+		if (*p == '\0' || *n + 1 >= outlen)
+			return NULL;
+		out[(*n)++] = *p;
+	}
+	return p + 1;
+}
+
+bool sqltext_array_next(const char **pos, char *out, size_t outlen)
+{
+	const char *p = *pos;
+	size_t n = 0;
+
+	if (*p == '{')
+		p++;
+	if (*p == '}' || *p == '\0' || outlen == 0)
+		return false;
+	if (*p == '"') {
+		p = array_quoted(p + 1, out, outlen, &n);
+		if (p == NULL)
+			return false;
+	} else {
+		for (; *p != ',' && *p != '}' && *p != '\0'; p++) {
+			if (n + 1 >= outlen)
+				return false;
+			out[n++] = *p;
+		}
+		if (n == 4 && strncmp(out, "NULL", 4) == 0)
+			return false;
+	}
+	if (*p != ',' && *p != '}')
+		return false;
+	out[n] = '\0';
+	*pos = *p == ',' ? p + 1 : p;
+	return true;
+}
+
 const char *sqltext_str(SqlText *t)
 {
 	return t->buf ? t->buf : "";

@@ -9,6 +9,7 @@
 #ifndef KASSA_SQLTEXT_H
 #define KASSA_SQLTEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,13 @@ void sqltext_bytea(SqlText *t, const uint8_t *p, size_t n);
  * with another body is refused.
  */
 void sqltext_hash(SqlText *t, const ProtobufCMessage *msg);
+/*
+ * Read the next element of a one-dimensional text array in PostgreSQL's
+ * output form ("{a,\"b c\"}") at *pos into out (at most outlen bytes with
+ * the NUL) and advance *pos. False at the end, on a NULL element, on a
+ * malformed literal or an element that does not fit.
+ */
+bool sqltext_array_next(const char **pos, char *out, size_t outlen);
 /* The text so far ("" if nothing). */
 const char *sqltext_str(SqlText *t);
 void sqltext_free(SqlText *t);

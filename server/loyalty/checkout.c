@@ -4,29 +4,34 @@
  *
  *   1. check the request (lines, quantities, tenders, points, coupons, key);
  *   2. for a member's sale, read what pricing needs in one quick statement
- *      (kassa_member_pricing: tier, points and wallet balances, birthday, the
- *      presented coupons and the rule version in force); load the rule set
- *      if kassad's copy is older;
+ *      of plain rows (kassa_member_pricing: tier, points and wallet
+ *      balances, birthday, the coupons presented or usable today, the gift
+ *      entries asked for, the rule version in force, what the key names);
+ *      load the rule set if kassad's copy is older;
  *   3. price every line from the catalogue cache (codes not cached are
  *      fetched in one query first; a gift line is priced 0 and costs its
  *      gift-catalogue points), then apply rules.c: tier discount per
  *      line, item coupons, the order coupon, points; settle the tenders
  *      (change only from cash, at most [checkout] max_cash_change) and
  *      compute the points earned with the multiplier of the day;
- *   4. call kassa_checkout() (migrations/0004_loyalty_checkout.sql) as one
+ *   4. call kassa_checkout() (migrations/functions/checkout.sql) as one
  *      prepared statement: under the member's row lock it re-checks the
  *      prices, the rule version, the tier, the points balance, each coupon
  *      and the wallet, then writes the sale with its per-line allocation,
  *      the ledgers, lots, coupon uses and a tier upgrade in one transaction,
- *      and returns the sale as JSON;
- *   5. answer with that JSON turned into a Transaction.
+ *      and returns one row of what only it knows (ids, balances after, the
+ *      coupons usable now);
+ *   5. answer with the Transaction built from the sale as priced plus that
+ *      row (checkout_answer(), which also answers quotes). No JSON is built
+ *      or parsed on this path.
  *
  * A failed guard writes nothing. PRICE_CHANGED (a cached price is stale)
  * and STALE_PRICING (the rule set or the member's tier moved since step 2)
  * start the sale again from step 2, at most CHECKOUT_MAX_ATTEMPTS times in
  * all; INSUFFICIENT_POINTS, COUPON_USED and the like go to the till. A
- * retried request (same idempotency key, same body) is answered by
- * kassa_checkout() from the first sale's rows.
+ * retried request (same idempotency key, same body) is answered from the
+ * first sale's rows (kassa_checkout_answer(), the same values, so the
+ * answer is byte-identical): a cold path, taken only by retries.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,6 +60,8 @@
 
 static int st_products;
 static int st_pricing;
+static int st_key;
+static int st_answer;
 static int st_checkout;
 
 void checkout_setup(void)
@@ -64,18 +71,32 @@ void checkout_setup(void)
 		" WHERE active AND (sku = ANY($1::text[]) OR barcode = ANY($1::text[]))"
 		/* SKU matches last: put last wins a code that is one's SKU, another's barcode */
 		" ORDER BY sku = ANY($1::text[])", DB_LANE_WORK);
+	/* plain rows, no JSON: see kassa_member_pricing() in migrations/functions/checkout.sql */
 	st_pricing = db_stmt_add("member_pricing",
-		"SELECT kassa_member_pricing($1, $2::text[], $3::text[], $4, $5, $6)",
+		"SELECT * FROM kassa_member_pricing($1, $2::text[], $3::text[], $4, $5, $6::bytea)",
 		DB_LANE_QUICK);
+	/* what an idempotency key names: 1 this sale (replay), 2 another request */
+	st_key = db_stmt_add("checkout_key",
+		"SELECT CASE WHEN kind = 'checkout' AND request_hash = $3::bytea THEN 1 ELSE 2 END,"
+		" result_id FROM idempotency WHERE till_id = $1 AND key = $2", DB_LANE_QUICK);
+	/* a retry's answer, from the first sale's rows (rare: not the hot path) */
+	st_answer = db_stmt_add("checkout_answer", "SELECT kassa_checkout_answer($1, $2)",
+				DB_LANE_QUICK);
 	st_checkout = db_stmt_add("checkout",
-		"SELECT kassa_checkout($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+		"SELECT * FROM kassa_checkout($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
 		" $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26,"
 		" $27, $28, $29)", DB_LANE_WORK);
 }
 
-/* A coupon the member presented, as kassa_member_pricing() read it. */
+#define CHECKOUT_MAX_KNOWN 32	/* coupons of a member step 2 keeps for the answer */
+#define COUPON_NAME_BYTES 404	/* 100 characters of UTF-8, and the NUL */
+
+/* A coupon of the member, as step 2 read it. */
 typedef struct CheckoutCoupon {
 	char code[CHECKOUT_CODE_MAX + 1];
+	char name[COUPON_NAME_BYTES];
+	char item_sku[CHECKOUT_CODE_MAX + 1];	/* a free item's product */
+	char valid_to[16];			/* "YYYY-MM-DD" or "" */
 	int kind;			/* Kassa__V1__CouponKind */
 	int64_t value, cap, min_spend, item_product_id;
 	int32_t percent_bp;
@@ -94,8 +115,11 @@ typedef struct CheckoutMember {
 	int64_t points_balance, wallet;
 	int bday_month, bday_day;
 	int32_t rule_version;		/* in force when read */
-	CheckoutCoupon coupons[CHECKOUT_MAX_COUPONS];
+	CheckoutCoupon coupons[CHECKOUT_MAX_COUPONS];	/* presented, in request order */
 	int n_coupons;
+	CheckoutCoupon known[CHECKOUT_MAX_KNOWN];	/* every one usable today: the answer */
+	int n_known;
+	bool known_all;			/* known[] holds all of them */
 	CheckoutGift gifts[CHECKOUT_MAX_GIFTS];
 	int n_gifts;
 } CheckoutMember;
@@ -112,12 +136,16 @@ typedef struct CheckoutState {
 	bool member_read;		/* m holds step 2's answer */
 	bool key_checked;		/* no recorded sale has this key (or it was replayed) */
 	CheckoutMember m;
+	struct CheckoutArgs *args;	/* owned: the sale as last sent, for its answer */
 	Kassa__V1__StatusCode refuse_code;	/* the refusal waiting for the key check */
 	char refuse_detail[48];
 	char refuse_msg[256];
 } CheckoutState;
 
+typedef struct CheckoutArgs CheckoutArgs;
+
 static void checkout_rules(Call *c);
+static void checkout_replay(Call *c, int64_t txn_id);
 static void checkout_price(Call *c);
 static void checkout_hash(const Kassa__V1__Checkout *co, SqlText *out);
 static void checkout_refuse(Call *c, Kassa__V1__StatusCode code, const char *detail,
@@ -246,108 +274,154 @@ static bool checkout_check(Call *c)
 	return check_tenders(c) && check_loyalty(c);
 }
 
-/* Step 2's answer: kassa_member_pricing() as JSON, into the state. */
-static bool member_parse(Call *c, const char *text)
+/* Step 2's answer: kassa_member_pricing()'s rows, into the state. */
+/* Step 2's columns (kassa_member_pricing): kind 0, texts 1-5, numbers 6-11, the flag 12. */
+static const char *row_text(const PGresult *res, int r, int col)
 {
-	const Kassa__V1__Checkout *co = c->req->checkout;
-	CheckoutState *st = c->state;
-	CheckoutMember *m = &st->m;
-	json_t *root = json_loads(text, 0, NULL), *arr, *v;
-	const char *tier, *bday;
-	bool ok = false;
-	size_t k;
+	return PQgetvalue(res, r, col);
+}
 
-	if (!json_is_object(root)) {
-		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_PRICING_JSON",
-			  "internal error");
-		goto out;
-	}
-	/* a retry of a recorded sale: its first answer, whatever the balances say now */
-	if (json_object_get(root, "txn") != NULL) {
-		txn_reply_json(c, text);
-		goto out;
-	}
-	if (json_is_true(json_object_get(root, "reused"))) {
+static int64_t row_int(const PGresult *res, int r, int col)
+{
+	return strtoll(PQgetvalue(res, r, col), NULL, 10);
+}
+
+static bool row_flag(const PGresult *res, int r, int col)
+{
+	return PQgetvalue(res, r, col)[0] == 't';
+}
+
+/* A 'c' row into cp. */
+static void coupon_from_row(CheckoutCoupon *cp, const PGresult *res, int r)
+{
+	snprintf(cp->code, sizeof(cp->code), "%s", row_text(res, r, 1));
+	snprintf(cp->name, sizeof(cp->name), "%s", row_text(res, r, 2));
+	snprintf(cp->item_sku, sizeof(cp->item_sku), "%s", row_text(res, r, 3));
+	snprintf(cp->valid_to, sizeof(cp->valid_to), "%s", row_text(res, r, 4));
+	cp->kind = (int)row_int(res, r, 6);
+	cp->value = row_int(res, r, 7);
+	cp->percent_bp = (int32_t)row_int(res, r, 8);
+	cp->cap = row_int(res, r, 9);
+	cp->min_spend = row_int(res, r, 10);
+	cp->item_product_id = row_int(res, r, 11);
+	cp->stackable = row_flag(res, r, 12);
+}
+
+/* The 'm' row: false if it has answered c (a retry, a reused key, no member). */
+static bool member_row(Call *c, const PGresult *res, int r, int64_t *replay_of)
+{
+	CheckoutMember *m = &((CheckoutState *)c->state)->m;
+	const char *bday = row_text(res, r, 2);
+
+	switch (row_int(res, r, 9)) {
+	case 1:		/* a retry of a recorded sale: its first answer, whatever the balances say */
+		*replay_of = row_int(res, r, 10);
+		return true;
+	case 2:
 		call_fail(c, KASSA__V1__STATUS_CODE__ABORTED, "IDEMPOTENCY_KEY_REUSED",
 			  "this idempotency key was used for another request");
-		goto out;
+		return false;
 	}
-	if (!json_is_true(json_object_get(root, "found"))) {
+	if (!row_flag(res, r, 12)) {
 		call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "MEMBER_NOT_FOUND",
-			  "no member %lld", (long long)co->member_id);
-		goto out;
+			  "no member %lld", (long long)c->req->checkout->member_id);
+		return false;
 	}
-	tier = json_string_value(json_object_get(root, "tier"));
-	snprintf(m->tier, sizeof(m->tier), "%s", tier ? tier : "");
-	m->points_balance = json_integer_value(json_object_get(root, "points_balance"));
-	m->wallet = json_integer_value(json_object_get(root, "wallet"));
-	m->rule_version = (int32_t)json_integer_value(json_object_get(root, "rule_version"));
-	bday = json_string_value(json_object_get(root, "birthday"));
+	snprintf(m->tier, sizeof(m->tier), "%s", row_text(res, r, 1));
+	m->points_balance = row_int(res, r, 6);
+	m->wallet = row_int(res, r, 7);
+	m->rule_version = (int32_t)row_int(res, r, 8);
 	m->bday_month = m->bday_day = 0;
-	if (bday && sscanf(bday, "%2d-%2d", &m->bday_month, &m->bday_day) != 2)
+	if (sscanf(bday, "%2d-%2d", &m->bday_month, &m->bday_day) != 2)
 		m->bday_month = m->bday_day = 0;
+	return true;
+}
 
-	arr = json_object_get(root, "coupons");
+/* The presented coupons, in request order: false if one is missing or unusable. */
+static bool member_presented(Call *c, const PGresult *res)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+	CheckoutMember *m = &((CheckoutState *)c->state)->m;
+
 	m->n_coupons = 0;
 	for (size_t i = 0; i < co->n_coupon_codes; i++) {
-		json_t *o = NULL;
-		const char *problem;
+		int found = -1;
 
-		json_array_foreach(arr, k, v)
-			if (strcmp(json_string_value(json_object_get(v, "code")) ?: "",
-				   co->coupon_codes[i]) == 0)
-				o = v;
-		if (o == NULL) {
+		for (int r = 0; r < PQntuples(res); r++)
+			if (row_text(res, r, 0)[0] == 'c' &&
+			    strcmp(row_text(res, r, 1), co->coupon_codes[i]) == 0)
+				found = r;
+		if (found < 0) {
 			call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "COUPON_NOT_FOUND",
 				  "member %lld holds no coupon %s", (long long)co->member_id,
 				  co->coupon_codes[i]);
-			goto out;
+			return false;
 		}
-		problem = json_string_value(json_object_get(o, "problem"));
-		if (problem && *problem) {
-			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, problem,
-				  "coupon %s cannot be used: %s", co->coupon_codes[i], problem);
-			goto out;
+		if (*row_text(res, found, 5)) {
+			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+				  row_text(res, found, 5), "coupon %s cannot be used: %s",
+				  co->coupon_codes[i], row_text(res, found, 5));
+			return false;
 		}
-		CheckoutCoupon *cp = &m->coupons[m->n_coupons++];
+		coupon_from_row(&m->coupons[m->n_coupons++], res, found);
+	}
+	return true;
+}
 
-		snprintf(cp->code, sizeof(cp->code), "%s", co->coupon_codes[i]);
-		cp->kind = (int)json_integer_value(json_object_get(o, "kind"));
-		cp->value = json_integer_value(json_object_get(o, "value"));
-		cp->percent_bp = (int32_t)json_integer_value(json_object_get(o, "percent_bp"));
-		cp->cap = json_integer_value(json_object_get(o, "cap"));
-		cp->min_spend = json_integer_value(json_object_get(o, "min_spend"));
-		cp->item_product_id = json_integer_value(json_object_get(o, "item_product_id"));
-		cp->stackable = json_is_true(json_object_get(o, "stackable"));
-	}
-	m->n_gifts = 0;
-	json_array_foreach(json_object_get(root, "gifts"), k, v) {
-		if (m->n_gifts == CHECKOUT_MAX_GIFTS) {
-			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_LINES",
-				  "a sale takes at most %d gift products", CHECKOUT_MAX_GIFTS);
-			goto out;
+/*
+ * Step 2's rows into CheckoutState.m. False if c has been answered (a
+ * refusal); *replay_of is set to the first sale's id for a retry.
+ */
+static bool member_rows(Call *c, const PGresult *res, int64_t *replay_of)
+{
+	CheckoutState *st = c->state;
+	CheckoutMember *m = &st->m;
+
+	*replay_of = 0;
+	m->n_known = m->n_gifts = 0;
+	m->known_all = true;
+	for (int r = 0; r < PQntuples(res); r++) {
+		char kind = row_text(res, r, 0)[0];
+
+		if (kind == 'm' && (!member_row(c, res, r, replay_of) || *replay_of))
+			return *replay_of != 0;
+		if (kind == 'c' && *row_text(res, r, 5) == '\0') {
+			if (m->n_known == CHECKOUT_MAX_KNOWN)
+				m->known_all = false;
+			else
+				coupon_from_row(&m->known[m->n_known++], res, r);
 		}
-		m->gifts[m->n_gifts].product_id =
-			json_integer_value(json_object_get(v, "product_id"));
-		m->gifts[m->n_gifts].points_cost =
-			json_integer_value(json_object_get(v, "points_cost"));
-		m->n_gifts++;
+		if (kind == 'g') {
+			if (m->n_gifts == CHECKOUT_MAX_GIFTS) {
+				call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_LINES",
+					  "a sale takes at most %d gift products",
+					  CHECKOUT_MAX_GIFTS);
+				return false;
+			}
+			m->gifts[m->n_gifts].product_id = row_int(res, r, 6);
+			m->gifts[m->n_gifts].points_cost = row_int(res, r, 7);
+			m->n_gifts++;
+		}
 	}
+	if (!member_presented(c, res))
+		return false;
 	st->member_read = true;
 	st->key_checked = true;
-	ok = true;
-out:
-	json_decref(root);
-	return ok;
+	return true;
 }
 
 static void checkout_member_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
 
-	if (!call_db_ok(c, st, res) || !member_parse(c, PQgetvalue(res, 0, 0)))
+	int64_t replay_of;
+
+	if (!call_db_ok(c, st, res) || !member_rows(c, res, &replay_of))
 		return;
-	checkout_rules(c);
+	if (replay_of > 0)
+		checkout_replay(c, replay_of);
+	else
+		checkout_rules(c);
 }
 
 /* Step 2: read the member, or go straight to the rules for an anonymous sale. */
@@ -428,6 +502,42 @@ static void checkout_products_cb(void *arg, DbStatus st, const PGresult *res)
 	checkout_price(c);
 }
 
+/* What kassa_checkout() returns of a recorded sale: what kassad cannot know. */
+typedef struct CheckoutWritten {
+	int64_t txn_id;
+	const char *created_at;		/* borrowed from the result */
+	int64_t points_balance, cumulative_spend, wallet_balance;
+	const char *tier_after;		/* borrowed from the result */
+	const char *usable_codes;	/* borrowed: a text[] literal, soonest to expire first */
+} CheckoutWritten;
+
+static void checkout_answer(Call *c, const CheckoutArgs *a, const CheckoutWritten *w);
+
+/* Step 5: answer from the priced sale and what the write returned (or a retry's rows). */
+static void checkout_written(Call *c, const PGresult *res)
+{
+	CheckoutState *cs = c->state;
+	CheckoutWritten w;
+
+	if (PQntuples(res) != 1 || PQnfields(res) != 8) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_CHECKOUT_RESULT",
+			  "internal error");
+		return;
+	}
+	if (!PQgetisnull(res, 0, 7)) {	/* the key names a sale recorded before */
+		checkout_replay(c, strtoll(PQgetvalue(res, 0, 7), NULL, 10));
+		return;
+	}
+	w.txn_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	w.created_at = PQgetvalue(res, 0, 1);
+	w.points_balance = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	w.cumulative_spend = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	w.tier_after = PQgetvalue(res, 0, 4);
+	w.wallet_balance = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
+	w.usable_codes = PQgetvalue(res, 0, 6);
+	checkout_answer(c, cs->args, &w);
+}
+
 /* Step 4's answer. */
 static void checkout_db_cb(void *arg, DbStatus st, const PGresult *res)
 {
@@ -460,8 +570,16 @@ static void checkout_db_cb(void *arg, DbStatus st, const PGresult *res)
 		call_fail_db(c, st, res);
 		return;
 	}
-	txn_reply_json(c, PQgetvalue(res, 0, 0));
+	checkout_written(c, res);
 }
+/* A line's product as priced (copied: the cache may drop it before the answer). */
+typedef struct CheckoutItem {
+	int64_t product_id;
+	char *sku;			/* owned */
+	char *name;			/* owned */
+	int64_t gift_points;		/* a gift line: the points it costs */
+} CheckoutItem;
+
 /* The parameters of one kassa_checkout() call. */
 typedef struct CheckoutArgs {
 	RulesLine lines[RULES_MAX_LINES];
@@ -478,6 +596,9 @@ typedef struct CheckoutArgs {
 	char expires_on[16];
 	const char *tier;
 	int tier_index;
+	int32_t rule_version;			/* the rule set it was priced with */
+	CheckoutItem *items;			/* owned, per line: what the answer names */
+	size_t n_items;
 } CheckoutArgs;
 
 static void checkout_args_free(CheckoutArgs *a)
@@ -488,6 +609,22 @@ static void checkout_args_free(CheckoutArgs *a)
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqltext_free(all[i]);
+	for (size_t i = 0; i < a->n_items; i++) {
+		free(a->items[i].sku);
+		free(a->items[i].name);
+	}
+	free(a->items);
+}
+
+static void checkout_state_free(void *p)
+{
+	CheckoutState *cs = p;
+
+	if (cs->args != NULL) {
+		checkout_args_free(cs->args);
+		free(cs->args);
+	}
+	free(cs);
 }
 
 /* Step 3: start fetching codes the cache does not know; true if it did. */
@@ -545,6 +682,7 @@ static bool checkout_lines(Call *c, CheckoutArgs *a)
 	sqltext_open(&a->qtys);
 	sqltext_open(&a->prices);
 	sqltext_open(&a->gift_points);
+	a->items = xcalloc(co->n_lines, sizeof(*a->items));
 	for (size_t i = 0; i < co->n_lines; i++) {
 		const CatalogItem *it = catalog_get(co->lines[i]->code);
 		int64_t gift = 0;
@@ -558,6 +696,11 @@ static bool checkout_lines(Call *c, CheckoutArgs *a)
 					i + 1, it->sku, it->currency, s->currency);
 			return false;
 		}
+		a->items[i].product_id = it->product_id;
+		a->items[i].sku = xstrdup(it->sku);
+		a->items[i].name = xstrdup(it->name);
+		a->items[i].gift_points = gift;
+		a->n_items = i + 1;
 		a->lines[i].unit_minor = co->lines[i]->gift ? 0 : it->price_minor;
 		a->lines[i].qty = co->lines[i]->quantity;
 		sqltext_elem_int(&a->ids, it->product_id);
@@ -820,47 +963,135 @@ static bool checkout_earn(Call *c, CheckoutArgs *a, const RuleSet *rs, const Che
 	return true;
 }
 
-/* The points a gift line of qty units of it costs (0 if it is not a gift). */
-static int64_t checkout_line_gift(const Call *c, const CatalogItem *it, int32_t qty)
+/* The lines of the answer; free *lines and *lp after replying. */
+static void answer_lines(Call *c, const CheckoutArgs *a, Kassa__V1__Transaction *t,
+			 Kassa__V1__TransactionLine **lines, Kassa__V1__TransactionLine ***lp)
+{
+	const Kassa__V1__Checkout *co = c->req->checkout;
+
+	*lines = xcalloc(co->n_lines, sizeof(**lines));
+	*lp = xcalloc(co->n_lines, sizeof(**lp));
+	for (size_t i = 0; i < co->n_lines; i++) {
+		const RulesLine *l = &a->lines[i];
+		Kassa__V1__TransactionLine *tl = &(*lines)[i];
+
+		kassa__v1__transaction_line__init(tl);
+		tl->line_no = (int32_t)i + 1;
+		tl->product_id = a->items[i].product_id;
+		tl->sku = a->items[i].sku;
+		tl->name = a->items[i].name;
+		tl->quantity = l->qty;
+		tl->unit_price_minor = l->unit_minor;
+		tl->line_total_minor = l->gross;
+		tl->tier_off_minor = l->tier_off;
+		tl->coupon_off_minor = l->coupon_off;
+		tl->points_off_minor = l->points_off;
+		tl->net_minor = l->net;
+		tl->points_earned = l->points_earned;
+		tl->gift_points = a->items[i].gift_points;
+		(*lp)[i] = tl;
+	}
+	t->n_lines = co->n_lines;
+	t->lines = *lp;
+}
+
+/* The tenders as recorded: numbered from 1 in request order. */
+static Kassa__V1__TenderRecord **answer_tenders(const Kassa__V1__Checkout *co,
+						Kassa__V1__TenderRecord *recs)
+{
+	Kassa__V1__TenderRecord **v = xcalloc(co->n_tenders + 1, sizeof(*v));
+
+	for (size_t i = 0; i < co->n_tenders; i++) {
+		kassa__v1__tender_record__init(&recs[i]);
+		recs[i].tender_no = (int32_t)i + 1;
+		recs[i].kind = co->tenders[i]->kind;
+		recs[i].amount_minor = co->tenders[i]->amount_minor;
+		recs[i].reference = co->tenders[i]->reference;
+		v[i] = &recs[i];
+	}
+	return v;
+}
+
+static const CheckoutCoupon *known_coupon(const CheckoutMember *m, const char *code)
+{
+	for (int k = 0; m != NULL && k < m->n_known; k++)
+		if (strcmp(m->known[k].code, code) == 0)
+			return &m->known[k];
+	return NULL;
+}
+
+/*
+ * The member's coupons usable after the sale, in the order w names them,
+ * from what step 2 read. False if w names one step 2 did not see (issued
+ * meanwhile): then the answer must come from the stored rows.
+ */
+static bool answer_coupons(const CheckoutMember *m, const char *codes, Kassa__V1__Coupon *out,
+			   Kassa__V1__Coupon **ptrs, size_t *n)
+{
+	char code[CHECKOUT_CODE_MAX + 1];
+	const char *pos = codes;
+
+	*n = 0;
+	while (sqltext_array_next(&pos, code, sizeof(code))) {
+		const CheckoutCoupon *cp = known_coupon(m, code);
+
+		if (cp == NULL || *n == CHECKOUT_MAX_KNOWN)
+			return false;
+		kassa__v1__coupon__init(&out[*n]);
+		out[*n].code = (char *)cp->code;
+		out[*n].name = (char *)cp->name;
+		out[*n].kind = (Kassa__V1__CouponKind)cp->kind;
+		out[*n].value_minor = cp->value;
+		out[*n].percent_bp = cp->percent_bp;
+		out[*n].cap_minor = cp->cap;
+		out[*n].min_spend_minor = cp->min_spend;
+		out[*n].item_sku = (char *)cp->item_sku;
+		out[*n].valid_to = (char *)cp->valid_to;
+		out[*n].stackable = cp->stackable;
+		ptrs[*n] = &out[*n];
+		(*n)++;
+	}
+	return strcmp(pos, "}") == 0 || strcmp(codes, "{}") == 0;
+}
+
+/* The parts of the answer that only the write knows; false: answer from the rows. */
+static bool answer_written(Call *c, const CheckoutWritten *w, Kassa__V1__Transaction *t,
+			   Kassa__V1__Coupon *coupons, Kassa__V1__Coupon **cptrs)
 {
 	const CheckoutMember *m = member_of(c);
 
-	for (int g = 0; m != NULL && g < m->n_gifts; g++)
-		if (m->gifts[g].product_id == it->product_id)
-			return m->gifts[g].points_cost * qty; /* checked in checkout_gift() */
-	return 0;
+	t->txn_id = w->txn_id;
+	t->created_at = (char *)w->created_at;
+	t->points_balance = w->points_balance;
+	t->cumulative_spend_minor = w->cumulative_spend;
+	t->tier_after = (char *)w->tier_after;
+	t->stored_value_balance_minor = w->wallet_balance;
+	if (m == NULL)
+		return strcmp(w->usable_codes, "{}") == 0;
+	if (!m->known_all ||
+	    !answer_coupons(m, w->usable_codes, coupons, cptrs, &t->n_usable_coupons))
+		return false;
+	t->usable_coupons = cptrs;
+	return true;
 }
 
-/* A quote: the sale as it would be recorded, from the priced args; nothing written. */
-static void checkout_quote(Call *c, CheckoutArgs *a, const RuleSet *rs)
+/*
+ * The sale as the till sees it, built once from the priced args: a quote
+ * (w == NULL: nothing written) or a recorded sale (w: what the write
+ * returned). A replay reads the same values from the stored rows
+ * (kassa_checkout_answer), so both are byte-identical.
+ */
+static void checkout_answer(Call *c, const CheckoutArgs *a, const CheckoutWritten *w)
 {
 	const Kassa__V1__Checkout *co = c->req->checkout;
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
 	Kassa__V1__Transaction t = KASSA__V1__TRANSACTION__INIT;
-	Kassa__V1__TransactionLine *lines = xcalloc(co->n_lines, sizeof(*lines));
-	Kassa__V1__TransactionLine **lp = xcalloc(co->n_lines, sizeof(*lp));
+	Kassa__V1__TransactionLine *lines, **lp;
+	Kassa__V1__TenderRecord *recs = xcalloc(co->n_tenders + 1, sizeof(*recs)), **rp = NULL;
+	Kassa__V1__Coupon coupons[CHECKOUT_MAX_KNOWN], *cptrs[CHECKOUT_MAX_KNOWN];
 	const CheckoutMember *m = member_of(c);
 
-	for (size_t i = 0; i < co->n_lines; i++) {
-		const CatalogItem *it = catalog_get(co->lines[i]->code);
-		const RulesLine *l = &a->lines[i];
-
-		kassa__v1__transaction_line__init(&lines[i]);
-		lines[i].line_no = (int32_t)i + 1;
-		lines[i].product_id = it->product_id;
-		lines[i].sku = it->sku;
-		lines[i].name = it->name;
-		lines[i].quantity = l->qty;
-		lines[i].unit_price_minor = l->unit_minor;
-		lines[i].line_total_minor = l->gross;
-		lines[i].tier_off_minor = l->tier_off;
-		lines[i].coupon_off_minor = l->coupon_off;
-		lines[i].points_off_minor = l->points_off;
-		lines[i].net_minor = l->net;
-		lines[i].points_earned = l->points_earned;
-		lines[i].gift_points = co->lines[i]->gift ? checkout_line_gift(c, it, l->qty) : 0;
-		lp[i] = &lines[i];
-	}
+	answer_lines(c, a, &t, &lines, &lp);
 	t.store_id = c->sess->store_id;
 	t.till_id = c->sess->till_id;
 	t.staff_id = c->staff_id;
@@ -868,10 +1099,7 @@ static void checkout_quote(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	t.currency = c->sess->currency;
 	t.total_minor = a->sale.payable;
 	t.points_earned = a->points;
-	t.points_balance = a->sale.points_balance - a->sale.points_redeem + a->points;
 	t.gift_points = a->gift_total;
-	t.n_lines = co->n_lines;
-	t.lines = lp;
 	t.created_at = "";
 	t.gross_minor = a->sale.gross;
 	t.tier = (char *)a->tier;
@@ -882,22 +1110,39 @@ static void checkout_quote(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	t.coupon_codes = co->coupon_codes;
 	t.points_redeemed = a->sale.points_redeem;
 	t.points_value_minor = a->sale.points_value;
-	t.rule_version = rs->version;
-	if (m != NULL) {
+	t.rule_version = a->rule_version;
+	if (w != NULL) {
+		t.tendered_minor = a->tendered;
+		t.change_minor = a->change;
 		t.stored_value_paid_minor = a->wallet;
-		t.stored_value_balance_minor = m->wallet - a->wallet;
+		rp = answer_tenders(co, recs);
+		t.n_tenders = co->n_tenders;
+		t.tenders = rp;
+		if (!answer_written(c, w, &t, coupons, cptrs)) {
+			checkout_replay(c, w->txn_id);
+			goto out;
+		}
+	} else {
+		t.points_balance = a->sale.points_balance - a->sale.points_redeem + a->points;
+		if (m != NULL) {
+			t.stored_value_paid_minor = a->wallet;
+			t.stored_value_balance_minor = m->wallet - a->wallet;
+		}
+		/*
+		 * A quote's points_redeemable is this sale's cap (RulesSale.points_cap):
+		 * the most points this basket takes, which may be fewer than the
+		 * member's points_redeemable (whole steps of the balance).
+		 */
+		t.points_redeemable = co->member_id > 0 ? a->sale.points_cap : 0;
 	}
-	/*
-	 * A quote's points_redeemable is this sale's cap (RulesSale.points_cap):
-	 * the most points this basket takes, which may be fewer than the
-	 * member's points_redeemable (whole steps of the balance).
-	 */
-	t.points_redeemable = co->member_id > 0 ? a->sale.points_cap : 0;
 	resp.body_case = KASSA__V1__RESPONSE__BODY_TRANSACTION;
 	resp.transaction = &t;
 	call_reply(c, &resp);
+out:
 	free(lines);
 	free(lp);
+	free(recs);
+	free(rp);
 }
 
 /* The request body's hash: the same key with another body is refused. */
@@ -940,6 +1185,13 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 		rs->basis_points ? "points_earned" : "spend", p_next, sqltext_str(&a->gift_points),
 	};
 
+	CheckoutState *cs = c->state;
+
+	if (cs->args != NULL) {		/* an earlier attempt's */
+		checkout_args_free(cs->args);
+		free(cs->args);
+	}
+	cs->args = a;
 	c->attempts++;
 	db_query(st_checkout, 29, params, checkout_db_cb, c);
 }
@@ -968,39 +1220,56 @@ static void checkout_price(Call *c)
 		a->sale.points_balance = m->points_balance;
 		a->sale.points_redeem = c->req->checkout->points_redeem;
 	}
+	a->rule_version = rs->version;
 	if (checkout_lines(c, a) && checkout_coupons(c, a, m) &&
 	    checkout_rules_price(c, a, m) && checkout_tenders(c, a, m) &&
 	    checkout_earn(c, a, rs, m)) {
-		if (c->req->checkout->quote)
-			checkout_quote(c, a, rs);
-		else
-			checkout_send(c, a, rs);
+		if (!c->req->checkout->quote) {
+			checkout_send(c, a, rs);	/* keeps a for the answer */
+			return;
+		}
+		checkout_answer(c, a, NULL);
 	}
 	checkout_args_free(a);
 	free(a);
 }
 
+/* A retry's answer: the first sale as its rows hold it. */
+static void checkout_answer_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+
+	if (call_db_ok(c, st, res))
+		txn_reply_json(c, PQgetvalue(res, 0, 0));
+}
+
+/* Answer a retry of the recorded sale txn_id (cold: the hot path builds its answer). */
+static void checkout_replay(Call *c, int64_t txn_id)
+{
+	char id[24], member[24];
+	const char *params[2] = { id, member };
+
+	snprintf(id, sizeof(id), "%lld", (long long)txn_id);
+	snprintf(member, sizeof(member), "%lld", (long long)c->req->checkout->member_id);
+	db_query(st_answer, 2, params, checkout_answer_cb, c);
+}
+
 /* The key check's answer: the first sale's answer, or the refusal held back. */
-static void checkout_replay_cb(void *arg, DbStatus st, const PGresult *res)
+static void checkout_key_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
 	CheckoutState *cs;
-	const char *text;
-	json_t *root;
 
 	if (!call_db_ok(c, st, res))
 		return;
 	cs = c->state;
-	text = PQgetvalue(res, 0, 0);
-	root = json_loads(text, 0, NULL);
-	if (json_object_get(root, "txn") != NULL)
-		txn_reply_json(c, text);
-	else if (json_is_true(json_object_get(root, "reused")))
+	if (PQntuples(res) == 0)
+		call_fail(c, cs->refuse_code, cs->refuse_detail, "%s", cs->refuse_msg);
+	else if (row_int(res, 0, 0) == 1)
+		checkout_replay(c, row_int(res, 0, 1));
+	else
 		call_fail(c, KASSA__V1__STATUS_CODE__ABORTED, "IDEMPOTENCY_KEY_REUSED",
 			  "this idempotency key was used for another request");
-	else
-		call_fail(c, cs->refuse_code, cs->refuse_detail, "%s", cs->refuse_msg);
-	json_decref(root);
 }
 
 /* Refuse the sale, once the key is known not to name a recorded one (see CheckoutState). */
@@ -1010,7 +1279,7 @@ static void checkout_refuse(Call *c, Kassa__V1__StatusCode code, const char *det
 	CheckoutState *cs = c->state;
 	SqlText hash = SQLTEXT_INIT;
 	char till[24];
-	const char *params[6];
+	const char *params[3];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -1025,13 +1294,10 @@ static void checkout_refuse(Call *c, Kassa__V1__StatusCode code, const char *det
 	cs->key_checked = true;
 	checkout_hash(c->req->checkout, &hash);
 	snprintf(till, sizeof(till), "%lld", (long long)c->sess->till_id);
-	params[0] = "0";
-	params[1] = "{}";
-	params[2] = "{}";
-	params[3] = till;
-	params[4] = c->req->idempotency_key;
-	params[5] = sqltext_str(&hash);
-	db_query(st_pricing, 6, params, checkout_replay_cb, c);
+	params[0] = till;
+	params[1] = c->req->idempotency_key;
+	params[2] = sqltext_str(&hash);
+	db_query(st_key, 3, params, checkout_key_cb, c);
 	sqltext_free(&hash);
 }
 
@@ -1044,6 +1310,6 @@ void handle_checkout(Call *c)
 	cs = xcalloc(1, sizeof(*cs));
 	cs->key_checked = c->req->checkout->quote;	/* a quote records nothing: no key */
 	c->state = cs;
-	c->state_free = free;
+	c->state_free = checkout_state_free;
 	checkout_start(c);
 }
