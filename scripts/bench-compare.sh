@@ -32,7 +32,8 @@
 # see docs/benchmarks.md. Environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA
 #   (the bench till's certificate), KASSA_BENCH (default: build/client/kassa-bench),
 #   KASSA_REFERENCE (default: ../shared/bench/reference.sh next to the project folder),
-#   CLIENTS, LINES, KASSA_BENCH_STAFF / KASSA_BENCH_PIN (default 1901 / 1234), PSQL.
+#   CLIENTS, LINES, KASSA_BENCH_STAFF / KASSA_BENCH_PIN (default 1901 / 1234), PSQL,
+#   KASSA_BENCH_MEMBERS (K; default: the member ids 1..K present without a gap).
 set -euo pipefail
 
 die() {
@@ -73,7 +74,7 @@ PRODUCTS=$(q "SELECT count(*) FROM products WHERE sku ~ '^SKU-[0-9]{6}\$' AND ac
 MEMBERS=$(q "SELECT CASE WHEN min(member_id) = 1 THEN (SELECT min(m.member_id) FROM members m
 	WHERE NOT EXISTS (SELECT 1 FROM members n WHERE n.member_id = m.member_id + 1))
 	ELSE 0 END FROM members")
-MEMBERS=${MEMBERS:-0}
+MEMBERS=${KASSA_BENCH_MEMBERS:-${MEMBERS:-0}}
 REF_MEMBERS=$MEMBERS
 [ "$REF_MEMBERS" -gt 0 ] || REF_MEMBERS=100000
 

@@ -129,7 +129,7 @@ STAFF=$(q -c "SELECT staff_id FROM staff WHERE active AND role IN ('cashier', 'm
 	bytea)') IS NOT NULL AND to_regprocedure('kassa_checkout(bigint, bigint, bigint, text,
 	bytea, bigint, bigint[], integer[], bigint[], bigint[], bigint[], bigint[], bigint[],
 	smallint[], bigint[], text[], bigint, bigint, bigint, bigint, integer, text, bigint,
-	bigint, text[], date, text, bigint, bigint[])') IS NOT NULL")" = t ] ||
+	bigint, text[], date, text, bigint, bigint[], text, bigint)') IS NOT NULL")" = t ] ||
 	die "kassa_member_pricing()/kassa_checkout() are not the ones this script sends" \
 		"(migrations changed?): update it to what server/loyalty/checkout.c sends"
 read -r VERSION BASIS MPP EXPIRES < <(q -c "SELECT version,
@@ -174,14 +174,16 @@ zeros() {
 	done
 	echo "ARRAY[$out]"
 }
-# checkout N MEMBER TIER POINTS NEXT OFFS EARNED: kassad's kassa_checkout() call
+# checkout N MEMBER TIER POINTS NEXT OFFS EARNED SEEN: kassad's kassa_checkout() call
+# (the tier after is the tier: a sale that reaches the next tier, which kassad would
+# decide from the window's basis, is rare and not modelled)
 checkout() {
 	put "SELECT * FROM kassa_checkout(:store, :till, :staff, :key, :hash, $2," \
 		"$(arr p "$1")::bigint[], $(arr q "$1")::integer[], $(arr u "$1")::bigint[]," \
 		"$6::bigint[], $(zeros "$1")::bigint[], $(zeros "$1")::bigint[], $7::bigint[]," \
 		"'{1}'::smallint[], ARRAY[:tendered]::bigint[], '{\"\"}'::text[]," \
 		":total, :tendered, :change, $4, :version, $3, 0, 0, '{}'::text[]," \
-		":expires::date, :basis, $5, $(zeros "$1")::bigint[]);"
+		":expires::date, :basis, $5, $(zeros "$1")::bigint[], $3, $8);"
 }
 for n in $(seq "$LMIN" "$LMAX"); do
 	f="$WORK/checkout$n.sql"
@@ -204,7 +206,9 @@ for n in $(seq "$LMIN" "$LMAX"); do
 		# step 2: kassad's pricing read; the tier it names gives discount, multiplier and
 		# next threshold (OFFSET 0: the call is made once, not once per use of its result)
 		put "SELECT s.t1 AS tier, coalesce(t.bp, 0) AS bp, coalesce(t.x100, 100) AS x100," \
-			"coalesce(t.next, 0) AS next FROM (SELECT * FROM kassa_member_pricing(:mem," \
+			"coalesce(t.next, 0) AS next," \
+			"s.$( [ "$BASIS" = points_earned ] && echo n7 || echo n6 ) AS seen" \
+			"FROM (SELECT * FROM kassa_member_pricing(:mem," \
 			"'{}'::text[], '{}'::text[], :till, :key, :hash) WHERE kind = 'm' OFFSET 0) s" \
 			"LEFT JOIN (VALUES $TIERS) AS t(name, bp, x100, next) ON t.name = s.t1"
 		put "\\gset"
@@ -225,12 +229,12 @@ for n in $(seq "$LMIN" "$LMAX"); do
 		put "\\set e$n :points${earned:+ - $earned}"
 		put "\\set tendered (:total + 99) / 100 * 100"
 		put "\\set change :tendered - :total"
-		checkout "$n" :mem :tier :points :next "$(arr o "$n")" "$(arr e "$n")"
+		checkout "$n" :mem :tier :points :next "$(arr o "$n")" "$(arr e "$n")" :seen
 		put "\\else"
 		put "\\set total ${net//:n/:g}"
 		put "\\set tendered (:total + 99) / 100 * 100"
 		put "\\set change :tendered - :total"
-		checkout "$n" 0 "''" 0 0 "$(zeros "$n")" "$(zeros "$n")"
+		checkout "$n" 0 "''" 0 0 "$(zeros "$n")" "$(zeros "$n")" 0
 		put "\\endif"
 	} >"$f"
 done

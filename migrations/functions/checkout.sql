@@ -7,7 +7,8 @@
 -- per-line allocation, the points ledger and lots, the coupon uses, the
 -- wallet ledger, a tier upgrade and the idempotency record in one
 -- transaction. A failed guard raises and writes nothing:
---   KA412 STALE_PRICING        rule set or tier changed: kassad re-reads and re-prices
+--   KA412 STALE_PRICING        rule set, tier or (near a threshold) tier basis changed:
+--                              kassad re-reads and re-prices
 --   KA412 PRICE_CHANGED        a unit price or product changed: kassad refreshes and retries
 --   KA412 INSUFFICIENT_POINTS  the balance no longer covers the redemption and gifts
 --   KA412 GIFT_UNAVAILABLE     a gift is out of stock, withdrawn or costs another amount
@@ -33,18 +34,23 @@
 -- nothing, 1 this sale: the result id follows, 2 another request); 'c': a
 -- coupon the member presented or can use today, with why it cannot be used
 -- if so; 'g': a gift-catalogue entry of a product asked for as a gift.
--- Columns: kind, five texts, six numbers, one flag.
+-- The 'm' row also carries both all-time tier bases, cumulative spend (n6)
+-- and points earned (n7): kassad decides from them whether the sale may
+-- reach the next tier (server/loyalty/rules_tier.c).
+-- Columns: kind, five texts, six numbers, one flag, one more number.
 CREATE FUNCTION kassa_member_pricing(p_member_id bigint, p_codes text[], p_gift_codes text[],
 	p_till_id bigint, p_key text, p_hash bytea)
 RETURNS TABLE (kind text, t1 text, t2 text, t3 text, t4 text, t5 text,
-	n1 bigint, n2 bigint, n3 bigint, n4 bigint, n5 bigint, n6 bigint, flag boolean)
+	n1 bigint, n2 bigint, n3 bigint, n4 bigint, n5 bigint, n6 bigint, flag boolean,
+	n7 bigint)
 LANGUAGE sql STABLE AS $$
 	SELECT 'm', m.tier, coalesce(to_char(m.birthday, 'MM-DD'), ''), '', '', '',
 		coalesce(m.points_balance, 0), coalesce(w.balance_minor, 0),
 		(SELECT max(version) FROM rule_versions)::bigint,
 		CASE WHEN i.till_id IS NULL THEN 0
 		     WHEN i.kind = 'checkout' AND i.request_hash = p_hash THEN 1 ELSE 2 END::bigint,
-		coalesce(i.result_id, 0), 0::bigint, m.member_id IS NOT NULL
+		coalesce(i.result_id, 0), coalesce(m.cumulative_spend_minor, 0),
+		m.member_id IS NOT NULL, coalesce(m.points_earned_total, 0)
 	FROM (SELECT 1) one
 	LEFT JOIN members m ON m.member_id = p_member_id
 	LEFT JOIN wallets w ON w.member_id = p_member_id
@@ -55,13 +61,13 @@ LANGUAGE sql STABLE AS $$
 		coalesce(kassa_coupon_problem(c, d), ''),
 		CASE d.kind WHEN 'fixed' THEN 1 WHEN 'percent' THEN 2 ELSE 3 END::bigint,
 		d.value_minor, d.percent_bp::bigint, d.cap_minor, d.min_spend_minor,
-		coalesce(d.item_product_id, 0), d.stackable
+		coalesce(d.item_product_id, 0), d.stackable, 0::bigint
 	FROM coupons c JOIN coupon_defs d USING (def_id)
 	LEFT JOIN products p ON p.product_id = d.item_product_id
 	WHERE c.member_id = p_member_id AND (c.code = ANY(p_codes) OR c.state = 'issued')
 	UNION ALL
 	-- no gift asked for: the scan is skipped (a one-time filter), not run
-	SELECT 'g', '', '', '', '', '', g.product_id, g.points_cost, 0, 0, 0, 0, false
+	SELECT 'g', '', '', '', '', '', g.product_id, g.points_cost, 0, 0, 0, 0, false, 0::bigint
 	FROM gift_items g JOIN products p USING (product_id)
 	WHERE cardinality(p_gift_codes) > 0 AND g.active AND p.active
 	  AND (p.sku = ANY(p_gift_codes) OR p.barcode = ANY(p_gift_codes))
@@ -91,7 +97,7 @@ CREATE FUNCTION kassa_checkout(
 	p_total bigint, p_tendered bigint, p_change bigint, p_points bigint,
 	p_rule_version integer, p_tier text, p_points_redeem bigint, p_points_value bigint,
 	p_coupon_codes text[], p_expires_on date, p_tier_basis text, p_next_threshold bigint,
-	p_gift_points bigint[])
+	p_gift_points bigint[], p_tier_after text, p_basis_seen bigint)
 RETURNS TABLE (r_txn_id bigint, r_created_at text, r_points_balance bigint,
 	r_cumulative_spend bigint, r_tier_after text, r_wallet_balance bigint,
 	r_usable_codes text[], r_replay_of bigint)
@@ -202,27 +208,22 @@ BEGIN
 		END IF;
 		v_spend := v_m.cumulative_spend_minor + p_total;
 		v_earned := v_m.points_earned_total + p_points;
-		v_tier_after := v_m.tier;
-		v_basis := CASE p_tier_basis WHEN 'points_earned' THEN v_earned ELSE v_spend END;
-		IF p_next_threshold > 0 AND v_basis >= p_next_threshold THEN
-			-- all-time, the next tier is reached: does the rolling window
-			-- reach it too? This sale's row is not written yet, so it is
-			-- added by hand. The highest tier the window reaches, if above
-			-- the current one, is an upgrade that takes effect now, its
-			-- discount from the next sale; it ends a manual tier.
-			SELECT kassa_tier_basis(p_member_id, p_tier_basis = 'points_earned',
-				coalesce((config->>'downgrade_window_months')::integer, 12))
-			       + CASE p_tier_basis WHEN 'points_earned' THEN p_points ELSE p_total END
-			INTO v_basis FROM rule_versions WHERE version = p_rule_version;
-			SELECT t.e->>'name' INTO v_tier_after
-			FROM rule_versions r,
-			     jsonb_array_elements(r.config->'tiers') WITH ORDINALITY AS t(e, ord)
-			WHERE r.version = p_rule_version AND (t.e->>'threshold')::bigint <= v_basis
-			  AND t.ord > (SELECT o.ord FROM jsonb_array_elements(r.config->'tiers')
-					WITH ORDINALITY AS o(e, ord) WHERE o.e->>'name' = v_m.tier)
-			ORDER BY t.ord DESC LIMIT 1;
-			v_tier_after := coalesce(v_tier_after, v_m.tier);
+		-- the tier after this sale is kassad's (rules_tier_after_sale): the
+		-- highest tier the rolling window reaches with this sale, when the
+		-- all-time basis it priced with (p_basis_seen) lets the sale reach
+		-- p_next_threshold. It stands only on that basis: if another sale or
+		-- refund moved it near a threshold, kassad reads and decides again.
+		-- An upgrade takes effect now, its discount from the next sale; it
+		-- ends a manual tier.
+		v_basis := CASE p_tier_basis WHEN 'points_earned' THEN v_m.points_earned_total
+			   ELSE v_m.cumulative_spend_minor END;
+		IF p_next_threshold > 0 AND v_basis <> p_basis_seen
+		   AND greatest(v_basis, p_basis_seen)
+		       + (CASE p_tier_basis WHEN 'points_earned' THEN p_points ELSE p_total END)
+		       >= p_next_threshold THEN
+			RAISE EXCEPTION 'STALE_PRICING' USING ERRCODE = 'KA412';
 		END IF;
+		v_tier_after := coalesce(nullif(p_tier_after, ''), v_m.tier);
 		UPDATE members
 		SET points_balance = v_balance, cumulative_spend_minor = v_spend,
 		    points_earned_total = v_earned, tier = v_tier_after,

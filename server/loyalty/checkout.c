@@ -45,6 +45,8 @@
 #include "log.h"
 #include "money.h"
 #include "rules.h"
+#include "rules_earn.h"
+#include "rules_tier.h"
 #include "ruleset_cache.h"
 #include "core.h"
 #include "loyalty.h"
@@ -63,6 +65,7 @@ static int st_pricing;
 static int st_key;
 static int st_answer;
 static int st_checkout;
+static int st_window;
 
 void checkout_setup(void)
 {
@@ -85,7 +88,10 @@ void checkout_setup(void)
 	st_checkout = db_stmt_add("checkout",
 		"SELECT * FROM kassa_checkout($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
 		" $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26,"
-		" $27, $28, $29)", DB_LANE_WORK);
+		" $27, $28, $29, $30, $31)", DB_LANE_WORK);
+	/* the rolling window's tier basis, read only when a sale may reach the next tier */
+	st_window = db_stmt_add("tier_window", "SELECT kassa_tier_basis($1, $2, $3)",
+				DB_LANE_QUICK);
 }
 
 #define CHECKOUT_MAX_KNOWN 32	/* coupons of a member step 2 keeps for the answer */
@@ -113,6 +119,7 @@ typedef struct CheckoutGift {
 typedef struct CheckoutMember {
 	char tier[RULESET_TIER_NAME_MAX];
 	int64_t points_balance, wallet;
+	int64_t cumulative_spend, points_earned;	/* all time: the tier's bases */
 	int bday_month, bday_day;
 	int32_t rule_version;		/* in force when read */
 	CheckoutCoupon coupons[CHECKOUT_MAX_COUPONS];	/* presented, in request order */
@@ -137,6 +144,7 @@ typedef struct CheckoutState {
 	bool key_checked;		/* no recorded sale has this key (or it was replayed) */
 	CheckoutMember m;
 	struct CheckoutArgs *args;	/* owned: the sale as last sent, for its answer */
+	struct CheckoutArgs *pending;	/* owned: priced, waiting for the tier window */
 	Kassa__V1__StatusCode refuse_code;	/* the refusal waiting for the key check */
 	char refuse_detail[48];
 	char refuse_msg[256];
@@ -331,6 +339,8 @@ static bool member_row(Call *c, const PGresult *res, int r, int64_t *replay_of)
 	m->points_balance = row_int(res, r, 6);
 	m->wallet = row_int(res, r, 7);
 	m->rule_version = (int32_t)row_int(res, r, 8);
+	m->cumulative_spend = row_int(res, r, 11);
+	m->points_earned = row_int(res, r, 13);
 	m->bday_month = m->bday_day = 0;
 	if (sscanf(bday, "%2d-%2d", &m->bday_month, &m->bday_day) != 2)
 		m->bday_month = m->bday_day = 0;
@@ -593,6 +603,10 @@ typedef struct CheckoutArgs {
 	SqlText hash;				/* of the request body */
 	int64_t tendered, change, points, wallet;
 	int64_t next_threshold;
+	int64_t tier_adds;			/* what this sale adds to the tier basis */
+	int64_t basis_seen;			/* the all-time basis priced with */
+	bool may_cross;				/* ... reaches next_threshold: read the window */
+	const char *tier_after;			/* rules_tier_after_sale(), or tier */
 	char expires_on[16];
 	const char *tier;
 	int tier_index;
@@ -623,6 +637,10 @@ static void checkout_state_free(void *p)
 	if (cs->args != NULL) {
 		checkout_args_free(cs->args);
 		free(cs->args);
+	}
+	if (cs->pending != NULL) {
+		checkout_args_free(cs->pending);
+		free(cs->pending);
 	}
 	free(cs);
 }
@@ -927,14 +945,14 @@ static bool checkout_tenders(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 /* Step 3e: the points earned, the new lot's expiry, the next tier's threshold. */
 static bool checkout_earn(Call *c, CheckoutArgs *a, const RuleSet *rs, const CheckoutMember *m)
 {
-	RuleDate today = ruleset_today(), exp = ruleset_lot_expiry(rs, &today);
+	RuleDate today = loyalty_today(), exp = rules_lot_expiry(rs, &today);
 	int32_t x100;
 
 	snprintf(a->expires_on, sizeof(a->expires_on), "%04d-%02d-%02d", exp.year, exp.month,
 		 exp.day);
 	a->points = 0;
 	if (m != NULL) {
-		x100 = ruleset_multiplier(rs, a->tier_index, &today, m->bday_month, m->bday_day);
+		x100 = rules_multiplier(rs, a->tier_index, &today, m->bday_month, m->bday_day);
 		a->points = rules_earn(&a->sale,
 				       a->wallet < a->sale.payable ? a->wallet : a->sale.payable,
 				       rs->stored_value_earns, x100, rs->minor_per_point);
@@ -943,8 +961,11 @@ static bool checkout_earn(Call *c, CheckoutArgs *a, const RuleSet *rs, const Che
 					"the points of this sale could not be computed");
 			return false;
 		}
-		a->next_threshold = a->tier_index + 1 < rs->n_tiers ?
-				    rs->tiers[a->tier_index + 1].threshold : 0;
+		a->next_threshold = rules_tier_next_threshold(rs, a->tier_index);
+		a->tier_adds = rs->basis_points ? a->points : a->sale.payable;
+		a->basis_seen = rs->basis_points ? m->points_earned : m->cumulative_spend;
+		a->may_cross = rules_tier_sale_may_cross(rs, a->tier_index, a->basis_seen,
+							 a->tier_adds);
 	}
 	sqltext_open(&a->tier_offs);
 	sqltext_open(&a->coupon_offs);
@@ -1158,7 +1179,7 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	const Session *s = c->sess;
 	char p_store[24], p_till[24], p_staff[24], p_member[24];
 	char p_total[24], p_tendered[24], p_change[24], p_points[24];
-	char p_version[16], p_redeem[24], p_value[24], p_next[24];
+	char p_version[16], p_redeem[24], p_value[24], p_next[24], p_seen[24];
 
 	checkout_hash(co, &a->hash);
 	snprintf(p_store, sizeof(p_store), "%lld", (long long)s->store_id);
@@ -1169,12 +1190,13 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	snprintf(p_tendered, sizeof(p_tendered), "%lld", (long long)a->tendered);
 	snprintf(p_change, sizeof(p_change), "%lld", (long long)a->change);
 	snprintf(p_points, sizeof(p_points), "%lld", (long long)a->points);
-	snprintf(p_version, sizeof(p_version), "%d", (int)rs->version);
+	snprintf(p_version, sizeof(p_version), "%d", (int)a->rule_version);
 	snprintf(p_redeem, sizeof(p_redeem), "%lld", (long long)a->sale.points_redeem);
 	snprintf(p_value, sizeof(p_value), "%lld", (long long)a->sale.points_value);
 	snprintf(p_next, sizeof(p_next), "%lld", (long long)a->next_threshold);
+	snprintf(p_seen, sizeof(p_seen), "%lld", (long long)a->basis_seen);
 
-	const char *params[29] = {
+	const char *params[31] = {
 		p_store, p_till, p_staff, c->req->idempotency_key, sqltext_str(&a->hash),
 		p_member, sqltext_str(&a->ids), sqltext_str(&a->qtys), sqltext_str(&a->prices),
 		sqltext_str(&a->tier_offs), sqltext_str(&a->coupon_offs),
@@ -1183,6 +1205,7 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 		p_total, p_tendered, p_change, p_points,
 		p_version, a->tier, p_redeem, p_value, sqltext_str(&a->coupons), a->expires_on,
 		rs->basis_points ? "points_earned" : "spend", p_next, sqltext_str(&a->gift_points),
+		a->tier_after, p_seen,
 	};
 
 	CheckoutState *cs = c->state;
@@ -1193,7 +1216,57 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	}
 	cs->args = a;
 	c->attempts++;
-	db_query(st_checkout, 29, params, checkout_db_cb, c);
+	db_query(st_checkout, 31, params, checkout_db_cb, c);
+}
+
+/* The window's basis: the tier after this sale, then send. */
+static void checkout_window_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	CheckoutState *cs = c->state;
+	CheckoutArgs *a = cs->pending;
+	const RuleSet *rs = ruleset_current();
+	int64_t window;
+	int to;
+
+	cs->pending = NULL;
+	if (!call_db_ok(c, st, res)) {		/* answered (or c freed): a is ours */
+		checkout_args_free(a);
+		free(a);
+		return;
+	}
+	/* a rule set newer than the one priced with: kassa_checkout says STALE_PRICING */
+	if (rs->version == a->rule_version) {
+		window = row_int(res, 0, 0);
+		window = window > INT64_MAX - a->tier_adds ? INT64_MAX : window + a->tier_adds;
+		to = rules_tier_after_sale(rs, a->tier_index, window);
+		if (to >= 0)
+			a->tier_after = rs->tiers[to].name;
+	}
+	checkout_send(c, a, rs);
+}
+
+/*
+ * Step 4a: a sale that may reach the next tier (rare) first reads the
+ * rolling window's basis; the others send straight away, their tier after
+ * being the tier they were priced with. kassa_checkout() refuses with
+ * STALE_PRICING if the member's all-time basis moved since it was read.
+ */
+static void checkout_tier(Call *c, CheckoutArgs *a, const RuleSet *rs)
+{
+	CheckoutState *cs = c->state;
+	char id[24], months[16];
+	const char *params[3] = { id, rs->basis_points ? "t" : "f", months };
+
+	a->tier_after = a->tier;
+	if (!a->may_cross) {
+		checkout_send(c, a, rs);
+		return;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)c->req->checkout->member_id);
+	snprintf(months, sizeof(months), "%d", (int)rs->downgrade_window_months);
+	cs->pending = a;
+	db_query(st_window, 3, params, checkout_window_cb, c);
 }
 
 /* Step 3: price from the cache (fetching what is missing) and the rules, then send. */
@@ -1225,7 +1298,7 @@ static void checkout_price(Call *c)
 	    checkout_rules_price(c, a, m) && checkout_tenders(c, a, m) &&
 	    checkout_earn(c, a, rs, m)) {
 		if (!c->req->checkout->quote) {
-			checkout_send(c, a, rs);	/* keeps a for the answer */
+			checkout_tier(c, a, rs);	/* keeps a for the answer */
 			return;
 		}
 		checkout_answer(c, a, NULL);

@@ -37,6 +37,7 @@
 #include "db.h"
 #include "log.h"
 #include "rules.h"
+#include "rules_earn.h"
 #include "ruleset_cache.h"
 #include "core.h"
 #include "loyalty.h"
@@ -275,7 +276,7 @@ static void refund_send(Call *c)
 	const RuleSet *rs = ruleset_current();
 	const RefundState *st = c->state;
 	const Session *s = c->sess;
-	RuleDate today = ruleset_today(), exp = ruleset_lot_expiry(rs, &today);
+	RuleDate today = loyalty_today(), exp = rules_lot_expiry(rs, &today);
 	SqlText hash = SQLTEXT_INIT, lines = SQLTEXT_INIT;
 	char p_store[24], p_till[24], p_staff[24], p_txn[24], p_approved[24], p_limit[24];
 	char p_version[16], p_expires[16];

@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ruleset.c: parse and check a rule-set document, and derive from it what
- * one sale needs. Every field is checked here, once, so the pricing code
- * can trust a RuleSet: a bad document is refused when an administrator
- * saves it, not at a till.
+ * ruleset.c: parse and check a rule-set document. Every field is checked
+ * here, once, so the pricing code can trust a RuleSet: a bad document is
+ * refused when an administrator saves it, not at a till. It only parses:
+ * what a RuleSet means for a sale, a refund or a tier is rules_*.c's.
  */
 #include "ruleset.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -291,103 +290,4 @@ int ruleset_tier_index(const RuleSet *rs, const char *name)
 		if (strcmp(rs->tiers[i].name, name) == 0)
 			return i;
 	return -1;
-}
-
-int ruleset_tier_for(const RuleSet *rs, int64_t basis)
-{
-	int i = rs->n_tiers - 1;
-
-	while (i > 0 && rs->tiers[i].threshold > basis)
-		i--;
-	return i;
-}
-
-static int32_t combine(RuleCombine how, int32_t acc, int32_t x)
-{
-	int64_t r;
-
-	switch (how) {
-	case RULE_COMBINE_MULTIPLY:
-		r = (int64_t)acc * x / 100;
-		break;
-	case RULE_COMBINE_ADD:
-		r = (int64_t)acc + x - 100;
-		break;
-	case RULE_COMBINE_MAX:
-	default:
-		r = x > acc ? x : acc;
-		break;
-	}
-	if (r < 0)
-		r = 0;
-	return r > RULESET_MAX_X100 ? RULESET_MAX_X100 : (int32_t)r;
-}
-
-int32_t ruleset_multiplier(const RuleSet *rs, int tier, const RuleDate *today,
-			   int bday_month, int bday_day)
-{
-	int32_t x = 100;
-	int32_t ymd = today->year * 10000 + today->month * 100 + today->day;
-
-	if (tier >= 0 && tier < rs->n_tiers)
-		x = combine(rs->combine, x, rs->tiers[tier].multiplier_x100);
-	if ((rs->member_weekdays & (1u << today->weekday)) ||
-	    (rs->member_monthdays & (1u << today->day)))
-		x = combine(rs->combine, x, rs->member_day_x100);
-	if (bday_month == today->month &&
-	    ((rs->birthday == RULE_BIRTHDAY_DAY && bday_day == today->day) ||
-	     rs->birthday == RULE_BIRTHDAY_MONTH))
-		x = combine(rs->combine, x, rs->birthday_x100);
-	for (int i = 0; i < rs->n_campaigns; i++)
-		if (rs->campaigns[i].from <= ymd && ymd <= rs->campaigns[i].to)
-			x = combine(rs->combine, x, rs->campaigns[i].x100);
-	return x;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return mdays[m - 1];
-}
-
-RuleDate ruleset_lot_expiry(const RuleSet *rs, const RuleDate *today)
-{
-	RuleDate d = { today->year + 1, 12, 31, 0 };
-
-	if (rs->expiry_months > 0) {
-		/* the last day of the month expiry_months after this one */
-		int m = today->month - 1 + rs->expiry_months;
-
-		d.year = today->year + m / 12;
-		d.month = m % 12 + 1;
-		d.day = days_in_month(d.year, d.month);
-	}
-	return d;
-}
-
-int64_t ruleset_topup_bonus(const RuleSet *rs, int64_t amount)
-{
-	int64_t bonus = 0;
-
-	for (int i = 0; i < rs->n_topup; i++)
-		if (amount >= rs->topup[i].min_minor)
-			bonus = rs->topup[i].bonus_minor;
-	return bonus;
-}
-
-RuleDate ruleset_today(void)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	RuleDate d;
-
-	localtime_r(&now, &tm);
-	d.year = tm.tm_year + 1900;
-	d.month = tm.tm_mon + 1;
-	d.day = tm.tm_mday;
-	d.weekday = tm.tm_wday == 0 ? 7 : tm.tm_wday;
-	return d;
 }

@@ -2,10 +2,11 @@
 /*
  * ruleset: the loyalty rule set as one validated value. A version is stored
  * as a JSON document in rule_versions (migrations/0003_loyalty.sql);
- * ruleset_parse() checks every field and fills a RuleSet, and the helpers
- * below derive what a sale needs from it (the member's tier, the points
- * multiplier of the day, the expiry of a new lot). No I/O and no globals:
- * ruleset_cache.c holds the version in force.
+ * ruleset_parse() checks every field and fills a RuleSet; that is all this
+ * module does. What the rules mean lives in the pure rules_*.c family
+ * (rules.c sale pricing, rules_earn.c multipliers and lot expiry,
+ * rules_tier.c tier decisions, rules_refund.c refunds). No I/O and no
+ * globals: ruleset_cache.c holds the version in force.
  */
 #ifndef KASSA_RULESET_H
 #define KASSA_RULESET_H
@@ -89,24 +90,5 @@ bool ruleset_parse(const char *json, int32_t version, RuleSet *out, char *err, s
 
 /* The index of the tier called name, or -1. */
 int ruleset_tier_index(const RuleSet *rs, const char *name);
-
-/* The index of the highest tier whose threshold basis reaches. */
-int ruleset_tier_for(const RuleSet *rs, int64_t basis);
-
-/*
- * The points multiplier (x100) for a member of tier `tier` on day `today`,
- * with birthday month/day (0/0: unknown), combined as configured.
- */
-int32_t ruleset_multiplier(const RuleSet *rs, int tier, const RuleDate *today,
-			   int bday_month, int bday_day);
-
-/* The day a lot earned on `today` expires (its last usable day). */
-RuleDate ruleset_lot_expiry(const RuleSet *rs, const RuleDate *today);
-
-/* The bonus a top-up of amount earns: the highest tier it reaches, or 0. */
-int64_t ruleset_topup_bonus(const RuleSet *rs, int64_t amount);
-
-/* Today in kassad's local time zone. */
-RuleDate ruleset_today(void);
 
 #endif

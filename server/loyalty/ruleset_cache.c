@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "log.h"
@@ -87,4 +88,18 @@ void ruleset_reload(DbCallback cb, void *arg)
 	r->cb = cb;
 	r->arg = arg;
 	db_query(st_newest, 0, NULL, reload_cb, r);
+}
+
+RuleDate loyalty_today(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	RuleDate d;
+
+	localtime_r(&now, &tm);
+	d.year = tm.tm_year + 1900;
+	d.month = tm.tm_mon + 1;
+	d.day = tm.tm_mday;
+	d.weekday = tm.tm_wday == 0 ? 7 : tm.tm_wday;
+	return d;
 }

@@ -2,7 +2,7 @@
 /*
  * ruleset_cache: the rule set in force (the newest rule_versions row), read
  * from the database when first needed and again whenever a sale finds it
- * stale.
+ * stale; and the clock the loyalty handlers pass to the pure rules.
  */
 #ifndef KASSA_RULESET_CACHE_H
 #define KASSA_RULESET_CACHE_H
@@ -33,6 +33,12 @@ void ruleset_reload(DbCallback cb, void *arg);
  */
 struct Call;
 MUSTCHECK bool ruleset_reload_ok(struct Call *c, DbStatus st, const PGresult *res);
+
+/*
+ * Today in kassad's local time zone: the one place the loyalty handlers
+ * read the clock. The rules_*.c family takes the date as an argument.
+ */
+RuleDate loyalty_today(void);
 
 /* Install version from its JSON (also after an administrator saves one). */
 MUSTCHECK bool ruleset_install(int32_t version, const char *json);

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "money.h"
 #include "rules.h"
+#include "rules_earn.h"
 #include "ruleset_cache.h"
 #include "core.h"
 #include "loyalty.h"
@@ -241,7 +242,7 @@ static void topup_send(Call *c)
 	snprintf(p_member, sizeof(p_member), "%lld", (long long)t->member_id);
 	snprintf(p_amount, sizeof(p_amount), "%lld", (long long)t->amount_minor);
 	snprintf(p_bonus, sizeof(p_bonus), "%lld",
-		 (long long)ruleset_topup_bonus(rs, t->amount_minor));
+		 (long long)rules_topup_bonus(rs, t->amount_minor));
 	snprintf(p_version, sizeof(p_version), "%d", (int)rs->version);
 	snprintf(p_tendered, sizeof(p_tendered), "%lld", (long long)tendered);
 	snprintf(p_change, sizeof(p_change), "%lld", (long long)change);

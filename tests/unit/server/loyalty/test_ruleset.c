@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "ruleset.h"
+#include "rules_earn.h"
+#include "rules_tier.h"
 
 /* The JSON of the first rule_versions row the migration inserts. */
 static char *shipped_rules(void)
@@ -66,15 +68,15 @@ static void test_shipped_defaults(void **state)
 	assert_int_equal(rs.expiry_months, 0);
 	assert_int_equal(rs.downgrade_window_months, 12);
 	assert_int_equal(rs.n_topup, 1);
-	assert_true(ruleset_topup_bonus(&rs, 100000) == 10000);	/* top up ¥1,000 get ¥100 */
-	assert_true(ruleset_topup_bonus(&rs, 99999) == 0);
+	assert_true(rules_topup_bonus(&rs, 100000) == 10000);	/* top up ¥1,000 get ¥100 */
+	assert_true(rules_topup_bonus(&rs, 99999) == 0);
 	assert_int_equal(ruleset_tier_index(&rs, "Silver"), 1);
 	assert_int_equal(ruleset_tier_index(&rs, "Platinum"), -1);
-	assert_int_equal(ruleset_tier_for(&rs, 0), 0);
-	assert_int_equal(ruleset_tier_for(&rs, 199999), 0);
-	assert_int_equal(ruleset_tier_for(&rs, 200000), 1);
-	assert_int_equal(ruleset_tier_for(&rs, 1000000), 2);
-	assert_int_equal(ruleset_tier_for(&rs, INT64_MAX), 2);
+	assert_int_equal(rules_tier_for(&rs, 0), 0);
+	assert_int_equal(rules_tier_for(&rs, 199999), 0);
+	assert_int_equal(rules_tier_for(&rs, 200000), 1);
+	assert_int_equal(rules_tier_for(&rs, 1000000), 2);
+	assert_int_equal(rules_tier_for(&rs, INT64_MAX), 2);
 }
 
 #define BASE_TIERS "\"tier_basis\": \"spend\", \"tiers\": [" \
@@ -161,24 +163,24 @@ static void test_multipliers(void **state)
 	(void)state;
 	rs = with_multipliers("{\"member_day_x100\": 200, \"member_weekdays\": [3],"
 			      " \"birthday\": \"day\", \"birthday_x100\": 300}");
-	assert_int_equal(ruleset_multiplier(&rs, 0, &thu, 0, 0), 100);
-	assert_int_equal(ruleset_multiplier(&rs, 1, &thu, 0, 0), 150);	/* Gold */
-	assert_int_equal(ruleset_multiplier(&rs, 0, &wed, 0, 0), 200);	/* member day */
-	assert_int_equal(ruleset_multiplier(&rs, 1, &wed, 0, 0), 200);	/* max of 150, 200 */
-	assert_int_equal(ruleset_multiplier(&rs, 1, &wed, 11, 25), 300);	/* birthday wins */
-	assert_int_equal(ruleset_multiplier(&rs, 1, &wed, 11, 24), 200);	/* not the day */
+	assert_int_equal(rules_multiplier(&rs, 0, &thu, 0, 0), 100);
+	assert_int_equal(rules_multiplier(&rs, 1, &thu, 0, 0), 150);	/* Gold */
+	assert_int_equal(rules_multiplier(&rs, 0, &wed, 0, 0), 200);	/* member day */
+	assert_int_equal(rules_multiplier(&rs, 1, &wed, 0, 0), 200);	/* max of 150, 200 */
+	assert_int_equal(rules_multiplier(&rs, 1, &wed, 11, 25), 300);	/* birthday wins */
+	assert_int_equal(rules_multiplier(&rs, 1, &wed, 11, 24), 200);	/* not the day */
 
 	rs = with_multipliers("{\"combine\": \"multiply\", \"member_day_x100\": 200,"
 			      " \"member_monthdays\": [25], \"birthday\": \"month\","
 			      " \"birthday_x100\": 300}");
-	assert_int_equal(ruleset_multiplier(&rs, 1, &wed, 11, 2), 900);	/* 1.5 x 2 x 3 */
-	assert_int_equal(ruleset_multiplier(&rs, 0, &thu, 11, 2), 300);	/* month: any day */
-	assert_int_equal(ruleset_multiplier(&rs, 0, &thu, 10, 26), 100);
+	assert_int_equal(rules_multiplier(&rs, 1, &wed, 11, 2), 900);	/* 1.5 x 2 x 3 */
+	assert_int_equal(rules_multiplier(&rs, 0, &thu, 11, 2), 300);	/* month: any day */
+	assert_int_equal(rules_multiplier(&rs, 0, &thu, 10, 26), 100);
 
 	rs = with_multipliers("{\"combine\": \"add\", \"campaigns\": [{\"from\": \"2026-11-20\","
 			      " \"to\": \"2026-11-25\", \"x100\": 200}]}");
-	assert_int_equal(ruleset_multiplier(&rs, 1, &wed, 0, 0), 250);	/* 1 + 0.5 + 1 */
-	assert_int_equal(ruleset_multiplier(&rs, 1, &thu, 0, 0), 150);	/* campaign over */
+	assert_int_equal(rules_multiplier(&rs, 1, &wed, 0, 0), 250);	/* 1 + 0.5 + 1 */
+	assert_int_equal(rules_multiplier(&rs, 1, &thu, 0, 0), 150);	/* campaign over */
 }
 
 static void test_expiry(void **state)
@@ -189,17 +191,17 @@ static void test_expiry(void **state)
 
 	(void)state;
 	assert_true(ruleset_parse(shipped_rules(), 1, &rs, err, sizeof(err)));
-	e = ruleset_lot_expiry(&rs, &d);	/* end of the calendar year after */
+	e = rules_lot_expiry(&rs, &d);	/* end of the calendar year after */
 	assert_int_equal(e.year, 2027);
 	assert_int_equal(e.month, 12);
 	assert_int_equal(e.day, 31);
 	rs.expiry_months = 3;		/* end of the month three months on */
-	e = ruleset_lot_expiry(&rs, &d);
+	e = rules_lot_expiry(&rs, &d);
 	assert_int_equal(e.year, 2027);
 	assert_int_equal(e.month, 2);
 	assert_int_equal(e.day, 28);
 	d.year = 2027;
-	e = ruleset_lot_expiry(&rs, &d);
+	e = rules_lot_expiry(&rs, &d);
 	assert_int_equal(e.year, 2028);
 	assert_int_equal(e.day, 29);	/* a leap year */
 }
