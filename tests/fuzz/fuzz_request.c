@@ -2,7 +2,8 @@
 /*
  * fuzz_request: what kassad does with a frame body from a till (session.c):
  * kassa__v1__request__unpack(), then server/core/pbcheck.c pbcheck_utf8() on
- * the message tree. Beyond "no memory errors", a message that decoded must
+ * the message tree and pbcheck_is_exact() (true exactly when the message
+ * packs back to as many bytes as the wire carried). Beyond "no memory errors", a message that decoded must
  * pack again to exactly get_packed_size() bytes, those bytes must decode,
  * and packing that second message must give the same bytes (the packed
  * form of a decoded message is a fixed point).
@@ -82,6 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 
 	packed = pack_request(req, &plen);
+	/* what session.c accepts: exactly what the wire carried, no more, no less */
+	FUZZ_CHECK(pbcheck_is_exact(&req->base, size) == (plen == size));
 	again = kassa__v1__request__unpack(NULL, plen, packed);
 	FUZZ_CHECK(again != NULL);
 	FUZZ_CHECK(again->body_case == req->body_case);
