@@ -993,11 +993,21 @@ KcResult kc_login(KassaClient *kc, int64_t staff_id, const char *pin, Kassa__V1_
 	req.body_case = KASSA__V1__REQUEST__BODY_LOGIN;
 	req.login = &login;
 	r = kc_call(kc, &req, resp);
-	if (r == KC_OK && kc_status(*resp) == KASSA__V1__STATUS_CODE__OK) {
-		if (kc->pin != NULL) {
-			sodium_memzero(kc->pin, strlen(kc->pin));
-			free(kc->pin);
-		}
+	if (r != KC_OK)
+		return r;
+	/*
+	 * Any answer ends the earlier login (the server logs the connection out
+	 * when a Login fails): forget its PIN, so that a reconnect does not log
+	 * the earlier staff member in again.
+	 */
+	if (kc->pin != NULL) {
+		sodium_memzero(kc->pin, strlen(kc->pin));
+		free(kc->pin);
+		kc->pin = NULL;
+	}
+	kc->staff_id = 0;
+	kc->logged_in = false;
+	if (kc_status(*resp) == KASSA__V1__STATUS_CODE__OK) {
 		kc->pin = xstrdup(pin);
 		kc->staff_id = staff_id;
 		kc->logged_in = true;

@@ -414,6 +414,14 @@ static void test_failed_login_logs_out(Harness *h)
 	r = NULL;
 	CHECK(is(&a, KASSA__V1__STATUS_CODE__UNAUTHENTICATED, "LOGIN_REQUIRED"),
 	      "after a failed Login nobody is logged in: %s %s", a.detail, a.message);
+	/* nor after a reconnect: the client library must not log the first one in again */
+	kc_disconnect(kc);
+	CHECK(kc_reconnect(kc, NULL, 0), "reconnected");
+	a = answer_of(kc_product_lookup(kc, "SKU-APPLE", &r), &r);
+	kc_response_free(r);
+	r = NULL;
+	CHECK(is(&a, KASSA__V1__STATUS_CODE__UNAUTHENTICATED, "LOGIN_REQUIRED"),
+	      "after a failed Login and a reconnect nobody is logged in: %s", a.detail);
 
 	/* a Login refused for its form ends the earlier login too */
 	a = answer_of(kc_login(kc, id, "1234", &r), &r);
