@@ -45,6 +45,7 @@
 #include "log.h"
 #include "money.h"
 #include "rules.h"
+#include "rules_coupons.h"
 #include "rules_earn.h"
 #include "rules_tier.h"
 #include "ruleset_cache.h"
@@ -59,6 +60,11 @@
 #define CHECKOUT_MAX_ATTEMPTS 5
 #define CHECKOUT_MAX_POINTS 1000000000000LL
 #define CHECKOUT_MAX_GIFTS 32		/* distinct gift products on one sale */
+
+_Static_assert(RULES_COUPON_FIXED == KASSA__V1__COUPON_KIND__COUPON_FIXED &&
+	       RULES_COUPON_PERCENT == KASSA__V1__COUPON_KIND__COUPON_PERCENT &&
+	       RULES_COUPON_FREE_ITEM == KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM,
+	       "rules_coupons.h numbers coupon kinds as the protocol does");
 
 static int st_products;
 static int st_pricing;
@@ -676,9 +682,8 @@ static bool checkout_gift(Call *c, CheckoutArgs *a, size_t i, const CatalogItem 
 	for (int g = 0; m != NULL && g < m->n_gifts; g++) {
 		if (m->gifts[g].product_id != it->product_id)
 			continue;
-		if (__builtin_mul_overflow(m->gifts[g].points_cost,
-					   (int64_t)c->req->checkout->lines[i]->quantity, points) ||
-		    !money_add(a->gift_total, *points, &a->gift_total)) {
+		if (!rules_gift_add(m->gifts[g].points_cost, c->req->checkout->lines[i]->quantity,
+				    points, &a->gift_total)) {
 			checkout_refuse(c, KASSA__V1__STATUS_CODE__OUT_OF_RANGE, "AMOUNT_OVERFLOW",
 					"line %zu: too many points", i + 1);
 			return false;
@@ -743,63 +748,52 @@ static bool checkout_lines(Call *c, CheckoutArgs *a)
 static bool checkout_coupons(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 {
 	const Kassa__V1__Checkout *co = c->req->checkout;
-	int32_t used[RULES_MAX_LINES] = { 0 };
-	int orders = 0;
+	RulesCoupon rc[CHECKOUT_MAX_COUPONS];
+	int64_t product[RULES_MAX_LINES];
+	bool gift[RULES_MAX_LINES];
+	int n = m != NULL ? m->n_coupons : 0, bad;
+	const char *code;
 
 	sqltext_open(&a->coupons);
-	for (int k = 0; m != NULL && k < m->n_coupons; k++) {
+	for (int k = 0; k < n; k++) {
 		const CheckoutCoupon *cp = &m->coupons[k];
-		size_t i;
 
 		sqltext_elem_str(&a->coupons, cp->code);
-		if (m->n_coupons > 1 && !cp->stackable) {
-			checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
-					"COUPON_NOT_STACKABLE",
-					"coupon %s cannot be combined with other coupons",
-					cp->code);
-			return false;
-		}
-		if (cp->kind != KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM) {
-			if (++orders > 1) {
-				checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
-						"ONE_ORDER_COUPON",
-						"a sale takes one order coupon; %s is a second",
-						cp->code);
-				return false;
-			}
-			a->sale.coupon_min_spend = cp->min_spend;
-			if (cp->kind == KASSA__V1__COUPON_KIND__COUPON_PERCENT) {
-				a->sale.coupon_bp = cp->percent_bp;
-				a->sale.coupon_cap = cp->cap;
-			} else {
-				a->sale.coupon_off = cp->value;
-			}
-			continue;
-		}
-		for (i = 0; i < co->n_lines; i++) {
-			const CatalogItem *it = catalog_get(co->lines[i]->code);
-			RulesLine *l = &a->lines[i];
-			int64_t unit_tier_off;
-
-			if (it->product_id != cp->item_product_id || used[i] >= l->qty ||
-			    co->lines[i]->gift)
-				continue;
-			if (!rules_percent_half_up(l->unit_minor, a->sale.tier_bp, &unit_tier_off))
-				unit_tier_off = 0;
-			l->item_off += l->unit_minor - unit_tier_off;
-			used[i]++;
-			break;
-		}
-		if (i == co->n_lines) {
-			checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
-					"COUPON_ITEM_MISSING",
-					"coupon %s is for an item the sale does not have",
-					cp->code);
-			return false;
-		}
+		rc[k] = (RulesCoupon){ cp->kind, cp->value, cp->percent_bp, cp->cap,
+				       cp->min_spend, cp->item_product_id, cp->stackable };
 	}
 	sqltext_close(&a->coupons);
-	return true;
+	for (size_t i = 0; i < co->n_lines; i++) {
+		product[i] = a->items[i].product_id;
+		gift[i] = co->lines[i]->gift;
+	}
+	switch (rules_coupons_apply(&a->sale, product, gift, rc, n, &bad)) {
+	case RULES_COUPONS_OK:
+		return true;
+	case RULES_COUPON_NOT_STACKABLE:
+		code = m->coupons[bad].code;
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+				"COUPON_NOT_STACKABLE",
+				"coupon %s cannot be combined with other coupons", code);
+		return false;
+	case RULES_ONE_ORDER_COUPON:
+		code = m->coupons[bad].code;
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+				"ONE_ORDER_COUPON", "a sale takes one order coupon; %s is a second",
+				code);
+		return false;
+	case RULES_COUPON_ITEM_MISSING:
+		code = m->coupons[bad].code;
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+				"COUPON_ITEM_MISSING",
+				"coupon %s is for an item the sale does not have", code);
+		return false;
+	case RULES_COUPON_BAD_KIND:
+	default:
+		break;
+	}
+	checkout_refuse(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_COUPON", "internal error");
+	return false;
 }
 
 /* Step 3c: rules_price() and what its refusals tell the till. */
@@ -807,29 +801,17 @@ static bool checkout_rules_price(Call *c, CheckoutArgs *a, const CheckoutMember 
 {
 	char have[32], want[32];
 
-	for (int k = 0; m != NULL && k < m->n_coupons; k++) {
-		/* a free item's minimum, measured after the tier discount like the others */
-		if (m->coupons[k].kind == KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM &&
-		    m->coupons[k].min_spend > a->sale.coupon_min_spend)
-			a->sale.coupon_min_spend = m->coupons[k].min_spend;
-	}
-	if (a->gift_total > 0) {
-		/* gifts come out of the balance first; redemption gets the rest */
-		if (a->gift_total > a->sale.points_balance) {
-			checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
-					"INSUFFICIENT_POINTS",
-					"the gifts cost %lld points; the member "
-					"holds %lld",
-					(long long)a->gift_total,
-					(long long)a->sale.points_balance);
-			return false;
-		}
-		a->sale.points_balance -= a->gift_total;
+	(void)m;
+	/* gifts come out of the balance first; redemption gets the rest */
+	if (rules_gifts_take(&a->sale, a->gift_total) != RULES_OK) {
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
+				"INSUFFICIENT_POINTS", "the gifts cost %lld points; the member holds %lld",
+				(long long)a->gift_total, (long long)a->sale.points_balance);
+		return false;
 	}
 	switch (rules_price(&a->sale)) {
 	case RULES_OK:
-		if (a->sale.coupon_min_spend > 0 &&
-		    a->sale.gross - a->sale.tier_off < a->sale.coupon_min_spend)
+		if (!rules_coupons_min_met(&a->sale))
 			break;	/* a free item below its minimum: below */
 		return true;
 	case RULES_COUPON_MIN_SPEND:
