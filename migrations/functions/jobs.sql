@@ -114,76 +114,85 @@ BEGIN
 END
 $$;
 
--- Tier downgrades, one level at a time: a member above the first tier,
--- whose tier was not set by hand and has not changed for the newest rule
--- set's downgrade_window_months, goes down one level when the basis of the
--- window (kassa_tier_basis: sales less refunds, or points earned less
--- clawbacks) is below the tier's threshold. tier_since restarts, so the next
--- level down needs another whole window. Each downgrade is audited as the
--- run's staff.
--- Members in the upper tiers may be few and far between, so a batch also
--- looks at no more than 50 * p_limit ids: no statement walks the whole
--- members table however few it finds.
-CREATE FUNCTION kassa_tier_downgrade_due(p_limit integer, p_after bigint DEFAULT 0,
-	p_run_id bigint DEFAULT NULL,
-	OUT out_picked integer, OUT out_last bigint, OUT out_more boolean,
-	OUT out_downgraded integer)
+-- Tier downgrades, one level at a time. A batch is two statements, with
+-- the decision between them in kassad (rules_tier_downgrade(), jobs.c):
+-- kassa_tier_downgrade_pick() takes the candidates with their window's
+-- basis, kassa_tier_downgrade_write() writes the downgrades kassad decided
+-- and adds the batch to its run. kassad passes what the rule set in force
+-- says (SQL never reads the rule-set document): the names of the tiers
+-- above the first, whether the basis is points earned, and the window.
+--
+-- A candidate is a member whose tier is one of p_tiers, was not set by
+-- hand and has not changed for p_months months; the basis is
+-- kassa_tier_basis() over that window (sales less refunds, or points
+-- earned less clawbacks). Members in the upper tiers may be few and far
+-- between, so a batch also looks at no more than 50 * p_limit ids: no
+-- statement walks the whole members table however few it finds. Members
+-- another transaction holds are skipped (SKIP LOCKED): a sale never waits.
+CREATE FUNCTION kassa_tier_downgrade_pick(p_limit integer, p_after bigint, p_tiers text[],
+	p_by_points boolean, p_months integer,
+	OUT out_member_id bigint, OUT out_tier text, OUT out_basis bigint)
+RETURNS SETOF record LANGUAGE sql AS $$
+	SELECT d.member_id, d.tier, kassa_tier_basis(d.member_id, p_by_points, p_months)
+	FROM (SELECT m.member_id, m.tier FROM members m
+		WHERE m.member_id > p_after AND m.member_id <= p_after + 50 * p_limit
+		  AND m.tier = ANY (p_tiers) AND NOT m.tier_manual
+		  AND m.tier_since < now() - make_interval(months => p_months)
+		ORDER BY m.member_id LIMIT p_limit
+		FOR UPDATE OF m SKIP LOCKED) d
+	ORDER BY d.member_id
+$$;
+
+-- Write the downgrades kassad decided for one batch (p_ids[i] from
+-- p_from[i] to p_to[i], its basis p_basis[i] below p_threshold[i]) with
+-- rule set p_version, and add the batch (p_picked members examined, the
+-- last id p_last) to run p_run_id. Each write is guarded: the member is
+-- taken only if no other transaction holds it, and only while the facts
+-- the decision stands on still hold (the same tier, still not manual,
+-- still older than the window, the same basis); so a sale or a TierSet
+-- between the two statements wins. tier_since restarts, so the next level
+-- down needs another whole window. Each downgrade is audited as the run's
+-- staff. With a rule set newer than p_version in force nothing is written
+-- (out_stale): kassad reloads it and does the batch again.
+CREATE FUNCTION kassa_tier_downgrade_write(p_run_id bigint, p_version integer,
+	p_by_points boolean, p_months integer, p_picked integer, p_last bigint,
+	p_ids bigint[], p_from text[], p_to text[], p_basis bigint[], p_threshold bigint[],
+	OUT out_stale boolean, OUT out_more boolean, OUT out_downgraded integer)
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_version	integer;
-	v_cfg		jsonb;
-	v_window	interval;
-	v_months	integer;
-	v_by_points	boolean;
 	v_staff		bigint;
 	v_till		bigint;
-	v_m		record;
-	v_basis		bigint;
-	v_threshold	bigint;
-	v_to		text;
+	v_d		record;
 BEGIN
-	out_picked := 0;
-	out_last := p_after;
 	out_downgraded := 0;
-	SELECT version, config INTO v_version, v_cfg
-	FROM rule_versions ORDER BY version DESC LIMIT 1;
-	v_months := coalesce((v_cfg->>'downgrade_window_months')::integer, 12);
-	v_window := make_interval(months => v_months);
-	v_by_points := v_cfg->>'tier_basis' = 'points_earned';
+	out_stale := p_version IS DISTINCT FROM (SELECT max(version) FROM rule_versions);
+	out_more := true;
+	IF out_stale THEN
+		RETURN;
+	END IF;
 	SELECT staff_id, till_id INTO v_staff, v_till FROM job_runs WHERE run_id = p_run_id;
-
-	FOR v_m IN SELECT m.member_id, m.tier, t.ord::integer AS ord
-		FROM members m
-		JOIN jsonb_array_elements(v_cfg->'tiers') WITH ORDINALITY AS t(e, ord)
-			ON t.e->>'name' = m.tier
-		WHERE m.member_id > p_after AND m.member_id <= p_after + 50 * p_limit
-		  AND t.ord > 1 AND NOT m.tier_manual
-		  AND m.tier_since < now() - v_window
-		ORDER BY m.member_id LIMIT p_limit
+	FOR v_d IN SELECT m.member_id, d.f, d.t, d.b, d.th
+		FROM unnest(p_ids, p_from, p_to, p_basis, p_threshold) AS d(id, f, t, b, th)
+		JOIN members m ON m.member_id = d.id
+		WHERE m.tier = d.f AND NOT m.tier_manual
+		  AND m.tier_since < now() - make_interval(months => p_months)
+		ORDER BY m.member_id
 		FOR UPDATE OF m SKIP LOCKED
 	LOOP
-		out_picked := out_picked + 1;
-		out_last := v_m.member_id;
-		v_basis := kassa_tier_basis(v_m.member_id, v_by_points, v_months);
-		v_threshold := (v_cfg->'tiers'->(v_m.ord - 1)->>'threshold')::bigint;
-		CONTINUE WHEN v_basis >= v_threshold;
-		v_to := v_cfg->'tiers'->(v_m.ord - 2)->>'name';
-		UPDATE members SET tier = v_to, tier_since = now(), updated_at = now()
-		WHERE member_id = v_m.member_id;
+		CONTINUE WHEN kassa_tier_basis(v_d.member_id, p_by_points, p_months) <> v_d.b;
+		UPDATE members SET tier = v_d.t, tier_since = now(), updated_at = now()
+		WHERE member_id = v_d.member_id;
 		INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
-		VALUES (v_staff, v_till, 'tier.downgrade', 'member:' || v_m.member_id,
-			jsonb_build_object('from', v_m.tier, 'to', v_to, 'basis', v_basis,
+		VALUES (v_staff, v_till, 'tier.downgrade', 'member:' || v_d.member_id,
+			jsonb_build_object('from', v_d.f, 'to', v_d.t, 'basis', v_d.b,
 				'basis_kind',
-				CASE WHEN v_by_points THEN 'points_earned' ELSE 'spend' END,
-				'threshold', v_threshold, 'window_months', v_months,
-				'rule_version', v_version, 'run_id', p_run_id));
+				CASE WHEN p_by_points THEN 'points_earned' ELSE 'spend' END,
+				'threshold', v_d.th, 'window_months', p_months,
+				'rule_version', p_version, 'run_id', p_run_id));
 		out_downgraded := out_downgraded + 1;
 	END LOOP;
-	IF out_picked < p_limit THEN
-		out_last := p_after + 50 * p_limit;	-- the whole span is done
-	END IF;
-	out_more := EXISTS (SELECT 1 FROM members WHERE member_id > out_last);
-	UPDATE job_runs SET examined = examined + out_picked,
+	out_more := EXISTS (SELECT 1 FROM members WHERE member_id > p_last);
+	UPDATE job_runs SET examined = examined + p_picked,
 		downgraded = downgraded + out_downgraded
 	WHERE run_id = p_run_id;
 END

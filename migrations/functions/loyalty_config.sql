@@ -168,11 +168,14 @@ BEGIN
 END
 $$;
 
--- Set a member's tier by hand: a tier of the rule set in force, marked
--- manual (the re-evaluation job leaves it alone), audited with the reason.
--- Returns the member as kassa_member_json() shows it.
+-- Set a member's tier by hand, marked manual (the re-evaluation job
+-- leaves it alone), audited with the reason. kassad has checked p_tier
+-- against its parsed copy of rule set p_version (loyalty_config_tier.c);
+-- that version must still be the one in force (else STALE_RULES, and
+-- kassad reloads it and asks again). Returns the member as
+-- kassa_member_json() shows it.
 CREATE FUNCTION kassa_tier_set(p_till_id bigint, p_staff_id bigint, p_key text, p_hash bytea,
-	p_member_id bigint, p_tier text, p_reason text)
+	p_member_id bigint, p_tier text, p_reason text, p_version integer)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	v_prev	bigint;
@@ -186,10 +189,8 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'MEMBER_NOT_FOUND' USING ERRCODE = 'KA404';
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM rule_versions r, jsonb_array_elements(r.config->'tiers') t
-		       WHERE r.version = (SELECT max(version) FROM rule_versions)
-			 AND t->>'name' = p_tier) THEN
-		RAISE EXCEPTION 'UNKNOWN_TIER' USING ERRCODE = 'KA400';
+	IF p_version IS DISTINCT FROM (SELECT max(version) FROM rule_versions) THEN
+		RAISE EXCEPTION 'STALE_RULES' USING ERRCODE = 'KA409';
 	END IF;
 	UPDATE members SET tier = p_tier, tier_manual = true, tier_since = now(), updated_at = now()
 	WHERE member_id = p_member_id;

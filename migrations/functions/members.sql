@@ -40,25 +40,18 @@ BEGIN
 END
 $$;
 
--- What a till shows next to a member it looked up: the tier's discount and
--- the redemption steps of the rule set in force, the stored value and the
--- coupons usable today.
-CREATE FUNCTION kassa_member_loyalty_json(p_member_id bigint, p_tier text, p_balance bigint)
-RETURNS text LANGUAGE plpgsql STABLE AS $$
-BEGIN
-	RETURN (
-		SELECT json_build_object(
-			'tier_discount_bp', coalesce((SELECT (t->>'discount_bp')::integer
-				FROM jsonb_array_elements(r.config->'tiers') t
-				WHERE t->>'name' = p_tier LIMIT 1), 0),
-			'points_redeemable', CASE WHEN p_balance <= 0 THEN 0 ELSE
-				p_balance / (r.config->'redeem'->>'points_step')::bigint
-				* (r.config->'redeem'->>'points_step')::bigint END,
-			'wallet', coalesce((SELECT balance_minor FROM wallets w
-					    WHERE w.member_id = p_member_id), 0),
-			'coupons', kassa_member_coupons_json(p_member_id))::text
-		FROM rule_versions r ORDER BY r.version DESC LIMIT 1);
-END
+-- What a till shows next to a member it looked up, besides the member's
+-- own columns: the stored value, the coupons usable today and the version
+-- of the rule set in force. kassad takes the tier's discount and the
+-- points redeemable from its parsed copy of that version (member.c,
+-- loyalty_config_tier.c): SQL never reads the rule-set document.
+CREATE FUNCTION kassa_member_loyalty_json(p_member_id bigint)
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT json_build_object(
+		'rule_version', (SELECT max(version) FROM rule_versions),
+		'wallet', coalesce((SELECT balance_minor FROM wallets w
+				    WHERE w.member_id = p_member_id), 0),
+		'coupons', kassa_member_coupons_json(p_member_id))::text
 $$;
 
 -- A member as a single-member answer carries it (member.c's columns and
@@ -76,8 +69,7 @@ BEGIN
 			'currency', m.currency, 'tier', m.tier,
 			'created_at', to_char(m.created_at AT TIME ZONE 'UTC',
 					      'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-			'loyalty', kassa_member_loyalty_json(m.member_id, m.tier,
-							     m.points_balance)::json)::text
+			'loyalty', kassa_member_loyalty_json(m.member_id)::json)::text
 		FROM members m WHERE m.member_id = p_member_id);
 END
 $$;

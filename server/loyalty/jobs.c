@@ -21,7 +21,17 @@
  * WORK lane with the members locked SKIP LOCKED, sent from the previous
  * batch's callback while the last says there is more, then kassa_job_finish().
  * So the loop never waits, a sale waits at most for one batch's members,
- * and no transaction grows with the size of the job. Once SIGTERM has been
+ * and no transaction grows with the size of the job.
+ *
+ * A tier batch is three statements, because the decision is kassad's
+ * (rules_tier_downgrade(), the pure rules_tier.c) and SQL never reads the
+ * rule-set document: the version in force (its document only when newer
+ * than kassad's copy, then installed), kassa_tier_downgrade_pick() (the
+ * candidates, locked SKIP LOCKED, with their window's basis), and
+ * kassa_tier_downgrade_write() (the downgrades decided, each guarded by
+ * the facts it stands on, and the batch's counts). A rule set that changes
+ * under a batch makes the write refuse it (stale); the batch is then done
+ * again with the new one, at most JOBS_MAX_STALE times. Once SIGTERM has been
  * seen no further batch is sent: the run stays unfinished in job_runs (a
  * request's retry with the same key carries it on) and kassad drains only
  * the statement in flight.
@@ -36,10 +46,14 @@
 #include "log.h"
 #include "core.h"
 #include "loyalty.h"
+#include "rules_tier.h"
+#include "ruleset_cache.h"
 #include "sqltext.h"
 
 #define JOBS_BATCH 200		/* members per statement: a sale waits for at most these */
 #define JOBS_FIRST_DELAY 10	/* seconds from start to the timer's first run */
+#define JOBS_SPAN 50		/* a tier batch looks at ids up to after + JOBS_SPAN * JOBS_BATCH */
+#define JOBS_MAX_STALE 3	/* a tier batch redone this often for a new rule set, then failed */
 
 typedef enum JobKind {
 	JOB_EXPIRE = 0,		/* points expiry */
@@ -56,9 +70,7 @@ static const struct {
 } job_info[JOB_KINDS] = {
 	[JOB_EXPIRE] = { "points_expire",
 		"SELECT out_more, out_last FROM kassa_expire_due($1, $2, $3)", "points expiry" },
-	[JOB_TIERS] = { "tier_reevaluate",
-		"SELECT out_more, out_last FROM kassa_tier_downgrade_due($1, $2, $3)",
-		"tier re-evaluation" },
+	[JOB_TIERS] = { "tier_reevaluate", NULL, "tier re-evaluation" },	/* jobs_tier_* */
 	[JOB_BIRTHDAYS] = { "birthday_coupons",
 		"SELECT out_more, out_last FROM kassa_birthday_due($1, $2, $3)",
 		"birthday coupons" },
@@ -71,6 +83,11 @@ typedef struct JobRun {
 	int64_t after;		/* the last member id a batch took; the next starts above */
 	int batches;		/* sent so far */
 	Call *call;		/* borrowed: the request owning this run; NULL = the timer's */
+	int stale;		/* tier batch: redone for a newer rule set, this batch */
+	int32_t version;	/* tier batch: the rule set its candidates were picked with */
+	bool by_points;		/* ... its tier_basis is points earned */
+	int32_t months;		/* ... its downgrade window */
+	int64_t last;		/* tier batch: where the next starts, once its write is done */
 } JobRun;
 
 /* A job_runs row as kassa_job_begin() and kassa_job_finish() return it. */
@@ -86,6 +103,7 @@ typedef struct JobCounts {
 	" out_examined, out_downgraded, out_issued"
 
 static int st_begin, st_finish, st_batch[JOB_KINDS];
+static int st_tier_rules, st_tier_pick, st_tier_write;
 static struct event *first_ev;		/* owned: the timer's first run */
 static struct event *tick_ev;		/* owned: every cf_jobs_interval seconds */
 static JobRun timer_run;		/* the timer's run, while timer_busy */
@@ -102,8 +120,16 @@ void jobs_setup(void)
 		"SELECT " JOB_ROW_COLUMNS " FROM kassa_job_finish($1)", DB_LANE_WORK);
 	st_batch[JOB_EXPIRE] = db_stmt_add("job_expire", job_info[JOB_EXPIRE].batch_sql,
 					   DB_LANE_WORK);
-	st_batch[JOB_TIERS] = db_stmt_add("job_tiers", job_info[JOB_TIERS].batch_sql,
-					  DB_LANE_WORK);
+	/* the tier batch: on the WORK lane too, as ruleset_cache.c's reload is not */
+	st_tier_rules = db_stmt_add("job_tier_rules",
+		"SELECT version, CASE WHEN version > $1 THEN config::text END"
+		" FROM rule_versions ORDER BY version DESC LIMIT 1", DB_LANE_WORK);
+	st_tier_pick = db_stmt_add("job_tier_pick",
+		"SELECT out_member_id, out_tier, out_basis"
+		" FROM kassa_tier_downgrade_pick($1, $2, $3, $4, $5)", DB_LANE_WORK);
+	st_tier_write = db_stmt_add("job_tier_write",
+		"SELECT out_stale, out_more FROM kassa_tier_downgrade_write($1, $2, $3, $4, $5,"
+		" $6, $7, $8, $9, $10, $11)", DB_LANE_WORK);
 	st_batch[JOB_BIRTHDAYS] = db_stmt_add("job_birthdays", job_info[JOB_BIRTHDAYS].batch_sql,
 					      DB_LANE_WORK);
 }
@@ -226,22 +252,222 @@ static void job_finish_cb(void *arg, DbStatus st, const PGresult *res)
 
 static void job_batch(JobRun *r);
 
-/* A batch is done: another while it says there is more, then finish. */
-static void job_batch_cb(void *arg, DbStatus st, const PGresult *res)
+/* A batch is done: another while it said there is more, then finish. */
+static void job_after_batch(JobRun *r, bool more)
 {
-	JobRun *r = arg;
 	char p_run[24];
 	const char *p = p_run;
 
-	if (!job_db_ok(r, st, res))
-		return;
-	r->after = col_int(res, 1);
-	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+	if (more) {
 		job_batch(r);
 		return;
 	}
 	snprintf(p_run, sizeof(p_run), "%lld", (long long)r->run_id);
 	db_query(st_finish, 1, &p, job_finish_cb, r);
+}
+
+static void job_batch_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	JobRun *r = arg;
+
+	if (!job_db_ok(r, st, res))
+		return;
+	r->after = col_int(res, 1);
+	job_after_batch(r, strcmp(PQgetvalue(res, 0, 0), "t") == 0);
+}
+
+/*
+ * True when kassad is shutting down: then the run stops here, unfinished
+ * (a request is answered UNAVAILABLE; its retry with the same key carries
+ * the run on), and nothing more is sent.
+ */
+static bool job_stopped(JobRun *r)
+{
+	if (!g_shutting_down)
+		return false;
+	if (r->call != NULL) {
+		call_fail(r->call, KASSA__V1__STATUS_CODE__UNAVAILABLE, "SHUTTING_DOWN",
+			  "the server is shutting down part-way through the run; "
+			  "retry with the same key to finish it");
+		return true;
+	}
+	log_info("%s (run %lld): stopped part-way by the shutdown after %d batches",
+		 job_info[r->kind].name, (long long)r->run_id, r->batches);
+	timer_busy = false;
+	return true;
+}
+
+/* The run cannot go on (not a database error): answer or log it, and end it. */
+static void job_fail(JobRun *r, const char *detail, const char *why)
+{
+	if (r->call != NULL) {
+		call_fail(r->call, KASSA__V1__STATUS_CODE__INTERNAL, detail, "%s", why);
+		return;
+	}
+	log_error("could not run the %s (run %lld): %s", job_info[r->kind].name,
+		  (long long)r->run_id, why);
+	job_next(r);
+}
+
+/* ---- the tier batch: rule set, pick, decide, write ---- */
+
+/* The rule set changed under a tier batch: do it again with the new one, a few times. */
+static void jobs_tier_again(JobRun *r)
+{
+	if (++r->stale > JOBS_MAX_STALE) {
+		job_fail(r, "RULES_CHANGING", "the rule set kept changing during a batch");
+		return;
+	}
+	log_info("%s (run %lld): the rule set changed during a batch; doing it again",
+		 job_info[r->kind].name, (long long)r->run_id);
+	job_batch(r);
+}
+
+/* The write is done: go on, or do the batch again when the rule set changed under it. */
+static void jobs_tier_write_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	JobRun *r = arg;
+
+	if (!job_db_ok(r, st, res))
+		return;
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		jobs_tier_again(r);
+		return;
+	}
+	r->stale = 0;
+	r->after = r->last;
+	job_after_batch(r, strcmp(PQgetvalue(res, 0, 1), "t") == 0);
+}
+
+/*
+ * Decide each candidate with rules_tier_downgrade() (none is manual: the
+ * pick left those out) and send the downgrades with the batch's counts.
+ */
+static void jobs_tier_pick_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	JobRun *r = arg;
+	const RuleSet *rs = ruleset_current();
+	SqlText ids = SQLTEXT_INIT, from = SQLTEXT_INIT, to = SQLTEXT_INIT;
+	SqlText basis = SQLTEXT_INIT, threshold = SQLTEXT_INIT;
+	char p_run[24], p_version[16], p_months[16], p_picked[16], p_last[24];
+	int n;
+	int64_t last;
+
+	if (!job_db_ok(r, st, res))
+		return;
+	if (rs == NULL || rs->version != r->version) {
+		jobs_tier_again(r);	/* another handler loaded a newer one meanwhile */
+		return;
+	}
+	if (job_stopped(r))
+		return;
+	n = PQntuples(res);
+	last = n < JOBS_BATCH ? r->after + (int64_t)JOBS_SPAN * JOBS_BATCH :
+	       strtoll(PQgetvalue(res, n - 1, 0), NULL, 10);	/* < JOBS_BATCH: the span is done */
+	sqltext_open(&ids);
+	sqltext_open(&from);
+	sqltext_open(&to);
+	sqltext_open(&basis);
+	sqltext_open(&threshold);
+	for (int i = 0; i < n; i++) {
+		int tier = ruleset_tier_index(rs, PQgetvalue(res, i, 1));
+		int64_t b = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+		int down = rules_tier_downgrade(rs, tier, false, b);
+
+		if (down == tier)
+			continue;
+		sqltext_elem_int(&ids, strtoll(PQgetvalue(res, i, 0), NULL, 10));
+		sqltext_elem_str(&from, rs->tiers[tier].name);
+		sqltext_elem_str(&to, rs->tiers[down].name);
+		sqltext_elem_int(&basis, b);
+		sqltext_elem_int(&threshold, rs->tiers[tier].threshold);
+	}
+	sqltext_close(&ids);
+	sqltext_close(&from);
+	sqltext_close(&to);
+	sqltext_close(&basis);
+	sqltext_close(&threshold);
+	snprintf(p_run, sizeof(p_run), "%lld", (long long)r->run_id);
+	snprintf(p_version, sizeof(p_version), "%d", (int)r->version);
+	snprintf(p_months, sizeof(p_months), "%d", (int)r->months);
+	snprintf(p_picked, sizeof(p_picked), "%d", n);
+	snprintf(p_last, sizeof(p_last), "%lld", (long long)last);
+	r->last = last;		/* r->after moves on only when the write is not stale */
+
+	const char *params[11] = {
+		p_run, p_version, r->by_points ? "true" : "false", p_months, p_picked, p_last,
+		sqltext_str(&ids), sqltext_str(&from), sqltext_str(&to), sqltext_str(&basis),
+		sqltext_str(&threshold),
+	};
+	db_query(st_tier_write, 11, params, jobs_tier_write_cb, r);
+	sqltext_free(&ids);
+	sqltext_free(&from);
+	sqltext_free(&to);
+	sqltext_free(&basis);
+	sqltext_free(&threshold);
+}
+
+/* Pick the candidates with the rule set in force: the tiers above the first. */
+static void jobs_tier_pick(JobRun *r)
+{
+	const RuleSet *rs = ruleset_current();
+	SqlText tiers = SQLTEXT_INIT;
+	char p_limit[16], p_after[24], p_months[16];
+
+	r->version = rs->version;
+	r->by_points = rs->basis_points;
+	r->months = rs->downgrade_window_months;
+	sqltext_open(&tiers);
+	for (int i = 1; i < rs->n_tiers; i++)
+		sqltext_elem_str(&tiers, rs->tiers[i].name);
+	sqltext_close(&tiers);
+	snprintf(p_limit, sizeof(p_limit), "%d", JOBS_BATCH);
+	snprintf(p_after, sizeof(p_after), "%lld", (long long)r->after);
+	snprintf(p_months, sizeof(p_months), "%d", (int)r->months);
+
+	const char *params[5] = {
+		p_limit, p_after, sqltext_str(&tiers), r->by_points ? "true" : "false", p_months,
+	};
+	db_query(st_tier_pick, 5, params, jobs_tier_pick_cb, r);
+	sqltext_free(&tiers);
+}
+
+/* The version in force, with its document when kassad's copy is older: install it. */
+static void jobs_tier_rules_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	JobRun *r = arg;
+	const RuleSet *rs;
+	int32_t version;
+
+	if (!job_db_ok(r, st, res))
+		return;
+	if (PQntuples(res) != 1) {
+		job_fail(r, "RULES_INVALID", "there is no rule set");
+		return;
+	}
+	version = (int32_t)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	if (!PQgetisnull(res, 0, 1) && !ruleset_install(version, PQgetvalue(res, 0, 1)))
+		log_warn("the %s goes on with rule set version %d", job_info[r->kind].name,
+			 ruleset_current() ? (int)ruleset_current()->version : 0);
+	rs = ruleset_current();
+	if (rs == NULL || rs->version < version) {
+		job_fail(r, "RULES_INVALID", "the rule set in force could not be loaded");
+		return;
+	}
+	if (job_stopped(r))
+		return;
+	jobs_tier_pick(r);
+}
+
+/* A tier batch starts by making sure kassad decides with the rule set in force. */
+static void jobs_tier_batch(JobRun *r)
+{
+	const RuleSet *rs = ruleset_current();
+	char p_have[16];
+	const char *p = p_have;
+
+	snprintf(p_have, sizeof(p_have), "%d", rs != NULL ? (int)rs->version : -1);
+	db_query(st_tier_rules, 1, &p, jobs_tier_rules_cb, r);
 }
 
 /* Send the next batch, unless kassad is shutting down. */
@@ -250,16 +476,11 @@ static void job_batch(JobRun *r)
 	char p_limit[16], p_after[24], p_run[24];
 	const char *params[3] = { p_limit, p_after, p_run };
 
-	if (g_shutting_down) {
-		if (r->call != NULL) {
-			call_fail(r->call, KASSA__V1__STATUS_CODE__UNAVAILABLE, "SHUTTING_DOWN",
-				  "the server is shutting down part-way through the run; "
-				  "retry with the same key to finish it");
-			return;
-		}
-		log_info("%s (run %lld): stopped part-way by the shutdown after %d batches",
-			 job_info[r->kind].name, (long long)r->run_id, r->batches);
-		timer_busy = false;
+	if (job_stopped(r))
+		return;
+	if (r->kind == JOB_TIERS) {
+		r->batches++;
+		jobs_tier_batch(r);
 		return;
 	}
 	snprintf(p_limit, sizeof(p_limit), "%d", JOBS_BATCH);

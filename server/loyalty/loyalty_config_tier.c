@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loyalty_config_tier.c: TierSet. A manager or an administrator puts a member into a
- * tier of the rule set in force, with a reason; kassa_tier_set() checks the
- * tier against the newest version (not kassad's copy, which may be older),
- * marks it manual so that the re-evaluation job leaves it alone, and audits
- * it. The answer is the member as MemberGet shows it to a manager, built
- * from kassa_member_json() (the same columns member.c reads).
+ * tier of the rule set in force, with a reason. kassad reloads the rule set
+ * (kassad's copy may be older than the newest version) and checks the tier
+ * against it; kassa_tier_set() then takes the version it was checked
+ * against and refuses the change if another has come into force meanwhile
+ * (the check is then made again), marks the tier manual so that the
+ * re-evaluation job leaves it alone, and audits it. The answer is the
+ * member as MemberGet shows it to a manager, built from kassa_member_json()
+ * (the same columns member.c reads) and, for the tier's discount and the
+ * points redeemable, the parsed rule set (SQL never reads its document).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +22,12 @@
 #include "db.h"
 #include "log.h"
 #include "phone.h"
+#include "rules.h"
 #include "ruleset.h"
+#include "ruleset_cache.h"
 
 #define TIER_REASON_MAX 200		/* characters */
+#define TIER_RULES_ATTEMPTS 3		/* the rule set changed under the request this often */
 #define TIER_QR_PREFIX "KASSA1:"	/* as member.c's MEMBER_QR_PREFIX */
 
 static int st_tier_set;
@@ -28,7 +35,7 @@ static int st_tier_set;
 void loyalty_config_tier_setup(void)
 {
 	st_tier_set = db_stmt_add("tier_set",
-		"SELECT kassa_tier_set($1, $2, $3, $4, $5, $6, $7)", DB_LANE_WORK);
+		"SELECT kassa_tier_set($1, $2, $3, $4, $5, $6, $7, $8)", DB_LANE_WORK);
 }
 
 static int64_t jint(json_t *o, const char *k)
@@ -53,9 +60,14 @@ typedef struct TierMember {
 	Kassa__V1__Coupon **coupons;	/* owned (coupon_pb_free); strings borrowed */
 } TierMember;
 
-/* Fill t from kassa_member_json()'s object o; strings stay borrowed from o. */
-static void member_from_json(TierMember *t, json_t *o)
+/*
+ * Fill t from kassa_member_json()'s object o and the rule set rs (as
+ * member.c does: a tier rs does not know has no discount; the points
+ * redeemable are whole steps of the balance); strings stay borrowed from o.
+ */
+static void member_from_json(TierMember *t, json_t *o, const RuleSet *rs)
 {
+	int tier;
 	Kassa__V1__Member *m = &t->m;
 	json_t *tags = json_object_get(o, "tags"), *loy = json_object_get(o, "loyalty");
 
@@ -90,30 +102,54 @@ static void member_from_json(TierMember *t, json_t *o)
 	m->created_at = jstr(o, "created_at");
 	snprintf(t->qr, sizeof(t->qr), TIER_QR_PREFIX "%s", m->card_no);
 	m->qr_payload = t->qr;
-	m->tier_discount_bp = (int32_t)jint(loy, "tier_discount_bp");
-	m->points_redeemable = jint(loy, "points_redeemable");
+	tier = ruleset_tier_index(rs, m->tier);
+	m->tier_discount_bp = tier >= 0 ? rs->tiers[tier].discount_bp : 0;
+	m->points_redeemable = rules_points_redeemable(m->points_balance, rs->points_step);
 	m->stored_value_minor = jint(loy, "wallet");
 	t->coupons = coupon_pb_from_json(json_object_get(loy, "coupons"), &m->n_coupons);
 	m->coupons = t->coupons;
+}
+
+static void tier_set_rules(Call *c);
+
+/* A rule set newer than the one the request was checked (or built) with: check again. */
+static bool tier_set_again(Call *c, bool stale)
+{
+	if (!stale || c->attempts >= TIER_RULES_ATTEMPTS)
+		return false;
+	c->attempts++;
+	log_info("tier set: the rule set changed under the request; checking it again");
+	tier_set_rules(c);	/* the same key: a request already done replays */
+	return true;
 }
 
 static void tier_set_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
+	const RuleSet *rs = ruleset_current();
 	TierMember t;
 	json_t *o;
 
+	if (!call_is_orphan(c) &&
+	    tier_set_again(c, st == DB_SQL_ERROR && strcmp(db_sqlstate(res), "KA409") == 0 &&
+			   strcmp(db_errmsg(res), "STALE_RULES") == 0))
+		return;
 	if (!call_db_ok(c, st, res))
 		return;
 	o = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-	if (!json_is_object(o)) {
+	if (!json_is_object(o) || rs == NULL) {
 		json_decref(o);
 		log_error("tier set: the database answered no member");
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_MEMBER_JSON", "internal error");
 		return;
 	}
-	member_from_json(&t, o);
+	if (tier_set_again(c, jint(json_object_get(o, "loyalty"), "rule_version") >
+			   rs->version)) {
+		json_decref(o);		/* a replay built with a newer version */
+		return;
+	}
+	member_from_json(&t, o, rs);
 	resp.body_case = KASSA__V1__RESPONSE__BODY_MEMBER;
 	resp.member = &t.m;
 	call_reply(c, &resp);
@@ -131,11 +167,44 @@ static bool reason_is_valid(const char *s)
 	       !loyalty_config_has_control(s);
 }
 
+/* The rule set in force is loaded: check the tier against it, then send the change. */
+static void tier_set_rules_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	const Kassa__V1__TierSet *t = c->req->tier_set;
+	const RuleSet *rs;
+	char member[24], version[16];
+	LoyaltyConfigParams ap;
+
+	if (!ruleset_reload_ok(c, st, res))
+		return;
+	rs = ruleset_current();
+	if (ruleset_tier_index(rs, t->tier) < 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "UNKNOWN_TIER",
+			  "the rule set in force has no tier \"%s\"", t->tier);
+		return;
+	}
+	snprintf(member, sizeof(member), "%lld", (long long)t->member_id);
+	snprintf(version, sizeof(version), "%d", (int)rs->version);
+	loyalty_config_params_init(&ap, c, &t->base);
+
+	const char *params[8] = {
+		ap.till, ap.staff, c->req->idempotency_key, sqltext_str(&ap.hash),
+		member, t->tier, t->reason, version,
+	};
+	db_query(st_tier_set, 8, params, tier_set_cb, c);
+	loyalty_config_params_free(&ap);
+}
+
+/* Read the newest rule set: kassad's copy may be older than the version in force. */
+static void tier_set_rules(Call *c)
+{
+	ruleset_reload(tier_set_rules_cb, c);
+}
+
 void handle_tier_set(Call *c)
 {
 	const Kassa__V1__TierSet *t = c->req->tier_set;
-	char member[24];
-	LoyaltyConfigParams ap;
 
 	if (t->member_id <= 0) {
 		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_MEMBER",
@@ -153,13 +222,5 @@ void handle_tier_set(Call *c)
 			  "say why, in 1-%d characters on one line", TIER_REASON_MAX);
 		return;
 	}
-	snprintf(member, sizeof(member), "%lld", (long long)t->member_id);
-	loyalty_config_params_init(&ap, c, &t->base);
-
-	const char *params[7] = {
-		ap.till, ap.staff, c->req->idempotency_key, sqltext_str(&ap.hash),
-		member, t->tier, t->reason,
-	};
-	db_query(st_tier_set, 7, params, tier_set_cb, c);
-	loyalty_config_params_free(&ap);
+	tier_set_rules(c);
 }

@@ -7,6 +7,13 @@
  * Phones are normalised (phone.c) before they reach the database, so the
  * unique index means one member per phone. Cashiers see the phone masked
  * (138****5678); managers, analysts and admins see it whole.
+ *
+ * A single-member answer also carries the member's loyalty: the stored
+ * value and coupons from kassa_member_loyalty_json(), the tier's discount
+ * and the points redeemable from kassad's parsed rule set (SQL never reads
+ * the rule-set document). The row names the version in force; when
+ * kassad's copy is missing or older, it is reloaded and the member read
+ * again by id (member_reread()).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -22,6 +29,8 @@
 #include "phone.h"
 #include "core.h"
 #include "members.h"
+#include "rules.h"
+#include "ruleset_cache.h"
 #include "sqltext.h"
 
 #define MEMBER_NAME_MAX 100	/* bytes of UTF-8 */
@@ -35,6 +44,7 @@
 #define MEMBER_SEARCH_DEFAULT 20
 #define MEMBER_SEARCH_MAX 200
 #define MEMBER_QR_PREFIX "KASSA1:"
+#define MEMBER_RULES_ATTEMPTS 2	/* reloads of the rule set for one answer */
 
 #define MEMBER_COLUMNS \
 	"member_id, name, phone, card_no, coalesce(to_char(birthday, 'YYYY-MM-DD'), ''), gender," \
@@ -43,7 +53,7 @@
 	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 /* One member's answer also carries what the till shows about its loyalty. */
 #define MEMBER_ONE_COLUMNS MEMBER_COLUMNS \
-	", kassa_member_loyalty_json(member_id, tier, points_balance)"
+	", kassa_member_loyalty_json(member_id)"
 #define MEMBER_LOYALTY_COL 17
 
 static int st_register, st_by_id, st_by_phone, st_by_card, st_by_name, st_by_suffix, st_update;
@@ -257,6 +267,61 @@ static void member_from_row(const Call *c, const PGresult *res, int r, Kassa__V1
 	m->qr_payload = qr;
 }
 
+static void member_one_cb(void *arg, DbStatus st, const PGresult *res);
+
+/* The rule set is reloaded: read the member (id in c->state) again. */
+static void member_rules_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	char id[24];
+	const char *p = id;
+
+	if (!ruleset_reload_ok(c, st, res))
+		return;
+	snprintf(id, sizeof(id), "%lld", (long long)*(int64_t *)c->state);
+	db_query(st_by_id, 1, &p, member_one_cb, c);
+}
+
+/*
+ * True when kassad's rule set is missing or older than version, the one
+ * in force when the member was read: then reload it and read the member
+ * again (at most MEMBER_RULES_ATTEMPTS times; after that, answer with the
+ * rule set kassad has, as a checkout would price with it).
+ */
+static bool member_reread(Call *c, int64_t member_id, int64_t version)
+{
+	const RuleSet *rs = ruleset_current();
+
+	if ((rs != NULL && rs->version >= version) || c->attempts >= MEMBER_RULES_ATTEMPTS)
+		return false;
+	if (c->state == NULL) {
+		c->state = xmalloc(sizeof(int64_t));
+		c->state_free = free;
+	}
+	*(int64_t *)c->state = member_id;
+	c->attempts++;
+	ruleset_reload(member_rules_cb, c);
+	return true;
+}
+
+/*
+ * Fill m's loyalty from kassa_member_loyalty_json()'s object lj and the
+ * rule set rs: what the balance allows, no sale in view, is whole steps,
+ * as rules_points_redeemable() defines it (a sale's own cap is
+ * Transaction.points_redeemable of a quote, and may be smaller); a tier
+ * the rule set does not know has no discount. Coupons are owned by the
+ * caller (coupon_pb_free); their strings borrow from lj.
+ */
+static void member_loyalty_fill(Kassa__V1__Member *m, const RuleSet *rs, json_t *lj)
+{
+	int tier = ruleset_tier_index(rs, m->tier);
+
+	m->tier_discount_bp = tier >= 0 ? rs->tiers[tier].discount_bp : 0;
+	m->points_redeemable = rules_points_redeemable(m->points_balance, rs->points_step);
+	m->stored_value_minor = json_integer_value(json_object_get(lj, "wallet"));
+	m->coupons = coupon_pb_from_json(json_object_get(lj, "coupons"), &m->n_coupons);
+}
+
 /* Answer with the single member in res, or NOT_FOUND. */
 static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 {
@@ -291,20 +356,24 @@ static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 			  "no such member");
 		return;
 	}
-	member_from_row(c, res, 0, &m, &spend, masked, &tj, &tags, qr, sizeof(qr));
 	if (PQnfields(res) > MEMBER_LOYALTY_COL) {
 		lj = json_loads(PQgetvalue(res, 0, MEMBER_LOYALTY_COL), 0, NULL);
-		m.tier_discount_bp = (int32_t)json_integer_value(
-			json_object_get(lj, "tier_discount_bp"));
-		/*
-		 * What the balance allows, no sale in view: whole steps, as
-		 * rules_points_redeemable() defines it (a sale's own cap is
-		 * Transaction.points_redeemable of a quote, and may be smaller).
-		 */
-		m.points_redeemable = json_integer_value(json_object_get(lj, "points_redeemable"));
-		m.stored_value_minor = json_integer_value(json_object_get(lj, "wallet"));
-		coupons = coupon_pb_from_json(json_object_get(lj, "coupons"), &m.n_coupons);
-		m.coupons = coupons;
+		if (member_reread(c, strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+				  json_integer_value(json_object_get(lj, "rule_version")))) {
+			json_decref(lj);
+			return;
+		}
+		if (ruleset_current() == NULL) {
+			json_decref(lj);
+			call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "RULES_INVALID",
+				  "the rule set in force could not be loaded");
+			return;
+		}
+	}
+	member_from_row(c, res, 0, &m, &spend, masked, &tj, &tags, qr, sizeof(qr));
+	if (lj != NULL) {
+		member_loyalty_fill(&m, ruleset_current(), lj);
+		coupons = m.coupons;
 	}
 	resp.body_case = KASSA__V1__RESPONSE__BODY_MEMBER;
 	resp.member = &m;
