@@ -19,29 +19,20 @@
 --   spend    cumulative spend and points earned in all go down, and the tier
 --            follows them down unless a manager set it by hand.
 --
--- A line is refunded at most once: refund_lines' primary key is the sale's
--- line. Everything is one call of kassa_refund(), one transaction, exactly
--- once per idempotency key. Errors (the message is the till's detail):
---   KA404 TRANSACTION_NOT_FOUND
---   KA400 BAD_LINE                 a line number the sale does not have
---   KA412 LINE_ALREADY_REFUNDED    (also: no line of the sale is left)
---   KA412 NOT_A_SALE               a stored-value top-up is not refunded here
+-- kassad computes all of that (server/loyalty/rules_refund.c, and the tier
+-- after it with rules_tier.c) from one read, kassa_refund_read(), and sends
+-- the numbers to kassa_refund(), which writes them in one transaction,
+-- exactly once per idempotency key, under guards. A line is refunded at
+-- most once: refund_lines' primary key is the sale's line. The refusals
+-- about the sale itself (TRANSACTION_NOT_FOUND, NOT_A_SALE, OTHER_STORE,
+-- BAD_LINE, LINE_ALREADY_REFUNDED, APPROVAL_REQUIRED) are kassad's, from
+-- the read. kassa_refund() raises (the message is the till's detail):
 --   KA412 STALE_RULES              kassad's rule set is not the newest: it reloads and retries
---   KA403 OTHER_STORE              a store's staff refund only that store's sales
---   KA403 APPROVAL_REQUIRED        above the rule set's refund_approval_minor
+--   KA412 STALE_REFUND             the sale's refunds or the member's tier or totals changed
+--                                  since the read: kassad reads and computes again
+--   KA412 LINE_ALREADY_REFUNDED    (only if the guards were bypassed)
+--   KA404 TRANSACTION_NOT_FOUND    KA400 BAD_TOTALS
 --   KA409 IDEMPOTENCY_KEY_REUSED
--- KA403 is mapped to PERMISSION_DENIED by server/loyalty/refund.c.
-
--- The points of a sale's redemption that belong to p_off minor units of its
--- points_value: floor(redeemed * off / value). A refund restores
--- share(lines refunded so far, this refund's included) - share(those
--- before it), so the refunds of a sale never restore more than it redeemed
--- and the refund that completes it restores exactly the rest.
-CREATE FUNCTION kassa_points_share(p_redeemed bigint, p_value bigint, p_off bigint)
-RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN p_value <= 0 OR p_off <= 0 THEN 0
-		    ELSE div(p_redeemed::numeric * least(p_off, p_value), p_value)::bigint END
-$$;
 
 -- The refund as the till sees it, as JSON text. The first answer and every
 -- replay come from these rows, which never change, so they are identical.
@@ -74,92 +65,15 @@ BEGIN
 END
 $$;
 
--- Which lines a refund takes: p_lines as given (each must be a line of the
--- sale not refunded yet), or every line not refunded yet when it is empty.
--- The caller holds the sale's row lock.
-CREATE FUNCTION kassa_refund_lines(p_txn_id bigint, p_lines integer[]) RETURNS integer[]
-LANGUAGE plpgsql AS $$
-DECLARE
-	v_lines	integer[];
-BEGIN
-	IF cardinality(p_lines) = 0 THEN
-		v_lines := ARRAY(SELECT l.line_no FROM transaction_lines l
-			WHERE l.txn_id = p_txn_id AND NOT EXISTS (SELECT 1 FROM refund_lines r
-				WHERE r.txn_id = l.txn_id AND r.line_no = l.line_no)
-			ORDER BY l.line_no);
-		IF cardinality(v_lines) = 0 THEN
-			RAISE EXCEPTION 'LINE_ALREADY_REFUNDED' USING ERRCODE = 'KA412';
-		END IF;
-		RETURN v_lines;
-	END IF;
-	v_lines := ARRAY(SELECT DISTINCT u FROM unnest(p_lines) u ORDER BY u);
-	IF cardinality(v_lines) <> cardinality(p_lines)
-	   OR (SELECT count(*) FROM transaction_lines
-	       WHERE txn_id = p_txn_id AND line_no = ANY(v_lines)) <> cardinality(v_lines) THEN
-		RAISE EXCEPTION 'BAD_LINE' USING ERRCODE = 'KA400';
-	END IF;
-	IF EXISTS (SELECT 1 FROM refund_lines
-		   WHERE txn_id = p_txn_id AND line_no = ANY(v_lines)) THEN
-		RAISE EXCEPTION 'LINE_ALREADY_REFUNDED' USING ERRCODE = 'KA412';
-	END IF;
-	RETURN v_lines;
-END
-$$;
-
--- Send p_amount back through the sale's tenders (the order is at the top of
--- this file) as refund_tenders rows of p_refund_id. Returns what went back
--- to the stored-value wallet; the caller credits it.
-CREATE FUNCTION kassa_refund_tenders(p_refund_id bigint, p_txn_id bigint, p_change bigint,
-	p_amount bigint)
-RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-	v_d		record;
-	v_left		bigint := p_amount;
-	v_take		bigint;
-	v_wallet	bigint := 0;
-	v_cash		bigint;		-- cash the till kept and has not given back yet
-BEGIN
-	SELECT coalesce(sum(amount_minor), 0) - p_change
-		- coalesce((SELECT sum(amount_minor) FROM refund_tenders
-			    WHERE txn_id = p_txn_id AND kind = 1), 0)
-	INTO v_cash FROM tenders WHERE txn_id = p_txn_id AND kind = 1;
-	FOR v_d IN SELECT d.tender_no, d.kind, d.reference,
-			d.amount_minor - coalesce((SELECT sum(x.amount_minor) FROM refund_tenders x
-				WHERE x.txn_id = d.txn_id AND x.tender_no = d.tender_no), 0) AS open
-		FROM tenders d WHERE d.txn_id = p_txn_id
-		ORDER BY CASE d.kind WHEN 4 THEN 0 WHEN 1 THEN 2 ELSE 1 END, d.tender_no
-	LOOP
-		EXIT WHEN v_left = 0;
-		v_take := least(v_left, v_d.open);
-		IF v_d.kind = 1 THEN
-			v_take := least(v_take, v_cash);
-			v_cash := v_cash - greatest(v_take, 0);
-		END IF;
-		CONTINUE WHEN v_take <= 0;
-		INSERT INTO refund_tenders (refund_id, tender_no, txn_id, kind, amount_minor,
-			reference)
-		VALUES (p_refund_id, v_d.tender_no, p_txn_id, v_d.kind, v_take, v_d.reference);
-		IF v_d.kind = 4 THEN
-			v_wallet := v_wallet + v_take;
-		END IF;
-		v_left := v_left - v_take;
-	END LOOP;
-	IF v_left <> 0 THEN
-		-- the lines' nets add up to what the tenders kept: cannot happen
-		RAISE EXCEPTION 'REFUND_OVER_TENDERS txn %: % left', p_txn_id, v_left
-			USING ERRCODE = 'XX000';
-	END IF;
-	RETURN v_wallet;
-END
-$$;
-
 -- The member's side of a refund, under the member's row lock: claw back
 -- p_clawback points, restore p_restore as a lot expiring p_expires_on,
--- credit p_wallet to the wallet, lower spend and points earned and maybe
--- the tier. Writes the after-balances into the refunds row.
+-- credit p_wallet to the wallet, lower spend and points earned, and set
+-- the tier kassad decided (p_tier_after: rules_tier_after_refund(), the
+-- tier as read when it was set by hand). Writes the after-balances into
+-- the refunds row.
 CREATE FUNCTION kassa_refund_member(p_refund_id bigint, p_txn_id bigint, p_member_id bigint,
 	p_amount bigint, p_clawback bigint, p_restore bigint, p_wallet bigint,
-	p_expires_on date, p_rule_version integer)
+	p_expires_on date, p_tier_after text)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
 	v_m		record;
@@ -168,11 +82,10 @@ DECLARE
 	v_lots		bigint;
 	v_spend		bigint;
 	v_earned	bigint;
-	v_tier		text;
-	v_cfg		jsonb;
+	v_tier		text := p_tier_after;
 	v_wallet_after	bigint;
 BEGIN
-	SELECT tier, tier_manual, points_balance, cumulative_spend_minor, points_earned_total
+	SELECT points_balance, cumulative_spend_minor, points_earned_total
 	INTO v_m FROM members WHERE member_id = p_member_id;
 	v_balance := v_m.points_balance;
 	IF p_clawback > 0 THEN
@@ -215,14 +128,6 @@ BEGIN
 
 	v_spend := greatest(0, v_m.cumulative_spend_minor - p_amount);
 	v_earned := greatest(0, v_m.points_earned_total - p_clawback);
-	v_tier := v_m.tier;
-	IF NOT v_m.tier_manual THEN
-		-- the rolling window the tier stands on, this refund taken off
-		SELECT config INTO v_cfg FROM rule_versions WHERE version = p_rule_version;
-		v_tier := kassa_tier_after_refund(v_cfg, v_m.tier,
-			kassa_tier_basis(p_member_id, v_cfg->>'tier_basis' = 'points_earned',
-				coalesce((v_cfg->>'downgrade_window_months')::integer, 12)));
-	END IF;
 	UPDATE members
 	SET points_balance = v_balance, cumulative_spend_minor = v_spend,
 	    points_earned_total = v_earned, tier = v_tier,
@@ -266,32 +171,104 @@ BEGIN
 END
 $$;
 
--- Refund lines p_line_nos (empty: every line not refunded yet) of sale
--- p_txn_id at till p_till_id of store p_store_id by staff p_staff_id.
--- p_approved_by is a manager or admin whose PIN kassad has verified (0:
--- none); a refund worth more than p_limit needs one. p_rule_version is the
--- rule set kassad read p_limit from (it must be the newest), p_expires_on
--- the expiry of a restored lot. Returns kassa_refund_json().
+
+-- What kassad reads before it computes a refund of sale p_txn_id, as plain
+-- rows (a SQL function, so the planner inlines it into kassad's prepared
+-- statement; server/loyalty/refund.c). Kind 's', always exactly one row:
+-- what the idempotency key p_key of till p_till_id names already (n1: 0
+-- nothing, 1 this refund, whose id is n2, 2 another request), the rule
+-- version in force (n3); the sale: found (f1), its kind (t1), store (n4),
+-- change (n5), points redeemed and their value (n6, n7), member (n8, 0:
+-- none), lines refunded so far (n9), made inside the tier window of
+-- p_months months (f2); its member: tier (t2), set by hand (f3),
+-- cumulative spend and points earned in all (n10, n11), the window's basis
+-- (n12: kassa_tier_basis, 0 for a tier set by hand), the row's version
+-- (t3: xmin, which any update of the member changes); and whether staff
+-- p_staff_id is a head-office manager or admin (f4). Kind 'l', a line: n1
+-- line_no, n2 net, n3 points earned, n4 points off, n5 gift points, f1
+-- refunded before. Kind 'd', a tender: n1 tender_no, n2 kind, n3 amount,
+-- n4 what refunds sent back through it before.
+CREATE FUNCTION kassa_refund_read(p_txn_id bigint, p_till_id bigint, p_key text, p_hash bytea,
+	p_staff_id bigint, p_by_points boolean, p_months integer)
+RETURNS TABLE (kind text, t1 text, t2 text, t3 text,
+	n1 bigint, n2 bigint, n3 bigint, n4 bigint, n5 bigint, n6 bigint,
+	n7 bigint, n8 bigint, n9 bigint, n10 bigint, n11 bigint, n12 bigint,
+	f1 boolean, f2 boolean, f3 boolean, f4 boolean)
+LANGUAGE sql STABLE AS $$
+	SELECT 's', coalesce(t.kind, ''), coalesce(m.tier, ''), coalesce(m.xmin::text, ''),
+		CASE WHEN i.till_id IS NULL THEN 0
+		     WHEN i.kind = 'refund' AND i.request_hash = p_hash THEN 1 ELSE 2 END::bigint,
+		coalesce(i.result_id, 0), (SELECT max(version) FROM rule_versions)::bigint,
+		coalesce(t.store_id, 0), coalesce(t.change_minor, 0),
+		coalesce(t.points_redeemed, 0), coalesce(t.points_value_minor, 0),
+		coalesce(t.member_id, 0),
+		(SELECT count(*) FROM refund_lines r WHERE r.txn_id = p_txn_id),
+		coalesce(m.cumulative_spend_minor, 0), coalesce(m.points_earned_total, 0),
+		CASE WHEN m.member_id IS NOT NULL AND NOT m.tier_manual
+		     THEN kassa_tier_basis(m.member_id, p_by_points, p_months) ELSE 0 END,
+		t.txn_id IS NOT NULL,
+		coalesce(t.created_at >= now() - make_interval(months => p_months), false),
+		coalesce(m.tier_manual, false),
+		EXISTS (SELECT 1 FROM staff s WHERE s.staff_id = p_staff_id
+			AND s.role IN ('manager', 'admin') AND s.store_id IS NULL)
+	FROM (SELECT 1) one
+	LEFT JOIN transactions t ON t.txn_id = p_txn_id
+	LEFT JOIN members m ON m.member_id = t.member_id
+	LEFT JOIN idempotency i ON i.till_id = p_till_id AND i.key = p_key
+	UNION ALL
+	SELECT 'l', '', '', '', l.line_no::bigint, coalesce(l.net_minor, 0), l.points_earned,
+		l.points_off_minor, l.gift_points, 0, 0, 0, 0, 0, 0, 0,
+		EXISTS (SELECT 1 FROM refund_lines r
+			WHERE r.txn_id = l.txn_id AND r.line_no = l.line_no), false, false, false
+	FROM transaction_lines l WHERE l.txn_id = p_txn_id
+	UNION ALL
+	SELECT 'd', '', '', '', d.tender_no::bigint, d.kind::bigint, d.amount_minor,
+		coalesce((SELECT sum(x.amount_minor) FROM refund_tenders x
+			  WHERE x.txn_id = d.txn_id AND x.tender_no = d.tender_no), 0)::bigint,
+		0, 0, 0, 0, 0, 0, 0, 0, false, false, false, false
+	FROM tenders d WHERE d.txn_id = p_txn_id
+$$;
+
+-- Record refund of sale p_txn_id as kassad computed it from
+-- kassa_refund_read() (see the top of this file), at till p_till_id of
+-- store p_store_id by staff p_staff_id, rule set p_rule_version (it must
+-- be the newest). Per line taken (line_no ascending): money, points clawed
+-- back, points restored; per tender sent back through: tender_no, amount;
+-- the totals, the part of p_wallet that goes to the stored-value wallet,
+-- p_gift_back (gift points given back: their stock returns), p_completes
+-- (no line is left: the sale's coupons come back), p_approved_by (the
+-- verified approver of a refund above the limit, 0: none needed),
+-- p_expires_on (a restored lot's expiry), p_tier_after. Guards, under the
+-- member's and the sale's row locks (else STALE_REFUND): the sale has still
+-- p_refunded_seen refunded lines; its member has the tier and manual flag
+-- read, and, as kassad's tier decision needs (p_guard): 0 nothing more (a
+-- tier set by hand or unknown to the rule set: it stays), 1 all-time
+-- spend and points earned at least p_spend_floor and p_earned_floor (the
+-- tier stays: kassad's floor is the total read less the room the window's
+-- basis had above the tier's threshold; only refunds lower these totals,
+-- and they lower the window's basis no more than the totals, so it still
+-- reaches the threshold), 2 the row unchanged since read (p_row_seen, its
+-- xmin: the tier goes down, to a tier chosen on the basis read). Each line
+-- is refunded once (primary key).
+-- Returns kassa_refund_json().
 CREATE FUNCTION kassa_refund(
 	p_store_id bigint, p_till_id bigint, p_staff_id bigint,
-	p_key text, p_hash bytea, p_txn_id bigint, p_line_nos integer[],
-	p_approved_by bigint, p_limit bigint, p_rule_version integer,
-	p_reason text, p_expires_on date)
+	p_key text, p_hash bytea, p_txn_id bigint, p_rule_version integer,
+	p_line_nos integer[], p_amounts bigint[], p_clawbacks bigint[], p_restores bigint[],
+	p_tender_nos integer[], p_tender_amounts bigint[],
+	p_amount bigint, p_clawback bigint, p_restore bigint, p_wallet bigint,
+	p_gift_back bigint, p_completes boolean, p_approved_by bigint,
+	p_reason text, p_expires_on date,
+	p_refunded_seen bigint, p_tier_seen text, p_manual_seen boolean,
+	p_spend_floor bigint, p_earned_floor bigint, p_guard integer, p_row_seen text,
+	p_tier_after text)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	v_refund	bigint := nextval('refunds_refund_id_seq');
 	v_prev		bigint;
 	v_member	bigint;
-	v_kind		text;
-	v_t		record;
-	v_lines		integer[];
-	v_amount	bigint;
-	v_clawback	bigint;
-	v_off_before	bigint;
-	v_off_now	bigint;
-	v_restore	bigint;
-	v_gift_back	bigint;
-	v_wallet	bigint;
+	v_m		record;
+	v_bad		boolean;
 	v_coupons	text[] := '{}';
 BEGIN
 	v_prev := kassa_idem_claim(p_till_id, p_key, 'refund', p_hash, v_refund);
@@ -301,98 +278,97 @@ BEGIN
 	IF p_rule_version <> (SELECT max(version) FROM rule_versions) THEN
 		RAISE EXCEPTION 'STALE_RULES' USING ERRCODE = 'KA412';
 	END IF;
+	SELECT count(*) = 0 OR count(*) <> cardinality(p_line_nos)
+	       OR count(*) <> cardinality(p_amounts) OR count(*) <> cardinality(p_clawbacks)
+	       OR count(*) <> cardinality(p_restores)
+	       OR coalesce(sum(a), 0) <> p_amount OR coalesce(sum(c), 0) <> p_clawback
+	       OR coalesce(sum(r), 0) <> p_restore OR coalesce(min(least(a, c, r)), 0) < 0
+	       OR cardinality(p_tender_nos) <> cardinality(p_tender_amounts)
+	INTO v_bad FROM unnest(p_amounts, p_clawbacks, p_restores) AS u(a, c, r);
+	IF v_bad OR p_wallet < 0 OR p_gift_back < 0 THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
 
 	-- lock order as in kassa_checkout: the member first, then the sale, so
 	-- refunds of one sale (and a member's sales and refunds) serialize
-	SELECT member_id, kind INTO v_member, v_kind FROM transactions WHERE txn_id = p_txn_id;
+	SELECT member_id INTO v_member FROM transactions WHERE txn_id = p_txn_id AND kind = 'sale';
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'TRANSACTION_NOT_FOUND' USING ERRCODE = 'KA404';
 	END IF;
-	IF v_kind <> 'sale' THEN
-		RAISE EXCEPTION 'NOT_A_SALE' USING ERRCODE = 'KA412';
-	END IF;
 	IF v_member IS NOT NULL THEN
-		PERFORM 1 FROM members WHERE member_id = v_member FOR UPDATE;
+		SELECT tier, tier_manual, cumulative_spend_minor, points_earned_total,
+			xmin::text AS row_seen INTO v_m
+		FROM members WHERE member_id = v_member FOR UPDATE;
+		IF v_m.tier <> p_tier_seen OR v_m.tier_manual <> p_manual_seen
+		   OR (p_guard = 1 AND (v_m.cumulative_spend_minor < p_spend_floor
+					OR v_m.points_earned_total < p_earned_floor))
+		   OR (p_guard = 2 AND v_m.row_seen <> p_row_seen) THEN
+			RAISE EXCEPTION 'STALE_REFUND' USING ERRCODE = 'KA412';
+		END IF;
 	END IF;
-	SELECT txn_id, store_id, change_minor, points_redeemed, points_value_minor INTO v_t
-	FROM transactions WHERE txn_id = p_txn_id FOR UPDATE;
-	IF v_t.store_id <> p_store_id AND NOT EXISTS (SELECT 1 FROM staff
-		WHERE staff_id = p_staff_id AND role IN ('manager', 'admin')
-		  AND store_id IS NULL) THEN
-		RAISE EXCEPTION 'OTHER_STORE' USING ERRCODE = 'KA403';
+	PERFORM 1 FROM transactions WHERE txn_id = p_txn_id FOR UPDATE;
+	IF (SELECT count(*) FROM refund_lines WHERE txn_id = p_txn_id) <> p_refunded_seen THEN
+		RAISE EXCEPTION 'STALE_REFUND' USING ERRCODE = 'KA412';
 	END IF;
-
-	v_lines := kassa_refund_lines(p_txn_id, p_line_nos);
-	SELECT sum(net_minor), sum(points_earned), sum(points_off_minor), sum(gift_points)
-	INTO v_amount, v_clawback, v_off_now, v_gift_back
-	FROM transaction_lines WHERE txn_id = p_txn_id AND line_no = ANY(v_lines);
-	IF v_amount > p_limit AND p_approved_by <= 0 THEN
-		RAISE EXCEPTION 'APPROVAL_REQUIRED' USING ERRCODE = 'KA403';
-	END IF;
-	SELECT coalesce(sum(l.points_off_minor), 0) INTO v_off_before
-	FROM refund_lines r JOIN transaction_lines l USING (txn_id, line_no)
-	WHERE r.txn_id = p_txn_id;
-	v_restore := kassa_points_share(v_t.points_redeemed, v_t.points_value_minor,
-					v_off_before + v_off_now)
-		   - kassa_points_share(v_t.points_redeemed, v_t.points_value_minor, v_off_before)
-		   + v_gift_back;	-- a gift given back returns the points it cost
 
 	INSERT INTO refunds (refund_id, txn_id, store_id, till_id, staff_id, member_id,
 		approved_by, reason, amount_minor, points_clawed_back, points_restored)
 	VALUES (v_refund, p_txn_id, p_store_id, p_till_id, p_staff_id, v_member,
-		CASE WHEN v_amount > p_limit THEN p_approved_by END, p_reason, v_amount,
-		CASE WHEN v_member IS NULL THEN 0 ELSE v_clawback END,
-		CASE WHEN v_member IS NULL THEN 0 ELSE v_restore END);
+		nullif(p_approved_by, 0), p_reason, p_amount,
+		CASE WHEN v_member IS NULL THEN 0 ELSE p_clawback END,
+		CASE WHEN v_member IS NULL THEN 0 ELSE p_restore END);
 	BEGIN
 		INSERT INTO refund_lines (txn_id, line_no, refund_id, amount_minor,
 			points_clawed_back, points_restored)
-		SELECT p_txn_id, l.line_no, v_refund, l.net_minor, l.points_earned,
-			kassa_points_share(v_t.points_redeemed, v_t.points_value_minor,
-					   v_off_before + l.cum)
-			- kassa_points_share(v_t.points_redeemed, v_t.points_value_minor,
-					     v_off_before + l.cum - l.points_off_minor)
-			+ l.gift_points
-		FROM (SELECT line_no, net_minor, points_earned, points_off_minor, gift_points,
-			     (sum(points_off_minor) OVER (ORDER BY line_no))::bigint AS cum
-		      FROM transaction_lines WHERE txn_id = p_txn_id AND line_no = ANY(v_lines)) l;
+		SELECT p_txn_id, u.n, v_refund, u.a, u.c, u.r
+		FROM unnest(p_line_nos, p_amounts, p_clawbacks, p_restores) AS u(n, a, c, r);
 	EXCEPTION WHEN unique_violation THEN
-		-- only if the lock above were bypassed; the key still says no
+		-- only if the guard above were bypassed; the key still says no
 		RAISE EXCEPTION 'LINE_ALREADY_REFUNDED' USING ERRCODE = 'KA412';
 	END;
+	WITH back AS (
+		INSERT INTO refund_tenders (refund_id, tender_no, txn_id, kind, amount_minor,
+			reference)
+		SELECT v_refund, d.tender_no, p_txn_id, d.kind, u.a, d.reference
+		FROM unnest(p_tender_nos, p_tender_amounts) AS u(n, a)
+		JOIN tenders d ON d.txn_id = p_txn_id AND d.tender_no = u.n
+		RETURNING kind, amount_minor)
+	SELECT count(*) <> cardinality(p_tender_nos) OR coalesce(sum(amount_minor), 0) <> p_amount
+	       OR coalesce(sum(amount_minor) FILTER (WHERE kind = 4), 0) <> p_wallet
+	INTO v_bad FROM back;
+	IF v_bad THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
 
-	v_wallet := kassa_refund_tenders(v_refund, p_txn_id, v_t.change_minor, v_amount);
-	IF v_gift_back > 0 THEN
+	IF p_gift_back > 0 THEN
 		-- gifts given back go back on the shelf (rows locked in product order)
 		PERFORM 1 FROM gift_items WHERE product_id IN (SELECT product_id
-			FROM transaction_lines WHERE txn_id = p_txn_id AND line_no = ANY(v_lines)
+			FROM transaction_lines WHERE txn_id = p_txn_id AND line_no = ANY(p_line_nos)
 			  AND gift_points > 0)
 		ORDER BY product_id FOR NO KEY UPDATE;
 		UPDATE gift_items g SET stock = g.stock + b.qty, updated_at = now()
 		FROM (SELECT product_id, sum(quantity) AS qty FROM transaction_lines
-		      WHERE txn_id = p_txn_id AND line_no = ANY(v_lines) AND gift_points > 0
+		      WHERE txn_id = p_txn_id AND line_no = ANY(p_line_nos) AND gift_points > 0
 		      GROUP BY product_id) b
 		WHERE g.product_id = b.product_id;
 	END IF;
 	IF v_member IS NOT NULL THEN
 		-- coupons come back with the refund that completes the whole sale
-		IF NOT EXISTS (SELECT 1 FROM transaction_lines l WHERE l.txn_id = p_txn_id
-			AND NOT EXISTS (SELECT 1 FROM refund_lines r
-				WHERE r.txn_id = l.txn_id AND r.line_no = l.line_no)) THEN
+		IF p_completes THEN
 			v_coupons := kassa_refund_coupons(p_txn_id, v_member);
 		END IF;
-		UPDATE refunds SET wallet_restored_minor = v_wallet, coupons_restored = v_coupons
+		UPDATE refunds SET wallet_restored_minor = p_wallet, coupons_restored = v_coupons
 		WHERE refund_id = v_refund;
-		PERFORM kassa_refund_member(v_refund, p_txn_id, v_member, v_amount, v_clawback,
-					    v_restore, v_wallet, p_expires_on, p_rule_version);
-	ELSIF v_wallet > 0 THEN
+		PERFORM kassa_refund_member(v_refund, p_txn_id, v_member, p_amount, p_clawback,
+					    p_restore, p_wallet, p_expires_on, p_tier_after);
+	ELSIF p_wallet > 0 THEN
 		RAISE EXCEPTION 'WALLET_WITHOUT_MEMBER txn %', p_txn_id USING ERRCODE = 'XX000';
 	END IF;
 
 	INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
 	VALUES (p_staff_id, p_till_id, 'refund', 'txn:' || p_txn_id, jsonb_build_object(
-		'refund_id', v_refund, 'lines', to_jsonb(v_lines), 'amount', v_amount,
-		'approved_by', CASE WHEN v_amount > p_limit THEN p_approved_by END,
-		'reason', p_reason));
+		'refund_id', v_refund, 'lines', to_jsonb(p_line_nos), 'amount', p_amount,
+		'approved_by', nullif(p_approved_by, 0), 'reason', p_reason));
 	RETURN kassa_refund_json(v_refund);
 END
 $$;

@@ -1,4 +1,5 @@
--- Tiers: the basis a tier stands on, and the tier a refund leaves.
+-- Tiers: the basis a tier stands on (the tier decisions themselves are
+-- kassad's: server/loyalty/rules_tier.c).
 
 -- A member's tier basis over the rule set's rolling window (the last
 -- p_months months): the totals of the sales made in it, or the points they
@@ -23,23 +24,5 @@ BEGIN
 			 WHERE t.member_id = p_member_id AND t.kind = 'sale'
 			   AND t.created_at >= now() - make_interval(months => p_months))
 		END));
-END
-$$;
-
--- The tier a member's basis now supports, if it fell below the current
--- tier's threshold (refunds only ever move a tier down); p_tier otherwise,
--- and also when the rule set no longer knows p_tier.
-CREATE FUNCTION kassa_tier_after_refund(p_config jsonb, p_tier text, p_basis bigint)
-RETURNS text LANGUAGE plpgsql STABLE AS $$
-BEGIN
-	RETURN (
-		SELECT CASE WHEN cur.threshold IS NULL OR p_basis >= cur.threshold THEN p_tier
-			ELSE coalesce((SELECT t.e->>'name'
-				FROM jsonb_array_elements(p_config->'tiers') WITH ORDINALITY AS t(e, ord)
-				WHERE (t.e->>'threshold')::bigint <= p_basis
-				ORDER BY t.ord DESC LIMIT 1), p_tier) END
-		FROM (SELECT (SELECT (e->>'threshold')::bigint
-			      FROM jsonb_array_elements(p_config->'tiers') e
-			      WHERE e->>'name' = p_tier LIMIT 1) AS threshold) cur);
 END
 $$;

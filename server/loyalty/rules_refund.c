@@ -4,6 +4,7 @@
  * the points it restores (see rules_refund.h). Pure: no I/O, no clock.
  */
 #include "rules_refund.h"
+#include "rules_tier.h"
 
 #include <stddef.h>
 
@@ -166,4 +167,23 @@ int64_t rules_refund_window_after(const RulesRefund *r, int64_t window_before,
 	if (!sale_in_window)
 		return window_before;
 	return window_before > off ? window_before - off : 0;
+}
+
+RulesRefundTier rules_refund_tier(const RulesRefund *r, const RuleSet *rs, int tier, bool manual,
+				  int64_t window_before, bool sale_in_window, int64_t alltime)
+{
+	int64_t window = rules_refund_window_after(r, window_before, sale_in_window,
+						   rs->basis_points);
+	RulesRefundTier t = { rules_tier_after_refund(rs, tier, manual, window),
+			      RULES_REFUND_GUARD_TIER, INT64_MIN };
+
+	if (manual || tier < 0 || tier >= rs->n_tiers)
+		return t;
+	if (t.tier != tier) {
+		t.guard = RULES_REFUND_GUARD_ROW;
+		return t;
+	}
+	t.guard = RULES_REFUND_GUARD_FLOOR;
+	t.floor = alltime - (window - rs->tiers[tier].threshold);	/* both >= 0 */
+	return t;
 }

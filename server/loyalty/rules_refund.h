@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "rules.h"
+#include "ruleset.h"
 
 #define RULES_MAX_TENDERS 32
 
@@ -97,5 +98,35 @@ RulesRefundStatus rules_refund(RulesRefund *r, const int32_t *want, int n_want);
  */
 int64_t rules_refund_window_after(const RulesRefund *r, int64_t window_before,
 				  bool sale_in_window, bool basis_points);
+
+/*
+ * What kassa_refund() must guard, under the member's row lock, for a
+ * refund's tier decision made on a read to hold at the write.
+ */
+typedef enum RulesRefundGuard {
+	RULES_REFUND_GUARD_TIER = 0,	/* the tier and its manual flag as read, nothing more */
+	RULES_REFUND_GUARD_FLOOR = 1,	/* ... and the all-time basis total at least floor */
+	RULES_REFUND_GUARD_ROW = 2,	/* ... and the member's row unchanged */
+} RulesRefundGuard;
+
+typedef struct RulesRefundTier {
+	int tier;			/* the tier index after the refund (tier in: unchanged) */
+	RulesRefundGuard guard;
+	int64_t floor;			/* RULES_REFUND_GUARD_FLOOR's lowest all-time total */
+} RulesRefundTier;
+
+/*
+ * The tier after refund r of a member of tier index tier (-1: unknown),
+ * set by hand or not, whose window basis before it was window_before and
+ * all-time basis total (spend or points earned, as rs says) is alltime:
+ * rules_tier_after_refund() on rules_refund_window_after(). And the guard:
+ * a tier set by hand or unknown stays whatever happens meanwhile; a tier
+ * kept stays as long as the all-time total has not fallen by more than the
+ * window's room above the tier's threshold (only refunds lower it, and
+ * they lower the window no more than the total; sales raise both alike);
+ * a tier lowered was chosen on the window as read, so the row must be too.
+ */
+RulesRefundTier rules_refund_tier(const RulesRefund *r, const RuleSet *rs, int tier, bool manual,
+				  int64_t window_before, bool sale_in_window, int64_t alltime);
 
 #endif

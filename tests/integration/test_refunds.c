@@ -9,8 +9,9 @@
  * and coupons come back exactly once the whole sale is refunded, that a
  * clawback may leave a debt the next earnings repay, that large refunds
  * need a manager's PIN (checked against the rule set in force), that a
- * retry replays the first answer, and that a store's cashier cannot refund
- * another store's sale. Each member touched keeps the ledger invariants of
+ * retry replays the first answer, that a store's cashier cannot refund
+ * another store's sale, and that a member changed between kassad's read and
+ * its write makes kassad compute the refund again. Each member touched keeps the ledger invariants of
  * migrations/0003_loyalty.sql.
  *
  * Points, stored value and coupons are set up straight in the database, as
@@ -22,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "itest.h"
 
@@ -671,6 +674,164 @@ out:
 	kc_free(kc);
 }
 
+/* A refund sent from a thread while the test holds a lock. */
+typedef struct Sender {
+	KassaClient *kc;
+	int64_t txn;
+	int32_t line;
+	Kassa__V1__Response *resp;	/* owned by the test */
+} Sender;
+
+static void *sender_main(void *arg)
+{
+	Sender *sd = arg;
+
+	sd->resp = refund(sd->kc, sd->txn, &sd->line, 1, 0, NULL);
+	return NULL;
+}
+
+/* Wait (at most 10 s) until a kassa_refund() write waits for a row lock. */
+static bool refund_write_waits(Harness *h)
+{
+	for (int i = 0; i < 1000; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		if (it_sql_int(h, "SELECT count(*) FROM pg_stat_activity"
+			       " WHERE wait_event_type = 'Lock'"
+			       " AND query LIKE 'SELECT kassa_refund(%%'") > 0)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static PGresult *exec_ok(PGconn *pg, const char *sql)
+{
+	PGresult *res = PQexec(pg, sql);
+
+	if (!CHECK(PQresultStatus(res) == PGRES_COMMAND_OK ||
+		   PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(pg))) {
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* What happens to a member while its refund's write waits (refund_while()). */
+typedef enum Meanwhile {
+	MEANWHILE_MANUAL,		/* a manager sets the tier by hand */
+	MEANWHILE_SALE,			/* another 100.00 sale, as the tier basis sees it */
+} Meanwhile;
+
+/* The SQL of `m` for member id and its sale txn. */
+static void meanwhile_sql(Meanwhile m, int64_t id, int64_t txn, char *sql, size_t len)
+{
+	if (m == MEANWHILE_MANUAL)
+		snprintf(sql, len, "UPDATE members SET tier_manual = true WHERE member_id = %lld",
+			 (long long)id);
+	else
+		snprintf(sql, len, "UPDATE members"
+			 " SET cumulative_spend_minor = cumulative_spend_minor + 10000"
+			 " WHERE member_id = %lld;"
+			 " INSERT INTO transactions (store_id, till_id, staff_id, member_id, currency,"
+			 " gross_minor, total_minor, tendered_minor, change_minor)"
+			 " SELECT store_id, till_id, staff_id, member_id, currency, 10000, 10000,"
+			 " 10000, 0"
+			 " FROM transactions WHERE txn_id = %lld", (long long)id, (long long)txn);
+}
+
+/*
+ * A Silver member's 2,025.00 sale; its 75.00 line refunded while the test
+ * holds the member's row and, once kassa_refund() waits for it, does
+ * `meanwhile` and commits. The refund's tier after, in tier_after.
+ */
+static void refund_while(Harness *h, const char *what, Meanwhile meanwhile,
+			 char tier_after[32])
+{
+	KassaClient *kc = it_cashier(h);
+	/* 1950.00 + 75.00 */
+	KcLine lines[] = { { "SKU-RICE", 26, false }, { "SKU-RICE", 1, false } };
+	KcTender cash[] = { { CASH, 202500, NULL } };
+	KcSale s = { .lines = lines, .nlines = 2, .tenders = cash, .ntenders = 1 };
+	Kassa__V1__Response *sale = NULL;
+	const Kassa__V1__Transaction *t;
+	const Kassa__V1__RefundRecord *rr;
+	Sender sd = { .kc = kc, .line = 2 };
+	PGconn *pg = NULL;
+	PGresult *res;
+	pthread_t th;
+	char phone[32], sql[512];
+	bool started = false;
+
+	tier_after[0] = '\0';
+	if (kc == NULL)
+		return;
+	s.member_id = it_register(h, kc, "Refund Meanwhile", phone);
+	if (s.member_id == 0 || (t = sell(kc, &s, &sale)) == NULL ||
+	    !CHECK(strcmp(t->tier_after, "Silver") == 0, "2025.00 reaches Silver, got %s",
+		   t->tier_after))
+		goto out;
+	sd.txn = t->txn_id;
+	pg = PQconnectdb(h->conninfo);
+	if (!CHECK(PQstatus(pg) == CONNECTION_OK, "connect: %s", PQerrorMessage(pg)))
+		goto out;
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT 1 FROM members WHERE member_id = %lld"
+		 " FOR UPDATE", (long long)s.member_id);
+	if ((res = exec_ok(pg, sql)) == NULL)
+		goto out;
+	PQclear(res);
+	started = CHECK(pthread_create(&th, NULL, sender_main, &sd) == 0, "thread");
+	if (!started || !CHECK(refund_write_waits(h), "%s: the write waits for the member", what))
+		goto out;
+	meanwhile_sql(meanwhile, s.member_id, sd.txn, sql, sizeof(sql));
+	if ((res = exec_ok(pg, sql)) != NULL)
+		PQclear(res);
+	if ((res = exec_ok(pg, "COMMIT")) != NULL)
+		PQclear(res);
+	pthread_join(th, NULL);
+	started = false;
+	if ((rr = refunded(sd.resp, what)) != NULL) {
+		CHECK(rr->cumulative_spend_minor + 7500 == it_sql_int(h,
+			"SELECT cumulative_spend_minor + 7500 FROM members WHERE member_id = %lld",
+			(long long)s.member_id), "%s: the spend the member has", what);
+		snprintf(tier_after, 32, "%s", rr->tier_after);
+	}
+	CHECK(it_sql_int(h, "SELECT count(*) FROM members WHERE member_id = %lld"
+			 " AND tier = '%s'", (long long)s.member_id, tier_after) == 1,
+	      "%s: members.tier is the answer's %s", what, tier_after);
+	CHECK(it_sql_int(h, "SELECT count(*) FROM refunds WHERE txn_id = %lld",
+			 (long long)sd.txn) == 1, "%s: one refund made", what);
+	it_check_ledgers(h, s.member_id);
+out:
+	if (started)
+		pthread_join(th, NULL);
+	if (pg != NULL)
+		PQfinish(pg);
+	kc_response_free(sd.resp);
+	kc_response_free(sale);
+	kc_free(kc);
+}
+
+/*
+ * Guards: kassad decides the tier after a refund from what it read. When
+ * the member changes between that read and the write (while the write
+ * waits for the member's row), the write refuses, kassad reads and computes
+ * again, and the refund is made once, with the tier the member has now.
+ * Alone, the 75.00 refund takes the member from Silver down to Regular
+ * (test_tier_down); here a manager sets the tier by hand meanwhile, or
+ * another 100.00 sale (as the tier basis sees it) keeps the window above
+ * Silver's 2,000.00: Silver stays, both times.
+ */
+static void test_member_changed_meanwhile(Harness *h)
+{
+	char tier[32];
+
+	refund_while(h, "tier set by hand meanwhile", MEANWHILE_MANUAL, tier);
+	CHECK(strcmp(tier, "Silver") == 0, "a tier set by hand meanwhile stays, got %s", tier);
+	refund_while(h, "a sale meanwhile", MEANWHILE_SALE, tier);
+	CHECK(strcmp(tier, "Silver") == 0, "2,050.00 in the window keeps Silver, got %s", tier);
+}
+
 /* One racing till: log in, wait for the others, refund the line. */
 typedef struct Racer {
 	Harness *h;
@@ -841,6 +1002,7 @@ static const HarnessTest tests[] = {
 	{ "approval", test_approval },
 	{ "other_store", test_other_store },
 	{ "tier_down", test_tier_down },
+	{ "member_changed_meanwhile", test_member_changed_meanwhile },
 	{ "race", test_race },
 };
 

@@ -8,7 +8,8 @@
  * restored points over several partial refunds (floor shares that add up
  * to exactly what the sale redeemed), gift points given back, clawbacks
  * whatever the balance (a debt is the database's to record), the lines a
- * refund may name, and the tier basis after it.
+ * refund may name, the tier basis after it, and the tier after it with the
+ * guard the write needs for that decision to hold.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -262,6 +263,72 @@ static void test_window_after(void **state)
 	assert_int_equal(rules_refund_window_after(&r, 10000, true, false), 0);
 }
 
+/* Member 0, Silver 2,000.00, Gold 10,000.00, by spend. */
+static RuleSet ladder(void)
+{
+	RuleSet rs;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.n_tiers = 3;
+	strcpy(rs.tiers[0].name, "Member");
+	strcpy(rs.tiers[1].name, "Silver");
+	rs.tiers[1].threshold = 200000;
+	strcpy(rs.tiers[2].name, "Gold");
+	rs.tiers[2].threshold = 1000000;
+	return rs;
+}
+
+/*
+ * The tier after a refund and what the write must guard for it to hold:
+ * a kept tier may lose no more all-time spend than the window's room above
+ * the threshold, a lowered one needs the member's row as read, a manual or
+ * unknown tier needs nothing more.
+ */
+static void test_tier_guard(void **state)
+{
+	RuleSet rs = ladder();
+	RulesRefund r = { .amount = 30000, .clawback = 30 };
+	RulesRefundTier t;
+
+	(void)state;
+	/* Silver, window 2,500.00 - 300.00 = 2,200.00: kept, 200.00 of room */
+	t = rules_refund_tier(&r, &rs, 1, false, 250000, true, 400000);
+	assert_int_equal(t.tier, 1);
+	assert_int_equal(t.guard, RULES_REFUND_GUARD_FLOOR);
+	assert_int_equal(t.floor, 400000 - 20000);
+	/* exactly on the threshold: kept, no room at all */
+	t = rules_refund_tier(&r, &rs, 1, false, 230000, true, 400000);
+	assert_int_equal(t.tier, 1);
+	assert_int_equal(t.floor, 400000);
+	/* below it: down to Member, on the window as read */
+	t = rules_refund_tier(&r, &rs, 1, false, 220000, true, 400000);
+	assert_int_equal(t.tier, 0);
+	assert_int_equal(t.guard, RULES_REFUND_GUARD_ROW);
+	/* Gold down two levels at once */
+	t = rules_refund_tier(&r, &rs, 2, false, 1010000, true, 2000000);
+	assert_int_equal(t.tier, 1);
+	assert_int_equal(t.guard, RULES_REFUND_GUARD_ROW);
+	/* a sale before the window: the window keeps its basis */
+	t = rules_refund_tier(&r, &rs, 1, false, 220000, false, 400000);
+	assert_int_equal(t.tier, 1);
+	assert_int_equal(t.floor, 400000 - 20000);
+	/* set by hand, or a tier the rule set does not know: stays, tier guard only */
+	t = rules_refund_tier(&r, &rs, 2, true, 0, true, 0);
+	assert_int_equal(t.tier, 2);
+	assert_int_equal(t.guard, RULES_REFUND_GUARD_TIER);
+	t = rules_refund_tier(&r, &rs, -1, false, 0, true, 0);
+	assert_int_equal(t.tier, -1);
+	assert_int_equal(t.guard, RULES_REFUND_GUARD_TIER);
+	/* by points: the clawback comes off the window */
+	rs.basis_points = true;
+	rs.tiers[1].threshold = 200;
+	t = rules_refund_tier(&r, &rs, 1, false, 250, true, 900);
+	assert_int_equal(t.tier, 1);
+	assert_int_equal(t.floor, 900 - 20);
+	t = rules_refund_tier(&r, &rs, 1, false, 229, true, 900);
+	assert_int_equal(t.tier, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_clawback_whole),
 		cmocka_unit_test(test_lines_named),
 		cmocka_unit_test(test_window_after),
+		cmocka_unit_test(test_tier_guard),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
