@@ -11,7 +11,7 @@
 # does for the same work (scripts/bench-compare.sh):
 #   a member's sale   SELECT * FROM kassa_member_pricing(member, coupons, gifts, till, key, hash)
 #                     (the tier, balances and rule version; a retried key's first answer),
-#                     then SELECT * FROM kassa_checkout(...29 parameters...)  -- two trips
+#                     then SELECT * FROM kassa_checkout(...31 parameters...)  -- two trips
 #   an anonymous sale SELECT * FROM kassa_checkout(...)                       -- one trip
 # (both defined in migrations/). Each pgbench transaction is one sale, so tps is
 # checkouts per second and its latency is the whole sale's.
