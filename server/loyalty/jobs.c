@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jobs.c: the periodic loyalty jobs. Three kinds, each a run of short
- * batches (migrations/0006_topup_jobs.sql):
+ * batches (migrations/functions/jobs.sql):
  *
  *   points_expire     lots past their day become 'expire' ledger rows
  *   tier_reevaluate   members whose spend (or points earned) in the rule

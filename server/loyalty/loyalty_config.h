@@ -5,7 +5,7 @@
  * parameters every call sends); loyalty_config_rules.c saves and reads rule-set
  * versions, loyalty_config_coupons.c defines and issues coupons, loyalty_config_tier.c sets a
  * member's tier by hand. Each change is one SQL function of
- * migrations/0007_loyalty_admin.sql: exactly once per idempotency key, and
+ * migrations/functions/loyalty_config.sql: exactly once per idempotency key, and
  * audited in the same transaction.
  */
 #ifndef KASSA_LOYALTY_CONFIG_H

@@ -9,7 +9,7 @@
  *      change only from cash and at most [checkout] max_cash_change;
  *   2. the bonus from the rule set's topup_bonus tiers (the highest tier
  *      the amount reaches), with the rule set loaded if kassad has none;
- *   3. call kassa_topup() (migrations/0006_topup_jobs.sql) as one prepared
+ *   3. call kassa_topup() (migrations/functions/topup.sql) as one prepared
  *      statement: under the member's row lock it creates the wallet if
  *      needed, adds amount + bonus, writes the wallet ledger rows 'topup'
  *      and 'bonus' and records the top-up as a transaction of kind 'topup'
