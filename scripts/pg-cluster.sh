@@ -125,7 +125,7 @@ random_page_cost = 1.1
 # The log holds no customer data: statements slower than a second are logged by their text
 # (kassad's carry \$n placeholders, never values), but no bind parameters, neither for slow
 # statements nor for failed ones, and no DETAIL lines (a unique violation's DETAIL echoes
-# the key: a phone number, a card number). tests/integration/test_pg_logging.sh checks it.
+# the key: a phone number, a card number). tests/integration/server/core/test_pg_logging.sh checks it.
 log_min_duration_statement = 1000
 log_parameter_max_length = 0
 log_parameter_max_length_on_error = 0

@@ -39,11 +39,13 @@ summary() {
 	exit
 }
 
-# free_port: print a loopback port nobody listens on (or fail).
+# free_port: print a loopback port nobody listens on (or fail), in 20000-32767:
+# below the kernel's ephemeral range, so that no outgoing connection (kassad's
+# to PostgreSQL, a till's) can hold it as its source port when kassad binds it.
 free_port() {
 	local p
 	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 20000))
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 12768))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0

@@ -13,8 +13,8 @@
 # log_error_verbosity = terse (the values leak) or log_parameter_max_length = 0 (checked in
 # pg_settings: terse already hides the parameters, this keeps them out at any verbosity).
 # Needs KASSA_TEST_ENV (scripts/test-env.sh) and KASSA_TILL (the kassa-till binary).
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 LOG=$KASSA_ENV/pg/log/postgresql.log

@@ -6,8 +6,8 @@
 # socket and opens another, often with the same number; a pool that does not
 # re-register the new socket hangs in "connecting" for ever. Also: SIGTERM
 # makes this second kassad exit 0. Needs KASSA_TEST_ENV and KASSA_TILL.
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 port=$(free_port) || { echo "no free port"; exit 1; }

@@ -12,8 +12,8 @@
 # armed, and kassad spins a core writing "could not accept" lines.
 # Runs its own kassad on a free port. Needs KASSA_TEST_ENV, KASSA_TILL and
 # KASSA_FLOOD (the kassa-flood binary).
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 FLOOD=${KASSA_FLOOD:?KASSA_FLOOD must name the kassa-flood binary}
 C=$KASSA_CERTS

@@ -7,8 +7,8 @@
 # right now is picked, and the same coupon and campaign are tried under a
 # kassad on UTC and one on that zone. A bad zone is refused at start-up.
 # Needs KASSA_TEST_ENV and KASSA_TILL.
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 PSQL=(psql "$KASSA_CONNINFO" -qAtX -v ON_ERROR_STOP=1)

@@ -6,8 +6,8 @@
 # lock on its member's row, taken in psql, so it is surely in flight when the
 # signal arrives. Runs its own kassad on a free port, next to the fixture's.
 # Needs KASSA_TEST_ENV and KASSA_TILL.
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 port=$(free_port) || { echo "no free port"; exit 1; }

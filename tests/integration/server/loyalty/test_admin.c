@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "itest.h"
-#include "../../server/loyalty/ruleset.h"
+#include "ruleset.h"
 
 #define CASH KASSA__V1__TENDER_KIND__TENDER_CASH
 #define ST(x) KASSA__V1__STATUS_CODE__##x

@@ -11,8 +11,8 @@
 #
 # What it cannot show: that the loop stayed free while a slow name server
 # was asked, since the system's name servers are not the test's to slow.
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 port=$(free_port) || { echo "no free port"; exit 1; }

@@ -13,8 +13,8 @@
 # before still replay, and kassad serves a checkout from it. Needs
 # KASSA_TEST_ENV (scripts/test-env.sh) and KASSA_TILL; the upgrade part
 # needs the git history of the source tree (a full clone).
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 OLD_COMMIT=fb8016f

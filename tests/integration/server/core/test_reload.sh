@@ -6,8 +6,8 @@
 # others, and keeps its working certificates when a reload fails. Runs its
 # own kassad on a copy of the test certificates. Needs KASSA_TEST_ENV and
 # KASSA_TILL.
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 cp -r "$KASSA_CERTS" "$tmp/certs"
 C=$tmp/certs

@@ -9,8 +9,8 @@
 # a bad value is exit 1 with the server's code and detail, a usage mistake
 # exit 2. Needs KASSA_TEST_ENV (scripts/test-env.sh) and KASSA_TILL (the
 # kassa-till binary; kassa-office is next to it unless KASSA_OFFICE names it).
-# shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 OFFICE=${KASSA_OFFICE:-$(dirname "$TILL")/kassa-office}
 C=$KASSA_CERTS
@@ -209,6 +209,31 @@ check "the lot past its day is gone: balance 0, an expire row of -300" $(
 	[ "$(sql "SELECT points_balance FROM members WHERE member_id = ${eid:-0}")" = 0 ] &&
 	[ "$(sql "SELECT sum(points) FROM points_ledger WHERE member_id = ${eid:-0} AND kind = 'expire'")" = -300 ]; echo $?)
 check "the expired member's ledgers agree" $([ "$(invariants "$eid")" = t ]; echo $?)
+
+# ---- staff unlock: a lockout lifted from head office ---------------------------
+
+sid=$(sql "WITH s AS (INSERT INTO staff (staff_id, store_id, name, role, pin_hash, failed_pins,
+	locked_until) SELECT 870001, store_id, 'Office Locked', 'cashier', pin_hash, 10,
+	now() + interval '15 minutes' FROM staff WHERE staff_id = 1001 RETURNING staff_id)
+	SELECT staff_id FROM s")
+admin staff unlock "${sid:-0}" >"$tmp/out" 2>&1
+rc=$?
+check "staff unlock exits 0 and says the staff member was locked" $([ $rc = 0 ] &&
+	[ "$(json_field was_locked <"$tmp/out")" = true ] &&
+	[ "$(json_field staff_id <"$tmp/out")" = "${sid:-0}" ]; echo $?)
+check "the lock and the count are gone" $([ "$(sql "SELECT failed_pins = 0 AND
+	(locked_until IS NULL OR locked_until <= now()) FROM staff WHERE staff_id = ${sid:-0}")" = t ]
+	echo $?)
+check "the unlock is audited once" $([ "$(sql "SELECT count(*) FROM audit_log
+	WHERE action = 'staff.unlock' AND subject LIKE '%${sid:-0}%'")" = 1 ]; echo $?)
+admin staff unlock "${sid:-0}" >"$tmp/out" 2>&1
+check "a second unlock exits 0: it was not locked" $([ $? = 0 ] &&
+	[ "$(json_field was_locked <"$tmp/out")" = false ]; echo $?)
+analyst staff unlock "${sid:-0}" >"$tmp/out" 2>&1
+check "an analyst may not unlock: exit 1, ROLE_NOT_ALLOWED" $([ $? = 1 ] &&
+	grep -q '"detail":"ROLE_NOT_ALLOWED"' "$tmp/out"; echo $?)
+admin staff unlock 12x >/dev/null 2>&1
+check "staff unlock without a staff id exits 2" $([ $? = 2 ]; echo $?)
 
 # ---- the other refusals ------------------------------------------------------
 
