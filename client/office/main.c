@@ -15,6 +15,7 @@
  *   kassa-office [connection] --staff N --pin P points expire
  *   kassa-office [connection] --staff N --pin P tier set MEMBER_ID TIER reason=TEXT
  *   kassa-office [connection] --staff N --pin P tier reevaluate
+ *   kassa-office [connection] --staff N --pin P staff unlock STAFF_ID
  *
  * Reading needs an office role (analyst or admin; managers may log in at
  * head office too); the server decides who may change what: the rule set,
@@ -71,6 +72,7 @@ static void usage(FILE *f)
 		"  points expire\n"
 		"  tier set MEMBER_ID TIER reason=TEXT\n"
 		"  tier reevaluate\n"
+		"  staff unlock STAFF_ID\n"
 		"environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA\n"
 		"             KASSA_STAFF KASSA_PIN\n"
 		"exit codes: 0 success, 1 the command failed, 2 usage or configuration,\n"
@@ -560,6 +562,29 @@ static int cmd_tier_reevaluate(KassaClient *kc, const Args *a)
 	return OFFICE_EXIT_OK;
 }
 
+static int cmd_staff_unlock(KassaClient *kc, const Args *a)
+{
+	const char *cmd = "staff unlock";
+	Kassa__V1__Response *resp = NULL;
+	int code = OFFICE_EXIT_OK;
+	int64_t staff_id;
+	char key[KC_KEY_LEN];
+	json_t *o;
+
+	if (a->n != 1 || !arg_id(a, 0, &staff_id))
+		return bad_usage(cmd, "staff unlock STAFF_ID");
+	kc_new_key(key);
+	if (!check(kc, cmd, kc_staff_unlock(kc, staff_id, key, &resp), &resp,
+		   KASSA__V1__RESPONSE__BODY_STAFF_UNLOCKED, &code))
+		return code;
+	o = ok_keyed(cmd, key);
+	json_object_set_new(o, "staff_id", json_integer(resp->staff_unlocked->staff_id));
+	json_object_set_new(o, "was_locked", json_boolean(resp->staff_unlocked->was_locked));
+	kcj_emit(o);
+	kc_response_free(resp);
+	return OFFICE_EXIT_OK;
+}
+
 /* ---- dispatch ---- */
 
 typedef int (*OfficeCmd)(KassaClient *kc, const Args *a);
@@ -578,6 +603,7 @@ static const struct {
 	{ "points", "expire", cmd_points_expire },
 	{ "tier", "set", cmd_tier_set },
 	{ "tier", "reevaluate", cmd_tier_reevaluate },
+	{ "staff", "unlock", cmd_staff_unlock },
 };
 
 /* Find the command named by words[0..1]; NULL if there is none. */
