@@ -6,6 +6,8 @@
  */
 #include "loyalty_config.h"
 
+#include "date.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,27 +51,7 @@ bool loyalty_config_has_control(const char *s)
 	return false;
 }
 
-static bool is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 bool loyalty_config_date_is_valid(const char *s)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (s[0] == '\0')
-		return true;
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return false;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	if (y < 1900 || m < 1 || m > 12 || d < 1)
-		return false;
-	return d <= mdays[m - 1] + (m == 2 && is_leap(y));
+	return s[0] == '\0' || date_parse(s, NULL, NULL, NULL);
 }

@@ -5,17 +5,7 @@
  */
 #include "rules_earn.h"
 
-static bool leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && leap(y) ? 29 : mdays[m - 1];
-}
+#include "date.h"
 
 bool rules_date(int year, int month, int day, RuleDate *out)
 {
@@ -24,7 +14,7 @@ bool rules_date(int year, int month, int day, RuleDate *out)
 	int y = year, w;
 
 	if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 ||
-	    day > days_in_month(year, month))
+	    day > date_days_in_month(year, month))
 		return false;
 	if (month < 3)
 		y--;
@@ -88,7 +78,7 @@ RuleDate rules_lot_expiry(const RuleSet *rs, const RuleDate *today)
 
 		d.year = today->year + m / 12;
 		d.month = m % 12 + 1;
-		d.day = days_in_month(d.year, d.month);
+		d.day = date_days_in_month(d.year, d.month);
 	}
 	(void)rules_date(d.year, d.month, d.day, &d);
 	return d;

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "coupon_json.h"
+#include "date.h"
 #include "db.h"
 #include "log.h"
 #include "phone.h"
@@ -98,32 +99,16 @@ void member_setup(void)
 
 /* ---- validation ---- */
 
-static bool is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /* "" or a real calendar date YYYY-MM-DD from 1900 up to today. */
 static bool birthday_is_valid(const char *s)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, m, d;
 	time_t now = time(NULL);
 	struct tm tm;
 
 	if (s[0] == '\0')
 		return true;
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return false;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	if (y < 1900 || m < 1 || m > 12 || d < 1)
-		return false;
-	if (d > mdays[m - 1] + (m == 2 && is_leap(y)))
+	if (!date_parse(s, &y, &m, &d))
 		return false;
 	gmtime_r(&now, &tm);
 	return y * 10000 + m * 100 + d <= (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
