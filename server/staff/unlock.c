@@ -4,12 +4,11 @@
  * member of the till's store; an administrator, of anyone. The count of
  * wrong PINs starts again from 0 whether or not the member was locked.
  *
- * One prepared statement does it all, exactly once: it looks the
- * idempotency key up, and if the key is new, locks the staff row
- * (FOR UPDATE, so that a lockout being written at the same moment is seen),
- * resets it with one guarded UPDATE, writes the 'staff.unlock' audit row
- * and records the key with that row's audit_id, from which a retry is
- * answered the same. The same key with another body is refused.
+ * One prepared call of kassa_staff_unlock() (migrations/functions/
+ * staff.sql) does it all, exactly once: it claims the idempotency key
+ * (kassa_idem_claim), locks the staff row, resets it and writes the
+ * 'staff.unlock' audit row, from which a retry is answered the same. The
+ * same key with another body is refused (KA409).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,37 +25,12 @@ static int st_unlock;
 void unlock_setup(void)
 {
 	/*
-	 * $1 till, $2 key, $3 staff to unlock, $4 the caller is an admin,
-	 * $5 the till's store, $6 the caller, $7 the request's hash. The
-	 * answer is one row: ('done' | 'replay' | 'reused', staff_id,
-	 * was_locked), or none when there is no such staff member here.
+	 * $1 till, $2 key, $3 the request's hash, $4 staff to unlock, $5 the
+	 * caller is an admin, $6 the till's store, $7 the caller.
 	 */
 	st_unlock = db_stmt_add("staff_unlock",
-		"WITH prev AS (SELECT kind, request_hash, result_id FROM idempotency"
-		"  WHERE till_id = $1::bigint AND key = $2::text),"
-		" old AS (SELECT staff_id, coalesce(locked_until > now(), false) AS was_locked,"
-		"   failed_pins, locked_until FROM staff"
-		"  WHERE staff_id = $3::bigint AND ($4::boolean OR store_id = $5::bigint)"
-		"   AND NOT EXISTS (SELECT 1 FROM prev) FOR UPDATE),"
-		" u AS (UPDATE staff s SET failed_pins = 0, locked_until = NULL FROM old"
-		"  WHERE s.staff_id = old.staff_id RETURNING s.staff_id),"
-		" a AS (INSERT INTO audit_log (staff_id, till_id, action, subject, detail)"
-		"  SELECT $6::bigint, $1::bigint, 'staff.unlock', 'staff:' || staff_id,"
-		"   jsonb_build_object('was_locked', was_locked, 'failures', failed_pins,"
-		"    'locked_until', locked_until)"
-		"  FROM old RETURNING audit_id),"
-		" i AS (INSERT INTO idempotency (till_id, key, kind, request_hash, result_id)"
-		"  SELECT $1::bigint, $2::text, 'staff_unlock', $7::bytea, audit_id FROM a"
-		"  RETURNING 1)"
-		" SELECT 'done', staff_id, was_locked FROM old"
-		" UNION ALL"
-		" SELECT CASE WHEN p.kind = 'staff_unlock' AND p.request_hash = $7::bytea"
-		"   AND al.audit_id IS NOT NULL THEN 'replay' ELSE 'reused' END,"
-		"  coalesce(split_part(al.subject, ':', 2)::bigint, 0),"
-		"  coalesce((al.detail->>'was_locked')::boolean, false)"
-		" FROM prev p LEFT JOIN audit_log al ON al.audit_id = p.result_id"
-		"  AND al.action = 'staff.unlock'",
-		DB_LANE_QUICK);
+		"SELECT * FROM kassa_staff_unlock($1, $2, $3::bytea, $4, $5, $6, $7)",
+		DB_LANE_WORK);
 }
 
 static void unlock_db_cb(void *arg, DbStatus st, const PGresult *res)
@@ -65,7 +39,7 @@ static void unlock_db_cb(void *arg, DbStatus st, const PGresult *res)
 	const Kassa__V1__StaffUnlock *u = c->req->staff_unlock;
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
 	Kassa__V1__StaffUnlocked ok = KASSA__V1__STAFF_UNLOCKED__INIT;
-	const char *outcome;
+	bool replay;
 
 	if (!call_db_ok(c, st, res))
 		return;
@@ -74,15 +48,10 @@ static void unlock_db_cb(void *arg, DbStatus st, const PGresult *res)
 			  "no staff member %lld at this store", (long long)u->staff_id);
 		return;
 	}
-	outcome = PQgetvalue(res, 0, 0);
-	if (strcmp(outcome, "reused") == 0) {
-		call_fail(c, KASSA__V1__STATUS_CODE__ABORTED, "IDEMPOTENCY_KEY_REUSED",
-			  "this idempotency key was used for another request");
-		return;
-	}
+	replay = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	ok.staff_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	ok.was_locked = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
-	if (strcmp(outcome, "done") == 0)
+	if (!replay)
 		log_info("staff %lld unlocked by staff %lld at %s%s", (long long)ok.staff_id,
 			 (long long)c->staff_id, c->sess->till_code,
 			 ok.was_locked ? "" : " (was not locked)");
@@ -110,8 +79,8 @@ void handle_staff_unlock(Call *c)
 	snprintf(caller, sizeof(caller), "%lld", (long long)c->staff_id);
 
 	const char *params[7] = {
-		till, c->req->idempotency_key, staff, (c->role & ROLE_ADMIN) ? "t" : "f", store,
-		caller, sqltext_str(&hash),
+		till, c->req->idempotency_key, sqltext_str(&hash), staff,
+		(c->role & ROLE_ADMIN) ? "t" : "f", store, caller,
 	};
 	db_query(st_unlock, 7, params, unlock_db_cb, c);
 	sqltext_free(&hash);
