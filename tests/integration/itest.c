@@ -214,6 +214,27 @@ bool it_check_ledgers(Harness *h, int64_t member_id)
 	return ok;
 }
 
+ItCounts it_counts(Harness *h)
+{
+	ItCounts c;
+
+	c.txns = it_sql_int(h, "SELECT count(*) FROM transactions");
+	c.lines = it_sql_int(h, "SELECT count(*) FROM transaction_lines");
+	c.tenders = it_sql_int(h, "SELECT count(*) FROM tenders");
+	c.ledger = it_sql_int(h, "SELECT count(*) FROM points_ledger");
+	c.idem = it_sql_int(h, "SELECT count(*) FROM idempotency");
+	c.wallet_ledger = it_sql_int(h, "SELECT count(*) FROM wallet_ledger");
+	c.points = it_sql_int(h, "SELECT coalesce(sum(points_balance), 0) FROM members");
+	c.spend = it_sql_int(h, "SELECT coalesce(sum(cumulative_spend_minor), 0) FROM members");
+	c.wallets = it_sql_int(h, "SELECT coalesce(sum(balance_minor), 0) FROM wallets");
+	return c;
+}
+
+bool it_same_counts(ItCounts a, ItCounts b)
+{
+	return memcmp(&a, &b, sizeof(a)) == 0;
+}
+
 bool it_same_response(const Kassa__V1__Response *a, const Kassa__V1__Response *b)
 {
 	Kassa__V1__Response ca = *a, cb = *b;

@@ -61,6 +61,19 @@ bool it_give_wallet(Harness *h, int64_t member_id, int64_t amount_minor);
  */
 bool it_check_ledgers(Harness *h, int64_t member_id);
 
+/*
+ * What sales, refunds and top-ups write, base-wide: row counts and balance
+ * sums. Take one before and one after a refused request to prove that it
+ * wrote nothing (it_same_counts).
+ */
+typedef struct ItCounts {
+	int64_t txns, lines, tenders, ledger, idem, wallet_ledger;	/* rows */
+	int64_t points, spend, wallets;		/* sums over members and wallets */
+} ItCounts;
+
+ItCounts it_counts(Harness *h);
+bool it_same_counts(ItCounts a, ItCounts b);
+
 /* Compare two responses' packed bytes (ignoring request ids). */
 bool it_same_response(const Kassa__V1__Response *a, const Kassa__V1__Response *b);
 

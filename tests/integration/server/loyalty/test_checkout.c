@@ -12,29 +12,6 @@
 #define CASH KASSA__V1__TENDER_KIND__TENDER_CASH
 #define CARD KASSA__V1__TENDER_KIND__TENDER_CARD
 
-/* What the sale tables hold, to prove a refused sale wrote nothing. */
-typedef struct Counts {
-	int64_t txns, lines, tenders, ledger, idem, points, spend;
-} Counts;
-
-static Counts counts(Harness *h)
-{
-	Counts c;
-
-	c.txns = it_sql_int(h, "SELECT count(*) FROM transactions");
-	c.lines = it_sql_int(h, "SELECT count(*) FROM transaction_lines");
-	c.tenders = it_sql_int(h, "SELECT count(*) FROM tenders");
-	c.ledger = it_sql_int(h, "SELECT count(*) FROM points_ledger");
-	c.idem = it_sql_int(h, "SELECT count(*) FROM idempotency");
-	c.points = it_sql_int(h, "SELECT coalesce(sum(points_balance), 0) FROM members");
-	c.spend = it_sql_int(h, "SELECT coalesce(sum(cumulative_spend_minor), 0) FROM members");
-	return c;
-}
-
-static bool same_counts(Counts a, Counts b)
-{
-	return memcmp(&a, &b, sizeof(a)) == 0;
-}
 
 /* Guards: points and cumulative spend written in the same transaction as the sale. */
 static void test_member_checkout(Harness *h)
@@ -136,7 +113,7 @@ static void refused(Harness *h, KassaClient *kc, const char *what, const KcLine 
 {
 	char key[KC_KEY_LEN];
 	Kassa__V1__Response *r = NULL;
-	Counts before = counts(h), after;
+	ItCounts before = it_counts(h), after;
 
 	kc_new_key(key);
 	CHECK(kc_checkout(kc, &(KcSale){ lines, nl, member, tenders, nt, 0, NULL, 0 },
@@ -145,8 +122,8 @@ static void refused(Harness *h, KassaClient *kc, const char *what, const KcLine 
 	      "%s: expected %s/%s, got %s/%s (%s)", what, kc_status_name(code), detail,
 	      r ? kc_status_name(kc_status(r)) : "-", r ? kc_detail(r) : "-",
 	      r ? kc_message(r) : "");
-	after = counts(h);
-	CHECK(same_counts(before, after), "%s: nothing written", what);
+	after = it_counts(h);
+	CHECK(it_same_counts(before, after), "%s: nothing written", what);
 	kc_response_free(r);
 }
 

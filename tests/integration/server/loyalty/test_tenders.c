@@ -22,30 +22,6 @@
 
 #define MAX_CHANGE_DEFAULT 100000	/* [checkout] max_cash_change: the env keeps the default */
 
-/* What sales and top-ups write, to prove a refused one wrote nothing. */
-typedef struct Counts {
-	int64_t txns, lines, tenders, ledger, idem, wallet_ledger, points, wallets;
-} Counts;
-
-static Counts counts(Harness *h)
-{
-	Counts c;
-
-	c.txns = it_sql_int(h, "SELECT count(*) FROM transactions");
-	c.lines = it_sql_int(h, "SELECT count(*) FROM transaction_lines");
-	c.tenders = it_sql_int(h, "SELECT count(*) FROM tenders");
-	c.ledger = it_sql_int(h, "SELECT count(*) FROM points_ledger");
-	c.idem = it_sql_int(h, "SELECT count(*) FROM idempotency");
-	c.wallet_ledger = it_sql_int(h, "SELECT count(*) FROM wallet_ledger");
-	c.points = it_sql_int(h, "SELECT coalesce(sum(points_balance), 0) FROM members");
-	c.wallets = it_sql_int(h, "SELECT coalesce(sum(balance_minor), 0) FROM wallets");
-	return c;
-}
-
-static bool same_counts(Counts a, Counts b)
-{
-	return memcmp(&a, &b, sizeof(a)) == 0;
-}
 
 /* A sale of lines (anonymous when member is 0) paid with tenders; NULL on a transport error. */
 static Kassa__V1__Response *sale(KassaClient *kc, const KcLine *lines, size_t nl, int64_t member,
@@ -65,13 +41,13 @@ static Kassa__V1__Response *sale(KassaClient *kc, const KcLine *lines, size_t nl
 
 /* r is the refusal code/detail, and the tables are as they were. */
 static void check_refused(Harness *h, const char *what, const Kassa__V1__Response *r,
-			  Counts before, Kassa__V1__StatusCode code, const char *detail)
+			  ItCounts before, Kassa__V1__StatusCode code, const char *detail)
 {
 	CHECK(r && kc_status(r) == code && strcmp(kc_detail(r), detail) == 0,
 	      "%s: expected %s/%s, got %s/%s (%s)", what, kc_status_name(code), detail,
 	      r ? kc_status_name(kc_status(r)) : "-", r ? kc_detail(r) : "-",
 	      r ? kc_message(r) : "");
-	CHECK(same_counts(before, counts(h)), "%s: nothing written", what);
+	CHECK(it_same_counts(before, it_counts(h)), "%s: nothing written", what);
 }
 
 /* Guards: card numbers never reach the tenders table, however they are typed. */
@@ -99,7 +75,7 @@ static void test_card_number_refused(Harness *h)
 		return;
 	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
 		KcTender t[] = { { refs[i].kind, 1000, refs[i].ref } };
-		Counts before = counts(h);
+		ItCounts before = it_counts(h);
 		Kassa__V1__Response *r = sale(kc, tea, 1, 0, t, 1, 0, false);
 		char what[96];
 
@@ -166,7 +142,7 @@ static void test_topup_card_number_refused(Harness *h)
 	KcTender huge[] = { { CASH, INT64_MAX, NULL } };
 	Kassa__V1__Response *r = NULL;
 	char phone[32];
-	Counts before;
+	ItCounts before;
 	int64_t id;
 
 	if (kc == NULL)
@@ -174,7 +150,7 @@ static void test_topup_card_number_refused(Harness *h)
 	id = it_register(h, kc, "Top Up Card", phone);
 	if (id == 0)
 		goto out;
-	before = counts(h);
+	before = it_counts(h);
 	CHECK(kc_top_up(kc, id, 10000, card, 1, NULL, &r) == KC_OK, "top-up answered");
 	check_refused(h, "top-up with a card number", r, before, ST_INVALID, "CARD_NUMBER_REFUSED");
 	kc_response_free(r);
@@ -204,11 +180,11 @@ static void test_change_too_large(Harness *h)
 			     { CASH, MAX_CHANGE_DEFAULT, NULL }, { CASH, 1001, NULL } };
 	KcTender overflow[] = { { CASH, INT64_MAX, NULL }, { CASH, INT64_MAX, NULL } };
 	Kassa__V1__Response *r;
-	Counts before;
+	ItCounts before;
 
 	if (kc == NULL)
 		return;
-	before = counts(h);
+	before = it_counts(h);
 	r = sale(kc, tea2, 1, 0, huge, 1, 0, false);
 	check_refused(h, "INT64_MAX cash", r, before, ST_INVALID, "CHANGE_TOO_LARGE");
 	if (r != NULL)
@@ -261,7 +237,7 @@ static void test_points_over_cap_message(Harness *h)
 	Kassa__V1__Response *q = NULL, *r = NULL;
 	char want[64], phone[32];
 	int64_t id, cap;
-	Counts before;
+	ItCounts before;
 
 	if (kc == NULL)
 		return;
@@ -274,7 +250,7 @@ static void test_points_over_cap_message(Harness *h)
 		goto out;
 	cap = q->transaction->points_redeemable;
 	CHECK(cap > 0 && cap < 1000, "the cap binds below the balance: %lld", (long long)cap);
-	before = counts(h);
+	before = it_counts(h);
 	r = sale(kc, tea2, 1, id, cash, 1, 1000, false);
 	check_refused(h, "1000 points on 20.00", r, before, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION,
 		      "POINTS_OVER_CAP");
