@@ -63,6 +63,7 @@ struct KassaClient {
 	char *port;			/* owned */
 	char *server_name;		/* owned */
 	char *client_software;		/* owned */
+	char *language;			/* owned: Hello.language, "" = server default */
 	int connect_timeout_ms;
 	int io_timeout_ms;
 	bool want_hello;		/* kc_connect (true) or kc_connect_raw (false) */
@@ -390,6 +391,7 @@ static bool do_hello(KassaClient *kc, int64_t deadline)
 		return false;
 	hello.protocol_version = KC_PROTOCOL_VERSION;
 	hello.client_software = kc->client_software;
+	hello.language = kc->language;
 	req.body_case = KASSA__V1__REQUEST__BODY_HELLO;
 	req.hello = &hello;
 	/* the Hello's answer counts against the connect timeout, not the io timeout */
@@ -510,6 +512,7 @@ static KassaClient *connect_common(const KcOptions *opt, bool hello, char *err, 
 	kc->server_name = opt->server_name != NULL ? xstrdup(opt->server_name) : NULL;
 	kc->client_software = xstrdup(opt->client_software != NULL ? opt->client_software
 						      : default_sw);
+	kc->language = xstrdup(opt->language != NULL ? opt->language : "");
 	kc->connect_timeout_ms = opt->connect_timeout_ms > 0 ? opt->connect_timeout_ms
 							     : KC_DEFAULT_CONNECT_TIMEOUT_MS;
 	kc->io_timeout_ms = opt->io_timeout_ms > 0 ? opt->io_timeout_ms
@@ -579,6 +582,7 @@ void kc_free(KassaClient *kc)
 	free(kc->port);
 	free(kc->server_name);
 	free(kc->client_software);
+	free(kc->language);
 	free(kc);
 }
 

@@ -59,6 +59,7 @@ typedef struct KcOptions {
 	int connect_timeout_ms;		/* 0 = KC_DEFAULT_CONNECT_TIMEOUT_MS */
 	int io_timeout_ms;		/* 0 = KC_DEFAULT_IO_TIMEOUT_MS */
 	const char *client_software;	/* Hello.client_software; NULL = "kassa-client/VERSION" */
+	const char *language;		/* Hello.language ("zh_CN", "en"); NULL = server default */
 } KcOptions;
 
 /* What a transport-level call did. The server's verdict is in the Response. */
