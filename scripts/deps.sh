@@ -12,6 +12,9 @@
 # 5432; Kassa runs its own project-local clusters (scripts/pg-cluster.sh), so on a machine
 # where PostgreSQL is not installed yet that default cluster is turned off first
 # (/etc/postgresql-common/createcluster.conf: create_main_cluster = false).
+#
+# The till's languages need the zh_CN.UTF-8 and en_US.UTF-8 locales: when one is missing
+# it is enabled in /etc/locale.gen and generated with locale-gen (--check reports it).
 set -euo pipefail
 
 PACKAGES=(
@@ -20,7 +23,9 @@ PACKAGES=(
 	libsodium-dev libinih-dev libjansson-dev libcmocka-dev
 	postgresql-15 postgresql-client-15 openssl
 	iproute2 util-linux tzdata
+	gettext locales libncurses-dev tmux
 )
+LOCALES=(zh_CN.UTF-8 en_US.UTF-8)
 
 die() {
 	echo "deps: $*" >&2
@@ -35,13 +40,42 @@ missing() {
 	done
 }
 
+# The LOCALES not generated yet (locale -a spells them "zh_CN.utf8").
+missing_locales() {
+	local l have
+	have=$(locale -a 2>/dev/null | tr '[:upper:]' '[:lower:]' | tr -d '-')
+	for l in "${LOCALES[@]}"; do
+		grep -qx "$(echo "$l" | tr '[:upper:]' '[:lower:]' | tr -d '-')" <<<"$have" ||
+			echo "$l"
+	done
+}
+
+# Enable each missing locale in /etc/locale.gen and run locale-gen once.
+ensure_locales() {
+	local l todo_l
+	todo_l=$(missing_locales | tr "\n" " ")
+	[ -z "${todo_l// /}" ] && return 0
+	command -v locale-gen >/dev/null || die "locale-gen not found (package locales)"
+	echo "deps: generating locales: $todo_l"
+	for l in $todo_l; do
+		if grep -q "^# *$l UTF-8" /etc/locale.gen 2>/dev/null; then
+			$SUDO sed -i "s/^# *\($l UTF-8\)/\1/" /etc/locale.gen
+		elif ! grep -q "^$l UTF-8" /etc/locale.gen 2>/dev/null; then
+			echo "$l UTF-8" | $SUDO tee -a /etc/locale.gen >/dev/null
+		fi
+	done
+	$SUDO locale-gen </dev/null
+	todo_l=$(missing_locales | tr "\n" " ")
+	[ -z "${todo_l// /}" ] || die "locales still missing after locale-gen: $todo_l"
+}
+
 case "${1:-}" in
 --list)
 	printf '%s\n' "${PACKAGES[@]}"
 	exit 0
 	;;
 --check)
-	todo=$(missing | tr "\n" " ")
+	todo="$(missing | tr "\n" " ")$(missing_locales | sed 's/$/ (locale)/' | tr "\n" " ")"
 	[ -z "${todo// /}" ] && exit 0
 	echo "deps: missing:" "$todo" >&2
 	exit 1
@@ -55,15 +89,20 @@ esac
 
 command -v dpkg-query >/dev/null || die "this script expects Debian 12 (dpkg and apt-get)"
 todo=$(missing | tr "\n" " ")
-if [ -z "${todo// /}" ]; then
+SUDO=
+if [ -z "${todo// /}" ] && [ -z "$(missing_locales)" ]; then
 	echo "deps: all packages present"
 	exit 0
 fi
 
-SUDO=
 if [ "$(id -u)" != 0 ]; then
 	command -v sudo >/dev/null || die "not root and no sudo: install as root: $todo"
 	SUDO=sudo
+fi
+if [ -z "${todo// /}" ]; then
+	ensure_locales
+	echo "deps: done"
+	exit 0
 fi
 if [ -r /etc/os-release ]; then
 	# shellcheck disable=SC1091
@@ -90,4 +129,5 @@ $SUDO env DEBIAN_FRONTEND=noninteractive "${APT[@]}" install --no-install-recomm
 	</dev/null
 todo=$(missing | tr "\n" " ")
 [ -z "${todo// /}" ] || die "still missing after apt-get install: $todo"
+ensure_locales
 echo "deps: done"

@@ -7,10 +7,13 @@
  */
 #include "catalog/product.h"
 #include "core.h"
+#include "crm/crm.h"
 #include "loyalty/loyalty.h"
+#include "loyalty/rates.h"
 #include "members/members.h"
 #include "routes.h"
 #include "staff/staff.h"
+#include "store/store.h"
 
 /* A quote prices a sale without writing it, so it needs no idempotency key. */
 static bool checkout_is_quote(const Kassa__V1__Request *req)
@@ -54,9 +57,22 @@ static const Route route_table[] = {
 	  true, NULL },
 	{ KASSA__V1__REQUEST__BODY_STAFF_UNLOCK, handle_staff_unlock, true,
 	  ROLE_MANAGER | ROLE_ADMIN, true, NULL },
+	{ KASSA__V1__REQUEST__BODY_CATALOG_SYNC, handle_catalog_sync, true, ROLE_ANY, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_FEEDBACK, handle_feedback, true, CASH_DESK, true, NULL },
+	{ KASSA__V1__REQUEST__BODY_SHIFT_OPEN, handle_shift_open, true, CASH_DESK, true, NULL },
+	{ KASSA__V1__REQUEST__BODY_SHIFT_REPORT, handle_shift_report, true, ROLE_ANY, true,
+	  shift_report_is_x },
+	{ KASSA__V1__REQUEST__BODY_RATES_GET, handle_rates_get, true, ROLE_ANY, false, NULL },
+	{ KASSA__V1__REQUEST__BODY_RATES_SET, handle_rates_set, true, ROLE_MANAGER | ROLE_ADMIN,
+	  true, NULL },
 };
 
 void routes_setup(void)
 {
 	dispatch_setup(route_table, ARRAY_SIZE(route_table));
+	/* the statements of the domains main.c does not set up itself */
+	catalog_sync_setup();
+	feedback_setup();
+	shift_setup();
 }

@@ -13,6 +13,8 @@
  *   kc_refunds.h    refunds of earlier sales, stored-value top-ups
  *   kc_loyalty.h    rule set, coupons, points expiry, tiers
  *   kc_staff.h      staff administration (unlocking a locked-out PIN)
+ *   kc_store.h      catalogue sync, feedback on a sale, cash-desk shifts
+ *   kc_rates.h      exchange rates: the current table, a new version
  *
  * Every typed wrapper is one kc_call(): it blocks until the answer, and
  * the Response it hands out is the caller's (kc_response_free()). See
@@ -30,5 +32,7 @@
 #include "kc_refunds.h"
 #include "kc_loyalty.h"
 #include "kc_staff.h"
+#include "kc_store.h"
+#include "kc_rates.h"
 
 #endif

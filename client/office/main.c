@@ -16,14 +16,16 @@
  *   kassa-office [connection] --staff N --pin P tier set MEMBER_ID TIER reason=TEXT
  *   kassa-office [connection] --staff N --pin P tier reevaluate
  *   kassa-office [connection] --staff N --pin P staff unlock STAFF_ID
+ *   kassa-office [connection] --staff N --pin P rates show
+ *   kassa-office [connection] --staff N --pin P rates set USD=7.2345 [HKD=0.9123 ...] [note=TEXT]
  *
  * Reading needs an office role (analyst or admin; managers may log in at
  * head office too); the server decides who may change what: the rule set,
  * coupon definitions, points expiry and tier re-evaluation are the
- * administrator's, issuing a coupon and setting a tier also a manager's. A
- * refusal is printed with the server's code and detail (exit code 1). Each
- * change is sent with a fresh idempotency key, reported as
- * "idempotency_key". The certificate must be one issued for an office
+ * administrator's, issuing a coupon, setting a tier and setting exchange
+ * rates also a manager's. A refusal is printed with the server's code and
+ * detail (exit code 1). Each change is sent with a fresh idempotency key,
+ * reported as "idempotency_key". The certificate must be one issued for an office
  * workstation. The PIN may come from KASSA_PIN instead of the command line
  * (which other users of the machine can see in the process list).
  *
@@ -73,6 +75,8 @@ static void usage(FILE *f)
 		"  tier set MEMBER_ID TIER reason=TEXT\n"
 		"  tier reevaluate\n"
 		"  staff unlock STAFF_ID\n"
+		"  rates show\n"
+		"  rates set CUR=RATE [CUR=RATE ...] [note=TEXT]   (store currency per unit)\n"
 		"environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA\n"
 		"             KASSA_STAFF KASSA_PIN\n"
 		"exit codes: 0 success, 1 the command failed, 2 usage or configuration,\n"
@@ -585,6 +589,127 @@ static int cmd_staff_unlock(KassaClient *kc, const Args *a)
 	return OFFICE_EXIT_OK;
 }
 
+/* ---- exchange rates ---- */
+
+/* Add t's version, store currency, rates ("7.2345" and 7234500) and time to o. */
+static void rate_table_json(json_t *o, const Kassa__V1__RateTable *t)
+{
+	json_t *arr = json_array();
+	char rate[MONEY_RATE_FMT_LEN];
+
+	json_object_set_new(o, "version", json_integer(t->version));
+	json_object_set_new(o, "store_currency", json_string(t->store_currency));
+	for (size_t i = 0; i < t->n_rates; i++) {
+		json_t *r = json_object();
+
+		json_object_set_new(r, "currency", json_string(t->rates[i]->currency));
+		json_object_set_new(r, "rate", json_string(money_format_rate(t->rates[i]->rate_micro,
+									     rate, sizeof(rate))));
+		json_object_set_new(r, "rate_micro", json_integer(t->rates[i]->rate_micro));
+		json_array_append_new(arr, r);
+	}
+	json_object_set_new(o, "rates", arr);
+	json_object_set_new(o, "created_at", json_string(t->created_at));
+}
+
+static int cmd_rates_show(KassaClient *kc, const Args *a)
+{
+	const char *cmd = "rates show";
+	Kassa__V1__Response *resp = NULL;
+	int code = OFFICE_EXIT_OK;
+	json_t *o;
+
+	if (a->n != 0)
+		return bad_usage(cmd, "rates show");
+	if (!check(kc, cmd, kc_rates_get(kc, &resp), &resp, KASSA__V1__RESPONSE__BODY_RATE_TABLE,
+		   &code))
+		return code;
+	o = kcj_ok(cmd);
+	rate_table_json(o, resp->rate_table);
+	kcj_emit(o);
+	kc_response_free(resp);
+	return OFFICE_EXIT_OK;
+}
+
+/*
+ * The CUR=RATE arguments of rates set into rates[] (*n of them); false
+ * with detail and msg set for a code kassad does not know, a rate that is
+ * not a positive number of at most six decimals, or a currency (or the
+ * note) twice.
+ */
+static bool rates_from_args(const Args *a, KcRate *rates, size_t *n, const char **detail,
+			    char *msg, size_t len)
+{
+	bool noted = false;
+
+	*n = 0;
+	for (int i = 0; i < a->n; i++) {
+		const char *cur = a->keys[i], *val = a->vals[i];
+
+		if (strcmp(cur, "note") == 0) {
+			if (!noted) {
+				noted = true;
+				continue;
+			}
+			*detail = "BAD_NOTE";
+			snprintf(msg, len, "note is given twice");
+			return false;
+		}
+		if (money_currency_exponent(cur) < 0) {
+			*detail = "BAD_CURRENCY";
+			snprintf(msg, len, "\"%.16s\" is not a currency code kassa knows "
+				 "(ISO 4217, upper case, like USD)", cur);
+			return false;
+		}
+		if (!money_parse_rate(val, &rates[*n].rate_micro)) {
+			*detail = "BAD_RATE";
+			snprintf(msg, len, "%s=%.24s: a rate is a number above 0 with at most "
+				 "6 decimals and at most 1000000000, like %s=7.2345", cur, val, cur);
+			return false;
+		}
+		for (size_t j = 0; j < *n; j++) {
+			if (strcmp(rates[j].currency, cur) == 0) {
+				*detail = "BAD_RATES";
+				snprintf(msg, len, "%s is given twice", cur);
+				return false;
+			}
+		}
+		rates[(*n)++].currency = cur;
+	}
+	return true;
+}
+
+static int cmd_rates_set(KassaClient *kc, const Args *a)
+{
+	const char *cmd = "rates set", *note = arg_get(a, "note"), *detail = NULL;
+	Kassa__V1__Response *resp = NULL;
+	KcRate rates[OFFICE_MAX_ARGS];
+	int code = OFFICE_EXIT_OK;
+	char key[KC_KEY_LEN], msg[KC_ERR_LEN];
+	size_t n;
+	json_t *o;
+
+	for (int i = 0; i < a->n; i++)
+		if (a->vals[i] == NULL)
+			return bad_usage(cmd, "rates set CUR=RATE [CUR=RATE ...] [note=TEXT]");
+	if (a->n == (note != NULL ? 1 : 0))
+		return bad_usage(cmd, "rates set CUR=RATE [CUR=RATE ...] [note=TEXT]");
+	/* every rate is checked before anything is sent: a typo changes nothing */
+	if (!rates_from_args(a, rates, &n, &detail, msg, sizeof(msg))) {
+		kcj_emit(kcj_fail(cmd, "INVALID_ARGUMENT", detail, msg));
+		return OFFICE_EXIT_FAILED;
+	}
+	kc_new_key(key);
+	if (!check(kc, cmd, kc_rates_set(kc, rates, n, note, key, &resp), &resp,
+		   KASSA__V1__RESPONSE__BODY_RATE_TABLE, &code))
+		return code;
+	o = ok_keyed(cmd, key);
+	rate_table_json(o, resp->rate_table);
+	kcj_emit(o);
+	kc_response_free(resp);
+	return OFFICE_EXIT_OK;
+}
+
 /* ---- dispatch ---- */
 
 typedef int (*OfficeCmd)(KassaClient *kc, const Args *a);
@@ -604,6 +729,8 @@ static const struct {
 	{ "tier", "set", cmd_tier_set },
 	{ "tier", "reevaluate", cmd_tier_reevaluate },
 	{ "staff", "unlock", cmd_staff_unlock },
+	{ "rates", "show", cmd_rates_show },
+	{ "rates", "set", cmd_rates_set },
 };
 
 /* Find the command named by words[0..1]; NULL if there is none. */

@@ -15,14 +15,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "kassa_client.h"
 #include "kc_cli.h"
+#include "kc_json.h"
 #include "screen.h"
 #include "script.h"
 #include "till.h"
 
 #define TILL_SOFTWARE "kassa-till/" KASSA_VERSION
-#define TILL_RETRIES 3		/* reconnect-and-resend attempts per request */
 
 static void usage(FILE *f)
 {
@@ -49,7 +50,8 @@ static void usage(FILE *f)
 		"  --server-name N   name expected in the server certificate (default: host)\n"
 		"environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA KASSA_TILL_STATE\n"
 		"exit codes: 0 all commands succeeded, 1 some failed, 2 usage or configuration,\n"
-		"            3 could not connect, TLS refused, or connection lost for good\n");
+		"            3 TLS or Hello refused, or connection lost for good (a server\n"
+		"            that cannot be reached only makes the till work offline)\n");
 }
 
 static const KcCliOption till_options[] = {
@@ -94,6 +96,38 @@ static bool till_take(void *ctx, int val, const char *arg)
 	}
 }
 
+/*
+ * Open the session for either mode. Certificate files are read here first,
+ * so a bad one is a configuration error (exit 2) in both; a server that
+ * cannot be reached is not an error (the till starts offline); a TLS or
+ * Hello refusal is (exit 3), and so is an unusable state directory (2).
+ * Script mode also answers a failure with a "connect" object on stdout.
+ */
+static int open_session(TillSession *ts, const TillConfig *cfg, KcOptions *opt)
+{
+	char err[KC_ERR_LEN];
+	bool refused;
+
+	opt->ctx = kc_ctx_new(opt->cert, opt->key, opt->ca, err, sizeof(err));
+	if (opt->ctx == NULL) {
+		fprintf(stderr, "kassa-till: %s\n", err);
+		if (cfg->script)
+			kcj_emit(kcj_fail("connect", "INVALID_ARGUMENT", "BAD_CERTIFICATE", err));
+		return TILL_EXIT_USAGE;
+	}
+	if (till_open(ts, cfg, opt, err, sizeof(err)))
+		return -1;
+	refused = strncmp(err, "tls:", 4) == 0 || strncmp(err, "hello refused", 13) == 0;
+	fprintf(stderr, "kassa-till: %s\n", err);
+	if (cfg->script)
+		kcj_emit(kcj_fail("connect", refused ? "UNAVAILABLE" : "FAILED_PRECONDITION",
+				  refused ? (err[0] == 't' ? "TLS_REFUSED" : "HELLO_REFUSED")
+					  : "STATE_DIR_UNUSABLE",
+				  err));
+	till_close(ts);
+	return refused ? TILL_EXIT_CONN : TILL_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	TillConfig cfg = { .printer_encoding = "gb18030" };
@@ -107,31 +141,24 @@ int main(int argc, char **argv)
 	};
 	KcOptions opt;
 	TillSession ts;
-	char err[KC_ERR_LEN];
 	int rc = kc_cli_parse(&cli, argc, argv, &opt);
 
 	if (rc >= 0)
 		return rc;
 	if (cfg.state_dir == NULL)
 		cfg.state_dir = kc_env_or("KASSA_TILL_STATE", "kassa-till-state");
-	opt.language = cfg.lang;
-	if (cfg.script) {
-		memset(&ts, 0, sizeof(ts));
-		ts.cfg = &cfg;
-		ts.opt = &opt;
-		ts.kc = kc_cli_connect(&cli, &opt, &rc);
-		if (ts.kc == NULL)
-			return rc;
-		kc_set_retry(ts.kc, TILL_RETRIES);
-		rc = script_run(ts.kc, stdin);
-		till_close(&ts);
-		return rc;
-	}
-	if (!till_open(&ts, &cfg, &opt, err, sizeof(err))) {
-		fprintf(stderr, "kassa-till: %s\n", err);
+	if (!i18n_init(cfg.lang)) {
+		fprintf(stderr, "kassa-till: --lang must be zh_CN or en\n");
 		return TILL_EXIT_USAGE;
 	}
-	rc = screen_run(&ts);
+	opt.language = i18n_lang_code(i18n_current());
+	rc = open_session(&ts, &cfg, &opt);
+	if (rc >= 0) {
+		SSL_CTX_free(opt.ctx);
+		return rc;
+	}
+	rc = cfg.script ? script_run(&ts, stdin) : screen_run(&ts);
 	till_close(&ts);
+	SSL_CTX_free(opt.ctx);	/* the connection holds its own reference */
 	return rc;
 }

@@ -60,6 +60,8 @@ typedef struct TillSession {
 
 	struct Journal *journal;	/* offline sales waiting to be replayed */
 	struct TillCache *cache;	/* products and exchange rates by version */
+	struct TillPriv *priv;		/* owned: session.c's own state (PIN kept for an
+					 * offline login, the last automatic sync, ...) */
 } TillSession;
 
 /*
@@ -152,5 +154,17 @@ typedef struct TillSyncReport {
  * server is unreachable (rep says how far it got).
  */
 bool till_sync(TillSession *ts, TillSyncReport *rep);
+
+/*
+ * The report of the synchronisation the session made by itself when it
+ * came back online (till_online() noticing a reconnect, or a login while
+ * journal records wait). True once per such sync, with *rep filled; false
+ * when none happened since the last call.
+ */
+bool till_last_sync(TillSession *ts, TillSyncReport *rep);
+
+/* Records waiting in the journal, and entries in the rejected file. */
+size_t till_pending(const TillSession *ts);
+size_t till_rejected(const TillSession *ts);
 
 #endif

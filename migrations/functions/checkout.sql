@@ -15,7 +15,13 @@
 --   KA412 INSUFFICIENT_STORED_VALUE / CURRENCY_MISMATCH
 --   KA412 COUPON_USED / COUPON_EXPIRED / COUPON_NOT_YET_VALID / COUPON_EXHAUSTED
 --         / COUPON_INACTIVE / COUPON_MEMBER_LIMIT
---   KA404 COUPON_NOT_FOUND     not one of this member's coupons
+--   KA404 COUPON_NOT_FOUND     not one of this member's coupons (nor a claim code)
+--   KA412 COUPON_ALREADY_CLAIMED / COUPON_EXHAUSTED ... a claim code that cannot be claimed
+--   KA412 RATE_UNKNOWN         a foreign tender's rate is not that version's rate
+--   KA412 RATE_STALE           an online sale converted with a version not current
+--   KA400 STAFF_UNKNOWN        sold_by is not active staff of this store
+--   KA400 BAD_SOLD_AT          the sale's time is ahead of the database's clock
+--   23505 transactions_receipt_no  the receipt number is another sale's (RECEIPT_TAKEN)
 --   KA404 MEMBER_NOT_FOUND     KA400 BAD_TOTALS / MEMBER_REQUIRED
 --   KA409 IDEMPOTENCY_KEY_REUSED
 -- It returns one row of what kassad cannot know (the sale's id and time, the
@@ -26,6 +32,15 @@
 -- (kassa_checkout_answer, the same values); a concurrent duplicate waits on
 -- the key's index entry and then replays, so 16 copies at once still make
 -- one sale.
+--
+-- The till's checkout (issue 8) adds: a claim code among the coupon codes
+-- (the claim_code of a definition issued on 'code') is claimed for the
+-- member and used by this sale in the same transaction, under the member's
+-- row lock, so the definition's per-member and total limits hold however
+-- many tills try at once; foreign-currency tenders (currency, the foreign
+-- amount, the rate and its version, converted by kassad); an offline
+-- sale's original time (p_till), its receipt number, the offline flag
+-- and the staff member who sold it.
 
 -- What kassad reads before pricing a member's sale, as plain rows (a SQL
 -- function, so the planner inlines it into kassad's prepared statement).
@@ -37,23 +52,31 @@
 -- The 'm' row also carries both all-time tier bases, cumulative spend (n6)
 -- and points earned (n7): kassad decides from them whether the sale may
 -- reach the next tier (server/loyalty/rules_tier.c).
+-- The member is p_member_id, or when that is 0 the member with phone
+-- p_phone (E.164, normalised by kassad); the 'm' row's t3 is its id.
+-- Kind 'd': a presented code that is no coupon of the member but a claim
+-- code (t1 as presented), with why it cannot be claimed now if so.
 -- Columns: kind, five texts, six numbers, one flag, one more number.
-CREATE FUNCTION kassa_member_pricing(p_member_id bigint, p_codes text[], p_gift_codes text[],
-	p_till_id bigint, p_key text, p_hash bytea)
+CREATE FUNCTION kassa_member_pricing(p_member_id bigint, p_phone text, p_codes text[],
+	p_gift_codes text[], p_till_id bigint, p_key text, p_hash bytea)
 RETURNS TABLE (kind text, t1 text, t2 text, t3 text, t4 text, t5 text,
 	n1 bigint, n2 bigint, n3 bigint, n4 bigint, n5 bigint, n6 bigint, flag boolean,
 	n7 bigint)
 LANGUAGE sql STABLE AS $$
-	SELECT 'm', m.tier, coalesce(to_char(m.birthday, 'MM-DD'), ''), '', '', '',
+	WITH who AS (
+		SELECT CASE WHEN p_member_id > 0 THEN p_member_id
+			    ELSE (SELECT member_id FROM members WHERE phone = p_phone) END AS id)
+	SELECT 'm', m.tier, coalesce(to_char(m.birthday, 'MM-DD'), ''),
+		coalesce(m.member_id::text, ''), '', '',
 		coalesce(m.points_balance, 0), coalesce(w.balance_minor, 0),
 		(SELECT max(version) FROM rule_versions)::bigint,
 		CASE WHEN i.till_id IS NULL THEN 0
 		     WHEN i.kind = 'checkout' AND i.request_hash = p_hash THEN 1 ELSE 2 END::bigint,
 		coalesce(i.result_id, 0), coalesce(m.cumulative_spend_minor, 0),
 		m.member_id IS NOT NULL, coalesce(m.points_earned_total, 0)
-	FROM (SELECT 1) one
-	LEFT JOIN members m ON m.member_id = p_member_id
-	LEFT JOIN wallets w ON w.member_id = p_member_id
+	FROM who
+	LEFT JOIN members m ON m.member_id = who.id
+	LEFT JOIN wallets w ON w.member_id = who.id
 	LEFT JOIN idempotency i ON i.till_id = p_till_id AND i.key = p_key
 	UNION ALL
 	SELECT 'c', c.code, d.name, coalesce(p.sku, ''),
@@ -64,7 +87,19 @@ LANGUAGE sql STABLE AS $$
 		coalesce(d.item_product_id, 0), d.stackable, 0::bigint
 	FROM coupons c JOIN coupon_defs d USING (def_id)
 	LEFT JOIN products p ON p.product_id = d.item_product_id
-	WHERE c.member_id = p_member_id AND (c.code = ANY(p_codes) OR c.state = 'issued')
+	WHERE c.member_id = (SELECT id FROM who) AND (c.code = ANY(p_codes) OR c.state = 'issued')
+	UNION ALL
+	SELECT 'd', x.code, d.name, coalesce(p.sku, ''),
+		coalesce(to_char(d.valid_to, 'YYYY-MM-DD'), ''),
+		coalesce(kassa_claim_problem(d, (SELECT id FROM who)), ''),
+		CASE d.kind WHEN 'fixed' THEN 1 WHEN 'percent' THEN 2 ELSE 3 END::bigint,
+		d.value_minor, d.percent_bp::bigint, d.cap_minor, d.min_spend_minor,
+		coalesce(d.item_product_id, 0), d.stackable, 0::bigint
+	FROM unnest(p_codes) AS x(code)
+	JOIN coupon_defs d ON d.issue_on = 'code' AND d.claim_code = upper(x.code)
+	LEFT JOIN products p ON p.product_id = d.item_product_id
+	WHERE NOT EXISTS (SELECT 1 FROM coupons c
+			  WHERE c.member_id = (SELECT id FROM who) AND c.code = x.code)
 	UNION ALL
 	-- no gift asked for: the scan is skipped (a one-time filter), not run
 	SELECT 'g', '', '', '', '', '', g.product_id, g.points_cost, 0, 0, 0, 0, false, 0::bigint
@@ -73,31 +108,43 @@ LANGUAGE sql STABLE AS $$
 	  AND (p.sku = ANY(p_gift_codes) OR p.barcode = ANY(p_gift_codes))
 $$;
 
--- The checkout answer: the stored sale plus the member's coupons now.
+-- The checkout answer: the stored sale plus the member's coupons now. The
+-- member is the sale's (p_member_id is what the request named, 0 for one
+-- identified by phone, and is not needed).
 CREATE FUNCTION kassa_checkout_answer(p_txn_id bigint, p_member_id bigint) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_member	bigint := coalesce((SELECT member_id FROM transactions
+					    WHERE txn_id = p_txn_id), nullif(p_member_id, 0));
 BEGIN
 	RETURN (
 		SELECT json_build_object('txn', kassa_txn_json(p_txn_id),
-			'usable_coupons', CASE WHEN p_member_id > 0
-				THEN kassa_member_coupons_json(p_member_id) ELSE '[]'::json END)::text);
+			'usable_coupons', CASE WHEN v_member > 0
+				THEN kassa_member_coupons_json(v_member) ELSE '[]'::json END)::text);
 END
 $$;
 
 -- Record a sale priced by kassad (see the top of this file). Per line:
 -- product, quantity, unit price (re-checked against products), and the
--- allocation kassad computed; per tender: kind, amount, reference.
+-- allocation kassad computed; per tender (kassa_checkout_tenders: five
+-- numbers and two texts each, as kassad's statements take at most 32
+-- parameters): kind, amount (store currency), reference and, for a foreign
+-- one, its currency ('' = the store's), the foreign amount, the rate and
+-- the rate's version. p_claim_codes: those of p_coupon_codes that are
+-- claim codes, claimed here. p_till: the till's fields {sold_at as epoch
+-- seconds or '' for now, receipt_no, offline 't'/'f', sold_by or 0}.
 CREATE FUNCTION kassa_checkout(
 	p_store_id bigint, p_till_id bigint, p_staff_id bigint,
 	p_key text, p_hash bytea, p_member_id bigint,
 	p_product_ids bigint[], p_qtys integer[], p_prices bigint[],
 	p_tier_offs bigint[], p_coupon_offs bigint[], p_points_offs bigint[],
 	p_points_earned bigint[],
-	p_tender_kinds smallint[], p_tender_amounts bigint[], p_tender_refs text[],
+	p_tender_nums bigint[], p_tender_texts text[],
 	p_total bigint, p_tendered bigint, p_change bigint, p_points bigint,
 	p_rule_version integer, p_tier text, p_points_redeem bigint, p_points_value bigint,
 	p_coupon_codes text[], p_expires_on date, p_tier_basis text, p_next_threshold bigint,
-	p_gift_points bigint[], p_tier_after text, p_basis_seen bigint)
+	p_gift_points bigint[], p_tier_after text, p_basis_seen bigint,
+	p_claim_codes text[], p_till text[])
 RETURNS TABLE (r_txn_id bigint, r_created_at text, r_points_balance bigint,
 	r_cumulative_spend bigint, r_tier_after text, r_wallet_balance bigint,
 	r_usable_codes text[], r_replay_of bigint)
@@ -125,6 +172,14 @@ DECLARE
 	v_gift		bigint;
 	v_spent		bigint;		-- points leaving the balance: redemption + gifts
 	v_ok		boolean;
+	v_created	timestamptz := coalesce(to_timestamp(nullif(p_till[1], '')::bigint), now());
+	v_receipt_no	text := coalesce(p_till[2], '');
+	v_offline	boolean := coalesce(p_till[3], 'f')::boolean;
+	v_sold_by	bigint := coalesce(nullif(p_till[4], ''), '0')::bigint;
+	v_staff		bigint := p_staff_id;
+	v_d		coupon_defs;
+	v_coupon	bigint;
+	v_claim		text;
 BEGIN
 	v_prev := kassa_idem_claim(p_till_id, p_key, 'checkout', p_hash, v_txn);
 	IF v_prev IS NOT NULL THEN
@@ -144,8 +199,9 @@ BEGIN
 	END IF;
 	SELECT currency INTO v_currency FROM stores WHERE store_id = p_store_id;
 	-- the arrays agree with the totals kassad sent (one pass over each)
-	SELECT coalesce(sum(a) FILTER (WHERE k = 4), 0), coalesce(sum(a), 0) <> p_tendered
-	INTO v_wallet, v_ok FROM unnest(p_tender_kinds, p_tender_amounts) AS u(k, a);
+	SELECT coalesce(sum(u.amount) FILTER (WHERE u.kind = 4), 0),
+	       coalesce(sum(u.amount), 0) <> p_tendered
+	INTO v_wallet, v_ok FROM kassa_checkout_tenders(p_tender_nums, p_tender_texts) AS u;
 	SELECT coalesce(sum(g), 0), v_ok OR coalesce(sum(e), 0) <> p_points
 	       OR coalesce(sum(o), 0) <> p_points_value OR count(*) <> cardinality(p_product_ids)
 	INTO v_gift, v_ok FROM unnest(p_gift_points, p_points_earned, p_points_offs) AS u(g, e, o);
@@ -153,6 +209,11 @@ BEGIN
 		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
 	END IF;
 	v_spent := p_points_redeem + v_gift;
+	PERFORM kassa_checkout_till(p_store_id, p_tender_nums, p_tender_texts, v_created,
+		v_offline, v_sold_by);
+	IF v_sold_by > 0 THEN
+		v_staff := v_sold_by;
+	END IF;
 
 	IF p_member_id > 0 THEN
 		SELECT tier, points_balance, cumulative_spend_minor, points_earned_total INTO v_m
@@ -234,18 +295,49 @@ BEGIN
 
 		IF cardinality(p_coupon_codes) > 0 THEN
 			SELECT count(*) INTO v_n FROM coupons
-			WHERE member_id = p_member_id AND code = ANY(p_coupon_codes);
-			IF v_n <> cardinality(p_coupon_codes) THEN
+			WHERE member_id = p_member_id AND code = ANY(p_coupon_codes)
+			  AND NOT code = ANY(p_claim_codes);
+			IF v_n <> cardinality(p_coupon_codes) - cardinality(p_claim_codes) THEN
 				RAISE EXCEPTION 'COUPON_NOT_FOUND' USING ERRCODE = 'KA404';
 			END IF;
 			-- counted definitions are shared by all members: lock them in
 			-- def_id order (as refunds do), so two sales cannot deadlock
-			PERFORM 1 FROM coupon_defs WHERE max_uses_total > 0 AND def_id IN (
+			PERFORM 1 FROM coupon_defs WHERE max_uses_total > 0 AND (def_id IN (
 				SELECT def_id FROM coupons
 				WHERE member_id = p_member_id AND code = ANY(p_coupon_codes))
+				OR (issue_on = 'code' AND claim_code IN (
+					SELECT upper(x) FROM unnest(p_claim_codes) AS x)))
 			ORDER BY def_id FOR NO KEY UPDATE;
+			-- a claim code: a new coupon of its definition, used at once
+			FOREACH v_claim IN ARRAY p_claim_codes LOOP
+				SELECT * INTO v_d FROM coupon_defs
+				WHERE issue_on = 'code' AND claim_code = upper(v_claim);
+				IF NOT FOUND THEN
+					RAISE EXCEPTION 'COUPON_NOT_FOUND' USING ERRCODE = 'KA404';
+				END IF;
+				v_problem := kassa_claim_problem(v_d, p_member_id);
+				IF v_problem IS NOT NULL THEN
+					RAISE EXCEPTION '%', v_problem USING ERRCODE = 'KA412';
+				END IF;
+				v_coupon := kassa_coupon_new(p_member_id, v_d.def_id, NULL);
+				UPDATE coupons SET state = 'used', used_txn = v_txn, used_at = now()
+				WHERE member_id = p_member_id AND coupon_id = v_coupon;
+				IF v_d.max_uses_total > 0 THEN
+					UPDATE coupon_defs SET uses_total = uses_total + 1
+					WHERE def_id = v_d.def_id AND uses_total < max_uses_total;
+					IF NOT FOUND THEN
+						RAISE EXCEPTION 'COUPON_EXHAUSTED' USING ERRCODE = 'KA412';
+					END IF;
+				END IF;
+				INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
+				VALUES (v_staff, p_till_id, 'coupon.issue', 'member:' || p_member_id,
+					jsonb_build_object('def_id', v_d.def_id, 'coupon_id', v_coupon,
+						'by', 'checkout', 'claim_code', v_d.claim_code,
+						'txn_id', v_txn));
+			END LOOP;
 			FOR v_c IN SELECT c, d FROM coupons c JOIN coupon_defs d USING (def_id)
 				WHERE c.member_id = p_member_id AND c.code = ANY(p_coupon_codes)
+				  AND NOT c.code = ANY(p_claim_codes)
 				ORDER BY c.coupon_id FOR UPDATE OF c
 			LOOP
 				v_problem := kassa_coupon_problem(v_c.c, v_c.d);
@@ -314,20 +406,23 @@ BEGIN
 		total_minor, tendered_minor, change_minor, points_earned,
 		points_balance_after, cumulative_spend_after, rule_version, tier, tier_after,
 		gross_minor, tier_off_minor, coupon_off_minor, coupon_codes, points_redeemed,
-		points_value_minor, gift_points, wallet_paid_minor, wallet_balance_after)
-	VALUES (v_txn, p_store_id, p_till_id, p_staff_id, nullif(p_member_id, 0), v_currency,
+		points_value_minor, gift_points, wallet_paid_minor, wallet_balance_after,
+		created_at, receipt_no, offline)
+	VALUES (v_txn, p_store_id, p_till_id, v_staff, nullif(p_member_id, 0), v_currency,
 		p_total, p_tendered, p_change, p_points, v_balance, v_spend, p_rule_version,
 		nullif(p_tier, ''), v_tier_after, v_gross, v_tier_off, v_coupon_off,
-		p_coupon_codes, p_points_redeem, p_points_value, v_gift, v_wallet, v_wallet_after);
+		p_coupon_codes, p_points_redeem, p_points_value, v_gift, v_wallet, v_wallet_after,
+		v_created, v_receipt_no, v_offline);
 
-	INSERT INTO tenders (txn_id, tender_no, kind, amount_minor, reference)
-	SELECT v_txn, u.ord, u.kind, u.amount, u.ref
-	FROM unnest(p_tender_kinds, p_tender_amounts, p_tender_refs) WITH ORDINALITY
-		AS u(kind, amount, ref, ord);
+	INSERT INTO tenders (txn_id, tender_no, kind, amount_minor, reference, currency,
+		foreign_minor, rate_micro, rate_version)
+	SELECT v_txn, u.ord, u.kind, u.amount, u.ref, u.currency, u.foreign_minor, u.rate_micro,
+		u.rate_version
+	FROM kassa_checkout_tenders(p_tender_nums, p_tender_texts) AS u;
 
 	-- what kassad cannot know: the ids, the balances after, the coupons usable now
 	RETURN QUERY SELECT v_txn,
-		to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+		to_char(v_created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
 		coalesce(v_balance, 0), coalesce(v_spend, 0), coalesce(v_tier_after, ''),
 		coalesce(v_wallet_after, 0),
 		CASE WHEN p_member_id > 0 THEN ARRAY(
@@ -336,5 +431,56 @@ BEGIN
 			  AND kassa_coupon_problem(c, d) IS NULL
 			ORDER BY d.valid_to NULLS LAST, c.coupon_id) ELSE '{}'::text[] END,
 		NULL::bigint;
+END
+$$;
+
+-- A sale's tenders from kassa_checkout()'s two flat arrays: per tender,
+-- five numbers (kind, amount, foreign amount, rate, rate version) and two
+-- texts (reference, currency). Arrays of other lengths raise BAD_TOTALS.
+CREATE FUNCTION kassa_checkout_tenders(p_nums bigint[], p_texts text[])
+RETURNS TABLE (ord integer, kind smallint, amount bigint, foreign_minor bigint,
+	rate_micro bigint, rate_version integer, ref text, currency text)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	v_n	integer := coalesce(cardinality(p_texts), 0) / 2;
+BEGIN
+	IF coalesce(cardinality(p_nums), 0) <> 5 * v_n
+	   OR coalesce(cardinality(p_texts), 0) <> 2 * v_n THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
+	RETURN QUERY SELECT i, p_nums[5 * i - 4]::smallint, p_nums[5 * i - 3], p_nums[5 * i - 2],
+		p_nums[5 * i - 1], p_nums[5 * i]::integer, p_texts[2 * i - 1], p_texts[2 * i]
+	FROM generate_series(1, v_n) AS i;
+END
+$$;
+
+-- The till's part of a sale's guards (kassa_checkout): each foreign tender
+-- converted with its version's rate for its currency (else RATE_UNKNOWN),
+-- an online sale with the current version (else RATE_STALE: the till
+-- refreshes its rates; a replayed offline sale may use any stored
+-- version); the sale's time not ahead of the clock (kassad allows five
+-- minutes: BAD_SOLD_AT); sold_by, when given, active staff of the store.
+CREATE FUNCTION kassa_checkout_till(p_store_id bigint, p_nums bigint[], p_texts text[],
+	p_created timestamptz, p_offline boolean, p_sold_by bigint)
+RETURNS void LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM kassa_checkout_tenders(p_nums, p_texts) AS u
+		   WHERE u.currency <> '' AND NOT EXISTS (SELECT 1 FROM exchange_rates r
+			WHERE r.version = u.rate_version AND r.currency = u.currency
+			  AND r.rate_micro = u.rate_micro)) THEN
+		RAISE EXCEPTION 'RATE_UNKNOWN' USING ERRCODE = 'KA412';
+	END IF;
+	IF NOT p_offline AND EXISTS (SELECT 1 FROM kassa_checkout_tenders(p_nums, p_texts) AS u
+		WHERE u.currency <> ''
+		  AND u.rate_version <> (SELECT max(version) FROM exchange_rate_versions)) THEN
+		RAISE EXCEPTION 'RATE_STALE' USING ERRCODE = 'KA412';
+	END IF;
+	IF p_created > now() + interval '5 minutes' THEN
+		RAISE EXCEPTION 'BAD_SOLD_AT' USING ERRCODE = 'KA400';
+	END IF;
+	IF p_sold_by > 0 AND NOT EXISTS (SELECT 1 FROM staff
+		WHERE staff_id = p_sold_by AND store_id = p_store_id AND active) THEN
+		RAISE EXCEPTION 'STAFF_UNKNOWN' USING ERRCODE = 'KA400';
+	END IF;
 END
 $$;

@@ -20,6 +20,27 @@ BEGIN
 END
 $$;
 
+-- Why member p_member_id cannot claim a coupon of definition d (issued on
+-- a claim code) now, or NULL when they can: inactive, outside its dates,
+-- every use taken, or the member holding (issued or used) as many of its
+-- coupons as max_uses_per_member allows. kassa_checkout() asks under the
+-- member's row lock, so two sales claiming at once see each other.
+CREATE FUNCTION kassa_claim_problem(d coupon_defs, p_member_id bigint) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT CASE
+			WHEN NOT d.active THEN 'COUPON_INACTIVE'
+			WHEN d.valid_from IS NOT NULL AND current_date < d.valid_from THEN 'COUPON_NOT_YET_VALID'
+			WHEN d.valid_to IS NOT NULL AND current_date > d.valid_to THEN 'COUPON_EXPIRED'
+			WHEN d.max_uses_total > 0 AND d.uses_total >= d.max_uses_total THEN 'COUPON_EXHAUSTED'
+			WHEN d.max_uses_per_member > 0 AND (SELECT count(*) FROM coupons u
+				WHERE u.def_id = d.def_id AND u.member_id = p_member_id AND u.state <> 'void')
+				>= d.max_uses_per_member THEN 'COUPON_ALREADY_CLAIMED'
+		END);
+END
+$$;
+
 -- One coupon as kassad and the till see it.
 CREATE FUNCTION kassa_coupon_json(c coupons, d coupon_defs) RETURNS json
 LANGUAGE plpgsql STABLE AS $$

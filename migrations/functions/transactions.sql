@@ -1,4 +1,5 @@
--- A sale or a top-up as the till sees it.
+-- A sale or a top-up as the till sees it (foreign tenders with their
+-- currency, amount and rate; the till's receipt number and offline flag).
 
 -- The transaction as the till sees it. A checkout's first answer and every
 -- replay come from this one function over rows that never change.
@@ -23,6 +24,7 @@ BEGIN
 			'wallet_paid', t.wallet_paid_minor,
 			'wallet_balance', coalesce(t.wallet_balance_after, 0),
 			'rule_version', coalesce(t.rule_version, 0),
+			'receipt_no', t.receipt_no, 'offline', t.offline,
 			'lines', (SELECT json_agg(json_build_object(
 					'line_no', l.line_no, 'product_id', l.product_id, 'sku', l.sku,
 					'name', l.name, 'qty', l.quantity, 'unit', l.unit_price_minor,
@@ -33,7 +35,10 @@ BEGIN
 				FROM transaction_lines l WHERE l.txn_id = t.txn_id),
 			'tenders', (SELECT json_agg(json_build_object(
 					'tender_no', d.tender_no, 'kind', d.kind,
-					'amount', d.amount_minor, 'ref', d.reference) ORDER BY d.tender_no)
+					'amount', d.amount_minor, 'ref', d.reference,
+					'currency', d.currency, 'foreign', d.foreign_minor,
+					'rate', d.rate_micro, 'rate_version', d.rate_version)
+					ORDER BY d.tender_no)
 				FROM tenders d WHERE d.txn_id = t.txn_id))
 		FROM transactions t WHERE t.txn_id = p_txn_id);
 END

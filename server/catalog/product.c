@@ -5,6 +5,7 @@
  * the current price, and refreshes the checkout's catalogue cache with
  * what it read.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
@@ -13,13 +14,14 @@
 #include "product.h"
 
 #define PRODUCT_CODE_MAX 64
+#define PRODUCT_SEQ_COL 7	/* after CATALOG_COLUMNS */
 
 static int st_product;
 
 void product_setup(void)
 {
 	st_product = db_stmt_add("product_by_code",
-		"SELECT " CATALOG_COLUMNS " FROM products"
+		"SELECT " CATALOG_COLUMNS ", seq FROM products"
 		" WHERE active AND (sku = $1 OR barcode = $1) ORDER BY sku = $1 DESC LIMIT 1", DB_LANE_QUICK);
 }
 
@@ -49,6 +51,8 @@ static void product_db_cb(void *arg, DbStatus st, const PGresult *res)
 	price.minor = it->price_minor;
 	price.currency = (char *)it->currency;
 	p.price = &price;
+	p.seq = strtoll(PQgetvalue(res, 0, PRODUCT_SEQ_COL), NULL, 10);
+	p.active = true;	/* only active products are looked up */
 	resp.body_case = KASSA__V1__RESPONSE__BODY_PRODUCT;
 	resp.product = &p;
 	call_reply(c, &resp);

@@ -5,6 +5,12 @@
  * Call and lets the session read again; a Call whose session has gone is
  * only freed. Every handler path ends in exactly one of call_reply,
  * call_fail or (for orphans) call_free.
+ *
+ * Languages: call_fail() translates its format (a msgid) into the
+ * session's language (Hello.language) before filling it in, and so do the
+ * messages of call_fail_db(). The loop thread takes the session's locale
+ * at the start of each database callback (call_db_ok) and gives it back
+ * when the Call is freed, so that _() anywhere in a handler translates.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -52,6 +58,8 @@ void call_free(Call *c)
 	free(c);
 	if (s)
 		session_resume(s);
+	/* the request is over: back to the process's locale (English) */
+	uselocale(LC_GLOBAL_LOCALE);
 }
 
 void call_reply(Call *c, Kassa__V1__Response *resp)
@@ -95,7 +103,7 @@ void call_fail(Call *c, Kassa__V1__StatusCode code, const char *detail, const ch
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), session_text(c->sess, fmt), ap);
 	va_end(ap);
 	st.code = code;
 	st.detail = (char *)(detail ? detail : "");
@@ -104,41 +112,46 @@ void call_fail(Call *c, Kassa__V1__StatusCode code, const char *detail, const ch
 	call_reply(c, &resp);
 }
 
-/* What each detail our SQL functions raise means, for the person at the till. */
+/*
+ * What each detail our SQL functions raise means, for the person at the
+ * till; translated at use (sql_message).
+ */
 static const struct {
 	const char *detail, *message;
 } sql_messages[] = {
-	{ "IDEMPOTENCY_KEY_REUSED", "this idempotency key was used for another request" },
-	{ "BAD_TOTALS", "the amounts of the request do not add up" },
-	{ "MEMBER_NOT_FOUND", "no such member" },
-	{ "MEMBER_REQUIRED", "points, coupons, gifts and stored value belong to a member" },
-	{ "POINTS_WITHOUT_MEMBER", "points belong to a member; the sale has none" },
-	{ "STALE_PRICING", "the member's tier or the rules changed while the sale was priced; "
-			   "try again" },
-	{ "STALE_RULES", "the rules changed meanwhile; try again" },
-	{ "PRICE_CHANGED", "a price changed while the sale was priced; try again" },
-	{ "CURRENCY_MISMATCH", "the amounts are in another currency than this store's" },
-	{ "INSUFFICIENT_POINTS", "the member no longer has enough points" },
-	{ "INSUFFICIENT_STORED_VALUE", "the member's stored value no longer covers this" },
-	{ "GIFT_UNAVAILABLE", "a gift is out of stock or no longer in the gift catalogue" },
-	{ "COUPON_USED", "the coupon has been used already" },
-	{ "COUPON_EXPIRED", "the coupon has expired" },
-	{ "COUPON_NOT_YET_VALID", "the coupon is not valid yet" },
-	{ "COUPON_EXHAUSTED", "the coupon's offer has been used up" },
-	{ "COUPON_INACTIVE", "the coupon has been withdrawn" },
-	{ "COUPON_MEMBER_LIMIT", "the member has used this offer as often as allowed" },
-	{ "COUPON_NOT_FOUND", "the member holds no such coupon" },
-	{ "COUPON_DEF_NOT_FOUND", "no such coupon definition" },
-	{ "COUPON_ALREADY_CLAIMED", "the member already holds as many of these coupons as allowed" },
-	{ "CLAIM_CODE_NOT_FOUND", "no offer has this claim code" },
-	{ "UNKNOWN_TIER", "the rule set has no such tier" },
-	{ "UNKNOWN_PRODUCT", "no such product" },
-	{ "TRANSACTION_NOT_FOUND", "no such transaction" },
-	{ "NOT_A_SALE", "that transaction is not a sale (a stored-value top-up is not refunded)" },
-	{ "BAD_LINE", "the sale has no such line" },
-	{ "LINE_ALREADY_REFUNDED", "that line has been refunded already" },
-	{ "APPROVAL_REQUIRED", "a refund this large needs a manager's approval" },
-	{ "OTHER_STORE", "that sale was made at another store" },
+	{ "IDEMPOTENCY_KEY_REUSED", N_("this idempotency key was used for another request") },
+	{ "BAD_TOTALS", N_("the amounts of the request do not add up") },
+	{ "MEMBER_NOT_FOUND", N_("no such member") },
+	{ "MEMBER_REQUIRED", N_("points, coupons, gifts and stored value belong to a member") },
+	{ "POINTS_WITHOUT_MEMBER", N_("points belong to a member; the sale has none") },
+	{ "STALE_PRICING", N_("the member's tier or the rules changed while the sale was priced; "
+			      "try again") },
+	{ "STALE_RULES", N_("the rules changed meanwhile; try again") },
+	{ "PRICE_CHANGED", N_("a price changed while the sale was priced; try again") },
+	{ "CURRENCY_MISMATCH", N_("the amounts are in another currency than this store's") },
+	{ "INSUFFICIENT_POINTS", N_("the member no longer has enough points") },
+	{ "INSUFFICIENT_STORED_VALUE", N_("the member's stored value no longer covers this") },
+	{ "GIFT_UNAVAILABLE", N_("a gift is out of stock or no longer in the gift catalogue") },
+	{ "COUPON_USED", N_("the coupon has been used already") },
+	{ "COUPON_EXPIRED", N_("the coupon has expired") },
+	{ "COUPON_NOT_YET_VALID", N_("the coupon is not valid yet") },
+	{ "COUPON_EXHAUSTED", N_("the coupon's offer has been used up") },
+	{ "COUPON_INACTIVE", N_("the coupon has been withdrawn") },
+	{ "COUPON_MEMBER_LIMIT", N_("the member has used this offer as often as allowed") },
+	{ "COUPON_NOT_FOUND", N_("the member holds no such coupon") },
+	{ "COUPON_DEF_NOT_FOUND", N_("no such coupon definition") },
+	{ "COUPON_ALREADY_CLAIMED",
+	  N_("the member already holds as many of these coupons as allowed") },
+	{ "CLAIM_CODE_NOT_FOUND", N_("no offer has this claim code") },
+	{ "UNKNOWN_TIER", N_("the rule set has no such tier") },
+	{ "UNKNOWN_PRODUCT", N_("no such product") },
+	{ "TRANSACTION_NOT_FOUND", N_("no such transaction") },
+	{ "NOT_A_SALE",
+	  N_("that transaction is not a sale (a stored-value top-up is not refunded)") },
+	{ "BAD_LINE", N_("the sale has no such line") },
+	{ "LINE_ALREADY_REFUNDED", N_("that line has been refunded already") },
+	{ "APPROVAL_REQUIRED", N_("a refund this large needs a manager's approval") },
+	{ "OTHER_STORE", N_("that sale was made at another store") },
 };
 
 static const char *sql_message(const char *detail)
@@ -199,7 +212,7 @@ void call_fail_db(Call *c, int dbst, const PGresult *res)
 			code = KASSA__V1__STATUS_CODE__NOT_FOUND;
 		else if (strcmp(state, "KA409") == 0)
 			code = KASSA__V1__STATUS_CODE__ABORTED;
-		call_fail(c, code, msg, "%s", sql_message(msg));
+		call_fail(c, code, msg, "%s", session_text(c->sess, sql_message(msg)));
 		return;
 	}
 	if (strcmp(state, "23505") == 0) {
@@ -247,6 +260,7 @@ bool call_db_ok(Call *c, int dbst, const PGresult *res)
 		call_free(c);
 		return false;
 	}
+	(void)session_locale_enter(c->sess);	/* given back by call_free */
 	if ((DbStatus)dbst != DB_OK) {
 		call_fail_db(c, dbst, res);
 		return false;

@@ -42,6 +42,7 @@ int cf_staff_lockout_failures;
 int cf_staff_lockout_seconds;
 char *cf_timezone;
 int cf_max_cash_change;
+int cf_late_sale_max_days;
 
 typedef enum CfType {
 	CF_STR = 0,	/* char ** */
@@ -87,6 +88,13 @@ static const CfKey keys[] = {
 	{ "loyalty", "jobs_interval", CF_INT, &cf_jobs_interval, "3600", 0, 7 * 86400 },
 	{ "loyalty", "timezone", CF_STR, &cf_timezone, "", 0, 0 },
 	{ "checkout", "max_cash_change", CF_INT, &cf_max_cash_change, "100000", 0, 1000000000 },
+	/*
+	 * A replayed sale is recognised by its idempotency key, so keys must
+	 * outlive the oldest sale accepted by a day: idempotency rows are never
+	 * deleted (migrations/functions/idempotency.sql), which holds for any
+	 * value here; a cleanup job must keep late_sale_max_days + 1 days.
+	 */
+	{ "checkout", "late_sale_max_days", CF_INT, &cf_late_sale_max_days, "7", 1, 365 },
 	{ "staff", "lockout_failures", CF_INT, &cf_staff_lockout_failures, "10", 1, 1000 },
 	{ "staff", "lockout_seconds", CF_INT, &cf_staff_lockout_seconds, "900", 1, 7 * 86400 },
 };

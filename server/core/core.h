@@ -17,6 +17,7 @@
 #ifndef KASSA_CORE_H
 #define KASSA_CORE_H
 
+#include <locale.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include <event2/bufferevent.h>
 #include <openssl/ssl.h>
 
+#include "i18n.h"
 #include "kassa.pb-c.h"
 #include "util.h"
 
@@ -54,6 +56,7 @@ extern int cf_worker_queue_max;		/* jobs waiting for a thread; more are refused 
 extern int cf_worker_queue_timeout_ms;	/* a job that waited longer is refused BUSY */
 extern char *cf_timezone;		/* the business day's zone, "" = the host's */
 extern int cf_max_cash_change;		/* minor units: most change a cash tender may ask */
+extern int cf_late_sale_max_days;	/* oldest offline sale accepted (SALE_TOO_OLD beyond) */
 extern int cf_jobs_interval;		/* seconds between loyalty job runs, 0 = on request only */
 extern int cf_staff_lockout_failures;	/* wrong PINs in a row that lock a staff member out */
 extern int cf_staff_lockout_seconds;	/* how long the lockout lasts */
@@ -112,6 +115,8 @@ typedef struct Session {
 	int64_t staff_id;		/* 0 until Login succeeds */
 	Role role;
 	int login_failures;
+	locale_t locale;		/* borrowed (i18n_locale, shared): Status.message's
+					 * language from Hello; (locale_t)0 = English */
 	int in_flight;			/* Calls not yet answered */
 	bool hello_pending;		/* Hello's lookup in progress */
 	bool read_paused;		/* EV_READ disabled for back-pressure */
@@ -127,6 +132,7 @@ struct Call {
 	int64_t started_us;
 	int64_t staff_id;		/* who was logged in when the request arrived */
 	Role role;			/* ... and their role: a later Login changes neither */
+	locale_t locale;		/* borrowed: ... and the session's language (Hello) */
 	int attempts;			/* handler retries (e.g. PRICE_CHANGED) */
 	void *state;			/* owned by the handler; freed by state_free */
 	void (*state_free)(void *state);
@@ -162,6 +168,33 @@ void session_reap(void);
 void session_close_all(const char *reason);
 /* Stop reading every session and close each once its answers are sent. */
 void session_close_all_after_write(const char *reason);
+/*
+ * msgid in s's language (Hello.language; English, i.e. msgid itself, for a
+ * NULL s or an English session), without changing the thread's locale.
+ */
+static inline const char *session_text(const Session *s, const char *msgid)
+	__attribute__((format_arg(2)));
+static inline const char *session_text(const Session *s, const char *msgid)
+{
+	locale_t prev;
+	const char *t;
+
+	if (s == NULL || s->locale == (locale_t)0)
+		return msgid;
+	prev = uselocale(s->locale);
+	t = dgettext(KASSA_TEXT_DOMAIN, msgid);
+	uselocale(prev);
+	return t;
+}
+/*
+ * Make s's language the calling thread's (English for NULL), so that _()
+ * in a handler answers in it; returns the locale to give back to
+ * uselocale() afterwards.
+ */
+static inline locale_t session_locale_enter(const Session *s)
+{
+	return uselocale(s != NULL && s->locale != (locale_t)0 ? s->locale : LC_GLOBAL_LOCALE);
+}
 
 /* ---- calls (call.c) ---- */
 
@@ -170,7 +203,11 @@ void session_close_all_after_write(const char *reason);
  * session has gone, only free. resp is borrowed.
  */
 void call_reply(Call *c, Kassa__V1__Response *resp);
-/* Answer c with an error status and no body, then free c. */
+/*
+ * Answer c with an error status and no body, then free c. fmt is a msgid
+ * (xgettext keyword call_fail:4): it is translated into the session's
+ * language before the arguments are put in.
+ */
 void call_fail(Call *c, Kassa__V1__StatusCode code, const char *detail, const char *fmt, ...)
 	PRINTF_LIKE(4, 5);
 /* Answer c with the status a failed database call deserves (DbStatus st). */

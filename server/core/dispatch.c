@@ -5,7 +5,9 @@
  * route needs before its handler may run: a finished Hello, a staff Login with
  * one of the allowed roles, and an idempotency key for requests that
  * change state. A request that fails these checks is answered here and
- * never reaches its handler.
+ * never reaches its handler. The handler runs in the session's language
+ * (the thread's locale is the session's while it runs), so _() in it
+ * answers in the language the till's Hello asked for.
  */
 #include <string.h>
 
@@ -37,6 +39,7 @@ void dispatch_call(Call *c)
 {
 	Session *s = c->sess;
 	const Route *r = NULL;
+	locale_t prev;
 
 	for (size_t i = 0; i < routes_n; i++)
 		if (routes[i].body == c->req->body_case)
@@ -80,5 +83,7 @@ void dispatch_call(Call *c)
 			  "printable characters", IDEM_KEY_MIN, IDEM_KEY_MAX);
 		return;
 	}
-	r->fn(c);
+	prev = session_locale_enter(s);
+	r->fn(c);		/* may free c and even s: only prev is used after */
+	uselocale(prev);
 }

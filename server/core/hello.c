@@ -5,6 +5,11 @@
  * it says; Hello only negotiates the protocol version. A certificate whose
  * till is unknown or deactivated is answered PERMISSION_DENIED and the
  * connection is closed.
+ *
+ * Hello.language picks the language of every Status.message on the
+ * session ("zh_CN", "zh_CN.UTF-8", "en"; "" or unknown = English): the
+ * session borrows the shared locale_t of i18n_locale(), set before
+ * anything is answered, so even a refused Hello is in that language.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +23,8 @@ static int st_till;
 
 void hello_setup(void)
 {
+	/* before the worker threads start: i18n_server_setup() clears LANGUAGE */
+	i18n_server_setup();
 	st_till = db_stmt_add("till_by_code",
 		"SELECT t.till_id, t.kind, t.active, s.store_id, s.code, s.name, s.currency"
 		" FROM tills t JOIN stores s USING (store_id) WHERE t.code = $1", DB_LANE_QUICK);
@@ -73,6 +80,7 @@ void handle_hello(Call *c)
 	const Kassa__V1__Hello *h = c->req->hello;
 	const char *params[1];
 
+	s->locale = i18n_locale(i18n_lang_parse(h->language));
 	if (h->protocol_version != KASSA_PROTOCOL_VERSION) {
 		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "PROTOCOL_VERSION",
 			  "this server speaks protocol version %d, not %u", KASSA_PROTOCOL_VERSION,

@@ -284,7 +284,11 @@ void session_close_after_write(Session *s, const char *reason)
 	timer_arm(s, SESSION_CLOSE_FLUSH_S);	/* a till that never reads must not hold on */
 }
 
-/* Answer a frame we could not turn into a Call (no request id known). */
+/*
+ * Answer a frame we could not turn into a Call (no request id known).
+ * message is a msgid (N_()): the till gets it in the session's language,
+ * the log the English.
+ */
 static void session_refuse(Session *s, uint64_t request_id, Kassa__V1__StatusCode code,
 			   const char *detail, const char *message, bool then_close)
 {
@@ -296,7 +300,7 @@ static void session_refuse(Session *s, uint64_t request_id, Kassa__V1__StatusCod
 
 	st.code = code;
 	st.detail = (char *)detail;
-	st.message = (char *)message;
+	st.message = (char *)session_text(s, message);
 	resp.request_id = request_id;
 	resp.status = &st;
 	n = kassa__v1__response__get_packed_size(&resp);
@@ -364,7 +368,7 @@ static void session_handle_frame(Session *s, const uint8_t *data, uint32_t len)
 	if (req == NULL) {
 		log_info("session %" PRIu64 ": undecodable request of %u bytes", s->id, len);
 		session_refuse(s, 0, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "MALFORMED_MESSAGE",
-			       "the frame does not hold a valid Request", false);
+			       N_("the frame does not hold a valid Request"), false);
 		return;
 	}
 	if (!pbcheck_is_exact(&req->base, len)) {
@@ -372,9 +376,9 @@ static void session_handle_frame(Session *s, const uint8_t *data, uint32_t len)
 		log_info("session %" PRIu64 ": request %" PRIu64 " of %u bytes packs to %zu: refused",
 			 s->id, req->request_id, len, protobuf_c_message_get_packed_size(&req->base));
 		session_refuse(s, req->request_id, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT,
-			       "MALFORMED_REQUEST", "the request is not what its bytes say: a string "
-			       "holds a NUL byte, or a field is repeated or not in protobuf's "
-			       "shortest encoding", false);
+			       "MALFORMED_REQUEST", N_("the request is not what its bytes say: a "
+			       "string holds a NUL byte, or a field is repeated or not in "
+			       "protobuf's shortest encoding"), false);
 		kassa__v1__request__free_unpacked(req, NULL);
 		return;
 	}
@@ -382,7 +386,8 @@ static void session_handle_frame(Session *s, const uint8_t *data, uint32_t len)
 	if (bad_field) {
 		char msg[160];
 
-		snprintf(msg, sizeof(msg), "field %s is not valid UTF-8", bad_field);
+		snprintf(msg, sizeof(msg), session_text(s, N_("field %s is not valid UTF-8")),
+			 bad_field);
 		session_refuse(s, req->request_id, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT,
 			       "INVALID_UTF8", msg, false);
 		kassa__v1__request__free_unpacked(req, NULL);
@@ -395,6 +400,7 @@ static void session_handle_frame(Session *s, const uint8_t *data, uint32_t len)
 	c->req = req;
 	c->staff_id = s->staff_id;
 	c->role = s->role;
+	c->locale = s->locale;
 	c->started_us = now_usec();
 	c->next = s->calls;
 	if (s->calls)

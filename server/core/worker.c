@@ -10,6 +10,10 @@
  * cf_worker_queue_timeout_ms does not run it but marks it expired; the loop
  * then answers its Call UNAVAILABLE "BUSY". Refusals are logged at most
  * once a second.
+ *
+ * A job runs in its session's language: the Call's locale is taken when it
+ * is queued (the session may be gone when it runs), and the worker thread,
+ * and the loop thread for the done function, take it with uselocale().
  */
 #include <inttypes.h>
 #include <errno.h>
@@ -33,6 +37,7 @@ typedef struct Job {
 	Call *call;		/* borrowed: answered instead if the job is refused */
 	int64_t enq_us;		/* when it was queued */
 	bool expired;		/* waited past the deadline: not run, done not called */
+	locale_t locale;	/* borrowed (shared): the session's language; 0 = English */
 	struct Job *next;
 } Job;
 
@@ -69,8 +74,11 @@ static void *worker_main(void *unused)
 
 		/* a job for a till that waited this long is answered, not run */
 		j->expired = now_usec() - j->enq_us > (int64_t)cf_worker_queue_timeout_ms * 1000;
-		if (!j->expired)
+		if (!j->expired) {
+			uselocale(j->locale ? j->locale : LC_GLOBAL_LOCALE);
 			j->work(j->arg);
+			uselocale(LC_GLOBAL_LOCALE);
+		}
 
 		pthread_mutex_lock(&mu);
 		j->next = NULL;
@@ -129,10 +137,13 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 
 		list = j->next;
 		busy--;
-		if (j->expired)
+		if (j->expired) {
 			worker_refuse(j->call, "it waited too long for a worker thread");
-		else
+		} else {
+			uselocale(j->locale ? j->locale : LC_GLOBAL_LOCALE);
 			j->done(j->arg);
+			uselocale(LC_GLOBAL_LOCALE);
+		}
 		free(j);
 	}
 }
@@ -188,6 +199,7 @@ void worker_submit_call(Call *c, WorkFn work, WorkDoneFn done, void *arg)
 	j->done = done;
 	j->arg = arg;
 	j->call = c;
+	j->locale = c->locale;
 	if (job_push(j))
 		return;
 	free(j);

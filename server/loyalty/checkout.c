@@ -41,9 +41,11 @@
 #include <jansson.h>
 
 #include "catalog.h"
+#include "checkout_till.h"
 #include "db.h"
 #include "log.h"
 #include "money.h"
+#include "rates.h"
 #include "rules.h"
 #include "rules_coupons.h"
 #include "rules_earn.h"
@@ -75,6 +77,7 @@ static int st_window;
 
 void checkout_setup(void)
 {
+	rates_setup();		/* the rate versions foreign tenders convert with */
 	st_products = db_stmt_add("products_by_codes",
 		"SELECT " CATALOG_COLUMNS " FROM products"
 		" WHERE active AND (sku = ANY($1::text[]) OR barcode = ANY($1::text[]))"
@@ -82,7 +85,7 @@ void checkout_setup(void)
 		" ORDER BY sku = ANY($1::text[])", DB_LANE_WORK);
 	/* plain rows, no JSON: see kassa_member_pricing() in migrations/functions/checkout.sql */
 	st_pricing = db_stmt_add("member_pricing",
-		"SELECT * FROM kassa_member_pricing($1, $2::text[], $3::text[], $4, $5, $6::bytea)",
+		"SELECT * FROM kassa_member_pricing($1, $2, $3::text[], $4::text[], $5, $6, $7::bytea)",
 		DB_LANE_QUICK);
 	/* what an idempotency key names: 1 this sale (replay), 2 another request */
 	st_key = db_stmt_add("checkout_key",
@@ -94,7 +97,8 @@ void checkout_setup(void)
 	st_checkout = db_stmt_add("checkout",
 		"SELECT * FROM kassa_checkout($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
 		" $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26,"
-		" $27, $28, $29, $30, $31)", DB_LANE_WORK);
+		" $27, $28, $29, $30, $31, $32)",
+		DB_LANE_WORK);
 	/* the rolling window's tier basis, read only when a sale may reach the next tier */
 	st_window = db_stmt_add("tier_window", "SELECT kassa_tier_basis($1, $2, $3)",
 				DB_LANE_QUICK);
@@ -113,6 +117,7 @@ typedef struct CheckoutCoupon {
 	int64_t value, cap, min_spend, item_product_id;
 	int32_t percent_bp;
 	bool stackable;
+	bool claim;			/* a claim code: claimed for the member by this sale */
 } CheckoutCoupon;
 
 /* A gift-catalogue entry of a product the sale asks for as a gift. */
@@ -154,6 +159,10 @@ typedef struct CheckoutState {
 	Kassa__V1__StatusCode refuse_code;	/* the refusal waiting for the key check */
 	char refuse_detail[48];
 	char refuse_msg[256];
+	CheckoutTill till;		/* the till's fields, checked in step 1 */
+	int64_t member_id;		/* the sale's member: member_id, or found by phone */
+	int32_t rates_tried[CHECKOUT_MAX_TENDERS];	/* rate versions read this request */
+	int n_rates_tried;
 } CheckoutState;
 
 typedef struct CheckoutArgs CheckoutArgs;
@@ -175,7 +184,13 @@ static const CheckoutMember *member_of(const Call *c)
 
 static bool is_member_sale(const Call *c)
 {
-	return c->req->checkout->member_id > 0;
+	return c->req->checkout->member_id > 0 || c->req->checkout->member_phone[0] != '\0';
+}
+
+/* The sale's member id: the request's, or (once step 2 read it) the phone's member; 0: none. */
+static int64_t sale_member(const Call *c)
+{
+	return ((const CheckoutState *)c->state)->member_id;
 }
 
 static bool has_gift(const Kassa__V1__Checkout *co)
@@ -200,7 +215,7 @@ static bool check_tenders(Call *c)
 	for (size_t i = 0; i < co->n_tenders; i++) {
 		const Kassa__V1__Tender *t = co->tenders[i];
 
-		if (!tender_check(c, i, t))
+		if (!tender_check_sale(c, i, t, c->sess->currency))
 			return false;
 		/* stored value pays only a member's sale */
 		if (t->kind == KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE && !is_member_sale(c)) {
@@ -324,9 +339,13 @@ static void coupon_from_row(CheckoutCoupon *cp, const PGresult *res, int r)
 /* The 'm' row: false if it has answered c (a retry, a reused key, no member). */
 static bool member_row(Call *c, const PGresult *res, int r, int64_t *replay_of)
 {
-	CheckoutMember *m = &((CheckoutState *)c->state)->m;
+	CheckoutState *cs = c->state;
+	CheckoutMember *m = &cs->m;
 	const char *bday = row_text(res, r, 2);
+	char masked[PHONE_MAX];
 
+	if (*row_text(res, r, 3))
+		cs->member_id = row_int(res, r, 3);	/* the phone's member */
 	switch (row_int(res, r, 9)) {
 	case 1:		/* a retry of a recorded sale: its first answer, whatever the balances say */
 		*replay_of = row_int(res, r, 10);
@@ -334,6 +353,12 @@ static bool member_row(Call *c, const PGresult *res, int r, int64_t *replay_of)
 	case 2:
 		call_fail(c, KASSA__V1__STATUS_CODE__ABORTED, "IDEMPOTENCY_KEY_REUSED",
 			  "this idempotency key was used for another request");
+		return false;
+	}
+	if (!row_flag(res, r, 12) && cs->till.phone[0] != '\0') {
+		phone_mask(cs->till.phone, masked, sizeof(masked));
+		call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "MEMBER_NOT_FOUND",
+			  "no member has phone %s", masked);
 		return false;
 	}
 	if (!row_flag(res, r, 12)) {
@@ -362,15 +387,23 @@ static bool member_presented(Call *c, const PGresult *res)
 	m->n_coupons = 0;
 	for (size_t i = 0; i < co->n_coupon_codes; i++) {
 		int found = -1;
+		bool claim = false;
 
 		for (int r = 0; r < PQntuples(res); r++)
 			if (row_text(res, r, 0)[0] == 'c' &&
 			    strcmp(row_text(res, r, 1), co->coupon_codes[i]) == 0)
 				found = r;
+		/* not the member's coupon: a claim code, claimed by this sale ('d' rows) */
+		for (int r = 0; found < 0 && r < PQntuples(res); r++)
+			if (row_text(res, r, 0)[0] == 'd' &&
+			    strcmp(row_text(res, r, 1), co->coupon_codes[i]) == 0) {
+				found = r;
+				claim = true;
+			}
 		if (found < 0) {
 			call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "COUPON_NOT_FOUND",
-				  "member %lld holds no coupon %s", (long long)co->member_id,
-				  co->coupon_codes[i]);
+				  "member %lld holds no coupon %s, nor is it a claim code",
+				  (long long)sale_member(c), co->coupon_codes[i]);
 			return false;
 		}
 		if (*row_text(res, found, 5)) {
@@ -379,7 +412,8 @@ static bool member_presented(Call *c, const PGresult *res)
 				  co->coupon_codes[i], row_text(res, found, 5));
 			return false;
 		}
-		coupon_from_row(&m->coupons[m->n_coupons++], res, found);
+		coupon_from_row(&m->coupons[m->n_coupons], res, found);
+		m->coupons[m->n_coupons++].claim = claim;
 	}
 	return true;
 }
@@ -446,13 +480,13 @@ static void checkout_start(Call *c)
 	const Kassa__V1__Checkout *co = c->req->checkout;
 	SqlText codes = SQLTEXT_INIT, gifts = SQLTEXT_INIT, hash = SQLTEXT_INIT;
 	char id[24], till[24];
-	const char *params[6];
+	const char *params[7];
 
 	if (!is_member_sale(c)) {
 		checkout_rules(c);
 		return;
 	}
-	snprintf(id, sizeof(id), "%lld", (long long)co->member_id);
+	snprintf(id, sizeof(id), "%lld", (long long)co->member_id);	/* 0: by phone */
 	sqltext_open(&codes);
 	for (size_t i = 0; i < co->n_coupon_codes; i++)
 		sqltext_elem_str(&codes, co->coupon_codes[i]);
@@ -465,12 +499,13 @@ static void checkout_start(Call *c)
 	checkout_hash(co, &hash);
 	snprintf(till, sizeof(till), "%lld", (long long)c->sess->till_id);
 	params[0] = id;
-	params[1] = sqltext_str(&codes);
-	params[2] = sqltext_str(&gifts);
-	params[3] = till;
-	params[4] = c->req->idempotency_key;
-	params[5] = sqltext_str(&hash);
-	db_query(st_pricing, 6, params, checkout_member_cb, c);
+	params[1] = ((CheckoutState *)c->state)->till.phone;
+	params[2] = sqltext_str(&codes);
+	params[3] = sqltext_str(&gifts);
+	params[4] = till;
+	params[5] = c->req->idempotency_key;
+	params[6] = sqltext_str(&hash);
+	db_query(st_pricing, 7, params, checkout_member_cb, c);
 	sqltext_free(&codes);
 	sqltext_free(&gifts);
 	sqltext_free(&hash);
@@ -582,6 +617,12 @@ static void checkout_db_cb(void *arg, DbStatus st, const PGresult *res)
 			ruleset_reload(checkout_rules_cb, c);
 		return;
 	}
+	if (st == DB_SQL_ERROR && strcmp(db_sqlstate(res), "23505") == 0 &&
+	    strcmp(db_constraint(res), "transactions_receipt_no") == 0) {
+		call_fail(c, KASSA__V1__STATUS_CODE__ALREADY_EXISTS, "RECEIPT_TAKEN",
+			  "receipt number %s is another sale's", c->req->checkout->receipt_no);
+		return;
+	}
 	if (st != DB_OK) {
 		call_fail_db(c, st, res);
 		return;
@@ -604,8 +645,13 @@ typedef struct CheckoutArgs {
 	SqlText tier_offs, coupon_offs, points_offs, earned;	/* per line: the allocation */
 	SqlText gift_points;			/* per line: points a gift line costs */
 	int64_t gift_total;
-	SqlText kinds, amounts, refs;		/* per tender */
+	/* per tender: kind, amount, foreign amount, rate, version; reference, currency */
+	SqlText tnums, ttexts;
+	SqlText till;				/* {sold_at epoch, receipt_no, offline, sold_by} */
+	int64_t tender_amt[CHECKOUT_MAX_TENDERS];	/* per tender, in store units */
+	int64_t tender_rate[CHECKOUT_MAX_TENDERS];	/* the rate a foreign one used */
 	SqlText coupons;			/* codes used */
+	SqlText claims;				/* ... of which claim codes */
 	SqlText hash;				/* of the request body */
 	int64_t tendered, change, points, wallet;
 	int64_t next_threshold;
@@ -624,8 +670,8 @@ typedef struct CheckoutArgs {
 static void checkout_args_free(CheckoutArgs *a)
 {
 	SqlText *all[] = { &a->ids, &a->qtys, &a->prices, &a->tier_offs, &a->coupon_offs,
-			   &a->points_offs, &a->earned, &a->kinds, &a->amounts, &a->refs,
-			   &a->coupons, &a->hash, &a->gift_points };
+			   &a->points_offs, &a->earned, &a->tnums, &a->ttexts, &a->till,
+			   &a->coupons, &a->hash, &a->gift_points, &a->claims };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqltext_free(all[i]);
@@ -755,14 +801,18 @@ static bool checkout_coupons(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 	const char *code;
 
 	sqltext_open(&a->coupons);
+	sqltext_open(&a->claims);
 	for (int k = 0; k < n; k++) {
 		const CheckoutCoupon *cp = &m->coupons[k];
 
 		sqltext_elem_str(&a->coupons, cp->code);
+		if (cp->claim)
+			sqltext_elem_str(&a->claims, cp->code);
 		rc[k] = (RulesCoupon){ cp->kind, cp->value, cp->percent_bp, cp->cap,
 				       cp->min_spend, cp->item_product_id, cp->stackable };
 	}
 	sqltext_close(&a->coupons);
+	sqltext_close(&a->claims);
 	for (size_t i = 0; i < co->n_lines; i++) {
 		product[i] = a->items[i].product_id;
 		gift[i] = co->lines[i]->gift;
@@ -852,33 +902,72 @@ static bool checkout_rules_price(Call *c, CheckoutArgs *a, const CheckoutMember 
 	return false;
 }
 
+/*
+ * Step 3 first: every rate version a foreign tender names in memory. True
+ * if one is being read (checkout_price runs again when it is).
+ */
+static bool checkout_rates_fetch(Call *c)
+{
+	CheckoutState *cs = c->state;
+	int64_t amt[CHECKOUT_MAX_TENDERS], rate[CHECKOUT_MAX_TENDERS];
+	size_t bad;
+	int32_t version;
+
+	if (checkout_till_convert(c->req->checkout, c->sess->currency, cs->rates_tried,
+				  cs->n_rates_tried, amt, rate, &bad, &version) !=
+	    CHECKOUT_FX_UNCACHED)
+		return false;
+	if (cs->n_rates_tried < CHECKOUT_MAX_TENDERS)
+		cs->rates_tried[cs->n_rates_tried++] = version;
+	rates_load(c, version, checkout_price);
+	return true;
+}
+
+/* Step 3d first: each tender in store units (foreign ones converted); false if refused. */
+static bool checkout_convert(Call *c, CheckoutArgs *a)
+{
+	const CheckoutState *cs = c->state;
+	CheckoutRefusal r;
+
+	if (checkout_till_tenders(c->req->checkout, c->sess->currency, cs->rates_tried,
+				  cs->n_rates_tried, a->tender_amt, a->tender_rate, &r))
+		return true;
+	checkout_refuse(c, r.code, r.detail, "%s", r.msg);
+	return false;
+}
+
 /* Step 3d: the tenders must cover what is payable, change only from cash. */
 static bool checkout_tenders(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 {
 	const Kassa__V1__Checkout *co = c->req->checkout;
-	int64_t amt[CHECKOUT_MAX_TENDERS], sum = 0, total = a->sale.payable;
+	int64_t *amt = a->tender_amt, sum = 0, total = a->sale.payable;
 	bool cash[CHECKOUT_MAX_TENDERS];
 	char due[MONEY_FMT_LEN], got[MONEY_FMT_LEN];
+	SqlText *per[] = { &a->tnums, &a->ttexts };
 
-	sqltext_open(&a->kinds);
-	sqltext_open(&a->amounts);
-	sqltext_open(&a->refs);
+	if (!checkout_convert(c, a))
+		return false;
+	for (size_t k = 0; k < sizeof(per) / sizeof(per[0]); k++)
+		sqltext_open(per[k]);
 	a->wallet = 0;
 	for (size_t i = 0; i < co->n_tenders; i++) {
 		const Kassa__V1__Tender *t = co->tenders[i];
+		bool fx = t->currency[0] != '\0';
 
-		amt[i] = t->amount_minor;
 		cash[i] = t->kind == KASSA__V1__TENDER_KIND__TENDER_CASH;
 		if (t->kind == KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE &&
 		    !money_add(a->wallet, t->amount_minor, &a->wallet))
 			a->wallet = INT64_MAX;
-		sqltext_elem_int(&a->kinds, (int64_t)t->kind);
-		sqltext_elem_int(&a->amounts, t->amount_minor);
-		sqltext_elem_str(&a->refs, t->reference);
+		sqltext_elem_int(&a->tnums, (int64_t)t->kind);
+		sqltext_elem_int(&a->tnums, amt[i]);
+		sqltext_elem_int(&a->tnums, fx ? t->foreign_minor : 0);
+		sqltext_elem_int(&a->tnums, a->tender_rate[i]);
+		sqltext_elem_int(&a->tnums, fx ? t->rate_version : 0);
+		sqltext_elem_str(&a->ttexts, t->reference);
+		sqltext_elem_str(&a->ttexts, t->currency);
 	}
-	sqltext_close(&a->kinds);
-	sqltext_close(&a->amounts);
-	sqltext_close(&a->refs);
+	for (size_t k = 0; k < sizeof(per) / sizeof(per[0]); k++)
+		sqltext_close(per[k]);
 
 	if (co->quote)
 		return true;	/* a quote shows what is due; nothing is paid yet */
@@ -927,7 +1016,9 @@ static bool checkout_tenders(Call *c, CheckoutArgs *a, const CheckoutMember *m)
 /* Step 3e: the points earned, the new lot's expiry, the next tier's threshold. */
 static bool checkout_earn(Call *c, CheckoutArgs *a, const RuleSet *rs, const CheckoutMember *m)
 {
-	RuleDate today = loyalty_today(), exp = rules_lot_expiry(rs, &today);
+	/* a late sale counts on the day it was made: its lot expires from then */
+	RuleDate today = checkout_till_day(&((const CheckoutState *)c->state)->till);
+	RuleDate exp = rules_lot_expiry(rs, &today);
 	int32_t x100;
 
 	snprintf(a->expires_on, sizeof(a->expires_on), "%04d-%02d-%02d", exp.year, exp.month,
@@ -998,18 +1089,26 @@ static void answer_lines(Call *c, const CheckoutArgs *a, Kassa__V1__Transaction 
 	t->lines = *lp;
 }
 
-/* The tenders as recorded: numbered from 1 in request order. */
+/* The tenders as recorded: numbered from 1 in request order, in store units. */
 static Kassa__V1__TenderRecord **answer_tenders(const Kassa__V1__Checkout *co,
+						const CheckoutArgs *a,
 						Kassa__V1__TenderRecord *recs)
 {
 	Kassa__V1__TenderRecord **v = xcalloc(co->n_tenders + 1, sizeof(*v));
 
 	for (size_t i = 0; i < co->n_tenders; i++) {
+		const Kassa__V1__Tender *t = co->tenders[i];
+		bool fx = t->currency[0] != '\0';
+
 		kassa__v1__tender_record__init(&recs[i]);
 		recs[i].tender_no = (int32_t)i + 1;
-		recs[i].kind = co->tenders[i]->kind;
-		recs[i].amount_minor = co->tenders[i]->amount_minor;
-		recs[i].reference = co->tenders[i]->reference;
+		recs[i].kind = t->kind;
+		recs[i].amount_minor = a->tender_amt[i];
+		recs[i].reference = t->reference;
+		recs[i].currency = t->currency;
+		recs[i].foreign_minor = fx ? t->foreign_minor : 0;
+		recs[i].rate_micro = a->tender_rate[i];
+		recs[i].rate_version = fx ? t->rate_version : 0;
 		v[i] = &recs[i];
 	}
 	return v;
@@ -1097,8 +1196,10 @@ static void checkout_answer(Call *c, const CheckoutArgs *a, const CheckoutWritte
 	answer_lines(c, a, &t, &lines, &lp);
 	t.store_id = c->sess->store_id;
 	t.till_id = c->sess->till_id;
-	t.staff_id = c->staff_id;
-	t.member_id = co->member_id;
+	t.staff_id = co->sold_by > 0 ? co->sold_by : c->staff_id;
+	t.member_id = sale_member(c);
+	t.receipt_no = co->receipt_no;
+	t.offline = co->offline;
 	t.currency = c->sess->currency;
 	t.total_minor = a->sale.payable;
 	t.points_earned = a->points;
@@ -1118,7 +1219,7 @@ static void checkout_answer(Call *c, const CheckoutArgs *a, const CheckoutWritte
 		t.tendered_minor = a->tendered;
 		t.change_minor = a->change;
 		t.stored_value_paid_minor = a->wallet;
-		rp = answer_tenders(co, recs);
+		rp = answer_tenders(co, a, recs);
 		t.n_tenders = co->n_tenders;
 		t.tenders = rp;
 		if (!answer_written(c, w, &t, coupons, cptrs)) {
@@ -1136,7 +1237,7 @@ static void checkout_answer(Call *c, const CheckoutArgs *a, const CheckoutWritte
 		 * the most points this basket takes, which may be fewer than the
 		 * member's points_redeemable (whole steps of the balance).
 		 */
-		t.points_redeemable = co->member_id > 0 ? a->sale.points_cap : 0;
+		t.points_redeemable = sale_member(c) > 0 ? a->sale.points_cap : 0;
 	}
 	resp.body_case = KASSA__V1__RESPONSE__BODY_TRANSACTION;
 	resp.transaction = &t;
@@ -1162,12 +1263,24 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	char p_store[24], p_till[24], p_staff[24], p_member[24];
 	char p_total[24], p_tendered[24], p_change[24], p_points[24];
 	char p_version[16], p_redeem[24], p_value[24], p_next[24], p_seen[24];
+	const CheckoutState *cst = c->state;
 
 	checkout_hash(co, &a->hash);
 	snprintf(p_store, sizeof(p_store), "%lld", (long long)s->store_id);
 	snprintf(p_till, sizeof(p_till), "%lld", (long long)s->till_id);
 	snprintf(p_staff, sizeof(p_staff), "%lld", (long long)c->staff_id);
-	snprintf(p_member, sizeof(p_member), "%lld", (long long)co->member_id);
+	snprintf(p_member, sizeof(p_member), "%lld", (long long)sale_member(c));
+	/* the till's fields in one text[]: sold_at to the second ('' = now) */
+	sqltext_free(&a->till);
+	sqltext_open(&a->till);
+	if (cst->till.sold_epoch > 0)
+		sqltext_elem_int(&a->till, cst->till.sold_epoch);
+	else
+		sqltext_elem_str(&a->till, "");
+	sqltext_elem_str(&a->till, co->receipt_no);
+	sqltext_elem_str(&a->till, co->offline ? "t" : "f");
+	sqltext_elem_int(&a->till, co->sold_by);
+	sqltext_close(&a->till);
 	snprintf(p_total, sizeof(p_total), "%lld", (long long)a->sale.payable);
 	snprintf(p_tendered, sizeof(p_tendered), "%lld", (long long)a->tendered);
 	snprintf(p_change, sizeof(p_change), "%lld", (long long)a->change);
@@ -1178,16 +1291,15 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	snprintf(p_next, sizeof(p_next), "%lld", (long long)a->next_threshold);
 	snprintf(p_seen, sizeof(p_seen), "%lld", (long long)a->basis_seen);
 
-	const char *params[31] = {
+	const char *params[32] = {
 		p_store, p_till, p_staff, c->req->idempotency_key, sqltext_str(&a->hash),
 		p_member, sqltext_str(&a->ids), sqltext_str(&a->qtys), sqltext_str(&a->prices),
 		sqltext_str(&a->tier_offs), sqltext_str(&a->coupon_offs),
 		sqltext_str(&a->points_offs), sqltext_str(&a->earned),
-		sqltext_str(&a->kinds), sqltext_str(&a->amounts), sqltext_str(&a->refs),
-		p_total, p_tendered, p_change, p_points,
+		sqltext_str(&a->tnums), sqltext_str(&a->ttexts), p_total, p_tendered, p_change, p_points,
 		p_version, a->tier, p_redeem, p_value, sqltext_str(&a->coupons), a->expires_on,
 		rs->basis_points ? "points_earned" : "spend", p_next, sqltext_str(&a->gift_points),
-		a->tier_after, p_seen,
+		a->tier_after, p_seen, sqltext_str(&a->claims), sqltext_str(&a->till),
 	};
 
 	CheckoutState *cs = c->state;
@@ -1198,7 +1310,7 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	}
 	cs->args = a;
 	c->attempts++;
-	db_query(st_checkout, 31, params, checkout_db_cb, c);
+	db_query(st_checkout, 32, params, checkout_db_cb, c);
 }
 
 /* The window's basis: the tier after this sale, then send. */
@@ -1245,7 +1357,7 @@ static void checkout_tier(Call *c, CheckoutArgs *a, const RuleSet *rs)
 		checkout_send(c, a, rs);
 		return;
 	}
-	snprintf(id, sizeof(id), "%lld", (long long)c->req->checkout->member_id);
+	snprintf(id, sizeof(id), "%lld", (long long)sale_member(c));
 	snprintf(months, sizeof(months), "%d", (int)rs->downgrade_window_months);
 	cs->pending = a;
 	db_query(st_window, 3, params, checkout_window_cb, c);
@@ -1258,6 +1370,8 @@ static void checkout_price(Call *c)
 	const CheckoutMember *m = member_of(c);
 	CheckoutArgs *a;
 
+	if (checkout_rates_fetch(c))
+		return;	/* rates_load() comes back here */
 	if (checkout_fetch_missing(c))
 		return;	/* checkout_products_cb comes back here */
 	a = xcalloc(1, sizeof(*a));	/* 500 lines: too big for the stack */
@@ -1305,7 +1419,7 @@ static void checkout_replay(Call *c, int64_t txn_id)
 	const char *params[2] = { id, member };
 
 	snprintf(id, sizeof(id), "%lld", (long long)txn_id);
-	snprintf(member, sizeof(member), "%lld", (long long)c->req->checkout->member_id);
+	snprintf(member, sizeof(member), "%lld", (long long)sale_member(c));
 	db_query(st_answer, 2, params, checkout_answer_cb, c);
 }
 
@@ -1364,7 +1478,17 @@ void handle_checkout(Call *c)
 		return;
 	cs = xcalloc(1, sizeof(*cs));
 	cs->key_checked = c->req->checkout->quote;	/* a quote records nothing: no key */
+	cs->member_id = c->req->checkout->member_id;
 	c->state = cs;
 	c->state_free = checkout_state_free;
+	if (!checkout_till_check(c, &cs->till))
+		return;
+	if (cs->till.too_old) {		/* unless the key names this sale, recorded in time */
+		checkout_refuse(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "SALE_TOO_OLD",
+				"the sale was made more than %d days ago (%s): it needs a manual "
+				"review at head office", cf_late_sale_max_days,
+				c->req->checkout->sold_at);
+		return;
+	}
 	checkout_start(c);
 }

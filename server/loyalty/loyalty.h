@@ -28,6 +28,11 @@ void jobs_stop(void);
  */
 void txn_reply_json(Call *c, const char *json);
 
+#define TXN_RECEIPT_NO_MAX 40	/* a till's receipt number: 1-40 of [A-Za-z0-9-] */
+
+/* Whether s is a well-formed receipt number (txn.c). */
+bool txn_receipt_no_ok(const char *s);
+
 void handle_checkout(Call *c);		/* checkout.c */
 void handle_transaction_get(Call *c);	/* txn.c */
 void handle_refund(Call *c);		/* refund.c */

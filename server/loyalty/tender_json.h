@@ -26,12 +26,25 @@
  * and which must not hold a card number (cardnum_has_card_number(); for
  * every kind, since every reference is stored and shown on receipts).
  * False after answering c INVALID_ARGUMENT (BAD_TENDER_KIND, BAD_AMOUNT,
- * BAD_REFERENCE or CARD_NUMBER_REFUSED). Whether stored value may pay, and
+ * BAD_REFERENCE, CARD_NUMBER_REFUSED, or FOREIGN_NOT_ACCEPTED for any
+ * foreign-currency field set). Whether stored value may pay, and
  * how many tenders a request may have, is the caller's rule. Every request
  * that takes tenders (Checkout in checkout.c, TopUp in topup.c) checks each
  * of them here first.
  */
 MUSTCHECK bool tender_check(Call *c, size_t i, const Kassa__V1__Tender *t);
+
+/*
+ * Check tender t of a Checkout: as tender_check(), except that cash or card
+ * may be in a foreign currency (Tender.currency, not store_currency, one
+ * money_currency_exponent() knows) with a positive foreign_minor and
+ * rate_version and an amount_minor of 0 or more (the conversion is
+ * checkout.c's). tender_check() refuses foreign fields: a top-up takes the
+ * store currency only. False after answering c INVALID_ARGUMENT
+ * (FOREIGN_NOT_ACCEPTED, BAD_CURRENCY, BAD_AMOUNT, ...).
+ */
+MUSTCHECK bool tender_check_sale(Call *c, size_t i, const Kassa__V1__Tender *t,
+				 const char *store_currency);
 
 /*
  * TenderRecords from a JSON array of {tender_no, kind, amount, ref}

@@ -3,8 +3,9 @@
  * txn.c: reading a recorded sale back. Both the checkout answer and
  * TransactionGet come from the JSON that kassa_txn_json() builds in the
  * database, turned into a Transaction message here, so a sale reads the
- * same whichever way it is asked for. Cashiers read their own store's
- * sales; managers, analysts and admins read every store's.
+ * same whichever way it is asked for, by id or by the till's receipt
+ * number. Cashiers read their own store's sales; managers, analysts and
+ * admins read every store's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +21,15 @@
 #include "tender_json.h"
 
 static int st_txn;
+static int st_receipt;
 
 void txn_setup(void)
 {
 	st_txn = db_stmt_add("txn_json", "SELECT kassa_txn_json($1)", DB_LANE_QUICK);
+	/* the till's receipt number (unique where not empty: 0010_till_checkout.sql) */
+	st_receipt = db_stmt_add("txn_by_receipt",
+		"SELECT kassa_txn_json((SELECT txn_id FROM transactions WHERE receipt_no = $1))",
+		DB_LANE_QUICK);
 }
 
 static int64_t jint(json_t *o, const char *k)
@@ -91,6 +97,8 @@ void txn_reply_json(Call *c, const char *text)
 	t.stored_value_paid_minor = jint(root, "wallet_paid");
 	t.stored_value_balance_minor = jint(root, "wallet_balance");
 	t.rule_version = (int32_t)jint(root, "rule_version");
+	t.receipt_no = jstr(root, "receipt_no");
+	t.offline = json_is_true(json_object_get(root, "offline"));
 	codes = coupon_codes_from_json(json_object_get(root, "coupon_codes"), &t.n_coupon_codes);
 	t.coupon_codes = codes;
 	coupons = coupon_pb_from_json(json_object_get(doc, "usable_coupons"),
@@ -143,6 +151,11 @@ static void txn_db_cb(void *arg, DbStatus st, const PGresult *res)
 
 	if (!call_db_ok(c, st, res))
 		return;
+	if (PQgetisnull(res, 0, 0) && c->req->transaction_get->receipt_no[0] != '\0') {
+		call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "TRANSACTION_NOT_FOUND",
+			  "no sale has receipt number %s", c->req->transaction_get->receipt_no);
+		return;
+	}
 	if (PQgetisnull(res, 0, 0)) {
 		call_fail(c, KASSA__V1__STATUS_CODE__NOT_FOUND, "TRANSACTION_NOT_FOUND",
 			  "no transaction %lld", (long long)c->req->transaction_get->txn_id);
@@ -153,9 +166,21 @@ static void txn_db_cb(void *arg, DbStatus st, const PGresult *res)
 
 void handle_transaction_get(Call *c)
 {
+	const Kassa__V1__TransactionGet *g = c->req->transaction_get;
 	char id[24];
 	const char *p = id;
 
+	if (g->receipt_no[0] != '\0') {
+		if (g->txn_id != 0 || !txn_receipt_no_ok(g->receipt_no)) {
+			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_RECEIPT_NO",
+				  "give a transaction id or a receipt number (1-%d of A-Z, a-z, "
+				  "0-9, -), not both", TXN_RECEIPT_NO_MAX);
+			return;
+		}
+		p = g->receipt_no;
+		db_query(st_receipt, 1, &p, txn_db_cb, c);
+		return;
+	}
 	if (c->req->transaction_get->txn_id <= 0) {
 		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_TRANSACTION_ID",
 			  "a transaction id is positive");
@@ -163,4 +188,17 @@ void handle_transaction_get(Call *c)
 	}
 	snprintf(id, sizeof(id), "%lld", (long long)c->req->transaction_get->txn_id);
 	db_query(st_txn, 1, &p, txn_db_cb, c);
+}
+
+bool txn_receipt_no_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > TXN_RECEIPT_NO_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
 }

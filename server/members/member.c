@@ -14,6 +14,15 @@
  * the rule-set document). The row names the version in force; when
  * kassad's copy is missing or older, it is reloaded and the member read
  * again by id (member_reread()).
+ *
+ * MemberGet (not lists, not updates) also fills the till's member panel:
+ * the birthday flag (today in kassad's zone; 29 February counts on 28
+ * February in other years), the last MEMBER_RECENT purchases newest first,
+ * and up to MEMBER_SUGGESTIONS hints for the cashier made here from what
+ * the same statement read: the birthday, what is left to reach the next
+ * tier (the rule set's thresholds against the member's rolling-window
+ * basis, kassa_tier_basis()) and the product bought most in the last 90
+ * days, net of refunded lines.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -26,11 +35,14 @@
 #include "coupon_json.h"
 #include "date.h"
 #include "db.h"
+#include "i18n.h"
 #include "log.h"
 #include "phone.h"
 #include "core.h"
 #include "members.h"
+#include "money.h"
 #include "rules.h"
+#include "rules_tier.h"
 #include "ruleset_cache.h"
 #include "sqltext.h"
 
@@ -56,8 +68,43 @@
 #define MEMBER_ONE_COLUMNS MEMBER_COLUMNS \
 	", kassa_member_loyalty_json(member_id)"
 #define MEMBER_LOYALTY_COL 17
+/*
+ * The member panel of a MemberGet: $2 the tier basis is points, $3 the
+ * rule set's window in months. The tier basis over the window; the last
+ * purchases as a JSON array; the name of the product bought most (units)
+ * in the last 90 days, refunded lines left out.
+ */
+#define MEMBER_RECENT 5
+#define MEMBER_SUGGESTIONS 3
+#define MEMBER_SUGGESTION_MAX 160	/* bytes of one hint */
+#define MEMBER_PANEL_COLUMNS \
+	", kassa_tier_basis(member_id, $2::boolean, $3::integer)" \
+	", (SELECT coalesce(json_agg(json_build_object('txn_id', r.txn_id," \
+	"  'receipt_no', r.receipt_no," \
+	"  'created_at', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
+	"  'total', r.total_minor," \
+	"  'items', (SELECT coalesce(sum(l.quantity), 0) FROM transaction_lines l" \
+	"   WHERE l.txn_id = r.txn_id)," \
+	"  'store', (SELECT s.name FROM stores s WHERE s.store_id = r.store_id))" \
+	"  ORDER BY r.created_at DESC, r.txn_id DESC), '[]')" \
+	"  FROM (SELECT t.txn_id, t.receipt_no, t.created_at, t.total_minor, t.store_id" \
+	"   FROM transactions t WHERE t.member_id = members.member_id AND t.kind = 'sale'" \
+	"   ORDER BY t.created_at DESC, t.txn_id DESC LIMIT 5) r)::text" \
+	", (SELECT p.name FROM (SELECT l.product_id, sum(l.quantity) AS units," \
+	"   max(t.created_at) AS recent_at FROM transactions t" \
+	"   JOIN transaction_lines l ON l.txn_id = t.txn_id" \
+	"   WHERE t.member_id = members.member_id AND t.kind = 'sale'" \
+	"    AND t.created_at >= now() - interval '90 days'" \
+	"    AND NOT EXISTS (SELECT 1 FROM refund_lines rl" \
+	"     WHERE rl.txn_id = l.txn_id AND rl.line_no = l.line_no)" \
+	"   GROUP BY l.product_id ORDER BY units DESC, recent_at DESC, l.product_id LIMIT 1) u" \
+	"  JOIN products p ON p.product_id = u.product_id)"
+#define MEMBER_BASIS_COL 18
+#define MEMBER_RECENT_COL 19
+#define MEMBER_USUAL_COL 20
 
-static int st_register, st_by_id, st_by_phone, st_by_card, st_by_name, st_by_suffix, st_update;
+static int st_register, st_by_id, st_by_name, st_by_suffix, st_update;
+static int st_get_by_id, st_get_by_phone, st_get_by_card;
 
 void member_setup(void)
 {
@@ -66,10 +113,15 @@ void member_setup(void)
 		" $9, $10, $11, $12, $13, $14)", DB_LANE_WORK);
 	st_by_id = db_stmt_add("member_by_id",
 		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE member_id = $1", DB_LANE_QUICK);
-	st_by_phone = db_stmt_add("member_by_phone",
-		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE phone = $1", DB_LANE_QUICK);
-	st_by_card = db_stmt_add("member_by_card",
-		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE card_no = $1", DB_LANE_QUICK);
+	st_get_by_id = db_stmt_add("member_get_by_id",
+		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE member_id = $1",
+		DB_LANE_QUICK);
+	st_get_by_phone = db_stmt_add("member_get_by_phone",
+		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE phone = $1",
+		DB_LANE_QUICK);
+	st_get_by_card = db_stmt_add("member_get_by_card",
+		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE card_no = $1",
+		DB_LANE_QUICK);
 	st_by_name = db_stmt_add("member_by_name",
 		"SELECT " MEMBER_COLUMNS " FROM members WHERE name LIKE $1 ESCAPE '\\'"
 		" ORDER BY name, member_id LIMIT $2", DB_LANE_WORK);
@@ -254,6 +306,25 @@ static void member_from_row(const Call *c, const PGresult *res, int r, Kassa__V1
 
 static void member_one_cb(void *arg, DbStatus st, const PGresult *res);
 
+/* The panel's parameters $2 and $3 from the rule set in force (defaults without one). */
+static void panel_params(const char **by_points, char months[16])
+{
+	const RuleSet *rs = ruleset_current();
+
+	*by_points = rs != NULL && rs->basis_points ? "t" : "f";
+	snprintf(months, 16, "%d", rs != NULL ? (int)rs->downgrade_window_months : 12);
+}
+
+/* Read a member for MemberGet, with its panel: stmt is one of st_get_*. */
+static void member_get_query(Call *c, int stmt, const char *key)
+{
+	char months[16];
+	const char *params[3] = { key, NULL, months };
+
+	panel_params(&params[1], months);
+	db_query(stmt, 3, params, member_one_cb, c);
+}
+
 /* The rule set is reloaded: read the member (id in c->state) again. */
 static void member_rules_cb(void *arg, DbStatus st, const PGresult *res)
 {
@@ -264,7 +335,10 @@ static void member_rules_cb(void *arg, DbStatus st, const PGresult *res)
 	if (!ruleset_reload_ok(c, st, res))
 		return;
 	snprintf(id, sizeof(id), "%lld", (long long)*(int64_t *)c->state);
-	db_query(st_by_id, 1, &p, member_one_cb, c);
+	if (c->req->body_case == KASSA__V1__REQUEST__BODY_MEMBER_GET)
+		member_get_query(c, st_get_by_id, id);
+	else
+		db_query(st_by_id, 1, &p, member_one_cb, c);
 }
 
 /*
@@ -307,6 +381,109 @@ static void member_loyalty_fill(Kassa__V1__Member *m, const RuleSet *rs, json_t 
 	m->coupons = coupon_pb_from_json(json_object_get(lj, "coupons"), &m->n_coupons);
 }
 
+/* ---- the member panel (MemberGet) ---- */
+
+/* What a panel's strings borrow from, owned by the answer being built. */
+typedef struct MemberPanel {
+	json_t *recent;					/* owned: the purchases' JSON */
+	Kassa__V1__PurchaseSummary ps[MEMBER_RECENT];
+	Kassa__V1__PurchaseSummary *pp[MEMBER_RECENT];
+	char text[MEMBER_SUGGESTIONS][MEMBER_SUGGESTION_MAX];
+	char *tp[MEMBER_SUGGESTIONS];
+} MemberPanel;
+
+/*
+ * Is today the birthday "YYYY-MM-DD" ("" unknown)? Month and day equal;
+ * 29 February counts on 28 February when today's year has no 29th.
+ */
+static bool birthday_is_today(const char *birthday, const RuleDate *today)
+{
+	int y, m, d;
+	bool leap = (today->year % 4 == 0 && today->year % 100 != 0) || today->year % 400 == 0;
+
+	if (birthday[0] == '\0' || !date_parse(birthday, &y, &m, &d))
+		return false;
+	if (m == 2 && d == 29 && !leap)
+		d = 28;
+	return m == today->month && d == today->day;
+}
+
+/* An amount as the cashier reads it: "¥12.34" in CNY, else "USD 12.34". */
+static void money_text(int64_t minor, const char *currency, char *buf, size_t len)
+{
+	char num[MONEY_FMT_LEN];
+
+	money_format(minor, num, sizeof(num));
+	if (strcmp(currency, "CNY") == 0)
+		snprintf(buf, len, "\u00a5%s", num);
+	else
+		snprintf(buf, len, "%s %s", currency, num);
+}
+
+/* The next tier's hint into buf ("" when there is none to reach). */
+static void suggest_tier(const Kassa__V1__Member *m, const RuleSet *rs, int64_t basis,
+			 char *buf, size_t len)
+{
+	int tier = ruleset_tier_index(rs, m->tier);
+	int64_t next = tier >= 0 ? rules_tier_next_threshold(rs, tier) : 0;
+	char amount[MONEY_FMT_LEN + 8];
+
+	buf[0] = '\0';
+	if (next <= 0 || basis >= next)
+		return;
+	if (rs->basis_points) {
+		snprintf(buf, len, _("%lld more points to reach %s"), (long long)(next - basis),
+			 rs->tiers[tier + 1].name);
+		return;
+	}
+	money_text(next - basis, m->cumulative_spend->currency, amount, sizeof(amount));
+	snprintf(buf, len, _("%s more to reach %s"), amount, rs->tiers[tier + 1].name);
+}
+
+/* Fill m's panel from the MEMBER_PANEL_COLUMNS of res; strings borrow from res and pn. */
+static void member_panel_fill(Kassa__V1__Member *m, const PGresult *res, const RuleSet *rs,
+			      MemberPanel *pn)
+{
+	RuleDate today = loyalty_today();
+	json_t *rec;
+	size_t n = 0;
+
+	m->birthday_today = birthday_is_today(m->birthday, &today);
+	pn->recent = rec = json_loads(PQgetvalue(res, 0, MEMBER_RECENT_COL), 0, NULL);
+	for (size_t i = 0; i < json_array_size(rec) && i < MEMBER_RECENT; i++) {
+		const json_t *o = json_array_get(rec, i);
+		const char *rn = json_string_value(json_object_get(o, "receipt_no"));
+		const char *at = json_string_value(json_object_get(o, "created_at"));
+		const char *store = json_string_value(json_object_get(o, "store"));
+
+		kassa__v1__purchase_summary__init(&pn->ps[i]);
+		pn->ps[i].txn_id = json_integer_value(json_object_get(o, "txn_id"));
+		pn->ps[i].receipt_no = (char *)(rn ? rn : "");
+		pn->ps[i].created_at = (char *)(at ? at : "");
+		pn->ps[i].total_minor = json_integer_value(json_object_get(o, "total"));
+		pn->ps[i].items = (int32_t)json_integer_value(json_object_get(o, "items"));
+		pn->ps[i].store_name = (char *)(store ? store : "");
+		pn->pp[i] = &pn->ps[i];
+		m->n_recent = i + 1;
+	}
+	m->recent = pn->pp;
+
+	/* the hints, most pressing first */
+	if (m->birthday_today)
+		snprintf(pn->text[n++], MEMBER_SUGGESTION_MAX, "%s", _("Birthday today"));
+	suggest_tier(m, rs, strtoll(PQgetvalue(res, 0, MEMBER_BASIS_COL), NULL, 10), pn->text[n],
+		     MEMBER_SUGGESTION_MAX);
+	if (pn->text[n][0] != '\0')
+		n++;
+	if (!PQgetisnull(res, 0, MEMBER_USUAL_COL))
+		snprintf(pn->text[n++], MEMBER_SUGGESTION_MAX, _("Usually buys: %s"),
+			 PQgetvalue(res, 0, MEMBER_USUAL_COL));
+	for (size_t i = 0; i < n; i++)
+		pn->tp[i] = pn->text[i];
+	m->n_suggestions = n;
+	m->suggestions = pn->tp;
+}
+
 /* Answer with the single member in res, or NOT_FOUND. */
 static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 {
@@ -318,6 +495,7 @@ static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 	json_t *tj = NULL, *lj = NULL;
 	char **tags = NULL;
 	Kassa__V1__Coupon **coupons = NULL;
+	MemberPanel panel = { 0 };
 
 	if (call_is_orphan(c)) {
 		call_free(c);
@@ -359,6 +537,8 @@ static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 	if (lj != NULL) {
 		member_loyalty_fill(&m, ruleset_current(), lj);
 		coupons = m.coupons;
+		if (PQnfields(res) > MEMBER_USUAL_COL)
+			member_panel_fill(&m, res, ruleset_current(), &panel);
 	}
 	resp.body_case = KASSA__V1__RESPONSE__BODY_MEMBER;
 	resp.member = &m;
@@ -367,6 +547,7 @@ static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 	json_decref(tj);
 	coupon_pb_free(coupons);
 	json_decref(lj);
+	json_decref(panel.recent);
 }
 
 static void member_list_cb(void *arg, DbStatus st, const PGresult *res)
@@ -471,7 +652,7 @@ void handle_member_get(Call *c)
 		if (g->member_id <= 0)
 			goto bad;
 		snprintf(buf, sizeof(buf), "%lld", (long long)g->member_id);
-		stmt = st_by_id;
+		stmt = st_get_by_id;
 		break;
 	case KASSA__V1__MEMBER_GET__BY_PHONE:
 		if (!phone_normalize(g->phone, buf, PHONE_MAX)) {
@@ -479,25 +660,25 @@ void handle_member_get(Call *c)
 				  "phone is not a valid mobile number");
 			return;
 		}
-		stmt = st_by_phone;
+		stmt = st_get_by_phone;
 		break;
 	case KASSA__V1__MEMBER_GET__BY_CARD_NO:
 		if (!card_is_valid(g->card_no) || g->card_no[0] == '\0')
 			goto bad;
 		p = g->card_no;
-		stmt = st_by_card;
+		stmt = st_get_by_card;
 		break;
 	case KASSA__V1__MEMBER_GET__BY_QR_PAYLOAD:
 		if (strncmp(g->qr_payload, MEMBER_QR_PREFIX, strlen(MEMBER_QR_PREFIX)) != 0 ||
 		    !card_is_valid(g->qr_payload + strlen(MEMBER_QR_PREFIX)))
 			goto bad;
 		p = g->qr_payload + strlen(MEMBER_QR_PREFIX);
-		stmt = st_by_card;
+		stmt = st_get_by_card;
 		break;
 	default:
 		goto bad;
 	}
-	db_query(stmt, 1, &p, member_one_cb, c);
+	member_get_query(c, stmt, p);
 	return;
 bad:
 	call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_MEMBER_KEY",

@@ -44,4 +44,18 @@ char *receipt_text(const ReceiptInfo *r, int columns);
 MUSTCHECK bool receipt_escpos(const ReceiptInfo *r, ReceiptEncoding enc, unsigned char **out,
 			      size_t *len);
 
+/*
+ * Keep the receipt (receipt_save.c). When dir is not NULL: write
+ * <dir>/<receipt no>.txt (the text, RECEIPT_COLUMNS wide) and
+ * <dir>/<receipt no>.escpos (ESC/POS in enc), "-copy" before the
+ * extension for a reprint, each through a temporary file that is fsync'd
+ * and renamed, so a reader never sees half a receipt. When printer is not
+ * NULL: append the ESC/POS bytes to it (a file or a device such as
+ * /dev/usb/lp0). A receipt number that is not 1-47 of A-Z a-z 0-9 - _ is
+ * refused (it names a file). False with err filled (in the till's
+ * language) on the first failure; what was written before stays.
+ */
+MUSTCHECK bool receipt_save(const ReceiptInfo *r, const char *dir, const char *printer,
+			    ReceiptEncoding enc, char *err, size_t errlen);
+
 #endif

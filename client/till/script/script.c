@@ -15,15 +15,17 @@
  * with the code the member brought. Every command that changes state is
  * sent with a fresh idempotency key and reports it ("idempotency_key").
  *
- * The client library is set to retry: a dropped connection is
- * re-established (TLS session resumed, staff logged in again) and the same
- * request resent with the same idempotency key, up to three times. If that
- * fails the command answers UNAVAILABLE and the run ends with exit code 3.
+ * Every request goes through the session (till_call()): a dropped
+ * connection is re-established (TLS session resumed, staff logged in
+ * again) and the same request resent with the same idempotency key. When
+ * the server stays unreachable the command answers UNAVAILABLE, the
+ * session is offline (sales go on: they are journaled, see till.h). A
+ * run in which some command failed while the server could not be reached
+ * ends with exit code 3 (it goes on to the end all the same).
  *
  * This file holds the tokenizer, the answer helpers every command uses,
- * the command table and the run loop, and the two commands of the session
- * itself (login, quit). The other commands live by family, see
- * script_cmds.h.
+ * the command table and the run loop, and quit. The other commands live
+ * by family, see script_cmds.h.
  */
 #include "script.h"
 
@@ -32,9 +34,11 @@
 
 #include <jansson.h>
 
+#include "i18n.h"
 #include "kc_json.h"
 #include "kc_options.h"
 #include "script_cmds.h"
+#include "script_offline.h"
 #include "util.h"
 
 /* ---- words ---- */
@@ -98,6 +102,8 @@ int script_tokenize(const char *line, char *out, char **keys, char **vals, int m
 void script_fail(Till *t, const Cmd *c, const char *code, const char *detail, const char *msg)
 {
 	t->failed = true;
+	if (t->ts != NULL && !t->ts->online)
+		t->lost = true;	/* it failed while the server could not be reached */
 	kcj_emit(kcj_fail(c->name, code, detail, msg));
 }
 
@@ -118,12 +124,11 @@ bool script_answered_ok(Till *t, const Cmd *c, KcResult r, Kassa__V1__Response *
 		t->failed = true;
 		if (r == KC_ERR_ARG) {
 			kcj_emit(kcj_fail(c->name, "INVALID_ARGUMENT", "BAD_REQUEST",
-					  kc_last_error(t->kc)));
+					  script_last_error(t)));
 			return false;
 		}
-		kcj_emit(kcj_fail_io(c->name, r, kc_last_error(t->kc)));
-		if (!kc_is_connected(t->kc))
-			t->lost = true;
+		kcj_emit(kcj_fail_io(c->name, r, script_last_error(t)));
+		t->lost = true;
 		return false;
 	}
 	if (kc_status(*resp) != KASSA__V1__STATUS_CODE__OK) {
@@ -154,37 +159,12 @@ json_t *script_ok_keyed(Till *t, const Cmd *c, const char *key, int reconnects_b
 	json_t *o = kcj_ok(c->name);
 
 	json_object_set_new(o, "idempotency_key", json_string(key));
-	json_object_set_new(o, "reconnects", json_integer(kc_reconnects(t->kc) -
+	json_object_set_new(o, "reconnects", json_integer(script_reconnects(t) -
 							   reconnects_before));
 	return o;
 }
 
-/* ---- the session: login, quit ---- */
-
-void cmd_login(Till *t, const Cmd *c)
-{
-	Kassa__V1__Response *resp = NULL;
-	const char *id_s = arg_word(c, 0), *pin = arg_word(c, 1);
-	int64_t staff_id;
-	json_t *o;
-	KcResult r;
-
-	if (arg_count(c) != 2 || !kc_parse_i64(id_s, &staff_id) || pin == NULL) {
-		script_usage(t, c, "login STAFF_ID PIN");
-		return;
-	}
-	r = kc_login(t->kc, staff_id, pin, &resp);
-	if (!script_answered_ok(t, c, r, &resp))
-		return;
-	o = kcj_ok(c->name);
-	if (resp->body_case == KASSA__V1__RESPONSE__BODY_LOGIN_OK) {
-		json_object_set_new(o, "staff_id", json_integer(resp->login_ok->staff_id));
-		json_object_set_new(o, "name", json_string(resp->login_ok->name));
-		json_object_set_new(o, "role", json_string(resp->login_ok->role));
-	}
-	kcj_emit(o);
-	kc_response_free(resp);
-}
+/* ---- quit ---- */
 
 void cmd_quit(Till *t, const Cmd *c)
 {
@@ -206,6 +186,16 @@ typedef struct CmdDef {
 
 static const CmdDef cmd_table[] = {
 	{ "login", NULL, cmd_login },
+	{ "logout", NULL, cmd_logout },
+	{ "lock", NULL, cmd_lock },
+	{ "unlock", NULL, cmd_unlock },
+	{ "shift", NULL, cmd_shift },
+	{ "feedback", NULL, cmd_feedback },
+	{ "receipt", "reprint", cmd_receipt_reprint },
+	{ "receipt", NULL, cmd_receipt },
+	{ "rates", NULL, cmd_rates },
+	{ "status", NULL, cmd_status },
+	{ "sync", NULL, cmd_sync },
 	{ "product", NULL, cmd_product },
 	{ "quit", NULL, cmd_quit },
 	{ "refund", NULL, cmd_refund },
@@ -226,8 +216,34 @@ static const CmdDef cmd_table[] = {
 	{ "sale", "show", cmd_sale_show },
 	{ "sale", "finish", cmd_sale_finish },
 	{ "sale", "cancel", cmd_sale_cancel },
+	{ "sale", "void", cmd_sale_void },
+	{ "sale", "qty", cmd_sale_qty },
+	{ "sale", "untender", cmd_sale_untender },
+	{ "sale", "suspend", cmd_sale_suspend },
+	{ "sale", "resume", cmd_sale_resume },
+	{ "sale", "suspended", cmd_sale_suspended },
 	{ "txn", "show", cmd_txn_show },
 };
+
+/*
+ * A locked till takes only unlock, status and quit; after logout only
+ * login, status and quit. True (after printing why) when fn may not run.
+ */
+static bool gated(Till *t, const Cmd *c, void (*fn)(Till *t, const Cmd *c))
+{
+	if (fn == cmd_quit || fn == cmd_status)
+		return false;
+	if (t->locked && fn != cmd_unlock) {
+		script_fail(t, c, "FAILED_PRECONDITION", "LOCKED",
+			    _("the till is locked: unlock it with the cashier's PIN"));
+		return true;
+	}
+	if (t->logged_out && fn != cmd_login) {
+		script_fail(t, c, "UNAUTHENTICATED", "NOT_LOGGED_IN", _("log in first"));
+		return true;
+	}
+	return false;
+}
 
 /* Run one input line. */
 static void run_line(Till *t, const char *line)
@@ -267,6 +283,8 @@ static void run_line(Till *t, const char *line)
 		} else {
 			continue;
 		}
+		if (gated(t, &c, d->fn))
+			goto out;
 		d->fn(t, &c);
 		goto out;
 	}
@@ -276,7 +294,7 @@ out:
 	free(buf);
 }
 
-int script_run(KassaClient *kc, FILE *in)
+int script_run(TillSession *ts, FILE *in)
 {
 	Till t;
 	char *line = NULL;
@@ -284,9 +302,9 @@ int script_run(KassaClient *kc, FILE *in)
 	ssize_t len;
 
 	memset(&t, 0, sizeof(t));
-	t.kc = kc;
+	t.ts = ts;
 	sale_init(&t.sale);
-	while (!t.quit && !t.lost && (len = getline(&line, &cap, in)) >= 0) {
+	while (!t.quit && (len = getline(&line, &cap, in)) >= 0) {
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		if (len > 0 && line[len - 1] == '\r')
@@ -302,6 +320,7 @@ int script_run(KassaClient *kc, FILE *in)
 	}
 	free(line);
 	sale_reset(&t.sale);
+	till_finish_free(&t.last.fin);
 	if (t.lost)
 		return TILL_EXIT_CONN;
 	return t.failed ? TILL_EXIT_FAILED : TILL_EXIT_OK;

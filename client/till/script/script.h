@@ -13,6 +13,7 @@
 
 #include "kassa_client.h"
 #include "kc_cli.h"
+#include "till.h"
 
 /* Exit codes of kassa-till: those of kc_cli.h, shared with kassa-office. */
 #define TILL_EXIT_OK KC_EXIT_OK		/* every command succeeded */
@@ -21,11 +22,12 @@
 #define TILL_EXIT_CONN KC_EXIT_CONN	/* could not connect, TLS refused, or connection lost */
 
 /*
- * Run the commands read from in over kc (borrowed) until end of input or
- * "quit". Returns a TILL_EXIT_* code; stops at once with TILL_EXIT_CONN
- * when the connection is lost and could not be re-established.
+ * Run the commands read from in through the session ts (borrowed; every
+ * request goes through till_call()) until end of input or "quit".
+ * Returns a TILL_EXIT_* code: TILL_EXIT_CONN when some command failed
+ * while the server could not be reached (the run goes on, offline).
  */
-int script_run(KassaClient *kc, FILE *in);
+int script_run(TillSession *ts, FILE *in);
 
 /*
  * Split line into words in out (at least strlen(line) + 1 bytes). A word

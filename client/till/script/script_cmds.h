@@ -3,9 +3,12 @@
  * script_cmds: what the files of kassa-till's script mode share. script.c
  * reads a line, splits it into a Cmd and finds its handler in the command
  * table; the handlers live by command family in script_member.c (members,
- * coupon claims), script_sale.c (the sale, products, transactions) and
- * script_refund.c (refunds, stored-value top-ups); login and quit stay in
- * script.c. Every handler answers with exactly one JSON object, through
+ * coupon claims), script_sale.c (the sale, products, transactions),
+ * script_basket.c (changing the basket: member, tenders, void, quantity,
+ * suspend/resume), script_till.c (cashier, shift, finishing, feedback,
+ * receipts, rates, status, sync) and script_refund.c (refunds,
+ * stored-value top-ups); quit stays in script.c. Every request goes
+ * through the session (script_req.c, till_call()). Every handler answers with exactly one JSON object, through
  * the helpers below or kcj_emit(), and marks the Till failed (or the
  * connection lost) when it did not succeed.
  */
@@ -19,16 +22,27 @@
 
 #include "kassa_client.h"
 #include "sale.h"
+#include "till.h"
+#include "cache.h"
 
 #define SCRIPT_MAX_WORDS 64		/* words on one command line */
 
 /* The state of one script run. */
 typedef struct Till {
-	KassaClient *kc;		/* borrowed */
+	TillSession *ts;		/* borrowed: every request goes through till_call() */
 	Sale sale;			/* the open basket */
 	bool failed;			/* some command failed */
-	bool lost;			/* the connection is gone for good */
+	bool lost;			/* some command failed while the server was unreachable */
 	bool quit;			/* "quit" seen */
+	bool locked;			/* "lock": only unlock, status and quit until "unlock PIN" */
+	bool logged_out;		/* "logout": only login, status and quit until "login" */
+	struct {			/* the last sale finished, for receipt and feedback */
+		TillFinish fin;		/* owned (till_finish_free()) */
+		const Kassa__V1__Transaction *txn;	/* = fin.txn */
+		bool offline;
+		int64_t txn_id;		/* 0 offline */
+		char receipt_no[TILL_RECEIPT_LEN];
+	} last;
 } Till;
 
 /* One parsed command line. */
@@ -93,6 +107,44 @@ bool script_has_body(Till *t, const Cmd *c, Kassa__V1__Response *resp,
  */
 json_t *script_ok_keyed(Till *t, const Cmd *c, const char *key, int reconnects_before);
 
+/* ---- requests through the session (script_req.c) ---- */
+
+/* till_call() on t's session. */
+KcResult sreq_call(Till *t, Kassa__V1__Request *req, Kassa__V1__Response **resp);
+/* Reconnects of the session's connection so far (0 while it has none). */
+int script_reconnects(const Till *t);
+/* The last transport error of the session's connection, as text. */
+const char *script_last_error(const Till *t);
+
+KcResult sreq_product(Till *t, const char *code, Kassa__V1__Response **resp);
+/* By txn_id, or by receipt_no when txn_id is 0. */
+KcResult sreq_txn_get(Till *t, int64_t txn_id, const char *receipt_no,
+		      Kassa__V1__Response **resp);
+KcResult sreq_member_get(Till *t, Kassa__V1__MemberGet *get, Kassa__V1__Response **resp);
+KcResult sreq_member_search(Till *t, Kassa__V1__MemberSearch *s, Kassa__V1__Response **resp);
+KcResult sreq_member_register(Till *t, Kassa__V1__MemberRegister *reg, const char *key,
+			      Kassa__V1__Response **resp);
+KcResult sreq_member_update(Till *t, int64_t member_id, Kassa__V1__MemberRegister *values,
+			    const char *const *fields, size_t nfields, const char *key,
+			    Kassa__V1__Response **resp);
+KcResult sreq_coupon_claim(Till *t, int64_t member_id, const char *claim_code, const char *key,
+			   Kassa__V1__Response **resp);
+KcResult sreq_refund(Till *t, Kassa__V1__Refund *rf, const char *key, Kassa__V1__Response **resp);
+KcResult sreq_top_up(Till *t, int64_t member_id, int64_t amount_minor, Kassa__V1__Tender *tender,
+		     const char *key, Kassa__V1__Response **resp);
+/* The sale s as a Checkout (sale_request_build()); key unused for a quote. */
+KcResult sreq_checkout(Till *t, const Sale *s, const char *key, bool quote,
+		       Kassa__V1__Response **resp);
+
+KcResult sreq_rates_get(Till *t, Kassa__V1__Response **resp);
+KcResult sreq_feedback(Till *t, Kassa__V1__Feedback *fb, const char *key,
+		       Kassa__V1__Response **resp);
+KcResult sreq_shift_open(Till *t, int64_t float_minor, const char *key,
+			 Kassa__V1__Response **resp);
+/* X report (close false, no key) or Z report (close true, with key). */
+KcResult sreq_shift_report(Till *t, bool close, int64_t counted_minor, const char *key,
+			   Kassa__V1__Response **resp);
+
 /* ---- shared by families ---- */
 
 /*
@@ -103,11 +155,32 @@ json_t *script_ok_keyed(Till *t, const Cmd *c, const char *key, int reconnects_b
  */
 bool script_member_lookup(Till *t, const Cmd *c, bool allow_word, Kassa__V1__Response **resp);
 
+/* ---- the sale's JSON and errors (script_sale.c) ---- */
+
+/* Print e (sale.h) as a failure: its machine name and translated message. */
+void script_sale_fail(Till *t, const Cmd *c, SaleError e);
+/* Add total, tendered, due (still to pay) and change to o. */
+void script_sale_totals(const Sale *s, json_t *o);
+json_t *script_item_json(const SaleItem *it, size_t line_no);
+json_t *script_tender_json(const SaleTender *td, size_t tender_no);
+
 /* ---- the handlers, for the table in script.c ---- */
 
 /* script.c */
-void cmd_login(Till *t, const Cmd *c);
 void cmd_quit(Till *t, const Cmd *c);
+
+/* script_till.c */
+void cmd_login(Till *t, const Cmd *c);
+void cmd_logout(Till *t, const Cmd *c);
+void cmd_lock(Till *t, const Cmd *c);
+void cmd_unlock(Till *t, const Cmd *c);
+void cmd_shift(Till *t, const Cmd *c);
+void cmd_sale_finish(Till *t, const Cmd *c);
+void cmd_feedback(Till *t, const Cmd *c);
+void cmd_receipt(Till *t, const Cmd *c);
+void cmd_receipt_reprint(Till *t, const Cmd *c);
+void cmd_rates(Till *t, const Cmd *c);
+/* status and sync: script_offline.h (H3's) */
 
 /* script_member.c */
 void cmd_member_register(Till *t, const Cmd *c);
@@ -122,14 +195,26 @@ void cmd_txn_show(Till *t, const Cmd *c);
 void cmd_sale_begin(Till *t, const Cmd *c);
 void cmd_sale_add(Till *t, const Cmd *c);
 void cmd_sale_gift(Till *t, const Cmd *c);
-void cmd_sale_member(Till *t, const Cmd *c);
-void cmd_sale_pay(Till *t, const Cmd *c);
 void cmd_sale_redeem(Till *t, const Cmd *c);
 void cmd_sale_coupon(Till *t, const Cmd *c);
 void cmd_sale_quote(Till *t, const Cmd *c);
 void cmd_sale_show(Till *t, const Cmd *c);
-void cmd_sale_finish(Till *t, const Cmd *c);
 void cmd_sale_cancel(Till *t, const Cmd *c);
+
+/* script_basket.c */
+void cmd_sale_member(Till *t, const Cmd *c);
+void cmd_sale_pay(Till *t, const Cmd *c);
+void cmd_sale_untender(Till *t, const Cmd *c);
+void cmd_sale_void(Till *t, const Cmd *c);
+void cmd_sale_qty(Till *t, const Cmd *c);
+void cmd_sale_suspend(Till *t, const Cmd *c);
+void cmd_sale_resume(Till *t, const Cmd *c);
+void cmd_sale_suspended(Till *t, const Cmd *c);
+/*
+ * The exchange rate of currency: the session's cache, else RatesGet (and
+ * into the cache). False if there is none.
+ */
+bool script_rate(Till *t, const char *currency, int32_t *version, int64_t *rate_micro);
 
 /* script_refund.c */
 void cmd_refund(Till *t, const Cmd *c);

@@ -123,7 +123,7 @@ void cmd_member_register(Till *t, const Cmd *c)
 	Kassa__V1__Response *resp = NULL;
 	char *tags[SCRIPT_MAX_TAGS];
 	const char *pname, *why;
-	char msg[160];
+	char msg[160], key[KC_KEY_LEN];
 	int i;
 
 	for (i = c->first; i < c->n; i++) {
@@ -141,7 +141,8 @@ void cmd_member_register(Till *t, const Cmd *c)
 		script_usage(t, c, "member register needs name=... and phone=...");
 		return;
 	}
-	if (!script_answered_ok(t, c, kc_member_register(t->kc, &m, NULL, &resp), &resp))
+	kc_new_key(key);
+	if (!script_answered_ok(t, c, sreq_member_register(t, &m, key, &resp), &resp))
 		return;
 	emit_member(t, c, resp);
 }
@@ -155,7 +156,7 @@ void cmd_member_update(Till *t, const Cmd *c)
 	const char *pname, *why;
 	size_t nfields = 0;
 	int64_t id = 0;
-	char msg[160];
+	char msg[160], key[KC_KEY_LEN];
 	KcResult r;
 	int i;
 
@@ -182,7 +183,8 @@ void cmd_member_update(Till *t, const Cmd *c)
 		script_usage(t, c, "member update id=N field=value ...");
 		return;
 	}
-	r = kc_member_update(t->kc, id, &m, fields, nfields, NULL, &resp);
+	kc_new_key(key);
+	r = sreq_member_update(t, id, &m, fields, nfields, key, &resp);
 	if (!script_answered_ok(t, c, r, &resp))
 		return;
 	emit_member(t, c, resp);
@@ -191,6 +193,7 @@ void cmd_member_update(Till *t, const Cmd *c)
 /* See script_cmds.h. */
 bool script_member_lookup(Till *t, const Cmd *c, bool allow_word, Kassa__V1__Response **resp)
 {
+	Kassa__V1__MemberGet get = KASSA__V1__MEMBER_GET__INIT;
 	const char *v;
 	int64_t id;
 	KcResult r;
@@ -200,18 +203,27 @@ bool script_member_lookup(Till *t, const Cmd *c, bool allow_word, Kassa__V1__Res
 		script_usage(t, c, "give exactly one of phone=, card=, id=, qr=");
 		return false;
 	}
-	if ((v = arg_get(c, "phone")) != NULL)
-		r = kc_member_get_by_phone(t->kc, v, resp);
-	else if ((v = arg_get(c, "card")) != NULL)
-		r = kc_member_get_by_card(t->kc, v, resp);
-	else if ((v = arg_get(c, "qr")) != NULL)
-		r = kc_member_get_by_qr(t->kc, v, resp);
-	else if ((v = arg_get(c, "id")) != NULL || (allow_word && (v = arg_word(c, 0)) != NULL)) {
+	if ((v = arg_get(c, "phone")) != NULL) {
+		get.by_case = KASSA__V1__MEMBER_GET__BY_PHONE;
+		get.phone = (char *)v;
+		r = sreq_member_get(t, &get, resp);
+	} else if ((v = arg_get(c, "card")) != NULL) {
+		get.by_case = KASSA__V1__MEMBER_GET__BY_CARD_NO;
+		get.card_no = (char *)v;
+		r = sreq_member_get(t, &get, resp);
+	} else if ((v = arg_get(c, "qr")) != NULL) {
+		get.by_case = KASSA__V1__MEMBER_GET__BY_QR_PAYLOAD;
+		get.qr_payload = (char *)v;
+		r = sreq_member_get(t, &get, resp);
+	} else if ((v = arg_get(c, "id")) != NULL ||
+		   (allow_word && (v = arg_word(c, 0)) != NULL)) {
 		if (!kc_parse_i64(v, &id)) {
 			script_usage(t, c, "member id must be a number");
 			return false;
 		}
-		r = kc_member_get_by_id(t->kc, id, resp);
+		get.by_case = KASSA__V1__MEMBER_GET__BY_MEMBER_ID;
+		get.member_id = id;
+		r = sreq_member_get(t, &get, resp);
 	} else {
 		script_usage(t, c, "give exactly one of phone=, card=, id=, qr=");
 		return false;
@@ -238,6 +250,7 @@ void cmd_member_search(Till *t, const Cmd *c)
 	Kassa__V1__Response *resp = NULL;
 	const char *name = arg_get(c, "name"), *phone = arg_get(c, "phone");
 	const char *lim = arg_get(c, "limit");
+	Kassa__V1__MemberSearch ms = KASSA__V1__MEMBER_SEARCH__INIT;
 	int64_t limit = 0;
 	json_t *o, *arr;
 	KcResult r;
@@ -248,10 +261,15 @@ void cmd_member_search(Till *t, const Cmd *c)
 		script_usage(t, c, "member search name=PREFIX|phone=SUFFIX [limit=N]");
 		return;
 	}
-	if (name != NULL)
-		r = kc_member_search_name(t->kc, name, (uint32_t)limit, &resp);
-	else
-		r = kc_member_search_phone(t->kc, phone, (uint32_t)limit, &resp);
+	ms.limit = (uint32_t)limit;
+	if (name != NULL) {
+		ms.by_case = KASSA__V1__MEMBER_SEARCH__BY_NAME_PREFIX;
+		ms.name_prefix = (char *)name;
+	} else {
+		ms.by_case = KASSA__V1__MEMBER_SEARCH__BY_PHONE_SUFFIX;
+		ms.phone_suffix = (char *)phone;
+	}
+	r = sreq_member_search(t, &ms, &resp);
 	if (!script_answered_ok(t, c, r, &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_MEMBER_LIST))
 		return;
@@ -274,7 +292,7 @@ void cmd_coupon_claim(Till *t, const Cmd *c)
 	const char *code = arg_word(c, 1);
 	int64_t member_id;
 	char key[KC_KEY_LEN];
-	int before = kc_reconnects(t->kc);
+	int before = script_reconnects(t);
 	json_t *o;
 
 	if (arg_count(c) != 2 || code == NULL || !kc_parse_i64(arg_word(c, 0), &member_id) ||
@@ -283,7 +301,7 @@ void cmd_coupon_claim(Till *t, const Cmd *c)
 		return;
 	}
 	kc_new_key(key);
-	if (!script_answered_ok(t, c, kc_coupon_issue(t->kc, member_id, 0, code, key, &resp),
+	if (!script_answered_ok(t, c, sreq_coupon_claim(t, member_id, code, key, &resp),
 				&resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_COUPON))
 		return;

@@ -6,10 +6,12 @@
  * stored-value wallet). Each is sent with a fresh idempotency key and
  * reports it. See script_cmds.h for what the command files share.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "i18n.h"
 #include "kc_json.h"
 #include "kc_options.h"
 #include "money.h"
@@ -17,68 +19,145 @@
 
 #define SCRIPT_MAX_LINE_NO 500		/* as the server's RULES_MAX_LINES */
 
-/*
- * refund TXN_ID [line=N ...] [approver=ID pin=PIN] [reason=TEXT]: no
- * line= refunds every line not refunded yet; a refund above the rule set's
- * limit needs a manager's id and PIN (APPROVAL_REQUIRED otherwise).
- */
-void cmd_refund(Till *t, const Cmd *c)
-{
-	static const char use[] =
-		"refund TXN_ID [line=N ...] [approver=ID pin=PIN] [reason=TEXT]";
-	Kassa__V1__Response *resp = NULL;
-	const char *approver_s = NULL, *pin = NULL, *reason = NULL;
-	int32_t lines[SCRIPT_MAX_WORDS];
-	int64_t txn_id, approver = 0, v;
-	size_t nlines = 0;
-	char key[KC_KEY_LEN];
-	int i, before = kc_reconnects(t->kc);
-	json_t *o;
+/* What a refund command said. */
+typedef struct RefundArgs {
+	int64_t txn_id;			/* 0: by receipt */
+	const char *receipt;		/* receipt=NO, or NULL */
+	int32_t lines[SCRIPT_MAX_LINE_NO];
+	size_t nlines;
+	const char *approver_s, *pin, *reason;
+} RefundArgs;
 
-	if (!kc_parse_i64(arg_word(c, 0), &txn_id) || txn_id <= 0) {
-		script_usage(t, c, use);
-		return;
+/* Add the line numbers of "2" or "1,2,5" to a; false if one is not 1..500. */
+static bool add_lines(RefundArgs *a, const char *val)
+{
+	char buf[16];
+	const char *p = val;
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		int64_t v;
+
+		if (n == 0 || n >= sizeof(buf) || a->nlines >= SCRIPT_MAX_LINE_NO)
+			return false;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		if (!kc_parse_i64(buf, &v) || v < 1 || v > SCRIPT_MAX_LINE_NO)
+			return false;
+		a->lines[a->nlines++] = (int32_t)v;
+		if (p[n] == '\0')
+			return true;
+		p += n + 1;
 	}
-	for (i = c->first + 1; i < c->n; i++) {
+}
+
+/* Read c's arguments into a; false after printing why. */
+static bool refund_args(Till *t, const Cmd *c, const char *use, RefundArgs *a)
+{
+	int i = c->first;
+
+	memset(a, 0, sizeof(*a));
+	if (arg_word(c, 0) != NULL) {
+		if (!kc_parse_i64(arg_word(c, 0), &a->txn_id) || a->txn_id <= 0) {
+			script_usage(t, c, use);
+			return false;
+		}
+		i++;
+	}
+	for (; i < c->n; i++) {
 		const char *k = c->keys[i], *val = c->vals[i];
 
 		if (val == NULL) {
 			script_usage(t, c, use);
-			return;
+			return false;
 		}
-		if (strcmp(k, "line") == 0) {
-			if (!kc_parse_i64(val, &v) || v < 1 || v > SCRIPT_MAX_LINE_NO) {
+		if (strcmp(k, "line") == 0 || strcmp(k, "lines") == 0) {
+			if (!add_lines(a, val)) {
 				script_fail(t, c, "INVALID_ARGUMENT", "BAD_LINE",
-					    "line numbers are whole numbers from 1 to 500");
-				return;
+					    _("line numbers are whole numbers from 1 to 500"));
+				return false;
 			}
-			lines[nlines++] = (int32_t)v;
-		} else if (strcmp(k, "approver") == 0 && approver_s == NULL) {
-			approver_s = val;
-		} else if (strcmp(k, "pin") == 0 && pin == NULL) {
-			pin = val;
-		} else if (strcmp(k, "reason") == 0 && reason == NULL) {
-			reason = val;
+		} else if (strcmp(k, "receipt") == 0 && a->receipt == NULL && *val != '\0') {
+			a->receipt = val;
+		} else if (strcmp(k, "approver") == 0 && a->approver_s == NULL) {
+			a->approver_s = val;
+		} else if (strcmp(k, "pin") == 0 && a->pin == NULL) {
+			a->pin = val;
+		} else if (strcmp(k, "reason") == 0 && a->reason == NULL) {
+			a->reason = val;
 		} else {
 			script_usage(t, c, use);
-			return;
+			return false;
 		}
 	}
-	if ((approver_s == NULL) != (pin == NULL) ||
-	    (approver_s != NULL && (!kc_parse_i64(approver_s, &approver) || approver <= 0))) {
-		script_fail(t, c, "INVALID_ARGUMENT", "BAD_APPROVER",
-			    "an approval is approver=STAFF_ID together with pin=PIN");
-		return;
+	if ((a->txn_id == 0) == (a->receipt == NULL)) {
+		script_usage(t, c, use);
+		return false;
 	}
+	return true;
+}
+
+/* The txn_id of the sale with receipt number no; 0 after printing why. */
+static int64_t txn_by_receipt(Till *t, const Cmd *c, const char *no)
+{
+	Kassa__V1__Response *resp = NULL;
+	int64_t id;
+
+	if (!script_answered_ok(t, c, sreq_txn_get(t, 0, no, &resp), &resp) ||
+	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
+		return 0;
+	id = resp->transaction->txn_id;
+	kc_response_free(resp);
+	return id;
+}
+
+/*
+ * refund TXN_ID|receipt=NO [line=N ...|lines=N,M] [approver=ID pin=PIN]
+ * [reason=TEXT]: no line refunds every line not refunded yet; a refund
+ * above the rule set's limit needs a manager's id and PIN
+ * (APPROVAL_REQUIRED otherwise). By receipt number, the sale is found
+ * first (TransactionGet.receipt_no).
+ */
+void cmd_refund(Till *t, const Cmd *c)
+{
+	static const char use[] = "refund TXN_ID|receipt=NO [line=N ...|lines=N,M,...] "
+				  "[approver=ID pin=PIN] [reason=TEXT]";
+	Kassa__V1__Refund rf = KASSA__V1__REFUND__INIT;
+	Kassa__V1__Response *resp = NULL;
+	RefundArgs *a = xmalloc(sizeof(*a));
+	int64_t approver = 0;
+	char key[KC_KEY_LEN];
+	int before = script_reconnects(t);
+	json_t *o;
+
+	if (!refund_args(t, c, use, a))
+		goto out;
+	if ((a->approver_s == NULL) != (a->pin == NULL) ||
+	    (a->approver_s != NULL && (!kc_parse_i64(a->approver_s, &approver) || approver <= 0))) {
+		script_fail(t, c, "INVALID_ARGUMENT", "BAD_APPROVER",
+			    _("an approval is approver=STAFF_ID together with pin=PIN"));
+		goto out;
+	}
+	if (a->receipt != NULL && (a->txn_id = txn_by_receipt(t, c, a->receipt)) == 0)
+		goto out;
 	kc_new_key(key);
-	if (!script_answered_ok(t, c, kc_refund(t->kc, txn_id, lines, nlines, approver, pin,
-						 reason, key, &resp), &resp) ||
+	rf.txn_id = a->txn_id;
+	rf.n_line_nos = a->nlines;
+	rf.line_nos = a->lines;
+	rf.approver_staff_id = approver;
+	rf.approver_pin = (char *)(a->pin != NULL ? a->pin : "");
+	rf.reason = (char *)(a->reason != NULL ? a->reason : "");
+	if (!script_answered_ok(t, c, sreq_refund(t, &rf, key, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_REFUND_RECORD))
-		return;
+		goto out;
 	o = script_ok_keyed(t, c, key, before);
+	if (a->receipt != NULL)
+		json_object_set_new(o, "receipt_no", json_string(a->receipt));
 	json_object_set_new(o, "refund", kcj_refund(resp->refund_record));
 	kcj_emit(o);
 	kc_response_free(resp);
+out:
+	free(a);
 }
 
 /* topup MEMBER_ID AMOUNT [card=REF|ewallet=REF]: paid in cash unless a reference says how. */
@@ -88,9 +167,10 @@ void cmd_topup(Till *t, const Cmd *c)
 	Kassa__V1__Response *resp = NULL;
 	const char *card = arg_get(c, "card"), *ewallet = arg_get(c, "ewallet");
 	KcTender tender = { KASSA__V1__TENDER_KIND__TENDER_CASH, 0, NULL };
+	Kassa__V1__Tender pt = KASSA__V1__TENDER__INIT;
 	int64_t member_id, amount;
 	char key[KC_KEY_LEN];
-	int before = kc_reconnects(t->kc);
+	int before = script_reconnects(t);
 	json_t *o;
 
 	if (arg_word(c, 1) == NULL || (card != NULL && ewallet != NULL) ||
@@ -118,8 +198,10 @@ void cmd_topup(Till *t, const Cmd *c)
 	}
 	tender.amount_minor = amount;
 	kc_new_key(key);
-	if (!script_answered_ok(t, c, kc_top_up(t->kc, member_id, amount, &tender, 1, key, &resp),
-				&resp) ||
+	pt.kind = tender.kind;
+	pt.amount_minor = amount;
+	pt.reference = (char *)(tender.reference != NULL ? tender.reference : "");
+	if (!script_answered_ok(t, c, sreq_top_up(t, member_id, amount, &pt, key, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TOP_UP_RECORD))
 		return;
 	o = script_ok_keyed(t, c, key, before);

@@ -11,26 +11,36 @@
 
 #include <jansson.h>
 
+#include "i18n.h"
 #include "kc_json.h"
 #include "kc_options.h"
 #include "money.h"
 #include "script_cmds.h"
 
-static void sale_fail(Till *t, const Cmd *c, SaleError e)
+void script_sale_fail(Till *t, const Cmd *c, SaleError e)
 {
-	const char *code = e == SALE_NOT_OPEN || e == SALE_ALREADY_OPEN || e == SALE_EMPTY
-				   ? "FAILED_PRECONDITION" : "INVALID_ARGUMENT";
-	static const char *const msgs[] = {
-		[SALE_OK] = "",
-		[SALE_NOT_OPEN] = "no sale is open: use sale begin",
-		[SALE_ALREADY_OPEN] = "a sale is open: finish or cancel it first",
-		[SALE_TOO_MANY] = "too many lines or tenders on this sale",
-		[SALE_BAD_QUANTITY] = "quantity must be a whole number from 1 to 100000",
-		[SALE_BAD_AMOUNT] = "amount must be positive and the totals must fit",
-		[SALE_EMPTY] = "the sale has no lines",
-	};
+	const char *code;
 
-	script_fail(t, c, code, sale_error_name(e), msgs[e]);
+	switch (e) {
+	case SALE_NOT_OPEN:
+	case SALE_ALREADY_OPEN:
+	case SALE_EMPTY:
+	case SALE_HAS_TENDERS:
+	case SALE_SUSPEND_FULL:
+	case SALE_MEMBER_SET:
+		code = "FAILED_PRECONDITION";
+		break;
+	case SALE_NO_SUSPENDED:
+		code = "NOT_FOUND";
+		break;
+	case SALE_STORAGE:
+		code = "INTERNAL";
+		break;
+	default:
+		code = "INVALID_ARGUMENT";
+		break;
+	}
+	script_fail(t, c, code, sale_error_name(e), sale_error_message(e));
 }
 
 /*
@@ -45,11 +55,11 @@ static bool sale_ready(Till *t, const Cmd *c, const char *usage_msg, bool need_l
 		return false;
 	}
 	if (!t->sale.open) {
-		sale_fail(t, c, SALE_NOT_OPEN);
+		script_sale_fail(t, c, SALE_NOT_OPEN);
 		return false;
 	}
 	if (need_lines && t->sale.n_items == 0) {
-		sale_fail(t, c, SALE_EMPTY);
+		script_sale_fail(t, c, SALE_EMPTY);
 		return false;
 	}
 	return true;
@@ -67,7 +77,7 @@ void cmd_product(Till *t, const Cmd *c)
 		script_usage(t, c, "product CODE");
 		return;
 	}
-	if (!script_answered_ok(t, c, kc_product_lookup(t->kc, code, &resp), &resp) ||
+	if (!script_answered_ok(t, c, sreq_product(t, code, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_PRODUCT))
 		return;
 	o = kcj_ok(c->name);
@@ -86,7 +96,7 @@ void cmd_txn_show(Till *t, const Cmd *c)
 		script_usage(t, c, "txn show ID");
 		return;
 	}
-	if (!script_answered_ok(t, c, kc_transaction_get(t->kc, id, &resp), &resp) ||
+	if (!script_answered_ok(t, c, sreq_txn_get(t, id, NULL, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
 		return;
 	o = kcj_ok(c->name);
@@ -97,8 +107,7 @@ void cmd_txn_show(Till *t, const Cmd *c)
 
 /* ---- the sale ---- */
 
-/* Add the basket's totals to o: total, tendered, due (still to pay), change. */
-static void sale_totals_json(const Sale *s, json_t *o)
+void script_sale_totals(const Sale *s, json_t *o)
 {
 	int64_t total = 0, tendered = 0;
 
@@ -106,11 +115,11 @@ static void sale_totals_json(const Sale *s, json_t *o)
 		return;	/* cannot happen: sale_add()/sale_pay() refuse overflow */
 	kcj_money(o, "total", total);
 	kcj_money(o, "tendered", tendered);
-	kcj_money(o, "due", tendered < total ? total - tendered : 0);
-	kcj_money(o, "change", tendered > total ? tendered - total : 0);
+	kcj_money(o, "due", sale_due(s));
+	kcj_money(o, "change", sale_change(s));
 }
 
-static json_t *sale_item_json(const SaleItem *it, size_t line_no)
+json_t *script_item_json(const SaleItem *it, size_t line_no)
 {
 	json_t *o = json_object();
 
@@ -126,6 +135,23 @@ static json_t *sale_item_json(const SaleItem *it, size_t line_no)
 	return o;
 }
 
+json_t *script_tender_json(const SaleTender *td, size_t tender_no)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "tender_no", json_integer((json_int_t)tender_no));
+	json_object_set_new(o, "kind", json_string(kcj_tender_name(td->kind)));
+	kcj_money(o, "amount", td->amount_minor);
+	json_object_set_new(o, "reference", json_string(td->reference));
+	json_object_set_new(o, "currency", json_string(td->currency));
+	if (td->currency[0] != '\0') {
+		json_object_set_new(o, "foreign_minor", json_integer(td->foreign_minor));
+		json_object_set_new(o, "rate_version", json_integer(td->rate_version));
+		json_object_set_new(o, "rate_micro", json_integer(td->rate_micro));
+	}
+	return o;
+}
+
 void cmd_sale_begin(Till *t, const Cmd *c)
 {
 	SaleError e;
@@ -136,7 +162,7 @@ void cmd_sale_begin(Till *t, const Cmd *c)
 	}
 	e = sale_begin(&t->sale);
 	if (e != SALE_OK) {
-		sale_fail(t, c, e);
+		script_sale_fail(t, c, e);
 		return;
 	}
 	kcj_emit(kcj_ok(c->name));
@@ -145,8 +171,8 @@ void cmd_sale_begin(Till *t, const Cmd *c)
 /* sale add / sale gift: look CODE up and add [QTY] of it as a paid or a gift line. */
 static void sale_add_line(Till *t, const Cmd *c, bool gift)
 {
-	Kassa__V1__Response *resp = NULL;
-	const char *code = arg_word(c, 0), *qty_s = arg_word(c, 1);
+	const Kassa__V1__Product *p;
+	const char *code = arg_word(c, 0), *qty_s = arg_word(c, 1), *detail = NULL;
 	int64_t qty = 1;
 	size_t line_no;
 	SaleError e;
@@ -157,29 +183,36 @@ static void sale_add_line(Till *t, const Cmd *c, bool gift)
 		return;
 	}
 	if (qty_s != NULL && (!kc_parse_i64(qty_s, &qty) || qty < 1 || qty > SALE_MAX_QTY)) {
-		sale_fail(t, c, SALE_BAD_QUANTITY);
+		script_sale_fail(t, c, SALE_BAD_QUANTITY);
 		return;
 	}
 	if (!t->sale.open) {
-		sale_fail(t, c, SALE_NOT_OPEN);
+		script_sale_fail(t, c, SALE_NOT_OPEN);
 		return;
 	}
-	if (!script_answered_ok(t, c, kc_product_lookup(t->kc, code, &resp), &resp) ||
-	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_PRODUCT))
+	/* online from the server (and into the cache), offline from the cache */
+	p = till_product(t->ts, code, &detail);
+	if (p == NULL) {
+		if (detail == NULL || strcmp(detail, "UNKNOWN_PRODUCT") == 0)
+			script_fail(t, c, "NOT_FOUND", "UNKNOWN_PRODUCT",
+				    _("unknown barcode or SKU: nothing was added"));
+		else
+			script_fail(t, c, "UNAVAILABLE", detail,
+				    _("the product could not be looked up: nothing was added"));
 		return;
+	}
 	if (gift)
-		e = sale_add_gift(&t->sale, resp->product, code, (int32_t)qty, &line_no);
+		e = sale_add_gift(&t->sale, p, code, qty, &line_no);
 	else
-		e = sale_add(&t->sale, resp->product, code, (int32_t)qty, &line_no);
-	kc_response_free(resp);
+		e = sale_add(&t->sale, p, code, qty, &line_no);
 	if (e != SALE_OK) {
-		sale_fail(t, c, e);
+		script_sale_fail(t, c, e);
 		return;
 	}
 	o = kcj_ok(c->name);
-	json_object_set_new(o, "line", sale_item_json(&t->sale.items[line_no - 1], line_no));
+	json_object_set_new(o, "line", script_item_json(&t->sale.items[line_no - 1], line_no));
 	json_object_set_new(o, "lines", json_integer((json_int_t)t->sale.n_items));
-	sale_totals_json(&t->sale, o);
+	script_sale_totals(&t->sale, o);
 	kcj_emit(o);
 }
 
@@ -192,88 +225,6 @@ void cmd_sale_add(Till *t, const Cmd *c)
 void cmd_sale_gift(Till *t, const Cmd *c)
 {
 	sale_add_line(t, c, true);
-}
-
-void cmd_sale_member(Till *t, const Cmd *c)
-{
-	Kassa__V1__Response *resp;
-	json_t *o;
-	SaleError e;
-
-	if (!t->sale.open) {
-		sale_fail(t, c, SALE_NOT_OPEN);
-		return;
-	}
-	if (!script_member_lookup(t, c, true, &resp))
-		return;
-	e = sale_set_member(&t->sale, resp->member);
-	if (e != SALE_OK) {
-		kc_response_free(resp);
-		sale_fail(t, c, e);
-		return;
-	}
-	o = kcj_ok(c->name);
-	json_object_set_new(o, "member", kcj_member(resp->member, false));
-	kcj_emit(o);
-	kc_response_free(resp);
-}
-
-void cmd_sale_pay(Till *t, const Cmd *c)
-{
-	const char *kind_s = arg_word(c, 0), *amount_s = arg_word(c, 1), *ref = arg_get(c, "ref");
-	Kassa__V1__TenderKind kind;
-	const SaleTender *td;
-	int64_t amount;
-	SaleError e;
-	json_t *o, *to;
-
-	if (kind_s == NULL || amount_s == NULL || arg_count(c) != (ref != NULL ? 3 : 2)) {
-		script_usage(t, c,
-			     "sale pay cash|stored AMOUNT | sale pay card|ewallet AMOUNT ref=REF");
-		return;
-	}
-	if (strcmp(kind_s, "cash") == 0) {
-		kind = KASSA__V1__TENDER_KIND__TENDER_CASH;
-	} else if (strcmp(kind_s, "card") == 0) {
-		kind = KASSA__V1__TENDER_KIND__TENDER_CARD;
-	} else if (strcmp(kind_s, "ewallet") == 0) {
-		kind = KASSA__V1__TENDER_KIND__TENDER_EWALLET;
-	} else if (strcmp(kind_s, "stored") == 0) {
-		kind = KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE;
-	} else {
-		script_usage(t, c, "tender must be cash, card, ewallet or stored");
-		return;
-	}
-	if ((kind == KASSA__V1__TENDER_KIND__TENDER_CARD ||
-	     kind == KASSA__V1__TENDER_KIND__TENDER_EWALLET) && (ref == NULL || *ref == '\0')) {
-		script_fail(t, c, "INVALID_ARGUMENT", "REFERENCE_REQUIRED",
-			    "card and e-wallet tenders need ref=REFERENCE");
-		return;
-	}
-	if ((kind == KASSA__V1__TENDER_KIND__TENDER_CASH ||
-	     kind == KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE) && ref != NULL) {
-		script_usage(t, c, "cash and stored value take no reference");
-		return;
-	}
-	if (!money_parse(amount_s, &amount) || amount <= 0) {
-		script_fail(t, c, "INVALID_ARGUMENT", "BAD_AMOUNT",
-			    "amount must be positive, like 12.34");
-		return;
-	}
-	e = sale_pay(&t->sale, kind, amount, ref);
-	if (e != SALE_OK) {
-		sale_fail(t, c, e);
-		return;
-	}
-	td = &t->sale.tenders[t->sale.n_tenders - 1];
-	o = kcj_ok(c->name);
-	to = json_object();
-	json_object_set_new(to, "kind", json_string(kcj_tender_name(td->kind)));
-	kcj_money(to, "amount", td->amount_minor);
-	json_object_set_new(to, "reference", json_string(td->reference));
-	json_object_set_new(o, "tender", to);
-	sale_totals_json(&t->sale, o);
-	kcj_emit(o);
 }
 
 void cmd_sale_redeem(Till *t, const Cmd *c)
@@ -294,7 +245,7 @@ void cmd_sale_redeem(Till *t, const Cmd *c)
 	}
 	e = sale_redeem(&t->sale, points);
 	if (e != SALE_OK) {
-		sale_fail(t, c, e);
+		script_sale_fail(t, c, e);
 		return;
 	}
 	o = kcj_ok(c->name);
@@ -314,7 +265,7 @@ void cmd_sale_coupon(Till *t, const Cmd *c)
 	}
 	e = sale_coupon(&t->sale, code);
 	if (e != SALE_OK) {
-		sale_fail(t, c, e);
+		script_sale_fail(t, c, e);
 		return;
 	}
 	o = kcj_ok(c->name);
@@ -330,7 +281,7 @@ void cmd_sale_quote(Till *t, const Cmd *c)
 
 	if (!sale_ready(t, c, "sale quote", true))
 		return;
-	if (!script_answered_ok(t, c, sale_quote(&t->sale, t->kc, &resp), &resp) ||
+	if (!script_answered_ok(t, c, sreq_checkout(t, &t->sale, NULL, true, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
 		return;
 	o = kcj_ok(c->name);
@@ -350,44 +301,17 @@ void cmd_sale_show(Till *t, const Cmd *c)
 	o = kcj_ok(c->name);
 	lines = json_array();
 	for (i = 0; i < s->n_items; i++)
-		json_array_append_new(lines, sale_item_json(&s->items[i], i + 1));
+		json_array_append_new(lines, script_item_json(&s->items[i], i + 1));
 	json_object_set_new(o, "lines", lines);
 	tenders = json_array();
-	for (i = 0; i < s->n_tenders; i++) {
-		json_t *to = json_object();
-
-		json_object_set_new(to, "kind", json_string(kcj_tender_name(s->tenders[i].kind)));
-		kcj_money(to, "amount", s->tenders[i].amount_minor);
-		json_object_set_new(to, "reference", json_string(s->tenders[i].reference));
-		json_array_append_new(tenders, to);
-	}
+	for (i = 0; i < s->n_tenders; i++)
+		json_array_append_new(tenders, script_tender_json(&s->tenders[i], i + 1));
 	json_object_set_new(o, "tenders", tenders);
 	json_object_set_new(o, "member_id", json_integer(s->member_id));
 	if (s->member != NULL)
 		json_object_set_new(o, "member", kcj_member(s->member, false));
-	sale_totals_json(s, o);
+	script_sale_totals(s, o);
 	kcj_emit(o);
-}
-
-void cmd_sale_finish(Till *t, const Cmd *c)
-{
-	Kassa__V1__Response *resp = NULL;
-	int before = kc_reconnects(t->kc);
-	KcResult r;
-	json_t *o;
-
-	if (!sale_ready(t, c, "sale finish", true))
-		return;
-	r = sale_checkout(&t->sale, t->kc, &resp);
-	if (!script_answered_ok(t, c, r, &resp) ||
-	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
-		return;
-	o = kcj_ok(c->name);
-	json_object_set_new(o, "idempotency_key", json_string(t->sale.key));
-	json_object_set_new(o, "reconnects", json_integer(kc_reconnects(t->kc) - before));
-	json_object_set_new(o, "transaction", kcj_transaction(resp->transaction));
-	kcj_emit(o);
-	kc_response_free(resp);
 }
 
 void cmd_sale_cancel(Till *t, const Cmd *c)

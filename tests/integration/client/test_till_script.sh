@@ -209,8 +209,9 @@ check "later commands still run" $(echo "$out" | grep -q '"sku":"SKU-TEA"'; echo
 # usage error and no server
 till --no-such-option </dev/null >/dev/null 2>&1
 check "usage error exits 2" $([ $? = 2 ]; echo $?)
+# (a fresh state directory: no PIN verifier, so the offline login fails)
 echo "login 1001 1234" | "$TILL" --host 127.0.0.1 --port 1 --cert "$C/S001-T1.crt" \
-	--key "$C/S001-T1.key" --ca "$C/ca.crt" --script >/dev/null 2>&1
-check "no server exits 3" $([ $? = 3 ]; echo $?)
+	--key "$C/S001-T1.key" --ca "$C/ca.crt" --state-dir "$tmp/nostate" --script >/dev/null 2>&1
+check "no server, a command failing offline exits 3" $([ $? = 3 ]; echo $?)
 
 summary

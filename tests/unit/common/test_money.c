@@ -2,7 +2,9 @@
 /*
  * test_money: checked arithmetic at the int64 limits, and the text form:
  * what money_parse() accepts and refuses, what money_format() writes
- * (INT64_MIN included), and that the two round-trip.
+ * (INT64_MIN included), and that the two round-trip; the same for an
+ * exchange rate's six-decimal form (money_parse_rate(), money_format_rate():
+ * "7.2345" <-> 7234500, zero, seven decimals, signs and overflow refused).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -203,6 +205,85 @@ static void test_round_trip(void **state)
 	}
 }
 
+static void test_rate_parse(void **state)
+{
+	int64_t r = SENTINEL;
+
+	(void)state;
+	assert_true(money_parse_rate("7.2345", &r));
+	assert_int_equal(r, 7234500);
+	assert_true(money_parse_rate("0.9123", &r));
+	assert_int_equal(r, 912300);
+	assert_true(money_parse_rate("110", &r));
+	assert_int_equal(r, 110000000);
+	assert_true(money_parse_rate("0.000001", &r));
+	assert_int_equal(r, 1);
+	assert_true(money_parse_rate("007.500000", &r));
+	assert_int_equal(r, 7500000);
+	assert_true(money_parse_rate("1000000000", &r));
+	assert_true(r == MONEY_RATE_MAX);
+	assert_true(money_parse_rate("999999999.999999", &r));
+	assert_true(r == MONEY_RATE_MAX - 1);
+}
+
+static void test_rate_refused(void **state)
+{
+	static const char *const bad[] = {
+		"", "0", "0.0", "0.000000", "0.0000001", "7.2345678", "-7.2", "+7.2", ".5",
+		"7.", "7,2345", "7.2e3", " 7.2", "7.2 ", "7..2", "1.2.3", "USD", "0x10",
+		"1000000000.000001", "1000000001", "99999999999999999999",
+		"9223372036854775808", "18446744073709551617.5",
+	};
+	int64_t r = SENTINEL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (money_parse_rate(bad[i], &r))
+			fail_msg("money_parse_rate(\"%s\") accepted it: %lld", bad[i], (long long)r);
+	}
+	assert_false(money_parse_rate(NULL, &r));
+	assert_true(r == SENTINEL);	/* untouched */
+}
+
+static void test_rate_format(void **state)
+{
+	char buf[MONEY_RATE_FMT_LEN];
+
+	(void)state;
+	assert_string_equal(money_format_rate(7234500, buf, sizeof(buf)), "7.2345");
+	assert_string_equal(money_format_rate(912300, buf, sizeof(buf)), "0.9123");
+	assert_string_equal(money_format_rate(110000000, buf, sizeof(buf)), "110");
+	assert_string_equal(money_format_rate(1, buf, sizeof(buf)), "0.000001");
+	assert_string_equal(money_format_rate(48123, buf, sizeof(buf)), "0.048123");
+	assert_string_equal(money_format_rate(23500000, buf, sizeof(buf)), "23.5");
+	assert_string_equal(money_format_rate(0, buf, sizeof(buf)), "0");
+	assert_string_equal(money_format_rate(-7234500, buf, sizeof(buf)), "-7.2345");
+	assert_string_equal(money_format_rate(MONEY_RATE_MAX, buf, sizeof(buf)), "1000000000");
+	assert_string_equal(money_format_rate(INT64_MIN, buf, sizeof(buf)),
+			    "-9223372036854.775808");
+	assert_string_equal(money_format_rate(INT64_MAX, buf, sizeof(buf)),
+			    "9223372036854.775807");
+}
+
+/* Every rate the parser takes formats back to a string it reads as the same rate. */
+static void test_rate_round_trip(void **state)
+{
+	static const int64_t rates[] = {
+		1, 9, 10, 999999, 1000000, 1000001, 7234500, 912300, 48123, 123456789,
+		MONEY_RATE_MAX - 1, MONEY_RATE_MAX,
+	};
+	char buf[MONEY_RATE_FMT_LEN];
+	int64_t back;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		money_format_rate(rates[i], buf, sizeof(buf));
+		back = SENTINEL;
+		assert_true(money_parse_rate(buf, &back));
+		assert_true(back == rates[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +295,10 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_short_buffer),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_rate_parse),
+		cmocka_unit_test(test_rate_refused),
+		cmocka_unit_test(test_rate_format),
+		cmocka_unit_test(test_rate_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("money", tests, NULL, NULL);

@@ -137,6 +137,14 @@ check "and a function no file defines is gone" \
 	$([ -z "$(sql "$KASSA_CONNINFO" "SELECT 1 FROM pg_proc WHERE proname = '$probe'")" ]; echo $?)
 check "the functions are those of the files again" \
 	$([ "$(kassa_functions "$KASSA_CONNINFO")" = "$functions_before" ]; echo $?)
+# products_seq_stamp (functions/catalog.sql) is a trigger's function: replaced in place, never
+# dropped; an update draws a number above every one before (the CTE sees the old rows)
+check "the catalogue's change-number trigger survives re-creating the functions" \
+	$([ "$(sql "$KASSA_CONNINFO" "SELECT count(*) FROM pg_trigger WHERE tgname = 'products_seq_stamp'
+		AND tgrelid = 'products'::regclass")" = 1 ] &&
+	  [ "$(sql "$KASSA_CONNINFO" "WITH u AS (UPDATE products SET name = name WHERE product_id =
+		(SELECT min(product_id) FROM products) RETURNING seq) SELECT (SELECT seq FROM u) >
+		(SELECT max(seq) FROM products)")" = t ]; echo $?)
 start_kassad "$port"
 serves "$port"
 check "and kassad serves again" $?

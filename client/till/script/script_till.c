@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * script_till: kassa-till's commands about the till itself rather than
+ * the basket: the cashier (login, logout, lock, unlock), the shift (open
+ * with a float, X and Z reports), finishing the sale through the session
+ * (till_finish(): online, or journaled offline), the customer's feedback,
+ * receipts (the last sale's, or one fetched from the server and marked
+ * as a copy) and the exchange rates. "status" and "sync" are
+ * script_offline.c's. See script_cmds.h for what the command files share.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "i18n.h"
+#include "kc_json.h"
+#include "kc_options.h"
+#include "money.h"
+#include "phone.h"
+#include "receipt.h"
+#include "script_cmds.h"
+
+/* ---- the cashier ---- */
+
+/* The failure of till_login(): its detail, a translated message. */
+static void login_fail(Till *t, const Cmd *c, const char *detail)
+{
+	const char *msg = _("wrong staff id or PIN");
+
+	if (detail != NULL && strcmp(detail, "STAFF_LOCKED") == 0)
+		msg = _("this staff member is locked out after too many wrong PINs: ask a manager");
+	else if (detail != NULL && strcmp(detail, "OFFLINE_UNKNOWN_STAFF") == 0)
+		msg = _("offline, only staff who logged in on this till before can log in");
+	script_fail(t, c, "UNAUTHENTICATED", detail != NULL ? detail : "BAD_CREDENTIALS", msg);
+}
+
+static json_t *staff_json(Till *t, const Cmd *c)
+{
+	json_t *o = kcj_ok(c->name);
+
+	json_object_set_new(o, "staff_id", json_integer(t->ts->staff_id));
+	json_object_set_new(o, "name", json_string(t->ts->staff_name));
+	json_object_set_new(o, "role", json_string(t->ts->role));
+	json_object_set_new(o, "offline", json_boolean(!t->ts->online));
+	return o;
+}
+
+void cmd_login(Till *t, const Cmd *c)
+{
+	const char *id_s = arg_word(c, 0), *pin = arg_word(c, 1), *detail = NULL;
+	int64_t staff_id;
+
+	if (arg_count(c) != 2 || !kc_parse_i64(id_s, &staff_id) || pin == NULL) {
+		script_usage(t, c, "login STAFF_ID PIN");
+		return;
+	}
+	if (!till_login(t->ts, staff_id, pin, &detail)) {
+		login_fail(t, c, detail);
+		return;
+	}
+	t->locked = false;
+	t->logged_out = false;
+	kcj_emit(staff_json(t, c));
+}
+
+void cmd_logout(Till *t, const Cmd *c)
+{
+	if (arg_count(c) != 0) {
+		script_usage(t, c, "logout");
+		return;
+	}
+	till_logout(t->ts);
+	t->locked = false;
+	t->logged_out = true;
+	kcj_emit(kcj_ok(c->name));
+}
+
+void cmd_lock(Till *t, const Cmd *c)
+{
+	json_t *o;
+
+	if (arg_count(c) != 0) {
+		script_usage(t, c, "lock");
+		return;
+	}
+	if (t->ts->staff_id == 0) {
+		script_fail(t, c, "FAILED_PRECONDITION", "NOT_LOGGED_IN", _("log in first"));
+		return;
+	}
+	t->locked = true;
+	o = kcj_ok(c->name);
+	json_object_set_new(o, "staff_id", json_integer(t->ts->staff_id));
+	kcj_emit(o);
+}
+
+/* unlock PIN: the PIN of the cashier who locked the till (checked as a login). */
+void cmd_unlock(Till *t, const Cmd *c)
+{
+	const char *pin = arg_word(c, 0), *detail = NULL;
+
+	if (arg_count(c) != 1 || pin == NULL) {
+		script_usage(t, c, "unlock PIN");
+		return;
+	}
+	if (!t->locked) {
+		script_fail(t, c, "FAILED_PRECONDITION", "NOT_LOCKED", _("the till is not locked"));
+		return;
+	}
+	if (!till_login(t->ts, t->ts->staff_id, pin, &detail)) {
+		login_fail(t, c, detail);
+		return;
+	}
+	t->locked = false;
+	kcj_emit(staff_json(t, c));
+}
+
+/* ---- the shift ---- */
+
+static json_t *shift_json(const Kassa__V1__ShiftSummary *s)
+{
+	json_t *o = json_object(), *tenders = json_array();
+	size_t i;
+
+	json_object_set_new(o, "shift_id", json_integer(s->shift_id));
+	json_object_set_new(o, "till_id", json_integer(s->till_id));
+	json_object_set_new(o, "staff_id", json_integer(s->staff_id));
+	json_object_set_new(o, "opened_at", json_string(s->opened_at));
+	json_object_set_new(o, "closed_at", json_string(s->closed_at));
+	json_object_set_new(o, "closed", json_boolean(s->closed));
+	kcj_money(o, "float", s->float_minor);
+	json_object_set_new(o, "sales_count", json_integer(s->sales_count));
+	kcj_money(o, "sales", s->sales_minor);
+	json_object_set_new(o, "refunds_count", json_integer(s->refunds_count));
+	kcj_money(o, "refunds", s->refunds_minor);
+	kcj_money(o, "change", s->change_minor);
+	kcj_money(o, "cash_refunds", s->cash_refunds_minor);
+	kcj_money(o, "topups_cash", s->topups_cash_minor);
+	kcj_money(o, "expected_cash", s->expected_cash_minor);
+	kcj_money(o, "counted", s->counted_minor);
+	kcj_money(o, "over_short", s->over_short_minor);
+	for (i = 0; i < s->n_tenders; i++) {
+		const Kassa__V1__TenderTotal *tt = s->tenders[i];
+		json_t *e = json_object();
+
+		json_object_set_new(e, "kind", json_string(kcj_tender_name(tt->kind)));
+		json_object_set_new(e, "currency", json_string(tt->currency));
+		json_object_set_new(e, "count", json_integer(tt->count));
+		kcj_money(e, "amount", tt->amount_minor);
+		json_object_set_new(e, "foreign_minor", json_integer(tt->foreign_minor));
+		json_array_append_new(tenders, e);
+	}
+	json_object_set_new(o, "tenders", tenders);
+	return o;
+}
+
+/* The money of key=AMOUNT in c (must be the only argument); false after printing why. */
+static bool money_arg(Till *t, const Cmd *c, const char *key, const char *use, int64_t *out)
+{
+	const char *v = arg_get(c, key);
+
+	if (arg_count(c) != 1 || v == NULL) {
+		script_usage(t, c, use);
+		return false;
+	}
+	if (!money_parse(v, out) || *out < 0) {
+		script_fail(t, c, "INVALID_ARGUMENT", "BAD_AMOUNT",
+			    _("amount must be zero or positive, like 100.00"));
+		return false;
+	}
+	return true;
+}
+
+/* shift open float=AMOUNT | shift x | shift z counted=AMOUNT */
+void cmd_shift(Till *t, const Cmd *c)
+{
+	static const char use[] = "shift open float=AMOUNT | shift x | shift z counted=AMOUNT";
+	const char *what = c->n > 1 && c->vals[1] == NULL ? c->keys[1] : "";
+	Kassa__V1__Response *resp = NULL;
+	Cmd sub = *c;
+	char key[KC_KEY_LEN], name[32];
+	int before = script_reconnects(t);
+	int64_t amount = 0;
+	KcResult r;
+	json_t *o;
+
+	snprintf(name, sizeof(name), "shift %s", what);
+	sub.name = name;
+	sub.first = 2;
+	kc_new_key(key);
+	if (strcmp(what, "open") == 0) {
+		if (!money_arg(t, &sub, "float", use, &amount))
+			return;
+		r = sreq_shift_open(t, amount, key, &resp);
+	} else if (strcmp(what, "x") == 0 && arg_count(&sub) == 0) {
+		r = sreq_shift_report(t, false, 0, NULL, &resp);
+	} else if (strcmp(what, "z") == 0) {
+		if (!money_arg(t, &sub, "counted", use, &amount))
+			return;
+		r = sreq_shift_report(t, true, amount, key, &resp);
+	} else {
+		sub.name = "shift";
+		script_usage(t, &sub, use);
+		return;
+	}
+	if (!script_answered_ok(t, &sub, r, &resp) ||
+	    !script_has_body(t, &sub, resp, KASSA__V1__RESPONSE__BODY_SHIFT_SUMMARY))
+		return;
+	o = strcmp(what, "x") == 0 ? kcj_ok(sub.name) : script_ok_keyed(t, &sub, key, before);
+	json_object_set_new(o, "shift", shift_json(resp->shift_summary));
+	kcj_emit(o);
+	kc_response_free(resp);
+}
+
+/* ---- receipts ---- */
+
+/* Write len bytes to dir/name (replacing it). */
+static bool write_file(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char path[4096];
+	int fd, n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	bool ok;
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return false;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return false;
+	ok = write(fd, buf, len) == (ssize_t)len;
+	return close(fd) == 0 && ok;
+}
+
+/*
+ * The receipt of txn as text (returned, malloc'd), and as files in
+ * --receipt-dir (<receipt no>[-copy].txt and .escpos) and ESC/POS bytes to
+ * --printer. *printed says whether every file and the printer took it.
+ */
+static char *receipt_out(Till *t, const Kassa__V1__Transaction *txn, const char *receipt_no,
+			 bool offline, bool copy, bool *printed)
+{
+	const TillConfig *cfg = t->ts->cfg;
+	ReceiptInfo r;
+	unsigned char *esc = NULL;
+	size_t esclen = 0;
+	char name[TILL_RECEIPT_LEN + 16], *text;
+	bool ok = true;
+
+	memset(&r, 0, sizeof(r));
+	r.store_name = t->ts->store_name;
+	r.store_code = t->ts->store_code;
+	r.till_code = t->ts->till_code;
+	r.cashier_name = t->ts->staff_name;
+	r.cashier_id = t->ts->staff_id;
+	r.receipt_no = receipt_no;
+	r.currency = t->ts->currency;
+	r.offline = offline;
+	r.reprint = copy;
+	r.txn = txn;
+	text = receipt_text(&r, RECEIPT_COLUMNS);
+	if (cfg->receipt_dir != NULL) {
+		snprintf(name, sizeof(name), "%s%s.txt", receipt_no, copy ? "-copy" : "");
+		ok = write_file(cfg->receipt_dir, name, text, strlen(text));
+	}
+	if (cfg->receipt_dir != NULL || cfg->printer != NULL) {
+		ReceiptEncoding enc = cfg->printer_encoding != NULL &&
+					      strcmp(cfg->printer_encoding, "utf8") == 0
+					      ? RECEIPT_UTF8 : RECEIPT_GB18030;
+
+		if (!receipt_escpos(&r, enc, &esc, &esclen)) {
+			ok = false;
+		} else {
+			snprintf(name, sizeof(name), "%s%s.escpos", receipt_no, copy ? "-copy" : "");
+			if (cfg->receipt_dir != NULL)
+				ok = write_file(cfg->receipt_dir, name, esc, esclen) && ok;
+			if (cfg->printer != NULL) {
+				int fd = open(cfg->printer, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+					      0644);
+
+				ok = fd >= 0 && write(fd, esc, esclen) == (ssize_t)esclen && ok;
+				if (fd >= 0)
+					(void)close(fd);
+			}
+		}
+	}
+	free(esc);
+	*printed = ok;
+	return text;
+}
+
+static void emit_receipt(Till *t, const Cmd *c, const Kassa__V1__Transaction *txn,
+			 const char *receipt_no, bool offline, bool copy)
+{
+	bool printed;
+	char *text = receipt_out(t, txn, receipt_no, offline, copy, &printed);
+	json_t *o = kcj_ok(c->name);
+
+	json_object_set_new(o, "receipt_no", json_string(receipt_no));
+	json_object_set_new(o, "copy", json_boolean(copy));
+	json_object_set_new(o, "printed", json_boolean(printed));
+	json_object_set_new(o, "text", json_string(text));
+	kcj_emit(o);
+	free(text);
+}
+
+/* receipt reprint NO, or receipt NO of an earlier sale: fetched, marked as a copy. */
+static void receipt_fetch(Till *t, const Cmd *c, const char *no)
+{
+	Kassa__V1__Response *resp = NULL;
+
+	if (!script_answered_ok(t, c, sreq_txn_get(t, 0, no, &resp), &resp) ||
+	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
+		return;
+	emit_receipt(t, c, resp->transaction, no, resp->transaction->offline, true);
+	kc_response_free(resp);
+}
+
+/* receipt [NO]: the last sale's receipt (or an earlier one's, as a copy). */
+void cmd_receipt(Till *t, const Cmd *c)
+{
+	const char *no = arg_word(c, 0);
+
+	if (arg_count(c) > 1 || (arg_count(c) == 1 && no == NULL)) {
+		script_usage(t, c, "receipt [RECEIPT_NO] | receipt reprint RECEIPT_NO");
+		return;
+	}
+	if (no != NULL && strcmp(no, t->last.receipt_no) != 0) {
+		receipt_fetch(t, c, no);
+		return;
+	}
+	if (t->last.txn == NULL) {
+		script_fail(t, c, "FAILED_PRECONDITION", "NO_RECEIPT",
+			    _("no sale was finished yet: give a receipt number"));
+		return;
+	}
+	emit_receipt(t, c, t->last.txn, t->last.receipt_no, t->last.offline, false);
+}
+
+void cmd_receipt_reprint(Till *t, const Cmd *c)
+{
+	const char *no = arg_word(c, 0);
+
+	if (arg_count(c) != 1 || no == NULL) {
+		script_usage(t, c, "receipt reprint RECEIPT_NO");
+		return;
+	}
+	receipt_fetch(t, c, no);
+}
+
+/* ---- finishing the sale ---- */
+
+static const char *finish_code(const char *detail)
+{
+	static const char *const internal[] = { "JOURNAL_FAILED", "RECEIPT_NUMBER_FAILED" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(internal); i++)
+		if (strcmp(detail, internal[i]) == 0)
+			return "INTERNAL";
+	if (strcmp(detail, "BAD_REQUEST") == 0)
+		return "INVALID_ARGUMENT";
+	return "FAILED_PRECONDITION";
+}
+
+/*
+ * sale finish: through till_finish(): online a Checkout, else journaled
+ * offline. The answer says receipt_no, offline and the change.
+ */
+void cmd_sale_finish(Till *t, const Cmd *c)
+{
+	const char *detail = NULL;
+	int before = script_reconnects(t);
+	int64_t change = sale_change(&t->sale);
+	TillFinish fin;
+	char msg[256];
+	json_t *o;
+
+	if (arg_count(c) != 0) {
+		script_usage(t, c, "sale finish");
+		return;
+	}
+	if (!t->sale.open || t->sale.n_items == 0) {
+		script_sale_fail(t, c, t->sale.open ? SALE_EMPTY : SALE_NOT_OPEN);
+		return;
+	}
+	if (!till_finish(t->ts, &t->sale, &fin, &detail, msg, sizeof(msg))) {
+		if (detail == NULL)
+			detail = "FINISH_FAILED";
+		script_fail(t, c, finish_code(detail), detail, msg);
+		return;
+	}
+	if (fin.txn != NULL && !fin.offline)
+		change = fin.txn->change_minor;
+	till_finish_free(&t->last.fin);
+	t->last.fin = fin;
+	t->last.txn = fin.txn;
+	t->last.offline = fin.offline;
+	t->last.txn_id = fin.txn != NULL ? fin.txn->txn_id : 0;
+	snprintf(t->last.receipt_no, sizeof(t->last.receipt_no), "%s", fin.receipt_no);
+	memcpy(t->sale.key, fin.key, sizeof(t->sale.key));
+	o = script_ok_keyed(t, c, fin.key, before);
+	json_object_set_new(o, "receipt_no", json_string(fin.receipt_no));
+	json_object_set_new(o, "offline", json_boolean(fin.offline));
+	kcj_money(o, "change", change);
+	if (fin.txn != NULL)
+		json_object_set_new(o, "transaction", kcj_transaction(fin.txn));
+	kcj_emit(o);
+}
+
+/* ---- after the sale: feedback ---- */
+
+/* feedback rating=1..5 [comment=TEXT] [txn=ID|receipt=NO]; default the last sale. */
+void cmd_feedback(Till *t, const Cmd *c)
+{
+	static const char use[] = "feedback rating=1..5 [comment=TEXT] [txn=ID|receipt=NO]";
+	Kassa__V1__Feedback fb = KASSA__V1__FEEDBACK__INIT;
+	Kassa__V1__Response *resp = NULL;
+	const char *rating_s = arg_get(c, "rating"), *comment = arg_get(c, "comment");
+	const char *txn_s = arg_get(c, "txn"), *receipt = arg_get(c, "receipt");
+	int64_t rating, txn_id = 0;
+	char key[KC_KEY_LEN];
+	int before = script_reconnects(t);
+	json_t *o;
+
+	if (rating_s == NULL || (txn_s != NULL && receipt != NULL) ||
+	    arg_count(c) != 1 + (comment != NULL) + (txn_s != NULL) + (receipt != NULL) ||
+	    (txn_s != NULL && (!kc_parse_i64(txn_s, &txn_id) || txn_id <= 0))) {
+		script_usage(t, c, use);
+		return;
+	}
+	if (!kc_parse_i64(rating_s, &rating) || rating < 1 || rating > 5) {
+		script_fail(t, c, "INVALID_ARGUMENT", "BAD_RATING",
+			    _("the rating is a whole number from 1 to 5"));
+		return;
+	}
+	if (txn_s == NULL && receipt == NULL) {
+		txn_id = t->last.txn_id;
+		receipt = t->last.receipt_no[0] != '\0' && txn_id == 0 ? t->last.receipt_no : NULL;
+		if (txn_id == 0 && receipt == NULL) {
+			script_fail(t, c, "FAILED_PRECONDITION", "NO_SALE",
+				    _("no sale was finished yet: give txn= or receipt="));
+			return;
+		}
+	}
+	fb.txn_id = txn_id;
+	fb.rating = (int32_t)rating;
+	fb.comment = (char *)(comment != NULL ? comment : "");
+	fb.receipt_no = (char *)(receipt != NULL ? receipt : "");
+	kc_new_key(key);
+	if (!script_answered_ok(t, c, sreq_feedback(t, &fb, key, &resp), &resp) ||
+	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_FEEDBACK_RECORDED))
+		return;
+	o = script_ok_keyed(t, c, key, before);
+	json_object_set_new(o, "feedback_id", json_integer(resp->feedback_recorded->feedback_id));
+	json_object_set_new(o, "txn_id", json_integer(resp->feedback_recorded->txn_id));
+	json_object_set_new(o, "rating", json_integer(rating));
+	kcj_emit(o);
+	kc_response_free(resp);
+}
+
+/* ---- rates ---- */
+
+static json_t *rates_json(const Kassa__V1__RateTable *rt)
+{
+	json_t *o = json_object(), *arr = json_array();
+	size_t i;
+
+	json_object_set_new(o, "version", json_integer(rt->version));
+	json_object_set_new(o, "store_currency", json_string(rt->store_currency));
+	json_object_set_new(o, "created_at", json_string(rt->created_at));
+	for (i = 0; i < rt->n_rates; i++) {
+		char txt[48];
+		int64_t m = rt->rates[i]->rate_micro;
+
+		snprintf(txt, sizeof(txt), "%lld.%06lld", (long long)(m / 1000000),
+			 (long long)(m % 1000000));
+		json_array_append_new(arr, json_pack("{s:s,s:I,s:s}", "currency",
+						     rt->rates[i]->currency, "rate_micro",
+						     (json_int_t)m, "rate", txt));
+	}
+	json_object_set_new(o, "rates", arr);
+	return o;
+}
+
+/* rates: the server's current table when online (into the cache), else the cached one. */
+void cmd_rates(Till *t, const Cmd *c)
+{
+	Kassa__V1__Response *resp = NULL;
+	const Kassa__V1__RateTable *cached = t->ts->cache != NULL ? t->ts->cache->rates : NULL;
+	json_t *o;
+
+	if (arg_count(c) != 0) {
+		script_usage(t, c, "rates");
+		return;
+	}
+	if (till_online(t->ts) && sreq_rates_get(t, &resp) == KC_OK &&
+	    kc_status(resp) == KASSA__V1__STATUS_CODE__OK &&
+	    resp->body_case == KASSA__V1__RESPONSE__BODY_RATE_TABLE) {
+		if (t->ts->cache != NULL)
+			cache_set_rates(t->ts->cache, resp->rate_table);
+		o = kcj_ok(c->name);
+		json_object_set_new(o, "source", json_string("server"));
+		json_object_set_new(o, "table", rates_json(resp->rate_table));
+		kcj_emit(o);
+		kc_response_free(resp);
+		return;
+	}
+	kc_response_free(resp);
+	if (cached == NULL) {
+		script_fail(t, c, "UNAVAILABLE", "NO_RATES",
+			    _("no exchange rates: the server is unreachable and none are cached"));
+		return;
+	}
+	o = kcj_ok(c->name);
+	json_object_set_new(o, "source", json_string("cache"));
+	json_object_set_new(o, "table", rates_json(cached));
+	kcj_emit(o);
+}

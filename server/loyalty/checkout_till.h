@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * checkout_till: what a till's checkout adds to a sale (issue 8), kept
+ * out of checkout.c's pricing flow: the checks of Checkout.member_phone,
+ * receipt_no, sold_at and sold_by, the business day a late sale counts
+ * on, and the conversion of foreign-currency tenders with the cached rate
+ * versions (rates.h, arithmetic in rules_tender.c).
+ */
+#ifndef KASSA_CHECKOUT_TILL_H
+#define KASSA_CHECKOUT_TILL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "phone.h"
+#include "ruleset.h"
+
+/* The till's fields of a Checkout, checked (CheckoutState.till). */
+typedef struct CheckoutTill {
+	char phone[PHONE_MAX];		/* member_phone normalised (E.164), "" = none */
+	int64_t sold_epoch;		/* sold_at in epoch seconds; 0: now */
+	bool too_old;			/* sold_at beyond [checkout] late_sale_max_days */
+} CheckoutTill;
+
+/*
+ * Step 1 for the till's fields: both member_id and member_phone, a phone
+ * that is not one, a malformed receipt_no, sold_at malformed or more than
+ * five minutes ahead, a negative sold_by: false after answering c
+ * INVALID_ARGUMENT. A sold_at older than the limit is not refused here:
+ * t->too_old says so, and checkout.c refuses SALE_TOO_OLD once it knows
+ * the key does not name a recorded sale.
+ */
+MUSTCHECK bool checkout_till_check(Call *c, CheckoutTill *t);
+
+/* The business day (kassad's zone) the sale counts on: sold_at's, or today. */
+RuleDate checkout_till_day(const CheckoutTill *t);
+
+typedef enum CheckoutFx {
+	CHECKOUT_FX_OK = 0,		/* every tender in store units in amount[] */
+	CHECKOUT_FX_UNCACHED,		/* *version is not in memory: rates_load() it */
+	CHECKOUT_FX_UNKNOWN,		/* tender *bad: no such version, or no rate for it */
+	CHECKOUT_FX_MISMATCH,		/* tender *bad: amount_minor is not 0 nor the conversion */
+	CHECKOUT_FX_OVERFLOW,		/* tender *bad: too large, or under one store minor unit */
+} CheckoutFx;
+
+/*
+ * The store-currency amount of each tender of co into amount[] (a foreign
+ * one converted, rounded down, with its rate_version's rate, given in
+ * rate[]; 0 for the others). tried[n_tried] are versions already read
+ * from the database this request: one still not cached is UNKNOWN, not
+ * UNCACHED.
+ */
+CheckoutFx checkout_till_convert(const Kassa__V1__Checkout *co, const char *store_currency,
+				 const int32_t *tried, int n_tried, int64_t *amount,
+				 int64_t *rate, size_t *bad, int32_t *version);
+
+/* Why a sale is refused, for checkout.c's refusal (which first checks the key). */
+typedef struct CheckoutRefusal {
+	Kassa__V1__StatusCode code;
+	const char *detail;		/* static */
+	char msg[160];
+} CheckoutRefusal;
+
+/*
+ * checkout_till_convert() for step 3d, where every version has been read:
+ * true with amount[] and rate[] filled, or false with why in *r
+ * (FAILED_PRECONDITION RATE_UNKNOWN or RATE_MISMATCH, OUT_OF_RANGE
+ * AMOUNT_OVERFLOW).
+ */
+MUSTCHECK bool checkout_till_tenders(const Kassa__V1__Checkout *co, const char *store_currency,
+				     const int32_t *tried, int n_tried, int64_t *amount,
+				     int64_t *rate, CheckoutRefusal *r);
+
+#endif

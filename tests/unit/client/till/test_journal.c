@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_journal: the offline journal (client/till/offline/journal.c). What
+ * was appended is there after reopening, in order; a torn last record
+ * (the till killed mid-write) is cut off and kept in the rejected file,
+ * the records before it intact; a record with one flipped byte is set
+ * aside as rejected with its reason while its neighbours survive; a
+ * damaged length field costs only that record; compaction keeps exactly
+ * the records not done, also across a reopen; a refused record is written
+ * aside with the server's detail and its receipt number.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "journal.h"
+#include "kassa.pb-c.h"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_journal.XXXXXX");
+	return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static Journal *open_ok(void)
+{
+	char err[256];
+	Journal *j = journal_open(dir, err, sizeof(err));
+
+	if (j == NULL)
+		fail_msg("journal_open: %s", err);
+	return j;
+}
+
+static void append_n(Journal *j, int from, int n)
+{
+	char err[256], buf[64];
+	int i;
+
+	for (i = from; i < from + n; i++) {
+		int len = snprintf(buf, sizeof(buf), "sale number %d", i);
+
+		assert_true(journal_append(j, buf, (size_t)len, err, sizeof(err)));
+	}
+}
+
+static void assert_record(const Journal *j, size_t i, int num)
+{
+	char want[64];
+	int len = snprintf(want, sizeof(want), "sale number %d", num);
+
+	assert_int_equal(j->recs[i].len, (size_t)len);
+	assert_memory_equal(j->recs[i].data, want, (size_t)len);
+}
+
+/* The whole rejected file (owned), "" if none. */
+static char *rejected_text(void)
+{
+	uint8_t *buf;
+	size_t len;
+	char err[256];
+
+	if (state_read(dir, JOURNAL_REJECTED_FILE, &buf, &len, err, sizeof(err)) != STATE_READ_OK)
+		return strdup("");
+	return (char *)buf;
+}
+
+static long file_size(const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Open the journal file raw, at offset off, and write len bytes there. */
+static void poke(long off, const void *bytes, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	f = fopen(path, off < 0 ? "ab" : "r+b");
+	assert_non_null(f);
+	if (off >= 0)
+		assert_int_equal(fseek(f, off, SEEK_SET), 0);
+	assert_int_equal(fwrite(bytes, 1, len, f), len);
+	fclose(f);
+}
+
+static void test_append_reopen(void **state)
+{
+	Journal *j = open_ok();
+
+	(void)state;
+	assert_int_equal(j->n, 0);
+	append_n(j, 1, 3);
+	journal_close(j);
+	j = open_ok();
+	assert_int_equal(j->n, 3);
+	assert_record(j, 0, 1);
+	assert_record(j, 1, 2);
+	assert_record(j, 2, 3);
+	assert_int_equal(j->set_aside, 0);
+	append_n(j, 4, 1);
+	journal_close(j);
+	j = open_ok();
+	assert_int_equal(j->n, 4);
+	assert_record(j, 3, 4);
+	journal_close(j);
+	assert_int_equal(file_size(JOURNAL_REJECTED_FILE), -1);
+}
+
+static void test_torn_tail(void **state)
+{
+	uint8_t rec[JOURNAL_HEADER + 20];
+	Journal *j = open_ok();
+	long good;
+	char *rej;
+
+	(void)state;
+	append_n(j, 1, 2);
+	journal_close(j);
+	good = file_size(JOURNAL_FILE);
+	/* a record whose write stopped half way: header and 7 of 20 bytes */
+	journal_encode(rec, "twenty bytes payload", 20);
+	poke(-1, rec, JOURNAL_HEADER + 7);
+	j = open_ok();
+	assert_int_equal(j->n, 2);
+	assert_record(j, 0, 1);
+	assert_record(j, 1, 2);
+	assert_int_equal(j->set_aside, 1);
+	assert_int_equal(j->rejected, 1);
+	assert_int_equal(file_size(JOURNAL_FILE), good);
+	rej = rejected_text();
+	assert_non_null(strstr(rej, "\"detail\":\"JOURNAL_TORN_RECORD\""));
+	assert_non_null(strstr(rej, "\"bytes\":47"));
+	free(rej);
+	/* appending after the cut gives a clean journal */
+	append_n(j, 3, 1);
+	journal_close(j);
+	j = open_ok();
+	assert_int_equal(j->n, 3);
+	assert_record(j, 2, 3);
+	assert_int_equal(j->set_aside, 0);
+	journal_close(j);
+}
+
+static void test_flipped_byte(void **state)
+{
+	Journal *j = open_ok();
+	long rec1 = JOURNAL_HEADER + 13;	/* "sale number 1" */
+	uint8_t x = 'X';
+	char *rej;
+
+	(void)state;
+	append_n(j, 1, 3);
+	journal_close(j);
+	poke(rec1 + JOURNAL_HEADER + 3, &x, 1);	/* inside record 2's payload */
+	j = open_ok();
+	assert_int_equal(j->n, 2);
+	assert_record(j, 0, 1);
+	assert_record(j, 1, 3);
+	assert_int_equal(j->set_aside, 1);
+	rej = rejected_text();
+	assert_non_null(strstr(rej, "\"detail\":\"JOURNAL_CHECKSUM_MISMATCH\""));
+	/* the damaged record is kept whole: base64 of its 53 bytes */
+	assert_non_null(strstr(rej, "\"bytes\":53"));
+	free(rej);
+	journal_close(j);
+	/* the journal was rewritten: nothing is set aside twice */
+	j = open_ok();
+	assert_int_equal(j->n, 2);
+	assert_int_equal(j->set_aside, 0);
+	assert_int_equal(j->rejected, 1);
+	journal_close(j);
+}
+
+static void test_flipped_length(void **state)
+{
+	Journal *j = open_ok();
+	long rec1 = JOURNAL_HEADER + 13;
+	uint8_t big = 0x01;
+	char *rej;
+
+	(void)state;
+	append_n(j, 1, 3);
+	journal_close(j);
+	poke(rec1 + 5, &big, 1);	/* record 2's length becomes ~65 KiB */
+	j = open_ok();
+	assert_int_equal(j->n, 2);
+	assert_record(j, 0, 1);
+	assert_record(j, 1, 3);
+	rej = rejected_text();
+	assert_non_null(strstr(rej, "JOURNAL_"));
+	free(rej);
+	journal_close(j);
+}
+
+static void test_compact(void **state)
+{
+	bool done[5] = { true, false, true, false, false };
+	char err[256];
+	Journal *j = open_ok();
+
+	(void)state;
+	append_n(j, 1, 5);
+	assert_true(journal_compact(j, done, err, sizeof(err)));
+	assert_int_equal(j->n, 3);
+	assert_record(j, 0, 2);
+	assert_record(j, 1, 4);
+	assert_record(j, 2, 5);
+	/* appends after a compaction go to the new file */
+	append_n(j, 6, 1);
+	journal_close(j);
+	j = open_ok();
+	assert_int_equal(j->n, 4);
+	assert_record(j, 0, 2);
+	assert_record(j, 1, 4);
+	assert_record(j, 2, 5);
+	assert_record(j, 3, 6);
+	assert_int_equal(j->set_aside, 0);
+	journal_close(j);
+	assert_int_equal(file_size(JOURNAL_REJECTED_FILE), -1);
+}
+
+static void test_reject_checkout(void **state)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__Checkout co = KASSA__V1__CHECKOUT__INIT;
+	uint8_t buf[256];
+	size_t len;
+	char err[256], *rej;
+	Journal *j = open_ok();
+
+	(void)state;
+	co.receipt_no = "T1-42";
+	co.sold_at = "2026-12-01T10:00:00Z";
+	co.offline = true;
+	req.idempotency_key = "0b0b0b0b-1111-4222-8333-444444444444";
+	req.body_case = KASSA__V1__REQUEST__BODY_CHECKOUT;
+	req.checkout = &co;
+	len = kassa__v1__request__pack(&req, buf);
+	assert_true(journal_reject(j, buf, len, "SALE_TOO_OLD", "older than 7 days", err,
+				   sizeof(err)));
+	assert_int_equal(j->rejected, 1);
+	rej = rejected_text();
+	assert_non_null(strstr(rej, "\"detail\":\"SALE_TOO_OLD\""));
+	assert_non_null(strstr(rej, "\"receipt_no\":\"T1-42\""));
+	assert_non_null(strstr(rej, "\"message\":\"older than 7 days\""));
+	assert_non_null(strstr(rej, "0b0b0b0b-1111-4222-8333-444444444444"));
+	free(rej);
+	journal_close(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_append_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_torn_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flipped_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flipped_length, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reject_checkout, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
