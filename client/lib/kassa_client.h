@@ -15,10 +15,13 @@
  *   kc_staff.h      staff administration (unlocking a locked-out PIN)
  *   kc_store.h      catalogue sync, feedback on a sale, cash-desk shifts
  *   kc_rates.h      exchange rates: the current table, a new version
+ *   kc_req.h        the one builder of each request, for kc_call() and
+ *                   for callers that send another way (the till's session)
  *
- * Every typed wrapper is one kc_call(): it blocks until the answer, and
- * the Response it hands out is the caller's (kc_response_free()). See
- * kc_transport.h for connections, ownership, reconnection and retry.
+ * Every typed wrapper is one kc_req.h builder and one kc_call(): it
+ * blocks until the answer, and the Response it hands out is the caller's
+ * (kc_response_free()). See kc_transport.h for connections, ownership,
+ * reconnection and retry.
  * The command-line programs also share kc_options.h (the connection
  * options), kc_cli.h (the command line of kassa-till and kassa-office)
  * and kc_json.h (the JSON they print); those are included on their own.
@@ -34,5 +37,6 @@
 #include "kc_staff.h"
 #include "kc_store.h"
 #include "kc_rates.h"
+#include "kc_req.h"
 
 #endif

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * kc_build: what the request wrappers of the client library share
- * (kc_members.c, kc_sales.c, kc_refunds.c, kc_loyalty.c): the idempotency
- * key a wrapper sends when its caller gave none, protocol tenders from
- * KcTender, and kc_seterr() (defined in kc_transport.c) for a request
- * refused before it is sent. Internal to the library: programs include
+ * kc_build: what the request builders and wrappers of the client library
+ * share: the idempotency key a builder (kc_req.c) sends when its caller
+ * gave none, protocol tenders from KcTender, and kc_seterr() (defined in
+ * kc_transport.c) for a request a wrapper refuses before it is sent. Internal to the library: programs include
  * kassa_client.h.
  */
 #ifndef KASSA_KC_BUILD_H

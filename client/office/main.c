@@ -29,16 +29,24 @@
  * workstation. The PIN may come from KASSA_PIN instead of the command line
  * (which other users of the machine can see in the process list).
  *
+ * Languages: what a person reads (the usage text, messages on stderr, the
+ * "message" of a failure, and through Hello.language the server's
+ * Status.message) is in Simplified Chinese or English, chosen like
+ * kassa-till's: the locale, or --lang zh_CN|en (common/i18n.h). The rest of
+ * the JSON (keys, "cmd", "code", "detail", values) and the command syntax
+ * never change with the language.
+ *
  * The command line is read by kc_cli, the parser kassa-till uses too, and
  * a failed connection is reported the same way as kassa-till reports it;
- * this file says what is kassa-office's own (--staff, --pin, the command
- * words) and holds the commands.
+ * this file says what is kassa-office's own (--staff, --pin, --lang, the
+ * command words) and holds the commands.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "kassa_client.h"
 #include "kc_cli.h"
 #include "kc_json.h"
@@ -54,17 +62,40 @@
 #define OFFICE_MAX_ARGS 16
 #define OFFICE_MAX_FILE (1024 * 1024)	/* largest rule-set document read */
 
+static const char *lang_opt;		/* borrowed (argv): --lang; NULL = the locale's */
+static bool lang_bad;			/* --lang named a language we have no catalogue for */
+static bool lang_done;			/* office_lang() has run */
+
+/*
+ * Settle the language of the messages once, at the first text a person
+ * reads (the usage text, or office_check once every option is read):
+ * --lang, else the locale. After a bad --lang the locale's, to say so in.
+ */
+static void office_lang(void)
+{
+	if (lang_done)
+		return;
+	lang_done = true;
+	if (!i18n_init(lang_bad ? NULL : lang_opt))
+		lang_bad = true;
+}
+
 static void usage(FILE *f)
 {
+	office_lang();
+	/* the command syntax is the same in every language: only the prose is translated */
+	fprintf(f, "%s\n", _("usage:"));
 	fprintf(f,
-		"usage: kassa-office [--host H] [--port P] --cert FILE --key FILE --ca FILE\n"
-		"                    [--timeout MS] --staff ID --pin PIN COMMAND\n"
-		"commands:\n"
+		"  kassa-office [--host H] [--port P] --cert FILE --key FILE --ca FILE\n"
+		"               [--timeout MS] [--server-name NAME] [--lang zh_CN|en]\n"
+		"               --staff ID --pin PIN COMMAND\n");
+	fprintf(f, "%s\n", _("commands:"));
+	fprintf(f,
 		"  member search name=PREFIX|phone=SUFFIX [limit=N]\n"
 		"  member show ID|phone=PHONE|card=CARD|qr=PAYLOAD\n"
 		"  txn show ID\n"
 		"  rules show\n"
-		"  rules set FILE|- [note=TEXT]        (- reads the JSON document from stdin)\n"
+		"  rules set FILE|- [note=TEXT]        (%s)\n"
 		"  coupon define name=NAME kind=fixed|percent|free_item [value=12.34]\n"
 		"                [percent=10.5] [cap=AMOUNT] [item=SKU] [min=AMOUNT]\n"
 		"                [from=YYYY-MM-DD] [to=YYYY-MM-DD] [max_total=N] [max_member=N]\n"
@@ -76,11 +107,15 @@ static void usage(FILE *f)
 		"  tier reevaluate\n"
 		"  staff unlock STAFF_ID\n"
 		"  rates show\n"
-		"  rates set CUR=RATE [CUR=RATE ...] [note=TEXT]   (store currency per unit)\n"
-		"environment: KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA\n"
-		"             KASSA_STAFF KASSA_PIN\n"
-		"exit codes: 0 success, 1 the command failed, 2 usage or configuration,\n"
-		"            3 could not connect, TLS refused, or connection lost\n");
+		"  rates set CUR=RATE [CUR=RATE ...] [note=TEXT]   (%s)\n",
+		_("- reads the JSON document from stdin"), _("store currency per unit"));
+	fprintf(f, "%s\n  --lang L  %s\n", _("options:"),
+		_("language of the messages: zh_CN or en (default: the locale)"));
+	fprintf(f, "%s\n  KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA KASSA_STAFF KASSA_PIN\n",
+		_("environment:"));
+	fprintf(f, "%s\n  0 %s\n  1 %s\n  2 %s\n  3 %s\n", _("exit codes:"), _("success"),
+		_("the command failed"), _("usage or configuration"),
+		_("could not connect, TLS refused, or connection lost"));
 }
 
 
@@ -125,7 +160,7 @@ static bool check(KassaClient *kc, const char *cmd, KcResult r, Kassa__V1__Respo
 	}
 	if (resp->body_case != want) {
 		kcj_emit(kcj_fail(cmd, "INTERNAL", "UNEXPECTED_RESPONSE",
-				  "the server answered with another message"));
+				  _("the server answered with another message")));
 		kc_response_free(resp);
 		*code = OFFICE_EXIT_FAILED;
 		return false;
@@ -293,7 +328,7 @@ static char *read_document(const char *path, const char **why)
 	for (;;) {
 		if (len + 1 == cap) {
 			if (cap >= OFFICE_MAX_FILE) {
-				*why = "the document is larger than 1 MiB";
+				*why = _("the document is larger than 1 MiB");
 				goto fail;
 			}
 			cap *= 2;
@@ -305,12 +340,12 @@ static char *read_document(const char *path, const char **why)
 			break;
 	}
 	if (ferror(f)) {
-		*why = "read error";
+		*why = _("read error");
 		goto fail;
 	}
 	buf[len] = '\0';
 	if (strlen(buf) != len) {
-		*why = "the document holds a NUL byte";
+		*why = _("the document holds a NUL byte");
 		goto fail;
 	}
 	if (f != stdin)
@@ -387,22 +422,22 @@ static bool define_field(Kassa__V1__CouponDefine *d, const char *key, char *val,
 		else if (strcmp(val, "free_item") == 0)
 			d->kind = KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM;
 		else
-			*why = "kind must be fixed, percent or free_item";
+			*why = _("kind must be fixed, percent or free_item");
 	} else if (strcmp(key, "value") == 0) {
 		if (!money_parse(val, &d->value_minor))
-			*why = "value is an amount like 12.34";
+			*why = _("value is an amount like 12.34");
 	} else if (strcmp(key, "percent") == 0) {
 		/* two decimals of a percent are basis points: 10.5 -> 1050 */
 		if (!money_parse(val, &v) || v < 0 || v > INT32_MAX)
-			*why = "percent is a number like 10 or 10.5 (at most two decimals)";
+			*why = _("percent is a number like 10 or 10.5 (at most two decimals)");
 		else
 			d->percent_bp = (int32_t)v;
 	} else if (strcmp(key, "cap") == 0) {
 		if (!money_parse(val, &d->cap_minor))
-			*why = "cap is an amount like 50.00";
+			*why = _("cap is an amount like 50.00");
 	} else if (strcmp(key, "min") == 0) {
 		if (!money_parse(val, &d->min_spend_minor))
-			*why = "min is an amount like 100.00";
+			*why = _("min is an amount like 100.00");
 	} else if (strcmp(key, "item") == 0) {
 		d->item_sku = val;
 	} else if (strcmp(key, "from") == 0) {
@@ -411,23 +446,23 @@ static bool define_field(Kassa__V1__CouponDefine *d, const char *key, char *val,
 		d->valid_to = val;
 	} else if (strcmp(key, "max_total") == 0) {
 		if (!parse_i32(val, &d->max_uses_total))
-			*why = "max_total is a whole number (0 = no limit)";
+			*why = _("max_total is a whole number (0 = no limit)");
 	} else if (strcmp(key, "max_member") == 0) {
 		if (!parse_i32(val, &d->max_uses_per_member))
-			*why = "max_member is a whole number (0 = no limit)";
+			*why = _("max_member is a whole number (0 = no limit)");
 	} else if (strcmp(key, "stackable") == 0) {
 		if (strcmp(val, "yes") == 0)
 			d->stackable = true;
 		else if (strcmp(val, "no") == 0)
 			d->stackable = false;
 		else
-			*why = "stackable is yes or no";
+			*why = _("stackable is yes or no");
 	} else if (strcmp(key, "issue_on") == 0) {
 		d->issue_on = val;
 	} else if (strcmp(key, "claim") == 0) {
 		d->claim_code = val;
 	} else {
-		*why = "unknown field";
+		*why = _("unknown field");
 	}
 	return *why == NULL;
 }
@@ -451,7 +486,7 @@ static int cmd_coupon_define(KassaClient *kc, const Args *a)
 			return bad_usage(cmd, use);
 		for (j = 0; j < i; j++)
 			if (strcmp(a->keys[i], a->keys[j]) == 0)
-				return bad_usage(cmd, "each field at most once");
+				return bad_usage(cmd, _("each field at most once"));
 		if (!define_field(&d, a->keys[i], a->vals[i], &why)) {
 			snprintf(msg, sizeof(msg), "%s: %s", a->keys[i], why);
 			kcj_emit(kcj_fail(cmd, "INVALID_ARGUMENT", "BAD_FIELD", msg));
@@ -652,25 +687,26 @@ static bool rates_from_args(const Args *a, KcRate *rates, size_t *n, const char 
 				continue;
 			}
 			*detail = "BAD_NOTE";
-			snprintf(msg, len, "note is given twice");
+			snprintf(msg, len, "%s", _("note is given twice"));
 			return false;
 		}
 		if (money_currency_exponent(cur) < 0) {
 			*detail = "BAD_CURRENCY";
-			snprintf(msg, len, "\"%.16s\" is not a currency code kassa knows "
-				 "(ISO 4217, upper case, like USD)", cur);
+			snprintf(msg, len, _("\"%.16s\" is not a currency code kassa knows "
+					     "(ISO 4217, upper case, like USD)"), cur);
 			return false;
 		}
 		if (!money_parse_rate(val, &rates[*n].rate_micro)) {
 			*detail = "BAD_RATE";
-			snprintf(msg, len, "%s=%.24s: a rate is a number above 0 with at most "
-				 "6 decimals and at most 1000000000, like %s=7.2345", cur, val, cur);
+			snprintf(msg, len, _("%s=%.24s: a rate is a number above 0 with at most "
+					     "6 decimals and at most 1000000000, like %s=7.2345"),
+				 cur, val, cur);
 			return false;
 		}
 		for (size_t j = 0; j < *n; j++) {
 			if (strcmp(rates[j].currency, cur) == 0) {
 				*detail = "BAD_RATES";
-				snprintf(msg, len, "%s is given twice", cur);
+				snprintf(msg, len, _("%s is given twice"), cur);
 				return false;
 			}
 		}
@@ -788,6 +824,7 @@ typedef struct OfficeArgs {
 static const KcCliOption office_options[] = {
 	{ "staff", true, 'S' },
 	{ "pin", true, 'P' },
+	{ "lang", true, 'L' },
 	{ NULL, false, 0 },
 };
 
@@ -799,6 +836,11 @@ static bool office_take(void *ctx, int val, const char *arg)
 		a->staff = arg;
 	else if (val == 'P')
 		a->pin = arg;
+	else if (val == 'L') {
+		/* the last --lang wins; a bad one is refused by office_check() */
+		lang_bad = i18n_lang_parse(arg) == I18N_UNKNOWN;
+		lang_opt = lang_bad ? NULL : arg;
+	}
 	return true;
 }
 
@@ -807,6 +849,11 @@ static int office_check(void *ctx, char **words, int n)
 {
 	OfficeArgs *a = ctx;
 
+	office_lang();
+	if (lang_bad) {
+		fprintf(stderr, "kassa-office: %s\n", _("--lang must be zh_CN or en"));
+		return OFFICE_EXIT_USAGE;
+	}
 	a->fn = find_cmd(words, n);
 	if (a->fn == NULL || n - 2 > OFFICE_MAX_ARGS) {
 		usage(stderr);
@@ -837,8 +884,11 @@ int main(int argc, char **argv)
 
 	if (code >= 0)
 		return code;
+	/* office_check() has settled the language: tell kassad, for Status.message */
+	opt.language = i18n_lang_code(i18n_current());
 	if (a.staff != NULL && (!kc_parse_i64(a.staff, &staff_id) || a.pin == NULL)) {
-		fprintf(stderr, "kassa-office: --staff needs a number and --pin (or KASSA_PIN)\n");
+		fprintf(stderr, "kassa-office: %s\n",
+			_("--staff needs a number and --pin (or KASSA_PIN)"));
 		return OFFICE_EXIT_USAGE;
 	}
 	kc = kc_cli_connect(&cli, &opt, &code);

@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 	if (cfg.state_dir == NULL)
 		cfg.state_dir = kc_env_or("KASSA_TILL_STATE", "kassa-till-state");
 	if (!i18n_init(cfg.lang)) {
-		fprintf(stderr, "kassa-till: --lang must be zh_CN or en\n");
+		fprintf(stderr, "kassa-till: %s\n", _("--lang must be zh_CN or en"));
 		return TILL_EXIT_USAGE;
 	}
 	opt.language = i18n_lang_code(i18n_current());

@@ -36,9 +36,9 @@
 #define SALE_MAX_LINES 500		/* as the server's RULES_MAX_LINES */
 #define SALE_MAX_TENDERS 16
 /*
- * Largest quantity the till accepts on one line. The server allows up to
- * RULES_MAX_QTY (100000); the till refuses 100000 and more because a
- * number that long is a barcode scanned into the quantity field.
+ * Largest quantity the till accepts on one line, as the server's
+ * RULES_MAX_QTY: 100000 and more is a barcode scanned into the quantity
+ * field, not a quantity.
  */
 #define SALE_MAX_QTY 99999
 #define SALE_MAX_COUPONS 8		/* as the server's CHECKOUT_MAX_COUPONS */

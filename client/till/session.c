@@ -273,6 +273,45 @@ static bool connect_try(TillSession *ts, char *err, size_t errlen)
 	return true;
 }
 
+/*
+ * Keep what journal_open() set aside, for the person at the till: a torn
+ * last record alone is the sale being written when the till stopped (never
+ * finished, no receipt printed); anything else is damage head office must
+ * look at. Either way the records are in the rejected file, nothing is lost.
+ */
+static void journal_notice_keep(TillSession *ts)
+{
+	const Journal *j = ts->journal;
+	TillPriv *p = ts->priv;
+	char path[STATE_PATH_MAX];
+
+	p->journal_damaged = j->set_aside;
+	p->journal_notice[0] = '\0';
+	if (j->set_aside == 0)
+		return;
+	if (!state_path(path, sizeof(path), j->dir, JOURNAL_REJECTED_FILE))
+		snprintf(path, sizeof(path), "%s", JOURNAL_REJECTED_FILE);
+	if (j->torn == j->set_aside)
+		snprintf(p->journal_notice, sizeof(p->journal_notice),
+			 _("The sale being written when the till stopped was not finished; its "
+			   "incomplete record was set aside, nothing else was lost (%s)"),
+			 path);
+	else if (j->set_aside == 1)
+		snprintf(p->journal_notice, sizeof(p->journal_notice),
+			 _("1 damaged offline sale was set aside: call head office; nothing "
+			   "else was lost (%s)"), path);
+	else
+		snprintf(p->journal_notice, sizeof(p->journal_notice),
+			 _("%d damaged offline sales were set aside: call head office; "
+			   "nothing else was lost (%s)"), j->set_aside, path);
+}
+
+const char *till_journal_notice(const TillSession *ts, int *damaged)
+{
+	*damaged = ts->priv != NULL ? ts->priv->journal_damaged : 0;
+	return *damaged > 0 ? ts->priv->journal_notice : NULL;
+}
+
 bool till_open(TillSession *ts, const TillConfig *cfg, KcOptions *opt, char *err, size_t errlen)
 {
 	char cerr[KC_ERR_LEN];
@@ -287,6 +326,7 @@ bool till_open(TillSession *ts, const TillConfig *cfg, KcOptions *opt, char *err
 	ts->journal = journal_open(cfg->state_dir, err, errlen);
 	if (ts->journal == NULL)
 		return false;
+	journal_notice_keep(ts);
 	ts->cache = cache_open(cfg->state_dir);
 	if (opt->ctx == NULL) {
 		/* unreadable or mismatched certificate files: the till cannot work */

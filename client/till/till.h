@@ -77,6 +77,16 @@ MUSTCHECK bool till_open(TillSession *ts, const TillConfig *cfg, KcOptions *opt,
 void till_close(TillSession *ts);
 
 /*
+ * What till_open() set aside from the journal (damaged or torn records,
+ * moved with the reason and their raw bytes into the rejected file): the
+ * count in *damaged (0 = nothing), and a message for the person at the
+ * till in the chosen language naming that file, or NULL when nothing was
+ * set aside. The screen shows it once it is up; script mode's status
+ * reports it.
+ */
+const char *till_journal_notice(const TillSession *ts, int *damaged);
+
+/*
  * True when connected; offline, first tries to reconnect when
  * TILL_RECONNECT_MS has passed since the last try (bounded by the connect
  * timeout).
@@ -140,12 +150,13 @@ void till_finish_free(TillFinish *f);
 
 /* What a synchronisation did. */
 typedef struct TillSyncReport {
-	int replayed;			/* journal records the server accepted now */
+	int replayed;			/* journaled sales the server accepted now */
 	int already;			/* ... it had accepted before (a replayed key) */
 	int rejected;			/* set aside with the server's reason */
 	int pending;			/* still waiting (the server went away again) */
 	int products;			/* catalogue entries updated */
 	int32_t rate_version;		/* exchange-rate version now cached */
+	int feedback;			/* journaled ratings the server accepted now */
 } TillSyncReport;
 
 /*
@@ -162,6 +173,32 @@ bool till_sync(TillSession *ts, TillSyncReport *rep);
  * when none happened since the last call.
  */
 bool till_last_sync(TillSession *ts, TillSyncReport *rep);
+
+/* How feedback ended (till_feedback()). */
+typedef struct TillFeedbackResult {
+	bool offline;			/* journaled (fsync'd): sent after its sale at the
+					 * next sync */
+	int64_t feedback_id;		/* online: the server's (0 offline) */
+	int64_t txn_id;			/* online: the sale it was recorded against */
+	char key[KC_KEY_LEN];		/* the Feedback's own idempotency key */
+	const char *code;		/* on failure: the status code's name (the
+					 * server's, or INVALID_ARGUMENT, ...) */
+} TillFeedbackResult;
+
+/*
+ * Record the customer's rating (1-5) and comment (NULL = none) of the sale
+ * txn_id, or, when that is 0 (an offline sale has no txn_id yet), of the
+ * sale with receipt_no. Online with nothing waiting in the journal: a
+ * Feedback request. Offline, or while journaled records wait (the sale
+ * may be one of them), or when the request got no answer: a Feedback
+ * request with its own key is appended to the journal (fsync'd) and sent
+ * after the sale by the replay (till_sync()). False with *detail and msg
+ * (BAD_RATING, BAD_SALE, NOT_LOGGED_IN, JOURNAL_FAILED, or the server's
+ * refusal); *out is filled on success.
+ */
+MUSTCHECK bool till_feedback(TillSession *ts, const char *receipt_no, int64_t txn_id,
+			     int32_t rating, const char *comment, TillFeedbackResult *out,
+			     const char **detail, char *msg, size_t msglen);
 
 /* Records waiting in the journal, and entries in the rejected file. */
 size_t till_pending(const TillSession *ts);

@@ -8,9 +8,13 @@
  *
  * Languages: call_fail() translates its format (a msgid) into the
  * session's language (Hello.language) before filling it in, and so do the
- * messages of call_fail_db(). The loop thread takes the session's locale
- * at the start of each database callback (call_db_ok) and gives it back
- * when the Call is freed, so that _() anywhere in a handler translates.
+ * messages of call_fail_db(). So that _() anywhere in a handler
+ * translates, every entry into a handler runs in its Call's locale and
+ * gives the thread its own back afterwards: dispatch_call() around the
+ * handler, db.c around each database callback (in the locale the query
+ * was sent in; call_db_ok() makes sure it is the Call's own, also for a
+ * query sent on a Call's behalf from another's callback), worker.c around
+ * a worker job and its done function. Nothing here leaves a locale behind.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -58,8 +62,6 @@ void call_free(Call *c)
 	free(c);
 	if (s)
 		session_resume(s);
-	/* the request is over: back to the process's locale (English) */
-	uselocale(LC_GLOBAL_LOCALE);
 }
 
 void call_reply(Call *c, Kassa__V1__Response *resp)
@@ -260,7 +262,8 @@ bool call_db_ok(Call *c, int dbst, const PGresult *res)
 		call_free(c);
 		return false;
 	}
-	(void)session_locale_enter(c->sess);	/* given back by call_free */
+	/* the Call's own language; db.c gives the thread its locale back after the callback */
+	uselocale(c->locale != (locale_t)0 ? c->locale : LC_GLOBAL_LOCALE);
 	if ((DbStatus)dbst != DB_OK) {
 		call_fail_db(c, dbst, res);
 		return false;

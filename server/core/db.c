@@ -28,8 +28,16 @@
  * Callbacks that must fire "later" (failures detected inside db_query) go
  * through a done list drained by one deferred event, so a caller never sees
  * its callback before db_query has returned.
+ *
+ * Languages: db_query() notes the calling thread's locale, which is the
+ * sending Call's (dispatch and call_db_ok install it), and query_report()
+ * runs the callback in that locale and then gives the thread back the
+ * locale it had, so that _() in a callback answers in its own Call's
+ * language, and a callback that sends another query or switches locale
+ * (call_db_ok) leaves nothing behind for the next callback on the loop.
  */
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +75,7 @@ typedef struct DbQuery {
 	char *buf;			/* owned: all parameter strings */
 	DbCallback cb;
 	void *arg;			/* borrowed, handed back to cb */
+	locale_t locale;		/* borrowed: the sender's (uselocale), cb runs in it */
 	DbStatus fail;			/* for the done list: status to report */
 	int64_t enq_us;			/* when it was queued */
 	struct DbQuery *next;
@@ -233,6 +242,18 @@ static void fail_later(DbQuery *q, DbStatus st)
 	event_active(done_ev, EV_TIMEOUT, 0);
 }
 
+/*
+ * Hand q's outcome to its callback in the locale q was sent in, then give
+ * the thread back its own locale whatever the callback installed.
+ */
+static void query_report(DbQuery *q, DbStatus st, const PGresult *res)
+{
+	locale_t prev = uselocale(q->locale);
+
+	q->cb(q->arg, st, res);
+	uselocale(prev);
+}
+
 static void done_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -244,7 +265,7 @@ static void done_cb(evutil_socket_t fd, short what, void *arg)
 		done_head = q->next;
 		if (done_head == NULL)
 			done_tail = NULL;
-		q->cb(q->arg, q->fail, NULL);
+		query_report(q, q->fail, NULL);
 		query_free(q);
 	}
 }
@@ -683,7 +704,7 @@ static void conn_complete(DbConn *c)
 	bool watching = conn_wait(c, EV_READ, conn_read_cb);
 
 	if (q) {
-		q->cb(q->arg, is_err ? DB_SQL_ERROR : DB_OK, res);
+		query_report(q, is_err ? DB_SQL_ERROR : DB_OK, res);
 		query_free(q);
 	}
 	PQclear(res);
@@ -804,6 +825,7 @@ void db_query(int stmt, int n, const char *const *values, DbCallback cb, void *a
 
 	q->cb = cb;
 	q->arg = arg;
+	q->locale = uselocale((locale_t)0);	/* the current one; LC_GLOBAL_LOCALE if none */
 	if (n < 0 || n > DB_MAX_PARAMS || stmt < 0 || stmt >= nstmts) {
 		/* a programming error: fail this query (and its Call), keep serving */
 		log_error("BUG: db_query: bad statement %d or %d parameters", stmt, n);

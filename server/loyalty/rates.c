@@ -20,7 +20,6 @@
 #include "sqltext.h"
 
 #define RATES_NOTE_MAX 200		/* bytes */
-#define RATES_RATE_MAX 1000000000000000LL	/* 10^9 store units per unit, x 1e6 */
 
 static int st_get;
 static int st_set;
@@ -181,7 +180,7 @@ static bool rates_check(Call *c, const Kassa__V1__RatesSet *rs)
 				  "rate %zu: %s is the store currency", i + 1, r->currency);
 			return false;
 		}
-		if (r->rate_micro <= 0 || r->rate_micro > RATES_RATE_MAX) {
+		if (r->rate_micro <= 0 || r->rate_micro > MONEY_RATE_MAX) {
 			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_RATE",
 				  "rate %zu: %s needs a rate above 0 and at most 1000000000", i + 1,
 				  r->currency);

@@ -25,8 +25,14 @@
 /* Default earn rule: 1 point per 10.00 paid (1000 minor units), floor. */
 #define RULES_DEFAULT_MINOR_PER_POINT 1000
 
-/* Largest quantity accepted on one line, and lines on one sale. */
-#define RULES_MAX_QTY 100000
+/*
+ * Largest quantity accepted on one line, and lines on one sale. The till's
+ * SALE_MAX_QTY (client/till/sale.h) is the same 99999: a quantity of six
+ * digits or more is a barcode scanned into the quantity field, not a
+ * count, so kassad refuses it too (a sale replayed from an offline till,
+ * or sent by any other client, meets the same limit).
+ */
+#define RULES_MAX_QTY 99999
 #define RULES_MAX_LINES 500
 
 /*

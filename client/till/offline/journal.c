@@ -118,6 +118,11 @@ static void describe_payload(json_t *o, const void *payload, size_t len)
 		json_object_set_new(o, "receipt_no", json_string(req->checkout->receipt_no));
 		json_object_set_new(o, "sold_at", json_string(req->checkout->sold_at));
 		json_object_set_new(o, "sold_by", json_integer(req->checkout->sold_by));
+	} else if (req->body_case == KASSA__V1__REQUEST__BODY_FEEDBACK) {
+		json_object_set_new(o, "kind", json_string("feedback"));
+		json_object_set_new(o, "receipt_no", json_string(req->feedback->receipt_no));
+		json_object_set_new(o, "txn_id", json_integer(req->feedback->txn_id));
+		json_object_set_new(o, "rating", json_integer(req->feedback->rating));
 	}
 	kassa__v1__request__free_unpacked(req, NULL);
 }
@@ -187,6 +192,7 @@ static bool journal_parse(Journal *j, const uint8_t *b, size_t size, char *err, 
 			if (resync(b, size, pos) < size)
 				break;
 			/* the last write never finished: that sale was not completed */
+			j->torn++;
 			if (!set_aside(j, b, pos, size, "JOURNAL_TORN_RECORD",
 				       _("incomplete last record (the till stopped while writing it)"),
 				       err, errlen))

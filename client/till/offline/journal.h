@@ -4,9 +4,11 @@
  * The file "journal" in the state directory is append-only: each record is
  * a header (magic "KJR1", 4-byte big-endian payload length, 32-byte
  * crypto_generichash of length and payload) and the payload, which is the
- * packed Request of one Checkout (idempotency key, sold_at, receipt
- * number, sold_by: everything the replay sends). journal_append() writes
- * and fsyncs one record before it returns.
+ * packed Request the replay sends: a Checkout (idempotency key, sold_at,
+ * receipt number, sold_by) or the Feedback given after an offline sale
+ * (its own key, the sale named by receipt number), in the order they
+ * happened. journal_append() writes and fsyncs one record before it
+ * returns.
  *
  * Opening the journal reads it whole and keeps the good records in memory,
  * in order. Whatever cannot be believed is never dropped silently: a torn
@@ -47,6 +49,7 @@ typedef struct Journal {
 	JournalRecord *recs;		/* owned: recs[0..n) in file order */
 	size_t n, cap;
 	int set_aside;			/* records/tails moved to "rejected" by open */
+	int torn;			/* ... of which a torn last record (0 or 1) */
 	int rejected;			/* entries in the rejected file (lines) */
 } Journal;
 
@@ -71,8 +74,8 @@ MUSTCHECK bool journal_append(Journal *j, const void *payload, size_t len, char 
 /*
  * Set a record aside into the rejected file (fsync'd) with the reason
  * (detail, a machine code, and message, for people; either may be NULL).
- * The payload is kept whole (base64); when it decodes as a Checkout
- * request its receipt number and key are written too. Does not change the
+ * The payload is kept whole (base64); when it decodes as a Checkout or
+ * Feedback request its receipt number and key are written too. Does not change the
  * journal: journal_compact() drops the record afterwards.
  */
 MUSTCHECK bool journal_reject(Journal *j, const void *payload, size_t len, const char *detail,

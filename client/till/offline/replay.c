@@ -2,10 +2,12 @@
 /*
  * replay: bringing the server up to date once it is back (till_sync(),
  * till.h). The journal's records are sent in order, each exactly as it
- * was journaled: the sale's own idempotency key, sold_at, receipt number
- * and cashier (sold_by), so a record the server already has (sent before
- * the connection dropped, or replayed before a crash) is answered again
- * and recorded once. Each answer decides the record:
+ * was journaled: a sale with its own idempotency key, sold_at, receipt
+ * number and cashier (sold_by), a rating given after an offline sale
+ * (Feedback, its own key, the sale by receipt number) after that sale, so
+ * a record the server already has (sent before the connection dropped,
+ * or replayed before a crash) is answered again and recorded once. Each
+ * answer decides the record:
  *
  *   OK                          done (counted as replayed)
  *   no answer, UNAVAILABLE,     stop here: this record and the rest stay
@@ -43,8 +45,11 @@ static bool is_retryable(Kassa__V1__StatusCode code)
 	       code == KASSA__V1__STATUS_CODE__DEADLINE_EXCEEDED;
 }
 
-/* Send record rec and say what became of it; a rejection is written aside. */
-static ReplayOutcome replay_one(TillSession *ts, const JournalRecord *rec)
+/*
+ * Send record rec and say what became of it; a rejection is written aside.
+ * *feedback says whether it was a rating (else a sale).
+ */
+static ReplayOutcome replay_one(TillSession *ts, const JournalRecord *rec, bool *feedback)
 {
 	Kassa__V1__Request *req = kassa__v1__request__unpack(NULL, rec->len, rec->data);
 	Kassa__V1__Response *resp = NULL;
@@ -52,10 +57,12 @@ static ReplayOutcome replay_one(TillSession *ts, const JournalRecord *rec)
 	ReplayOutcome out;
 	KcResult r;
 
-	if (req == NULL || req->body_case != KASSA__V1__REQUEST__BODY_CHECKOUT) {
+	*feedback = req != NULL && req->body_case == KASSA__V1__REQUEST__BODY_FEEDBACK;
+	if (req == NULL || (req->body_case != KASSA__V1__REQUEST__BODY_CHECKOUT && !*feedback)) {
 		kassa__v1__request__free_unpacked(req, NULL);
 		return journal_reject(ts->journal, rec->data, rec->len, "JOURNAL_UNDECODABLE",
-				      _("the journal record is not a sale"), err, sizeof(err))
+				      _("the journal record is neither a sale nor a rating"), err,
+				      sizeof(err))
 			       ? REPLAY_REJECTED
 			       : REPLAY_STOP;
 	}
@@ -97,7 +104,8 @@ static bool replay_journal(TillSession *ts, TillSyncReport *rep)
 	size_t i, n_done = 0;
 
 	for (i = 0; i < j->n; i++) {
-		ReplayOutcome o = replay_one(ts, &j->recs[i]);
+		bool feedback = false;
+		ReplayOutcome o = replay_one(ts, &j->recs[i], &feedback);
 
 		if (o == REPLAY_STOP) {
 			all = false;
@@ -105,7 +113,9 @@ static bool replay_journal(TillSession *ts, TillSyncReport *rep)
 		}
 		done[i] = true;
 		n_done++;
-		if (o == REPLAY_DONE)
+		if (o == REPLAY_DONE && feedback)
+			rep->feedback++;
+		else if (o == REPLAY_DONE)
 			rep->replayed++;
 		else
 			rep->rejected++;

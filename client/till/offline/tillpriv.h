@@ -4,7 +4,8 @@
  * checkout.c and replay.c see: the PIN of a cashier who logged in offline
  * (so the session can log them in once the server is back), who is logged
  * in on the current connection, the last automatic sync, the state files'
- * names, and the one Checkout whose answer never came.
+ * names, the one Checkout whose answer never came, and what opening the
+ * journal set aside (shown to the person at the till once it is up).
  */
 #ifndef KASSA_TILL_TILLPRIV_H
 #define KASSA_TILL_TILLPRIV_H
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "statefile.h"
 #include "till.h"
 
 #define TILL_IDENTITY_FILE "identity"		/* store and till from Welcome */
@@ -19,6 +21,7 @@
 #define TILL_STAFF_PREFIX "staff-"		/* + staff id: the PIN verifier */
 #define TILL_CALL_RETRIES 3			/* reconnect-and-resend per request */
 #define TILL_PIN_MAX 64				/* longest PIN kept */
+#define TILL_NOTICE_LEN (STATE_PATH_MAX + 256)	/* the journal notice with its path */
 
 typedef struct TillPriv {
 	SSL_CTX *ctx;			/* owned when till_open() built it, else NULL */
@@ -34,6 +37,9 @@ typedef struct TillPriv {
 	char uncertain_receipt[TILL_RECEIPT_LEN];
 	uint8_t *uncertain_body;	/* owned: the packed Checkout (without key) */
 	size_t uncertain_len;
+	/* what till_open() set aside from the journal (till_journal_notice()) */
+	int journal_damaged;		/* records moved to the rejected file at start */
+	char journal_notice[TILL_NOTICE_LEN];	/* for people, _(); "" = none */
 } TillPriv;
 
 /* The monotonic clock in milliseconds. */

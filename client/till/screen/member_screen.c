@@ -59,8 +59,13 @@ static void member_lists(const Kassa__V1__Member *m, int row, int bottom)
 
 	scr_put(row++, 2, _("Coupons usable today:"), COLS - 4);
 	for (i = 0; i < m->n_coupons && row < bottom; i++) {
-		snprintf(line, sizeof(line), "  %s  %s  %s %s", m->coupons[i]->code,
-			 m->coupons[i]->name, _("until"), m->coupons[i]->valid_to);
+		/* a coupon without an end date says nothing about one */
+		if (m->coupons[i]->valid_to[0] != '\0')
+			snprintf(line, sizeof(line), "  %s  %s  %s %s", m->coupons[i]->code,
+				 m->coupons[i]->name, _("until"), m->coupons[i]->valid_to);
+		else
+			snprintf(line, sizeof(line), "  %s  %s", m->coupons[i]->code,
+				 m->coupons[i]->name);
 		scr_put(row++, 2, line, COLS - 4);
 	}
 	if (m->n_coupons == 0 && row < bottom)
@@ -128,15 +133,12 @@ static bool looks_like_phone(const char *s)
 	return digits > 0;
 }
 
-/* Ask the server for a member by one MemberGet key; true with mc->resp set. */
-static bool member_get(Screen *sc, MemberCtx *mc, Kassa__V1__MemberGet *get)
+/* Ask the server for a member with r (a kc_req_member_get_by_*()); true with mc->resp set. */
+static bool member_get(Screen *sc, MemberCtx *mc, KcReq *r)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
 	Kassa__V1__Response *resp = NULL;
 
-	req.body_case = KASSA__V1__REQUEST__BODY_MEMBER_GET;
-	req.member_get = get;
-	if (!scr_call(sc, &req, &resp))
+	if (!scr_call(sc, &r->req, &resp))
 		return false;
 	if (resp->body_case != KASSA__V1__RESPONSE__BODY_MEMBER) {
 		kc_response_free(resp);
@@ -165,8 +167,8 @@ static void attach_phone(Screen *sc, const char *phone)
 
 static void find(Screen *sc, MemberCtx *mc, const char *in)
 {
-	Kassa__V1__MemberGet get = KASSA__V1__MEMBER_GET__INIT;
 	char e164[PHONE_MAX];
+	KcReq r;
 
 	if (*in == '\0')
 		return;
@@ -179,9 +181,8 @@ static void find(Screen *sc, MemberCtx *mc, const char *in)
 			attach_phone(sc, e164);
 			return;
 		}
-		get.by_case = KASSA__V1__MEMBER_GET__BY_PHONE;
-		get.phone = e164;
-		if (!member_get(sc, mc, &get) && strcmp(sc->detail, "OFFLINE") != 0) {
+		kc_req_member_get_by_phone(&r, e164);
+		if (!member_get(sc, mc, &r) && strcmp(sc->detail, "OFFLINE") != 0) {
 			snprintf(mc->phone, sizeof(mc->phone), "%s", e164);
 			scr_msg(sc, true, _("No member with phone %s: F3 registers one"), in);
 		} else if (strcmp(sc->detail, "OFFLINE") == 0) {
@@ -189,13 +190,11 @@ static void find(Screen *sc, MemberCtx *mc, const char *in)
 		}
 		return;
 	}
-	get.by_case = KASSA__V1__MEMBER_GET__BY_CARD_NO;
-	get.card_no = (char *)in;
-	if (member_get(sc, mc, &get) || strcmp(sc->detail, "OFFLINE") == 0)
+	kc_req_member_get_by_card(&r, in);
+	if (member_get(sc, mc, &r) || strcmp(sc->detail, "OFFLINE") == 0)
 		return;
-	get.by_case = KASSA__V1__MEMBER_GET__BY_QR_PAYLOAD;
-	get.qr_payload = (char *)in;
-	if (!member_get(sc, mc, &get) && strcmp(sc->detail, "OFFLINE") != 0)
+	kc_req_member_get_by_qr(&r, in);
+	if (!member_get(sc, mc, &r) && strcmp(sc->detail, "OFFLINE") != 0)
 		scr_msg(sc, true, _("No member with card or QR code %s"), in);
 }
 
@@ -203,9 +202,9 @@ static void find(Screen *sc, MemberCtx *mc, const char *in)
 static void register_member(Screen *sc, MemberCtx *mc)
 {
 	Kassa__V1__MemberRegister reg = KASSA__V1__MEMBER_REGISTER__INIT;
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
 	Kassa__V1__Response *resp = NULL;
-	char phone[64], e164[PHONE_MAX], name[128], key[KC_KEY_LEN];
+	char phone[64], e164[PHONE_MAX], name[128];
+	KcReq r;
 
 	if (!scr_prompt(sc, member_body, mc, _("New member's phone:"), mc->phone, 0, phone,
 			sizeof(phone)))
@@ -222,11 +221,8 @@ static void register_member(Screen *sc, MemberCtx *mc)
 	}
 	reg.phone = e164;
 	reg.name = name;
-	kc_new_key(key);
-	req.idempotency_key = key;
-	req.body_case = KASSA__V1__REQUEST__BODY_MEMBER_REGISTER;
-	req.member_register = &reg;
-	if (!scr_call(sc, &req, &resp))
+	kc_req_member_register(&r, &reg, NULL);
+	if (!scr_call(sc, &r.req, &resp))
 		return;
 	if (resp->body_case != KASSA__V1__RESPONSE__BODY_MEMBER) {
 		kc_response_free(resp);

@@ -3,22 +3,22 @@
  * pay_screen: taking the money. The cashier types an amount (or nothing:
  * what is still due) and presses the tender's key: cash (change shown),
  * bank card or e-wallet (then their terminal reference), stored value,
- * foreign cash or card (currency and foreign amount, converted at the
- * cached exchange rate; change is always in the store currency). Points
- * to spend and coupon or claim codes change what is due: online the
- * server prices the sale again (a Checkout quote) after each change, and
- * a code or a number of points it refuses is taken back with its reason,
- * so the sale stays as it was. v voids a tender. Enter on an empty input
- * finishes the sale through till_finish() (online a Checkout, offline the
- * journal), writes the receipt (text and ESC/POS) into --receipt-dir and
- * asks for the customer's rating (1-5, optional comment; Enter skips).
+ * foreign cash or card (currency and foreign amount in that currency's
+ * decimals, converted at the server's current rate, fetched into the
+ * cache when online, else the cached one; change is always in the store
+ * currency). Points to spend and coupon or claim codes change what is
+ * due: online the server prices the sale again (a Checkout quote) after
+ * each change, and a code or a number of points it refuses is taken back
+ * with its reason, so the sale stays as it was. v voids a tender. Enter
+ * on an empty input finishes the sale through till_finish() (online a
+ * Checkout, offline the journal), keeps the receipt through
+ * receipt_save() (the files in --receipt-dir and ESC/POS to --printer,
+ * as script mode does) and asks for the customer's rating (1-5, optional
+ * comment; Enter skips).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cache.h"
 #include "money.h"
@@ -50,9 +50,9 @@ typedef struct PayCtx {
 /* Ask the server to price the sale; false (message set) when it refuses. */
 static bool requote(Screen *sc, PayCtx *pc)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
 	Kassa__V1__Response *resp = NULL;
 	SaleRequest *sr;
+	KcReq r;
 	bool ok;
 
 	if (!sale_total(&sc->sale, &pc->due))
@@ -65,9 +65,8 @@ static bool requote(Screen *sc, PayCtx *pc)
 	sr = xmalloc(sizeof(*sr));
 	sale_request_build(&sc->sale, sr);
 	sr->co.quote = true;
-	req.body_case = KASSA__V1__REQUEST__BODY_CHECKOUT;
-	req.checkout = &sr->co;
-	ok = scr_call(sc, &req, &resp);
+	kc_req_checkout_body(&r, &sr->co, NULL);
+	ok = scr_call(sc, &r.req, &resp);
 	free(sr);
 	if (!ok)
 		return strcmp(sc->detail, "OFFLINE") == 0;
@@ -108,20 +107,34 @@ static void money_row(int row, const char *label, int64_t minor, bool bold)
 	attroff(A_BOLD);
 }
 
+/* minor units of currency as "50.25" ("5000" for yen, "1.5" for 1.500 dinars) into buf. */
+static const char *foreign_text(const char *currency, int64_t minor, char *buf, size_t len)
+{
+	int exp = sale_currency_exponent(currency);
+	int64_t micro = minor;
+
+	if (exp == 2 || exp < 0 || exp > 6)
+		return scr_money(minor, buf, len);
+	for (int i = exp; i < 6; i++)
+		if (!money_mul(micro, 10, &micro))
+			return scr_money(minor, buf, len);
+	return money_format_rate(micro, buf, len);
+}
+
 static void tender_rows(const Sale *s, int row, int bottom)
 {
-	char a[24], b[24], line[256];
+	char a[24], b[MONEY_RATE_FMT_LEN], rate[MONEY_RATE_FMT_LEN], line[256];
 	size_t i;
 
 	for (i = 0; i < s->n_tenders && row < bottom; i++, row++) {
 		const SaleTender *t = &s->tenders[i];
 
 		if (t->currency[0] != '\0')
-			snprintf(line, sizeof(line), "%zu %s %s %s @ %lld.%06lld %s", i + 1,
+			snprintf(line, sizeof(line), "%zu %s %s %s @ %s %s", i + 1,
 				 scr_tender_name(t->kind), t->currency,
-				 scr_money(t->foreign_minor, b, sizeof(b)),
-				 (long long)(t->rate_micro / 1000000),
-				 (long long)(t->rate_micro % 1000000), t->reference);
+				 foreign_text(t->currency, t->foreign_minor, b, sizeof(b)),
+				 money_format_rate(t->rate_micro, rate, sizeof(rate)),
+				 t->reference);
 		else
 			snprintf(line, sizeof(line), "%zu %s %s", i + 1, scr_tender_name(t->kind),
 				 t->reference);
@@ -232,19 +245,63 @@ static bool rate_of(Screen *sc, const char *currency, int64_t *micro, int32_t *v
 	return false;
 }
 
+/*
+ * Online, the server's current rate table into the cache first, so a rate
+ * the office set since the till started is the one used (a tender at an
+ * older version is refused as RATE_STALE); offline, the cached table.
+ */
+static void refresh_rates(Screen *sc)
+{
+	Kassa__V1__Response *resp = NULL;
+	KcReq r;
+
+	if (!sc->ts->online || sc->ts->cache == NULL)
+		return;
+	kc_req_rates_get(&r);
+	if (!scr_call(sc, &r.req, &resp))
+		return;
+	if (resp->body_case == KASSA__V1__RESPONSE__BODY_RATE_TABLE)
+		cache_set_rates(sc->ts->cache, resp->rate_table);
+	kc_response_free(resp);
+}
+
+/*
+ * An amount of currency as typed ("50", "50.25"; "5000" for yen) in its
+ * minor units, read as millionths by money_parse_rate() (integers only)
+ * and refused with more decimals than the currency has.
+ */
+static bool foreign_parse(const char *currency, const char *typed, int64_t *minor)
+{
+	int exp = sale_currency_exponent(currency);
+	int64_t micro, unit = MONEY_RATE_SCALE;
+
+	if (exp < 0 || exp > 6 || !money_parse_rate(typed, &micro))
+		return false;
+	for (int i = 0; i < exp; i++)
+		unit /= 10;
+	if (micro % unit != 0)
+		return false;
+	*minor = micro / unit;
+	return true;
+}
+
 static void take_foreign(Screen *sc, PayCtx *pc, Kassa__V1__TenderKind kind)
 {
-	const Kassa__V1__RateTable *rt = sc->ts->cache != NULL ? sc->ts->cache->rates : NULL;
+	const Kassa__V1__RateTable *rt;
 	char cur[8], amt[32], ref[64] = "", prompt[96], a[24];
 	int64_t micro, foreign;
 	int32_t version;
 	SaleError e;
 
-	(void)pc;
+	refresh_rates(sc);
+	rt = sc->ts->cache != NULL ? sc->ts->cache->rates : NULL;
 	if (!scr_prompt(sc, pay_body, pc, _("Currency:"),
 			rt != NULL && rt->n_rates > 0 ? rt->rates[0]->currency : "USD", 0, cur,
 			sizeof(cur)))
 		return;
+	for (char *p = cur; *p != '\0'; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
 	if (!rate_of(sc, cur, &micro, &version)) {
 		scr_msg(sc, true, _("No exchange rate for %s"), cur);
 		return;
@@ -252,8 +309,7 @@ static void take_foreign(Screen *sc, PayCtx *pc, Kassa__V1__TenderKind kind)
 	snprintf(prompt, sizeof(prompt), _("Amount in %s:"), cur);
 	if (!scr_prompt(sc, pay_body, pc, prompt, NULL, SCR_NUMERIC, amt, sizeof(amt)))
 		return;
-	if (sale_currency_exponent(cur) == 0 ? !scr_parse_int(amt, 1, INT64_MAX / 1000000, &foreign)
-					     : !scr_parse_money(amt, &foreign) || foreign <= 0) {
+	if (!foreign_parse(cur, amt, &foreign)) {
 		scr_msg(sc, true, _("Not an amount: %s"), amt);
 		return;
 	}
@@ -368,65 +424,22 @@ static char *last_receipt(Screen *sc, bool reprint)
 	return receipt_text(&r, RECEIPT_COLUMNS);
 }
 
-/* Write len bytes to dir/name (replacing it); false with a message. */
-static bool write_file(Screen *sc, const char *dir, const char *name, const void *buf, size_t len)
-{
-	char path[1024];
-	int fd;
-	bool ok;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		scr_msg(sc, true, _("Could not write the receipt %s: %s"), path, strerror(errno));
-		return false;
-	}
-	ok = write(fd, buf, len) == (ssize_t)len;
-	ok = close(fd) == 0 && ok;
-	if (!ok)
-		scr_msg(sc, true, _("Could not write the receipt %s: %s"), path, strerror(errno));
-	return ok;
-}
-
 /*
- * The receipt as files in --receipt-dir (<receipt no>.txt and .escpos) and
- * as ESC/POS to --printer. TODO(lead): receipt.h has no "save the receipt"
- * call yet, so the screen writes the files itself; move this there when
- * the receipt work adds one, so that script mode writes the same files.
+ * Keep the last sale's receipt through receipt_save(): files in
+ * --receipt-dir, ESC/POS to --printer, the same as script mode writes.
  */
-static void print_receipt(Screen *sc, const char *text, bool copy)
+static void print_receipt(Screen *sc, bool copy)
 {
 	const TillConfig *cfg = sc->ts->cfg;
+	ReceiptEncoding enc = cfg->printer_encoding != NULL &&
+			      strcmp(cfg->printer_encoding, "utf8") == 0 ? RECEIPT_UTF8
+									 : RECEIPT_GB18030;
 	ReceiptInfo r;
-	unsigned char *esc = NULL;
-	size_t esclen = 0;
-	char name[TILL_RECEIPT_LEN + 16];
+	char err[SCR_MSG_LEN];
 
-	if (cfg->receipt_dir != NULL) {
-		snprintf(name, sizeof(name), "%s%s.txt", sc->last.fin.receipt_no, copy ? "-copy" : "");
-		(void)write_file(sc, cfg->receipt_dir, name, text, strlen(text));
-	}
-	if (cfg->receipt_dir == NULL && cfg->printer == NULL)
-		return;
 	receipt_info(sc, copy, &r);
-	if (!receipt_escpos(&r, cfg->printer_encoding != NULL &&
-			    strcmp(cfg->printer_encoding, "utf8") == 0 ? RECEIPT_UTF8 : RECEIPT_GB18030,
-			    &esc, &esclen))
-		return;
-	if (cfg->receipt_dir != NULL) {
-		snprintf(name, sizeof(name), "%s%s.escpos", sc->last.fin.receipt_no,
-			 copy ? "-copy" : "");
-		(void)write_file(sc, cfg->receipt_dir, name, esc, esclen);
-	}
-	if (cfg->printer != NULL) {
-		int fd = open(cfg->printer, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-
-		if (fd < 0 || write(fd, esc, esclen) != (ssize_t)esclen)
-			scr_msg(sc, true, _("Could not print on %s: %s"), cfg->printer, strerror(errno));
-		if (fd >= 0)
-			(void)close(fd);
-	}
-	free(esc);
+	if (!receipt_save(&r, cfg->receipt_dir, cfg->printer, enc, err, sizeof(err)))
+		scr_msg(sc, true, "%s", err);
 }
 
 void pay_reprint(Screen *sc)
@@ -435,7 +448,7 @@ void pay_reprint(Screen *sc)
 
 	if (text == NULL)
 		return;
-	print_receipt(sc, text, true);
+	print_receipt(sc, true);
 	scr_view(sc, _("Receipt (copy)"), text);
 	free(text);
 }
@@ -471,10 +484,9 @@ static void feedback(Screen *sc)
 		{ 0, 0, N_("1-5 and Enter records the rating") },
 		{ 0, 0, N_("Enter alone skips") },
 	};
-	Kassa__V1__Feedback fb = KASSA__V1__FEEDBACK__INIT;
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__Response *resp = NULL;
-	char in[16], comment[256] = "", key[KC_KEY_LEN];
+	char in[16], comment[256] = "", why[SCR_MSG_LEN] = "";
+	const char *detail = NULL;
+	TillFeedbackResult fb;
 	int64_t rating;
 
 	scr_enter(sc, _("Sale finished"), help, ARRAY_SIZE(help));
@@ -489,18 +501,16 @@ static void feedback(Screen *sc)
 	if (!scr_prompt(sc, done_body, NULL, _("Comment (optional):"), NULL, 0, comment,
 			sizeof(comment)))
 		comment[0] = '\0';
-	fb.txn_id = sc->last.fin.txn != NULL ? sc->last.fin.txn->txn_id : 0;
-	fb.receipt_no = sc->last.fin.receipt_no;
-	fb.rating = (int32_t)rating;
-	fb.comment = comment;
-	kc_new_key(key);
-	req.idempotency_key = key;
-	req.body_case = KASSA__V1__REQUEST__BODY_FEEDBACK;
-	req.feedback = &fb;
-	if (scr_call(sc, &req, &resp)) {
+	/* online, or journaled after an offline sale (till_feedback()) */
+	if (!till_feedback(sc->ts, sc->last.fin.receipt_no,
+			   sc->last.fin.txn != NULL ? sc->last.fin.txn->txn_id : 0, (int32_t)rating,
+			   comment, &fb, &detail, why, sizeof(why)))
+		scr_msg(sc, true, "%s", scr_detail_message(detail, why));
+	else if (fb.offline)
+		scr_msg(sc, false, _("Thank you: rating %lld kept, sent with the offline sales"),
+			(long long)rating);
+	else
 		scr_msg(sc, false, _("Thank you: rating %lld recorded"), (long long)rating);
-		kc_response_free(resp);
-	}
 }
 
 /* Keep what the receipt needs of the member before till_finish() resets the sale. */
@@ -549,7 +559,7 @@ static bool finish(Screen *sc, PayCtx *pc)
 	sc->last.receipt = last_receipt(sc, false);
 	sc->msg[0] = '\0';
 	if (sc->last.receipt != NULL)
-		print_receipt(sc, sc->last.receipt, false);
+		print_receipt(sc, false);
 	if (fin.txn != NULL && sc->msg[0] == '\0')
 		scr_msg(sc, false, "%s %s  %s %s", _("Change"),
 			scr_money(fin.txn->change_minor, a, sizeof(a)), _("Receipt"), fin.receipt_no);

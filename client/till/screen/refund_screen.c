@@ -51,14 +51,11 @@ static void refund_body(Screen *sc, void *ctx, int top, int bottom)
 /* The sale with receipt number no; NULL (message set) when not found. */
 static Kassa__V1__Response *find_sale(Screen *sc, const char *no)
 {
-	Kassa__V1__TransactionGet tg = KASSA__V1__TRANSACTION_GET__INIT;
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
 	Kassa__V1__Response *resp = NULL;
+	KcReq r;
 
-	tg.receipt_no = (char *)no;
-	req.body_case = KASSA__V1__REQUEST__BODY_TRANSACTION_GET;
-	req.transaction_get = &tg;
-	if (!scr_call(sc, &req, &resp)) {
+	kc_req_transaction_get(&r, 0, no);
+	if (!scr_call(sc, &r.req, &resp)) {
 		if (strcmp(sc->detail, "OFFLINE") != 0)
 			scr_msg(sc, true, _("No sale with receipt number %s"), no);
 		return NULL;
@@ -89,19 +86,14 @@ static int parse_lines(const char *in, const Kassa__V1__Transaction *t, int32_t 
 	return n;
 }
 
-/* Send the refund (again with the same key after an approval); true when done. */
-static bool send_refund(Screen *sc, Kassa__V1__Refund *rf, const char *key,
-			const Kassa__V1__Transaction *t)
+/* Send the refund r of t (kc_req_refund()); true when done. */
+static bool send_refund(Screen *sc, KcReq *r, const Kassa__V1__Transaction *t)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
 	Kassa__V1__Response *resp = NULL;
 	char a[24], text[2048];
 	size_t i, off;
 
-	req.idempotency_key = (char *)key;
-	req.body_case = KASSA__V1__REQUEST__BODY_REFUND;
-	req.refund = rf;
-	if (!scr_call(sc, &req, &resp))
+	if (!scr_call(sc, &r->req, &resp))
 		return false;
 	off = (size_t)snprintf(text, sizeof(text), "%s %s\n\n%s %s\n", _("Refund of receipt"),
 			       t->receipt_no, _("Money back:"),
@@ -123,10 +115,10 @@ static bool send_refund(Screen *sc, Kassa__V1__Refund *rf, const char *key,
 /* Lines, reason, and a manager's approval when asked. */
 static void refund_lines(Screen *sc, const Kassa__V1__Transaction *t)
 {
-	Kassa__V1__Refund rf = KASSA__V1__REFUND__INIT;
 	int32_t nos[REFUND_MAX_LINES];
 	char in[SCR_FIELD_LEN], reason[128], mgr[32], pin[64], key[KC_KEY_LEN];
 	int64_t mgr_id;
+	KcReq r;
 	int n;
 
 	if (!scr_prompt(sc, refund_body, (void *)t, _("Lines to refund (e.g. 1 3; Enter = all):"),
@@ -139,12 +131,10 @@ static void refund_lines(Screen *sc, const Kassa__V1__Transaction *t)
 	}
 	if (!scr_prompt(sc, refund_body, (void *)t, _("Reason:"), NULL, 0, reason, sizeof(reason)))
 		return;
-	rf.txn_id = t->txn_id;
-	rf.line_nos = nos;
-	rf.n_line_nos = (size_t)n;
-	rf.reason = reason;
+	/* one key for both tries: the approved one is the same refund asked again */
 	kc_new_key(key);
-	if (send_refund(sc, &rf, key, t) || strcmp(sc->detail, "APPROVAL_REQUIRED") != 0)
+	kc_req_refund(&r, t->txn_id, nos, (size_t)n, 0, NULL, reason, key);
+	if (send_refund(sc, &r, t) || strcmp(sc->detail, "APPROVAL_REQUIRED") != 0)
 		return;
 	if (!scr_prompt(sc, refund_body, (void *)t, _("Manager's staff id:"), NULL, SCR_NUMERIC, mgr,
 			sizeof(mgr)) ||
@@ -152,9 +142,8 @@ static void refund_lines(Screen *sc, const Kassa__V1__Transaction *t)
 	    !scr_prompt(sc, refund_body, (void *)t, _("Manager's PIN:"), NULL, SCR_SECRET, pin,
 			sizeof(pin)))
 		return;
-	rf.approver_staff_id = mgr_id;
-	rf.approver_pin = pin;
-	(void)send_refund(sc, &rf, key, t);
+	kc_req_refund(&r, t->txn_id, nos, (size_t)n, mgr_id, pin, reason, key);
+	(void)send_refund(sc, &r, t);
 	explicit_bzero(pin, sizeof(pin));
 }
 

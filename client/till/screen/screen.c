@@ -552,12 +552,11 @@ void scr_view(Screen *sc, const char *title, const char *text)
 
 int screen_run(TillSession *ts)
 {
+	const char *notice;
+	int damaged;
 	Screen *sc;
 
-	if (!i18n_init(ts->cfg->lang)) {
-		fprintf(stderr, "kassa-till: unknown language '%s' (zh_CN or en)\n", ts->cfg->lang);
-		return TILL_EXIT_USAGE;
-	}
+	/* the language (and the UTF-8 locale ncursesw needs) is main.c's i18n_init() */
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || getenv("TERM") == NULL) {
 		fprintf(stderr, "kassa-till: %s\n",
 			_("the screen needs a terminal (use --script for automation)"));
@@ -573,6 +572,10 @@ int screen_run(TillSession *ts)
 	keypad(stdscr, TRUE);
 	set_escdelay(SCR_ESCDELAY_MS);
 	timeout(SCR_TICK_MS);
+	/* damaged journal records set aside at start: the cashier is told at once */
+	notice = till_journal_notice(ts, &damaged);
+	if (notice != NULL)
+		scr_msg(sc, true, "%s", notice);
 	while (!sc->quit) {
 		if (!login_run(sc))
 			break;

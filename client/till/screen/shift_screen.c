@@ -95,10 +95,9 @@ static void shift_call(Screen *sc, Kassa__V1__Request *req, const char *title)
 
 static void shift_open(Screen *sc)
 {
-	Kassa__V1__ShiftOpen so = KASSA__V1__SHIFT_OPEN__INIT;
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	char in[32], key[KC_KEY_LEN];
+	char in[32];
 	int64_t fl;
+	KcReq r;
 
 	if (!scr_prompt(sc, shift_body, NULL, _("Float in the drawer:"), NULL, SCR_NUMERIC, in,
 			sizeof(in)))
@@ -107,20 +106,15 @@ static void shift_open(Screen *sc)
 		scr_msg(sc, true, _("Not an amount: %s"), in);
 		return;
 	}
-	so.float_minor = fl;
-	kc_new_key(key);
-	req.idempotency_key = key;
-	req.body_case = KASSA__V1__REQUEST__BODY_SHIFT_OPEN;
-	req.shift_open = &so;
-	shift_call(sc, &req, _("Shift opened"));
+	kc_req_shift_open(&r, fl, NULL);
+	shift_call(sc, &r.req, _("Shift opened"));
 }
 
 static void shift_report(Screen *sc, bool close)
 {
-	Kassa__V1__ShiftReport sr = KASSA__V1__SHIFT_REPORT__INIT;
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	char in[32], key[KC_KEY_LEN];
+	char in[32];
 	int64_t counted = 0;
+	KcReq r;
 
 	if (close) {
 		if (sc->sale.open && sc->sale.n_items > 0) {
@@ -134,14 +128,9 @@ static void shift_report(Screen *sc, bool close)
 			scr_msg(sc, true, _("Not an amount: %s"), in);
 			return;
 		}
-		kc_new_key(key);
-		req.idempotency_key = key;
 	}
-	sr.close = close;
-	sr.counted_minor = counted;
-	req.body_case = KASSA__V1__REQUEST__BODY_SHIFT_REPORT;
-	req.shift_report = &sr;
-	shift_call(sc, &req, close ? _("Z report: shift closed") : _("X report"));
+	kc_req_shift_report(&r, close, counted, NULL);
+	shift_call(sc, &r.req, close ? _("Z report: shift closed") : _("X report"));
 }
 
 void shift_screen_run(Screen *sc)

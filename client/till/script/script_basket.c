@@ -148,6 +148,7 @@ bool script_rate(Till *t, const char *currency, int32_t *version, int64_t *rate_
 	const Kassa__V1__RateTable *rt = t->ts->cache != NULL ? t->ts->cache->rates : NULL;
 	Kassa__V1__Response *resp = NULL;
 	bool found = false;
+	KcReq rq;
 	size_t i;
 
 	for (i = 0; rt != NULL && i < rt->n_rates; i++) {
@@ -157,7 +158,8 @@ bool script_rate(Till *t, const char *currency, int32_t *version, int64_t *rate_
 			return true;
 		}
 	}
-	if (!till_online(t->ts) || sreq_rates_get(t, &resp) != KC_OK ||
+	kc_req_rates_get(&rq);
+	if (!till_online(t->ts) || script_call(t, &rq, &resp) != KC_OK ||
 	    kc_status(resp) != KASSA__V1__STATUS_CODE__OK ||
 	    resp->body_case != KASSA__V1__RESPONSE__BODY_RATE_TABLE) {
 		kc_response_free(resp);

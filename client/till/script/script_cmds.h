@@ -7,9 +7,10 @@
  * script_basket.c (changing the basket: member, tenders, void, quantity,
  * suspend/resume), script_till.c (cashier, shift, finishing, feedback,
  * receipts, rates, status, sync) and script_refund.c (refunds,
- * stored-value top-ups); quit stays in script.c. Every request goes
- * through the session (script_req.c, till_call()). Every handler answers with exactly one JSON object, through
- * the helpers below or kcj_emit(), and marks the Till failed (or the
+ * stored-value top-ups); quit stays in script.c. Every request is built
+ * by kc_req.h and goes through the session (script_call(), till_call()).
+ * Every handler answers with exactly one JSON object, through the helpers
+ * below or kcj_emit(), and marks the Till failed (or the
  * connection lost) when it did not succeed.
  */
 #ifndef KASSA_TILL_SCRIPT_CMDS_H
@@ -109,41 +110,18 @@ json_t *script_ok_keyed(Till *t, const Cmd *c, const char *key, int reconnects_b
 
 /* ---- requests through the session (script_req.c) ---- */
 
-/* till_call() on t's session. */
-KcResult sreq_call(Till *t, Kassa__V1__Request *req, Kassa__V1__Response **resp);
+/*
+ * Send r (built with a kc_req.h builder) with till_call() on t's session,
+ * then kc_req_done(r); *resp as for till_call(). r.req.idempotency_key
+ * stays valid for the answer.
+ */
+KcResult script_call(Till *t, KcReq *r, Kassa__V1__Response **resp);
+/* The open sale as a quote (Checkout.quote, sale_request_build()), sent as script_call(). */
+KcResult script_quote(Till *t, Kassa__V1__Response **resp);
 /* Reconnects of the session's connection so far (0 while it has none). */
 int script_reconnects(const Till *t);
 /* The last transport error of the session's connection, as text. */
 const char *script_last_error(const Till *t);
-
-KcResult sreq_product(Till *t, const char *code, Kassa__V1__Response **resp);
-/* By txn_id, or by receipt_no when txn_id is 0. */
-KcResult sreq_txn_get(Till *t, int64_t txn_id, const char *receipt_no,
-		      Kassa__V1__Response **resp);
-KcResult sreq_member_get(Till *t, Kassa__V1__MemberGet *get, Kassa__V1__Response **resp);
-KcResult sreq_member_search(Till *t, Kassa__V1__MemberSearch *s, Kassa__V1__Response **resp);
-KcResult sreq_member_register(Till *t, Kassa__V1__MemberRegister *reg, const char *key,
-			      Kassa__V1__Response **resp);
-KcResult sreq_member_update(Till *t, int64_t member_id, Kassa__V1__MemberRegister *values,
-			    const char *const *fields, size_t nfields, const char *key,
-			    Kassa__V1__Response **resp);
-KcResult sreq_coupon_claim(Till *t, int64_t member_id, const char *claim_code, const char *key,
-			   Kassa__V1__Response **resp);
-KcResult sreq_refund(Till *t, Kassa__V1__Refund *rf, const char *key, Kassa__V1__Response **resp);
-KcResult sreq_top_up(Till *t, int64_t member_id, int64_t amount_minor, Kassa__V1__Tender *tender,
-		     const char *key, Kassa__V1__Response **resp);
-/* The sale s as a Checkout (sale_request_build()); key unused for a quote. */
-KcResult sreq_checkout(Till *t, const Sale *s, const char *key, bool quote,
-		       Kassa__V1__Response **resp);
-
-KcResult sreq_rates_get(Till *t, Kassa__V1__Response **resp);
-KcResult sreq_feedback(Till *t, Kassa__V1__Feedback *fb, const char *key,
-		       Kassa__V1__Response **resp);
-KcResult sreq_shift_open(Till *t, int64_t float_minor, const char *key,
-			 Kassa__V1__Response **resp);
-/* X report (close false, no key) or Z report (close true, with key). */
-KcResult sreq_shift_report(Till *t, bool close, int64_t counted_minor, const char *key,
-			   Kassa__V1__Response **resp);
 
 /* ---- shared by families ---- */
 

@@ -123,7 +123,8 @@ void cmd_member_register(Till *t, const Cmd *c)
 	Kassa__V1__Response *resp = NULL;
 	char *tags[SCRIPT_MAX_TAGS];
 	const char *pname, *why;
-	char msg[160], key[KC_KEY_LEN];
+	char msg[160];
+	KcReq rq;
 	int i;
 
 	for (i = c->first; i < c->n; i++) {
@@ -141,8 +142,8 @@ void cmd_member_register(Till *t, const Cmd *c)
 		script_usage(t, c, "member register needs name=... and phone=...");
 		return;
 	}
-	kc_new_key(key);
-	if (!script_answered_ok(t, c, sreq_member_register(t, &m, key, &resp), &resp))
+	kc_req_member_register(&rq, &m, NULL);
+	if (!script_answered_ok(t, c, script_call(t, &rq, &resp), &resp))
 		return;
 	emit_member(t, c, resp);
 }
@@ -156,7 +157,8 @@ void cmd_member_update(Till *t, const Cmd *c)
 	const char *pname, *why;
 	size_t nfields = 0;
 	int64_t id = 0;
-	char msg[160], key[KC_KEY_LEN];
+	char msg[160];
+	KcReq rq;
 	KcResult r;
 	int i;
 
@@ -183,8 +185,8 @@ void cmd_member_update(Till *t, const Cmd *c)
 		script_usage(t, c, "member update id=N field=value ...");
 		return;
 	}
-	kc_new_key(key);
-	r = sreq_member_update(t, id, &m, fields, nfields, key, &resp);
+	kc_req_member_update(&rq, id, &m, fields, nfields, NULL);
+	r = script_call(t, &rq, &resp);
 	if (!script_answered_ok(t, c, r, &resp))
 		return;
 	emit_member(t, c, resp);
@@ -193,9 +195,9 @@ void cmd_member_update(Till *t, const Cmd *c)
 /* See script_cmds.h. */
 bool script_member_lookup(Till *t, const Cmd *c, bool allow_word, Kassa__V1__Response **resp)
 {
-	Kassa__V1__MemberGet get = KASSA__V1__MEMBER_GET__INIT;
 	const char *v;
 	int64_t id;
+	KcReq rq;
 	KcResult r;
 
 	*resp = NULL;
@@ -204,30 +206,23 @@ bool script_member_lookup(Till *t, const Cmd *c, bool allow_word, Kassa__V1__Res
 		return false;
 	}
 	if ((v = arg_get(c, "phone")) != NULL) {
-		get.by_case = KASSA__V1__MEMBER_GET__BY_PHONE;
-		get.phone = (char *)v;
-		r = sreq_member_get(t, &get, resp);
+		kc_req_member_get_by_phone(&rq, v);
 	} else if ((v = arg_get(c, "card")) != NULL) {
-		get.by_case = KASSA__V1__MEMBER_GET__BY_CARD_NO;
-		get.card_no = (char *)v;
-		r = sreq_member_get(t, &get, resp);
+		kc_req_member_get_by_card(&rq, v);
 	} else if ((v = arg_get(c, "qr")) != NULL) {
-		get.by_case = KASSA__V1__MEMBER_GET__BY_QR_PAYLOAD;
-		get.qr_payload = (char *)v;
-		r = sreq_member_get(t, &get, resp);
+		kc_req_member_get_by_qr(&rq, v);
 	} else if ((v = arg_get(c, "id")) != NULL ||
 		   (allow_word && (v = arg_word(c, 0)) != NULL)) {
 		if (!kc_parse_i64(v, &id)) {
 			script_usage(t, c, "member id must be a number");
 			return false;
 		}
-		get.by_case = KASSA__V1__MEMBER_GET__BY_MEMBER_ID;
-		get.member_id = id;
-		r = sreq_member_get(t, &get, resp);
+		kc_req_member_get_by_id(&rq, id);
 	} else {
 		script_usage(t, c, "give exactly one of phone=, card=, id=, qr=");
 		return false;
 	}
+	r = script_call(t, &rq, resp);
 	if (!script_answered_ok(t, c, r, resp))
 		return false;
 	if (!script_has_body(t, c, *resp, KASSA__V1__RESPONSE__BODY_MEMBER)) {
@@ -250,9 +245,9 @@ void cmd_member_search(Till *t, const Cmd *c)
 	Kassa__V1__Response *resp = NULL;
 	const char *name = arg_get(c, "name"), *phone = arg_get(c, "phone");
 	const char *lim = arg_get(c, "limit");
-	Kassa__V1__MemberSearch ms = KASSA__V1__MEMBER_SEARCH__INIT;
 	int64_t limit = 0;
 	json_t *o, *arr;
+	KcReq rq;
 	KcResult r;
 	size_t i;
 
@@ -261,15 +256,11 @@ void cmd_member_search(Till *t, const Cmd *c)
 		script_usage(t, c, "member search name=PREFIX|phone=SUFFIX [limit=N]");
 		return;
 	}
-	ms.limit = (uint32_t)limit;
-	if (name != NULL) {
-		ms.by_case = KASSA__V1__MEMBER_SEARCH__BY_NAME_PREFIX;
-		ms.name_prefix = (char *)name;
-	} else {
-		ms.by_case = KASSA__V1__MEMBER_SEARCH__BY_PHONE_SUFFIX;
-		ms.phone_suffix = (char *)phone;
-	}
-	r = sreq_member_search(t, &ms, &resp);
+	if (name != NULL)
+		kc_req_member_search_name(&rq, name, (uint32_t)limit);
+	else
+		kc_req_member_search_phone(&rq, phone, (uint32_t)limit);
+	r = script_call(t, &rq, &resp);
 	if (!script_answered_ok(t, c, r, &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_MEMBER_LIST))
 		return;
@@ -291,8 +282,8 @@ void cmd_coupon_claim(Till *t, const Cmd *c)
 	Kassa__V1__Response *resp = NULL;
 	const char *code = arg_word(c, 1);
 	int64_t member_id;
-	char key[KC_KEY_LEN];
 	int before = script_reconnects(t);
+	KcReq rq;
 	json_t *o;
 
 	if (arg_count(c) != 2 || code == NULL || !kc_parse_i64(arg_word(c, 0), &member_id) ||
@@ -300,12 +291,11 @@ void cmd_coupon_claim(Till *t, const Cmd *c)
 		script_usage(t, c, "coupon claim MEMBER_ID CODE");
 		return;
 	}
-	kc_new_key(key);
-	if (!script_answered_ok(t, c, sreq_coupon_claim(t, member_id, code, key, &resp),
-				&resp) ||
+	kc_req_coupon_issue(&rq, member_id, 0, code, NULL);
+	if (!script_answered_ok(t, c, script_call(t, &rq, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_COUPON))
 		return;
-	o = script_ok_keyed(t, c, key, before);
+	o = script_ok_keyed(t, c, rq.req.idempotency_key, before);
 	json_object_set_new(o, "member_id", json_integer(member_id));
 	json_object_set_new(o, "coupon", kcj_coupon(resp->coupon));
 	kcj_emit(o);

@@ -4,16 +4,20 @@
  * offline journal and the catalogue cache (session.c, offline/).
  *
  *   sync    till_sync(): {"ok":true,"cmd":"sync","replayed":N,"already":N,
- *           "rejected":N,"pending":0,"products":N,"rate_version":N}; when
+ *           "rejected":N,"pending":0,"products":N,"rate_version":N,
+ *           "feedback":N} (feedback: journaled ratings sent); when
  *           the server cannot be reached or records still wait,
  *           UNAVAILABLE (OFFLINE or SYNC_INCOMPLETE) with the same counts:
  *           nothing is lost, sync again later.
  *   status  {"ok":true,"cmd":"status","online":bool,"store_code":...,
  *           "till_code":...,"staff_id":N,"locked":bool,"journal_pending":N,
  *           "journal_rejected":N,"catalog_seq":N,"catalog_products":N,
- *           "rate_version":N,"suspended":N,"sale_open":bool}, and
- *           "auto_sync":{counts as sync} when the session synchronised by
- *           itself (it came back online) since the last status.
+ *           "rate_version":N,"suspended":N,"sale_open":bool,
+ *           "journal_damaged":N}, with "journal_notice":TEXT (for people, in
+ *           the chosen language) when the till set damaged journal records
+ *           aside at start, and "auto_sync":{counts as sync} when the
+ *           session synchronised by itself (it came back online) since the
+ *           last status.
  */
 #include "script_offline.h"
 
@@ -30,6 +34,7 @@ static void report_json(json_t *o, const TillSyncReport *rep)
 	json_object_set_new(o, "pending", json_integer(rep->pending));
 	json_object_set_new(o, "products", json_integer(rep->products));
 	json_object_set_new(o, "rate_version", json_integer(rep->rate_version));
+	json_object_set_new(o, "feedback", json_integer(rep->feedback));
 }
 
 void cmd_sync(Till *t, const Cmd *c)
@@ -60,6 +65,8 @@ void cmd_status(Till *t, const Cmd *c)
 	const TillCache *cache = t->ts->cache;
 	SaleSuspended list[SALE_MAX_SUSPENDED];
 	TillSyncReport rep;
+	const char *notice;
+	int damaged;
 	json_t *o;
 
 	if (arg_count(c) != 0) {
@@ -82,6 +89,10 @@ void cmd_status(Till *t, const Cmd *c)
 	json_object_set_new(o, "suspended", json_integer((json_int_t)sale_suspended_list(
 						    t->ts->cfg->state_dir, list, SALE_MAX_SUSPENDED)));
 	json_object_set_new(o, "sale_open", json_boolean(t->sale.open));
+	notice = till_journal_notice(t->ts, &damaged);
+	json_object_set_new(o, "journal_damaged", json_integer(damaged));
+	if (notice != NULL)
+		json_object_set_new(o, "journal_notice", json_string(notice));
 	if (till_last_sync(t->ts, &rep)) {
 		json_t *a = json_object();
 

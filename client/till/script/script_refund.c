@@ -102,8 +102,10 @@ static int64_t txn_by_receipt(Till *t, const Cmd *c, const char *no)
 {
 	Kassa__V1__Response *resp = NULL;
 	int64_t id;
+	KcReq r;
 
-	if (!script_answered_ok(t, c, sreq_txn_get(t, 0, no, &resp), &resp) ||
+	kc_req_transaction_get(&r, 0, no);
+	if (!script_answered_ok(t, c, script_call(t, &r, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
 		return 0;
 	id = resp->transaction->txn_id;
@@ -122,11 +124,10 @@ void cmd_refund(Till *t, const Cmd *c)
 {
 	static const char use[] = "refund TXN_ID|receipt=NO [line=N ...|lines=N,M,...] "
 				  "[approver=ID pin=PIN] [reason=TEXT]";
-	Kassa__V1__Refund rf = KASSA__V1__REFUND__INIT;
 	Kassa__V1__Response *resp = NULL;
 	RefundArgs *a = xmalloc(sizeof(*a));
 	int64_t approver = 0;
-	char key[KC_KEY_LEN];
+	KcReq r;
 	int before = script_reconnects(t);
 	json_t *o;
 
@@ -140,17 +141,11 @@ void cmd_refund(Till *t, const Cmd *c)
 	}
 	if (a->receipt != NULL && (a->txn_id = txn_by_receipt(t, c, a->receipt)) == 0)
 		goto out;
-	kc_new_key(key);
-	rf.txn_id = a->txn_id;
-	rf.n_line_nos = a->nlines;
-	rf.line_nos = a->lines;
-	rf.approver_staff_id = approver;
-	rf.approver_pin = (char *)(a->pin != NULL ? a->pin : "");
-	rf.reason = (char *)(a->reason != NULL ? a->reason : "");
-	if (!script_answered_ok(t, c, sreq_refund(t, &rf, key, &resp), &resp) ||
+	kc_req_refund(&r, a->txn_id, a->lines, a->nlines, approver, a->pin, a->reason, NULL);
+	if (!script_answered_ok(t, c, script_call(t, &r, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_REFUND_RECORD))
 		goto out;
-	o = script_ok_keyed(t, c, key, before);
+	o = script_ok_keyed(t, c, r.req.idempotency_key, before);
 	if (a->receipt != NULL)
 		json_object_set_new(o, "receipt_no", json_string(a->receipt));
 	json_object_set_new(o, "refund", kcj_refund(resp->refund_record));
@@ -167,9 +162,8 @@ void cmd_topup(Till *t, const Cmd *c)
 	Kassa__V1__Response *resp = NULL;
 	const char *card = arg_get(c, "card"), *ewallet = arg_get(c, "ewallet");
 	KcTender tender = { KASSA__V1__TENDER_KIND__TENDER_CASH, 0, NULL };
-	Kassa__V1__Tender pt = KASSA__V1__TENDER__INIT;
 	int64_t member_id, amount;
-	char key[KC_KEY_LEN];
+	KcReq r;
 	int before = script_reconnects(t);
 	json_t *o;
 
@@ -197,14 +191,11 @@ void cmd_topup(Till *t, const Cmd *c)
 		return;
 	}
 	tender.amount_minor = amount;
-	kc_new_key(key);
-	pt.kind = tender.kind;
-	pt.amount_minor = amount;
-	pt.reference = (char *)(tender.reference != NULL ? tender.reference : "");
-	if (!script_answered_ok(t, c, sreq_top_up(t, member_id, amount, &pt, key, &resp), &resp) ||
+	kc_req_top_up(&r, member_id, amount, &tender, 1, NULL);
+	if (!script_answered_ok(t, c, script_call(t, &r, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TOP_UP_RECORD))
 		return;
-	o = script_ok_keyed(t, c, key, before);
+	o = script_ok_keyed(t, c, r.req.idempotency_key, before);
 	json_object_set_new(o, "tender", json_string(kcj_tender_name(tender.kind)));
 	json_object_set_new(o, "topup", kcj_topup(resp->top_up_record));
 	kcj_emit(o);

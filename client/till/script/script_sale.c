@@ -71,13 +71,15 @@ void cmd_product(Till *t, const Cmd *c)
 {
 	Kassa__V1__Response *resp = NULL;
 	const char *code = arg_word(c, 0);
+	KcReq r;
 	json_t *o;
 
 	if (arg_count(c) != 1 || code == NULL) {
 		script_usage(t, c, "product CODE");
 		return;
 	}
-	if (!script_answered_ok(t, c, sreq_product(t, code, &resp), &resp) ||
+	kc_req_product_lookup(&r, code);
+	if (!script_answered_ok(t, c, script_call(t, &r, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_PRODUCT))
 		return;
 	o = kcj_ok(c->name);
@@ -90,13 +92,15 @@ void cmd_txn_show(Till *t, const Cmd *c)
 {
 	Kassa__V1__Response *resp = NULL;
 	int64_t id;
+	KcReq r;
 	json_t *o;
 
 	if (arg_count(c) != 1 || !kc_parse_i64(arg_word(c, 0), &id)) {
 		script_usage(t, c, "txn show ID");
 		return;
 	}
-	if (!script_answered_ok(t, c, sreq_txn_get(t, id, NULL, &resp), &resp) ||
+	kc_req_transaction_get(&r, id, NULL);
+	if (!script_answered_ok(t, c, script_call(t, &r, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
 		return;
 	o = kcj_ok(c->name);
@@ -281,7 +285,7 @@ void cmd_sale_quote(Till *t, const Cmd *c)
 
 	if (!sale_ready(t, c, "sale quote", true))
 		return;
-	if (!script_answered_ok(t, c, sreq_checkout(t, &t->sale, NULL, true, &resp), &resp) ||
+	if (!script_answered_ok(t, c, script_quote(t, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
 		return;
 	o = kcj_ok(c->name);

@@ -8,12 +8,9 @@
  * as a copy) and the exchange rates. "status" and "sync" are
  * script_offline.c's. See script_cmds.h for what the command files share.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -182,35 +179,35 @@ void cmd_shift(Till *t, const Cmd *c)
 	const char *what = c->n > 1 && c->vals[1] == NULL ? c->keys[1] : "";
 	Kassa__V1__Response *resp = NULL;
 	Cmd sub = *c;
-	char key[KC_KEY_LEN], name[32];
+	char name[32];
 	int before = script_reconnects(t);
 	int64_t amount = 0;
-	KcResult r;
+	KcReq rq;
 	json_t *o;
 
 	snprintf(name, sizeof(name), "shift %s", what);
 	sub.name = name;
 	sub.first = 2;
-	kc_new_key(key);
 	if (strcmp(what, "open") == 0) {
 		if (!money_arg(t, &sub, "float", use, &amount))
 			return;
-		r = sreq_shift_open(t, amount, key, &resp);
+		kc_req_shift_open(&rq, amount, NULL);
 	} else if (strcmp(what, "x") == 0 && arg_count(&sub) == 0) {
-		r = sreq_shift_report(t, false, 0, NULL, &resp);
+		kc_req_shift_report(&rq, false, 0, NULL);
 	} else if (strcmp(what, "z") == 0) {
 		if (!money_arg(t, &sub, "counted", use, &amount))
 			return;
-		r = sreq_shift_report(t, true, amount, key, &resp);
+		kc_req_shift_report(&rq, true, amount, NULL);
 	} else {
 		sub.name = "shift";
 		script_usage(t, &sub, use);
 		return;
 	}
-	if (!script_answered_ok(t, &sub, r, &resp) ||
+	if (!script_answered_ok(t, &sub, script_call(t, &rq, &resp), &resp) ||
 	    !script_has_body(t, &sub, resp, KASSA__V1__RESPONSE__BODY_SHIFT_SUMMARY))
 		return;
-	o = strcmp(what, "x") == 0 ? kcj_ok(sub.name) : script_ok_keyed(t, &sub, key, before);
+	o = strcmp(what, "x") == 0 ? kcj_ok(sub.name)
+				   : script_ok_keyed(t, &sub, rq.req.idempotency_key, before);
 	json_object_set_new(o, "shift", shift_json(resp->shift_summary));
 	kcj_emit(o);
 	kc_response_free(resp);
@@ -218,36 +215,20 @@ void cmd_shift(Till *t, const Cmd *c)
 
 /* ---- receipts ---- */
 
-/* Write len bytes to dir/name (replacing it). */
-static bool write_file(const char *dir, const char *name, const void *buf, size_t len)
-{
-	char path[4096];
-	int fd, n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-	bool ok;
-
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return false;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return false;
-	ok = write(fd, buf, len) == (ssize_t)len;
-	return close(fd) == 0 && ok;
-}
-
 /*
- * The receipt of txn as text (returned, malloc'd), and as files in
- * --receipt-dir (<receipt no>[-copy].txt and .escpos) and ESC/POS bytes to
- * --printer. *printed says whether every file and the printer took it.
+ * The receipt of txn as text (returned, malloc'd), kept by receipt_save():
+ * files in --receipt-dir (<receipt no>[-copy].txt and .escpos) and ESC/POS
+ * bytes to --printer, the same as the screen writes. *printed says whether
+ * every file and the printer took it; err says why not.
  */
 static char *receipt_out(Till *t, const Kassa__V1__Transaction *txn, const char *receipt_no,
-			 bool offline, bool copy, bool *printed)
+			 bool offline, bool copy, bool *printed, char *err, size_t errlen)
 {
 	const TillConfig *cfg = t->ts->cfg;
+	ReceiptEncoding enc = cfg->printer_encoding != NULL &&
+			      strcmp(cfg->printer_encoding, "utf8") == 0 ? RECEIPT_UTF8
+									 : RECEIPT_GB18030;
 	ReceiptInfo r;
-	unsigned char *esc = NULL;
-	size_t esclen = 0;
-	char name[TILL_RECEIPT_LEN + 16], *text;
-	bool ok = true;
 
 	memset(&r, 0, sizeof(r));
 	r.store_name = t->ts->store_name;
@@ -260,47 +241,24 @@ static char *receipt_out(Till *t, const Kassa__V1__Transaction *txn, const char 
 	r.offline = offline;
 	r.reprint = copy;
 	r.txn = txn;
-	text = receipt_text(&r, RECEIPT_COLUMNS);
-	if (cfg->receipt_dir != NULL) {
-		snprintf(name, sizeof(name), "%s%s.txt", receipt_no, copy ? "-copy" : "");
-		ok = write_file(cfg->receipt_dir, name, text, strlen(text));
-	}
-	if (cfg->receipt_dir != NULL || cfg->printer != NULL) {
-		ReceiptEncoding enc = cfg->printer_encoding != NULL &&
-					      strcmp(cfg->printer_encoding, "utf8") == 0
-					      ? RECEIPT_UTF8 : RECEIPT_GB18030;
-
-		if (!receipt_escpos(&r, enc, &esc, &esclen)) {
-			ok = false;
-		} else {
-			snprintf(name, sizeof(name), "%s%s.escpos", receipt_no, copy ? "-copy" : "");
-			if (cfg->receipt_dir != NULL)
-				ok = write_file(cfg->receipt_dir, name, esc, esclen) && ok;
-			if (cfg->printer != NULL) {
-				int fd = open(cfg->printer, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-					      0644);
-
-				ok = fd >= 0 && write(fd, esc, esclen) == (ssize_t)esclen && ok;
-				if (fd >= 0)
-					(void)close(fd);
-			}
-		}
-	}
-	free(esc);
-	*printed = ok;
-	return text;
+	err[0] = '\0';
+	*printed = receipt_save(&r, cfg->receipt_dir, cfg->printer, enc, err, errlen);
+	return receipt_text(&r, RECEIPT_COLUMNS);
 }
 
 static void emit_receipt(Till *t, const Cmd *c, const Kassa__V1__Transaction *txn,
 			 const char *receipt_no, bool offline, bool copy)
 {
 	bool printed;
-	char *text = receipt_out(t, txn, receipt_no, offline, copy, &printed);
+	char err[KC_ERR_LEN];
+	char *text = receipt_out(t, txn, receipt_no, offline, copy, &printed, err, sizeof(err));
 	json_t *o = kcj_ok(c->name);
 
 	json_object_set_new(o, "receipt_no", json_string(receipt_no));
 	json_object_set_new(o, "copy", json_boolean(copy));
 	json_object_set_new(o, "printed", json_boolean(printed));
+	if (!printed)
+		json_object_set_new(o, "print_error", json_string(err));
 	json_object_set_new(o, "text", json_string(text));
 	kcj_emit(o);
 	free(text);
@@ -310,8 +268,10 @@ static void emit_receipt(Till *t, const Cmd *c, const Kassa__V1__Transaction *tx
 static void receipt_fetch(Till *t, const Cmd *c, const char *no)
 {
 	Kassa__V1__Response *resp = NULL;
+	KcReq rq;
 
-	if (!script_answered_ok(t, c, sreq_txn_get(t, 0, no, &resp), &resp) ||
+	kc_req_transaction_get(&rq, 0, no);
+	if (!script_answered_ok(t, c, script_call(t, &rq, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
 		return;
 	emit_receipt(t, c, resp->transaction, no, resp->transaction->offline, true);
@@ -416,13 +376,13 @@ void cmd_sale_finish(Till *t, const Cmd *c)
 void cmd_feedback(Till *t, const Cmd *c)
 {
 	static const char use[] = "feedback rating=1..5 [comment=TEXT] [txn=ID|receipt=NO]";
-	Kassa__V1__Feedback fb = KASSA__V1__FEEDBACK__INIT;
-	Kassa__V1__Response *resp = NULL;
 	const char *rating_s = arg_get(c, "rating"), *comment = arg_get(c, "comment");
 	const char *txn_s = arg_get(c, "txn"), *receipt = arg_get(c, "receipt");
+	const char *detail = NULL;
 	int64_t rating, txn_id = 0;
-	char key[KC_KEY_LEN];
 	int before = script_reconnects(t);
+	TillFeedbackResult fb;
+	char msg[KC_ERR_LEN];
 	json_t *o;
 
 	if (rating_s == NULL || (txn_s != NULL && receipt != NULL) ||
@@ -445,20 +405,18 @@ void cmd_feedback(Till *t, const Cmd *c)
 			return;
 		}
 	}
-	fb.txn_id = txn_id;
-	fb.rating = (int32_t)rating;
-	fb.comment = (char *)(comment != NULL ? comment : "");
-	fb.receipt_no = (char *)(receipt != NULL ? receipt : "");
-	kc_new_key(key);
-	if (!script_answered_ok(t, c, sreq_feedback(t, &fb, key, &resp), &resp) ||
-	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_FEEDBACK_RECORDED))
+	/* online, or journaled after an offline sale (till_feedback()) */
+	if (!till_feedback(t->ts, receipt, txn_id, (int32_t)rating, comment, &fb, &detail, msg,
+			   sizeof(msg))) {
+		script_fail(t, c, fb.code, detail, msg);
 		return;
-	o = script_ok_keyed(t, c, key, before);
-	json_object_set_new(o, "feedback_id", json_integer(resp->feedback_recorded->feedback_id));
-	json_object_set_new(o, "txn_id", json_integer(resp->feedback_recorded->txn_id));
+	}
+	o = script_ok_keyed(t, c, fb.key, before);
+	json_object_set_new(o, "feedback_id", json_integer(fb.feedback_id));
+	json_object_set_new(o, "txn_id", json_integer(fb.txn_id));
 	json_object_set_new(o, "rating", json_integer(rating));
+	json_object_set_new(o, "offline", json_boolean(fb.offline));
 	kcj_emit(o);
-	kc_response_free(resp);
 }
 
 /* ---- rates ---- */
@@ -490,13 +448,15 @@ void cmd_rates(Till *t, const Cmd *c)
 {
 	Kassa__V1__Response *resp = NULL;
 	const Kassa__V1__RateTable *cached = t->ts->cache != NULL ? t->ts->cache->rates : NULL;
+	KcReq rq;
 	json_t *o;
 
 	if (arg_count(c) != 0) {
 		script_usage(t, c, "rates");
 		return;
 	}
-	if (till_online(t->ts) && sreq_rates_get(t, &resp) == KC_OK &&
+	kc_req_rates_get(&rq);
+	if (till_online(t->ts) && script_call(t, &rq, &resp) == KC_OK &&
 	    kc_status(resp) == KASSA__V1__STATUS_CODE__OK &&
 	    resp->body_case == KASSA__V1__RESPONSE__BODY_RATE_TABLE) {
 		if (t->ts->cache != NULL)

@@ -7,8 +7,10 @@
 # claiming one with a code at the till, setting a tier by hand, running the
 # points expiry and the tier re-evaluation, and refusals: the wrong role or
 # a bad value is exit 1 with the server's code and detail, a usage mistake
-# exit 2. Needs KASSA_TEST_ENV (scripts/test-env.sh) and KASSA_TILL (the
-# kassa-till binary; kassa-office is next to it unless KASSA_OFFICE names it).
+# exit 2; and --lang zh_CN|en: messages for people (the server's, kassa-office's
+# own, stderr, the usage text) in that language, codes and details unchanged.
+# Needs KASSA_TEST_ENV (scripts/test-env.sh) and KASSA_TILL (the kassa-till
+# binary; kassa-office is next to it unless KASSA_OFFICE names it).
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
@@ -242,5 +244,34 @@ check "a store cashier cannot log in at head office: exit 1, BAD_CREDENTIALS" $(
 	grep -q '"cmd":"login","code":"UNAUTHENTICATED","detail":"BAD_CREDENTIALS"' "$tmp/out"; echo $?)
 admin no such >/dev/null 2>&1
 check "an unknown command exits 2" $([ $? = 2 ]; echo $?)
+
+# ---- languages: --lang zh_CN|en for what people read, never for codes ----------
+
+# a refusal by the server: its Status.message in the Hello's language, the detail the same
+analyst --lang zh_CN rules set "$tmp/orig.json" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+sed 's/^/# /' "$tmp/out"
+check "--lang zh_CN: a refusal has the server's Chinese message, the same code and detail" $(
+	[ $rc = 1 ] && grep -q '"cmd":"rules set","code":"PERMISSION_DENIED","detail":"ROLE_NOT_ALLOWED","message":"该员工角色无权执行此操作"' "$tmp/out"
+	echo $?)
+analyst --lang en rules set "$tmp/orig.json" >"$tmp/out" 2>&1
+check "--lang en: the same refusal in English" $([ $? = 1 ] &&
+	grep -q '"detail":"ROLE_NOT_ALLOWED","message":"this staff role may not do that"' "$tmp/out"
+	echo $?)
+# kassa-office's own messages: the JSON one and the one on stderr
+admin --lang zh_CN coupon define name="Office bad $run" kind=bogus >"$tmp/out" 2>&1
+check "--lang zh_CN: kassa-office's own message in Chinese, detail BAD_FIELD" $([ $? = 2 ] &&
+	grep -q '"detail":"BAD_FIELD","message":"kind: kind 必须是 fixed、percent 或 free_item"' "$tmp/out"
+	echo $?)
+office --lang zh_CN --staff 12x --pin 0 rules show >/dev/null 2>"$tmp/err"
+check "--lang zh_CN: a usage error on stderr in Chinese (exit 2)" $([ $? = 2 ] &&
+	grep -q '^kassa-office: --staff 须为数字' "$tmp/err"; echo $?)
+office --lang zh_CN no such >/dev/null 2>"$tmp/err"
+check "--lang zh_CN: the usage text in Chinese, the command syntax as it is" $([ $? = 2 ] &&
+	grep -q '^用法：$' "$tmp/err" && grep -q '^  member search name=PREFIX|phone=SUFFIX' "$tmp/err"
+	echo $?)
+office --lang fr rules show >/dev/null 2>"$tmp/err"
+check "--lang fr is a usage error (exit 2)" $([ $? = 2 ] &&
+	grep -q -- '--lang must be zh_CN or en' "$tmp/err"; echo $?)
 
 summary

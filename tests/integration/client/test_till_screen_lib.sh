@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # test_till_screen_lib.sh: what the tmux tests of kassa-till's screen share
-# (test_till_screen.sh, test_till_screen_ops.sh); sourced after lib.sh, not
+# (test_till_screen.sh, _ops, _offline, _pay); sourced after lib.sh, not
 # a test itself. A private tmux server (its own socket, killed on exit), the
 # pane as text, waits that poll it with a deadline, keys, and kassa-till
 # started in a detached 80x24 session. TILL_CERT (default S001-T1) picks the

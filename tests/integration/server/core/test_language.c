@@ -6,7 +6,10 @@
  * route gate on the loop thread (LOGIN_REQUIRED, before the handler), a
  * handler's database callback (UNKNOWN_PRODUCT), the PIN check that runs
  * on a worker thread (BAD_CREDENTIALS), the table of messages for the
- * details our SQL functions raise (IDEMPOTENCY_KEY_REUSED). "zh_CN" and
+ * details our SQL functions raise (IDEMPOTENCY_KEY_REUSED), and a database
+ * callback that translates with _() itself, before call_db_ok (Feedback's
+ * TRANSACTION_NOT_FOUND: db.c runs every callback in the locale its query
+ * was sent in, the Call's). "zh_CN" and
  * "zh_CN.UTF-8" get the Chinese of po/zh_CN.po; "en", "" and a language
  * without a catalogue ("fr") get English. Two sessions in different
  * languages at once do not disturb each other.
@@ -29,6 +32,8 @@ static const Refusal unknown_product = { "UNKNOWN_PRODUCT", "no product has that
 					 "没有货号或条码与此相符的商品" };
 static const Refusal bad_credentials = { "BAD_CREDENTIALS", "unknown staff id or wrong PIN",
 					 "员工号不存在或密码错误" };
+static const Refusal no_such_sale = { "TRANSACTION_NOT_FOUND", "no such sale at this store",
+				      "本店没有这笔销售" };
 static const Refusal key_reused = { "IDEMPOTENCY_KEY_REUSED",
 				    "this idempotency key was used for another request",
 				    "此幂等键已用于另一个请求" };
@@ -117,6 +122,12 @@ static void refusals_in(Harness *h, const char *lang, bool zh)
 	r = NULL;
 	kr = kc_member_register(kc, &reg, key, &r);
 	expect(lang, "register again with the key", kr, r, &key_reused, zh);
+	kc_response_free(r);
+
+	kc_new_key(key);
+	r = NULL;
+	kr = kc_feedback(kc, 999999999999LL, "", 5, "", key, &r);
+	expect(lang, "feedback on a sale that does not exist", kr, r, &no_such_sale, zh);
 out:
 	kc_response_free(r);
 	kc_free(kc);

@@ -137,7 +137,7 @@ static void test_refusals(Harness *h)
 	KcLine unknown[] = { { "SKU-APPLE", 1, false }, { "NO-SUCH-SKU", 1, false } };
 	KcLine zero[] = { { "SKU-TEA", 0, false } };
 	KcLine negative[] = { { "SKU-TEA", -2, false } };
-	KcLine huge[] = { { "SKU-RICE", 100001, false } };
+	KcLine huge[] = { { "SKU-RICE", 100000, false } };	/* a barcode in the qty field */
 	KcTender cash10[] = { { CASH, 1000, NULL } };
 	KcTender cash9[] = { { CASH, 999, NULL } };
 	KcTender card20[] = { { CARD, 2000, "REF" } };

@@ -151,6 +151,7 @@ static void test_torn_tail(void **state)
 	assert_record(j, 0, 1);
 	assert_record(j, 1, 2);
 	assert_int_equal(j->set_aside, 1);
+	assert_int_equal(j->torn, 1);
 	assert_int_equal(j->rejected, 1);
 	assert_int_equal(file_size(JOURNAL_FILE), good);
 	rej = rejected_text();
@@ -183,6 +184,7 @@ static void test_flipped_byte(void **state)
 	assert_record(j, 0, 1);
 	assert_record(j, 1, 3);
 	assert_int_equal(j->set_aside, 1);
+	assert_int_equal(j->torn, 0);
 	rej = rejected_text();
 	assert_non_null(strstr(rej, "\"detail\":\"JOURNAL_CHECKSUM_MISMATCH\""));
 	/* the damaged record is kept whole: base64 of its 53 bytes */
@@ -274,6 +276,34 @@ static void test_reject_checkout(void **state)
 	journal_close(j);
 }
 
+/* A journaled rating set aside says which sale it was for. */
+static void test_reject_feedback(void **state)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__Feedback fb = KASSA__V1__FEEDBACK__INIT;
+	uint8_t buf[256];
+	size_t len;
+	char err[256], *rej;
+	Journal *j = open_ok();
+
+	(void)state;
+	fb.receipt_no = "T1-43";
+	fb.rating = 2;
+	req.idempotency_key = "0c0c0c0c-1111-4222-8333-444444444444";
+	req.body_case = KASSA__V1__REQUEST__BODY_FEEDBACK;
+	req.feedback = &fb;
+	len = kassa__v1__request__pack(&req, buf);
+	assert_true(journal_reject(j, buf, len, "TRANSACTION_NOT_FOUND", "no such sale", err,
+				   sizeof(err)));
+	rej = rejected_text();
+	assert_non_null(strstr(rej, "\"kind\":\"feedback\""));
+	assert_non_null(strstr(rej, "\"receipt_no\":\"T1-43\""));
+	assert_non_null(strstr(rej, "\"rating\":2"));
+	assert_non_null(strstr(rej, "0c0c0c0c-1111-4222-8333-444444444444"));
+	free(rej);
+	journal_close(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +313,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flipped_length, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reject_checkout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reject_feedback, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

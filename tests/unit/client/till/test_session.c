@@ -10,7 +10,11 @@
  * wrong PIN); an offline sale is priced from the cache, journaled with
  * its key, receipt number, sold_at, cashier and member phone, and a sale
  * spending points is refused offline and stays open; a damaged catalogue
- * cache is an empty cache, not a crash; a withdrawn product leaves it.
+ * cache is an empty cache, not a crash; a withdrawn product leaves it; a
+ * rating given after an offline sale is journaled after it (its own key,
+ * the sale by receipt number) and bad values are refused first; a
+ * damaged journal record found at start is counted with a message naming
+ * the rejected file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -284,6 +288,132 @@ static void test_offline_sale(void **state)
 	till_close(&ts);
 }
 
+/* One offline sale of a tea, cash; its receipt number into receipt. */
+static void sell_tea(char receipt[TILL_RECEIPT_LEN])
+{
+	static Sale s;
+	const Kassa__V1__Product *p;
+	const char *detail = NULL;
+	TillFinish fin;
+	char msg[256];
+
+	p = till_product(&ts, "TEA-1", &detail);
+	assert_non_null(p);
+	sale_init(&s);
+	assert_int_equal(sale_begin(&s), SALE_OK);
+	assert_int_equal(sale_add(&s, p, "TEA-1", 1, NULL), SALE_OK);
+	assert_int_equal(sale_pay(&s, KASSA__V1__TENDER_KIND__TENDER_CASH, 1200, NULL), SALE_OK);
+	assert_true(till_finish(&ts, &s, &fin, &detail, msg, sizeof(msg)));
+	assert_true(fin.offline);
+	memcpy(receipt, fin.receipt_no, TILL_RECEIPT_LEN);
+	till_finish_free(&fin);
+}
+
+/*
+ * A rating given after an offline sale is journaled after it: a Feedback
+ * with its own key naming the sale by receipt number; bad values are
+ * refused before anything is written.
+ */
+static void test_offline_feedback(void **state)
+{
+	const char *detail = NULL;
+	TillFeedbackResult fb;
+	Kassa__V1__Request *req;
+	char receipt[TILL_RECEIPT_LEN], msg[256], sale_key[KC_KEY_LEN];
+
+	(void)state;
+	open_offline();
+	give_verifier(7, "2468");
+	assert_true(till_login(&ts, 7, "2468", &detail));
+	put_tea();
+	sell_tea(receipt);
+	assert_int_equal(ts.journal->n, 1);
+	req = kassa__v1__request__unpack(NULL, ts.journal->recs[0].len, ts.journal->recs[0].data);
+	assert_non_null(req);
+	snprintf(sale_key, sizeof(sale_key), "%s", req->idempotency_key);
+	kassa__v1__request__free_unpacked(req, NULL);
+
+	assert_false(till_feedback(&ts, receipt, 0, 6, NULL, &fb, &detail, msg, sizeof(msg)));
+	assert_string_equal(detail, "BAD_RATING");
+	assert_false(till_feedback(&ts, "", 0, 4, NULL, &fb, &detail, msg, sizeof(msg)));
+	assert_string_equal(detail, "BAD_SALE");
+	assert_false(till_feedback(&ts, receipt, 0, 4, "\x01", &fb, &detail, msg, sizeof(msg)));
+	assert_string_equal(detail, "BAD_COMMENT");
+	assert_int_equal(ts.journal->n, 1);
+
+	assert_true(till_feedback(&ts, receipt, 0, 4, "很好", &fb, &detail, msg, sizeof(msg)));
+	assert_true(fb.offline);
+	assert_int_equal(fb.feedback_id, 0);
+	assert_int_equal(ts.journal->n, 2);
+	req = kassa__v1__request__unpack(NULL, ts.journal->recs[1].len, ts.journal->recs[1].data);
+	assert_non_null(req);
+	assert_int_equal(req->body_case, KASSA__V1__REQUEST__BODY_FEEDBACK);
+	assert_string_equal(req->idempotency_key, fb.key);
+	assert_string_not_equal(req->idempotency_key, sale_key);
+	assert_string_equal(req->feedback->receipt_no, receipt);
+	assert_int_equal(req->feedback->txn_id, 0);
+	assert_int_equal(req->feedback->rating, 4);
+	assert_string_equal(req->feedback->comment, "很好");
+	kassa__v1__request__free_unpacked(req, NULL);
+	/* durable: both are there after a restart, in order */
+	till_close(&ts);
+	open_offline();
+	assert_int_equal(ts.journal->n, 2);
+	till_logout(&ts);
+	assert_false(till_feedback(&ts, receipt, 0, 4, NULL, &fb, &detail, msg, sizeof(msg)));
+	assert_string_equal(detail, "NOT_LOGGED_IN");
+	till_close(&ts);
+}
+
+/*
+ * A damaged record found at start: till_open() keeps the count and a
+ * message naming the rejected file; the other records stay.
+ */
+static void test_journal_notice(void **state)
+{
+	const char *detail = NULL, *notice;
+	char receipt[TILL_RECEIPT_LEN], path[512];
+	size_t first;
+	int damaged = -1, i;
+	FILE *f;
+
+	(void)state;
+	open_offline();
+	assert_null(till_journal_notice(&ts, &damaged));
+	assert_int_equal(damaged, 0);
+	give_verifier(7, "2468");
+	assert_true(till_login(&ts, 7, "2468", &detail));
+	put_tea();
+	for (i = 0; i < 3; i++)
+		sell_tea(receipt);
+	first = ts.journal->recs[0].len;
+	till_close(&ts);
+	/* flip one byte inside the second record's payload */
+	snprintf(path, sizeof(path), "%s/%s", dir, JOURNAL_FILE);
+	f = fopen(path, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, (long)(2 * JOURNAL_HEADER + first + 5), SEEK_SET), 0);
+	i = fgetc(f);
+	assert_int_equal(fseek(f, (long)(2 * JOURNAL_HEADER + first + 5), SEEK_SET), 0);
+	fputc(i ^ 0x01, f);
+	fclose(f);
+	open_offline();
+	notice = till_journal_notice(&ts, &damaged);
+	assert_int_equal(damaged, 1);
+	assert_non_null(notice);
+	assert_non_null(strstr(notice, "1 damaged offline sale"));
+	snprintf(path, sizeof(path), "%s/rejected", dir);
+	assert_non_null(strstr(notice, path));
+	assert_int_equal(ts.journal->n, 2);
+	assert_int_equal(till_rejected(&ts), 1);
+	till_close(&ts);
+	/* told once: the next start finds nothing new */
+	open_offline();
+	assert_null(till_journal_notice(&ts, &damaged));
+	assert_int_equal(damaged, 0);
+	till_close(&ts);
+}
+
 static void test_cache_files(void **state)
 {
 	Kassa__V1__CatalogPage page = KASSA__V1__CATALOG_PAGE__INIT;
@@ -330,6 +460,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_offline_login, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offline_sale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offline_feedback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_notice, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,6 +63,8 @@ static void test_line_total(void **state)
 	assert_true(t == 100);
 	assert_true(rules_line_total(100, RULES_MAX_QTY, &t));
 	assert_true(t == 100 * (int64_t)RULES_MAX_QTY);
+	assert_true(rules_line_total(100, 99999, &t));	/* the till's SALE_MAX_QTY */
+	assert_true(t == 9999900);
 	assert_true(rules_line_total(0, 5, &t));		/* free item */
 	assert_true(t == 0);
 	assert_true(rules_line_total(INT64_MAX, 1, &t));
@@ -80,6 +82,7 @@ static void test_line_total_refused(void **state)
 	assert_false(rules_line_total(100, -1, &t));
 	assert_false(rules_line_total(100, INT32_MIN, &t));
 	assert_false(rules_line_total(100, RULES_MAX_QTY + 1, &t));
+	assert_false(rules_line_total(100, 100000, &t));	/* a barcode, as the till says */
 	assert_false(rules_line_total(100, INT32_MAX, &t));
 	assert_false(rules_line_total(-1, 1, &t));		/* negative price */
 	assert_false(rules_line_total(INT64_MIN, 1, &t));
