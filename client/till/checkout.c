@@ -26,6 +26,8 @@
 #include "i18n.h"
 #include "journal.h"
 #include "money.h"
+#include "phone.h"
+#include "receipt.h"
 #include "sale.h"
 #include "till.h"
 #include "tillpriv.h"
@@ -204,12 +206,29 @@ static bool offline_amounts(const Sale *s, int64_t *total, int64_t *tendered, co
 	return true;
 }
 
+/* Keep who the sale was for, as the receipt shows it, before the sale is reset. */
+static void keep_member(const Sale *s, TillFinish *out)
+{
+	const Kassa__V1__Member *m = s->member;
+
+	if (m != NULL) {
+		snprintf(out->member_name, sizeof(out->member_name), "%s", m->name);
+		snprintf(out->member_phone_masked, sizeof(out->member_phone_masked), "%s",
+			 m->phone_masked);
+		snprintf(out->member_tier, sizeof(out->member_tier), "%s", m->tier);
+	} else if (s->member_phone[0] != '\0') {
+		snprintf(out->member_name, sizeof(out->member_name), "%s", _("(by phone)"));
+		phone_mask(s->member_phone, out->member_phone_masked,
+			   sizeof(out->member_phone_masked));
+	}
+}
+
 /* Step 3: journal the sale and finish it offline. */
 static bool finish_offline(TillSession *ts, Sale *s, Kassa__V1__Checkout *co, TillFinish *out,
 			   bool sent, const char **detail, char *msg, size_t msglen)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
 	char sold_at[32], err[KC_ERR_LEN];
+	KcReq rq;
 	int64_t total, tendered;
 	uint8_t *buf;
 	size_t len;
@@ -235,12 +254,10 @@ static bool finish_offline(TillSession *ts, Sale *s, Kassa__V1__Checkout *co, Ti
 	co->sold_by = ts->staff_id;
 	if (s->member_id == 0 && s->member_phone[0] != '\0')
 		co->member_phone = s->member_phone;
-	req.idempotency_key = out->key;
-	req.body_case = KASSA__V1__REQUEST__BODY_CHECKOUT;
-	req.checkout = co;
-	len = kassa__v1__request__get_packed_size(&req);
+	kc_req_checkout_body(&rq, co, out->key);
+	len = kassa__v1__request__get_packed_size(&rq.req);
 	buf = xmalloc(len ? len : 1);
-	(void)kassa__v1__request__pack(&req, buf);
+	(void)kassa__v1__request__pack(&rq.req, buf);
 	ok = journal_append(ts->journal, buf, len, err, sizeof(err));
 	free(buf);
 	if (!ok)
@@ -275,9 +292,9 @@ static bool finish_answered(TillSession *ts, Sale *s, Kassa__V1__Response *resp,
 bool till_finish(TillSession *ts, Sale *s, TillFinish *out, const char **detail, char *msg,
 		 size_t msglen)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
 	Kassa__V1__Response *resp = NULL;
 	SaleRequest *sr;
+	KcReq rq;
 	bool sent = false, ok;
 	KcResult r;
 
@@ -291,6 +308,7 @@ bool till_finish(TillSession *ts, Sale *s, TillFinish *out, const char **detail,
 		return finish_fail(detail, msg, msglen, "EMPTY_SALE", _("the sale has no lines"));
 	if (ts->staff_id == 0)
 		return finish_fail(detail, msg, msglen, "NOT_LOGGED_IN", _("log in first"));
+	keep_member(s, out);
 	sr = xmalloc(sizeof(*sr));
 	sale_request_build(s, sr);
 	if (s->member_id == 0 && s->member_phone[0] != '\0')
@@ -301,10 +319,8 @@ bool till_finish(TillSession *ts, Sale *s, TillFinish *out, const char **detail,
 				   _("no receipt number could be assigned (see the log)"));
 	}
 	if (till_online(ts)) {
-		req.idempotency_key = out->key;
-		req.body_case = KASSA__V1__REQUEST__BODY_CHECKOUT;
-		req.checkout = &sr->co;
-		r = till_call(ts, &req, &resp);
+		kc_req_checkout_body(&rq, &sr->co, out->key);
+		r = till_call(ts, &rq.req, &resp);
 		if (r == KC_OK) {
 			ok = finish_answered(ts, s, resp, out, detail, msg, msglen);
 			free(sr);
@@ -320,6 +336,54 @@ bool till_finish(TillSession *ts, Sale *s, TillFinish *out, const char **detail,
 	ok = finish_offline(ts, s, &sr->co, out, sent, detail, msg, msglen);
 	free(sr);
 	return ok;
+}
+
+void till_receipt_info(const TillSession *ts, const TillFinish *f, bool reprint, ReceiptInfo *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->store_name = ts->store_name;
+	r->store_code = ts->store_code;
+	r->till_code = ts->till_code;
+	r->cashier_name = ts->staff_name;
+	r->cashier_id = ts->staff_id;
+	r->receipt_no = f->receipt_no;
+	if (f->member_name[0] != '\0') {
+		r->member_name = f->member_name;
+		r->member_phone_masked = f->member_phone_masked;
+		r->member_tier = f->member_tier[0] != '\0' ? f->member_tier : NULL;
+	}
+	r->currency = ts->currency;
+	r->offline = f->offline;
+	r->reprint = reprint;
+	r->txn = f->txn;
+}
+
+bool till_receipt_save(const TillSession *ts, const TillFinish *f, bool reprint, char *err,
+		       size_t errlen)
+{
+	const TillConfig *cfg = ts->cfg;
+	ReceiptEncoding enc = cfg->printer_encoding != NULL &&
+			      strcmp(cfg->printer_encoding, "utf8") == 0 ? RECEIPT_UTF8
+									 : RECEIPT_GB18030;
+	ReceiptInfo r;
+
+	till_receipt_info(ts, f, reprint, &r);
+	err[0] = '\0';
+	return receipt_save(&r, cfg->receipt_dir, cfg->printer, enc, err, errlen);
+}
+
+KcResult till_quote(TillSession *ts, const Sale *s, Kassa__V1__Response **resp)
+{
+	SaleRequest *sr = xmalloc(sizeof(*sr));
+	KcReq rq;
+	KcResult r;
+
+	sale_request_build(s, sr);
+	sr->co.quote = true;
+	kc_req_checkout_body(&rq, &sr->co, NULL);
+	r = till_call(ts, &rq.req, resp);
+	free(sr);
+	return r;
 }
 
 void till_finish_free(TillFinish *f)

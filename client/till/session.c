@@ -461,16 +461,13 @@ void till_logout(TillSession *ts)
 
 const Kassa__V1__Product *till_product(TillSession *ts, const char *code, const char **detail)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__ProductLookup pl = KASSA__V1__PRODUCT_LOOKUP__INIT;
 	Kassa__V1__Response *resp = NULL;
 	const Kassa__V1__Product *p;
+	KcReq rq;
 
 	*detail = NULL;
-	pl.code = (char *)code;
-	req.body_case = KASSA__V1__REQUEST__BODY_PRODUCT_LOOKUP;
-	req.product_lookup = &pl;
-	if (till_call(ts, &req, &resp) == KC_OK) {
+	kc_req_product_lookup(&rq, code);
+	if (till_call(ts, &rq.req, &resp) == KC_OK) {
 		p = NULL;
 		if (kc_status(resp) == KASSA__V1__STATUS_CODE__OK &&
 		    resp->body_case == KASSA__V1__RESPONSE__BODY_PRODUCT)

@@ -131,6 +131,10 @@ typedef struct TillFinish {
 	Kassa__V1__Response *resp;	/* owned: the response txn points into (online) */
 	char receipt_no[TILL_RECEIPT_LEN];
 	char key[KC_KEY_LEN];		/* the sale's idempotency key */
+	/* the sale's member as the receipt shows it ("" = anonymous) */
+	char member_name[128];
+	char member_phone_masked[32];
+	char member_tier[64];
 } TillFinish;
 
 /*
@@ -147,6 +151,30 @@ typedef struct TillFinish {
 MUSTCHECK bool till_finish(TillSession *ts, struct Sale *s, TillFinish *out,
 			   const char **detail, char *msg, size_t msglen);
 void till_finish_free(TillFinish *f);
+
+/*
+ * Ask the server to price the open sale s (member, coupons, claim codes,
+ * points) without recording it: *resp carries the Transaction it would
+ * make (txn_id 0). As till_call(): offline answers KC_ERR_IO at once.
+ */
+KcResult till_quote(TillSession *ts, const struct Sale *s, Kassa__V1__Response **resp);
+
+struct ReceiptInfo;
+
+/*
+ * The receipt of finished sale f at this till (store, till, cashier,
+ * member, offline; reprint marks a copy): r borrows from ts and f.
+ */
+void till_receipt_info(const TillSession *ts, const TillFinish *f, bool reprint,
+		       struct ReceiptInfo *r);
+
+/*
+ * Keep f's receipt as the configuration says (receipt_save(): files in
+ * --receipt-dir, ESC/POS to --printer in --printer-encoding). False with
+ * err filled when a file or the printer did not take it.
+ */
+MUSTCHECK bool till_receipt_save(const TillSession *ts, const TillFinish *f, bool reprint,
+				 char *err, size_t errlen);
 
 /* What a synchronisation did. */
 typedef struct TillSyncReport {

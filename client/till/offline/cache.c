@@ -249,13 +249,11 @@ static bool sync_call(TillSession *ts, Kassa__V1__Request *req, Kassa__V1__Respo
 /* RatesGet into the cache. */
 static bool sync_rates(TillCache *c, TillSession *ts, char *err, size_t errlen)
 {
-	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-	Kassa__V1__RatesGet rg = KASSA__V1__RATES_GET__INIT;
 	Kassa__V1__Response *resp = NULL;
+	KcReq rq;
 
-	req.body_case = KASSA__V1__REQUEST__BODY_RATES_GET;
-	req.rates_get = &rg;
-	if (!sync_call(ts, &req, &resp, KASSA__V1__RESPONSE__BODY_RATE_TABLE, err, errlen))
+	kc_req_rates_get(&rq);
+	if (!sync_call(ts, &rq.req, &resp, KASSA__V1__RESPONSE__BODY_RATE_TABLE, err, errlen))
 		return false;
 	cache_set_rates(c, resp->rate_table);
 	kc_response_free(resp);
@@ -270,15 +268,11 @@ bool cache_sync(TillCache *c, TillSession *ts, int *products, char *err, size_t 
 
 	*products = 0;
 	for (pages = 0; more && pages < CACHE_SYNC_MAX_PAGES; pages++) {
-		Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
-		Kassa__V1__CatalogSync cs = KASSA__V1__CATALOG_SYNC__INIT;
 		Kassa__V1__Response *resp = NULL;
+		KcReq rq;
 
-		cs.after_seq = c->last_seq;
-		cs.limit = CACHE_SYNC_PAGE;
-		req.body_case = KASSA__V1__REQUEST__BODY_CATALOG_SYNC;
-		req.catalog_sync = &cs;
-		if (!sync_call(ts, &req, &resp, KASSA__V1__RESPONSE__BODY_CATALOG_PAGE, err,
+		kc_req_catalog_sync(&rq, c->last_seq, CACHE_SYNC_PAGE);
+		if (!sync_call(ts, &rq.req, &resp, KASSA__V1__RESPONSE__BODY_CATALOG_PAGE, err,
 			       errlen)) {
 			ok = false;
 			break;

@@ -51,8 +51,6 @@ typedef struct PayCtx {
 static bool requote(Screen *sc, PayCtx *pc)
 {
 	Kassa__V1__Response *resp = NULL;
-	SaleRequest *sr;
-	KcReq r;
 	bool ok;
 
 	if (!sale_total(&sc->sale, &pc->due))
@@ -62,12 +60,7 @@ static bool requote(Screen *sc, PayCtx *pc)
 		pc->quote = NULL;
 		return true;
 	}
-	sr = xmalloc(sizeof(*sr));
-	sale_request_build(&sc->sale, sr);
-	sr->co.quote = true;
-	kc_req_checkout_body(&r, &sr->co, NULL);
-	ok = scr_call(sc, &r.req, &resp);
-	free(sr);
+	ok = scr_answered(sc, till_quote(sc->ts, &sc->sale, &resp), &resp);
 	if (!ok)
 		return strcmp(sc->detail, "OFFLINE") == 0;
 	if (resp->body_case != KASSA__V1__RESPONSE__BODY_TRANSACTION) {
@@ -392,53 +385,24 @@ static void coupon(Screen *sc, PayCtx *pc)
 
 /* ---- finishing: receipt and feedback ---- */
 
-/* The ReceiptInfo of the last sale; reprint marks it a copy. */
-static void receipt_info(Screen *sc, bool reprint, ReceiptInfo *r)
-{
-	TillSession *ts = sc->ts;
-
-	memset(r, 0, sizeof(*r));
-	r->store_name = ts->store_name;
-	r->store_code = ts->store_code;
-	r->till_code = ts->till_code;
-	r->cashier_name = ts->staff_name;
-	r->cashier_id = ts->staff_id;
-	r->receipt_no = sc->last.fin.receipt_no;
-	if (sc->last.member_name[0] != '\0') {
-		r->member_name = sc->last.member_name;
-		r->member_phone_masked = sc->last.member_phone;
-		r->member_tier = sc->last.member_tier;
-	}
-	r->currency = ts->currency;
-	r->offline = sc->last.fin.offline;
-	r->reprint = reprint;
-	r->txn = sc->last.fin.txn;
-}
-
-/* The receipt text of the last sale (malloc'd). */
+/* The receipt text of the last sale (malloc'd); reprint marks it a copy. */
 static char *last_receipt(Screen *sc, bool reprint)
 {
 	ReceiptInfo r;
 
-	receipt_info(sc, reprint, &r);
+	till_receipt_info(sc->ts, &sc->last.fin, reprint, &r);
 	return receipt_text(&r, RECEIPT_COLUMNS);
 }
 
 /*
- * Keep the last sale's receipt through receipt_save(): files in
- * --receipt-dir, ESC/POS to --printer, the same as script mode writes.
+ * Keep the last sale's receipt (till_receipt_save(): files in
+ * --receipt-dir, ESC/POS to --printer), the same as script mode writes.
  */
 static void print_receipt(Screen *sc, bool copy)
 {
-	const TillConfig *cfg = sc->ts->cfg;
-	ReceiptEncoding enc = cfg->printer_encoding != NULL &&
-			      strcmp(cfg->printer_encoding, "utf8") == 0 ? RECEIPT_UTF8
-									 : RECEIPT_GB18030;
-	ReceiptInfo r;
 	char err[SCR_MSG_LEN];
 
-	receipt_info(sc, copy, &r);
-	if (!receipt_save(&r, cfg->receipt_dir, cfg->printer, enc, err, sizeof(err)))
+	if (!till_receipt_save(sc->ts, &sc->last.fin, copy, err, sizeof(err)))
 		scr_msg(sc, true, "%s", err);
 }
 
@@ -513,23 +477,6 @@ static void feedback(Screen *sc)
 		scr_msg(sc, false, _("Thank you: rating %lld recorded"), (long long)rating);
 }
 
-/* Keep what the receipt needs of the member before till_finish() resets the sale. */
-static void keep_member(Screen *sc)
-{
-	const Kassa__V1__Member *m = sc->sale.member;
-
-	sc->last.member_name[0] = sc->last.member_phone[0] = sc->last.member_tier[0] = '\0';
-	if (m != NULL) {
-		snprintf(sc->last.member_name, sizeof(sc->last.member_name), "%s", m->name);
-		snprintf(sc->last.member_phone, sizeof(sc->last.member_phone), "%s", m->phone_masked);
-		snprintf(sc->last.member_tier, sizeof(sc->last.member_tier), "%s", m->tier);
-	} else if (sc->sale.member_phone[0] != '\0') {
-		snprintf(sc->last.member_phone, sizeof(sc->last.member_phone), "%s",
-			 sc->sale.member_phone);
-		snprintf(sc->last.member_name, sizeof(sc->last.member_name), "%s", _("(by phone)"));
-	}
-}
-
 /* Finish the sale; true when it is finished. */
 static bool finish(Screen *sc, PayCtx *pc)
 {
@@ -548,7 +495,6 @@ static bool finish(Screen *sc, PayCtx *pc)
 	}
 	free(sc->last.receipt);
 	sc->last.receipt = NULL;
-	keep_member(sc);
 	if (!till_finish(sc->ts, &sc->sale, &fin, &detail, why, sizeof(why))) {
 		scr_msg(sc, true, "%s", scr_detail_message(detail, why));
 		(void)requote(sc, pc);

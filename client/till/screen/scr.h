@@ -74,9 +74,6 @@ typedef struct ScrLast {
 	bool have;			/* a sale was finished since login */
 	TillFinish fin;			/* owned (till_finish_free) */
 	char *receipt;			/* owned: receipt text as shown */
-	char member_name[128];		/* the sale's member as the receipt shows it ("" = none) */
-	char member_phone[32];		/* masked */
-	char member_tier[32];
 } ScrLast;
 
 /* The running UI. */
@@ -164,6 +161,8 @@ const char *scr_detail_message(const char *detail, const char *fallback);
  * and the message line says what went wrong.
  */
 MUSTCHECK bool scr_call(Screen *sc, Kassa__V1__Request *req, Kassa__V1__Response **resp);
+/* scr_call() for a request already sent (r is its KcResult, e.g. till_quote()'s). */
+MUSTCHECK bool scr_answered(Screen *sc, KcResult r, Kassa__V1__Response **resp);
 
 /* A human name for a tender kind (translated). */
 const char *scr_tender_name(Kassa__V1__TenderKind kind);

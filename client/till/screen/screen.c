@@ -148,8 +148,11 @@ const char *scr_detail_message(const char *detail, const char *fallback)
 
 bool scr_call(Screen *sc, Kassa__V1__Request *req, Kassa__V1__Response **resp)
 {
-	KcResult r = till_call(sc->ts, req, resp);
+	return scr_answered(sc, till_call(sc->ts, req, resp), resp);
+}
 
+bool scr_answered(Screen *sc, KcResult r, Kassa__V1__Response **resp)
+{
 	sc->detail[0] = '\0';
 	if (r != KC_OK) {
 		snprintf(sc->detail, sizeof(sc->detail), "OFFLINE");

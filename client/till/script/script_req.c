@@ -22,16 +22,7 @@ KcResult script_call(Till *t, KcReq *r, Kassa__V1__Response **resp)
 
 KcResult script_quote(Till *t, Kassa__V1__Response **resp)
 {
-	SaleRequest *sr = xmalloc(sizeof(*sr));
-	KcReq r;
-	KcResult res;
-
-	sale_request_build(&t->sale, sr);
-	sr->co.quote = true;
-	kc_req_checkout_body(&r, &sr->co, NULL);
-	res = script_call(t, &r, resp);
-	free(sr);
-	return res;
+	return till_quote(t->ts, &t->sale, resp);
 }
 
 int script_reconnects(const Till *t)

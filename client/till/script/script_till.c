@@ -216,45 +216,22 @@ void cmd_shift(Till *t, const Cmd *c)
 /* ---- receipts ---- */
 
 /*
- * The receipt of txn as text (returned, malloc'd), kept by receipt_save():
- * files in --receipt-dir (<receipt no>[-copy].txt and .escpos) and ESC/POS
- * bytes to --printer, the same as the screen writes. *printed says whether
- * every file and the printer took it; err says why not.
+ * Answer with f's receipt as text, kept by till_receipt_save() (files in
+ * --receipt-dir, <receipt no>[-copy].txt and .escpos, and ESC/POS bytes to
+ * --printer), the same as the screen writes; "printed" says whether every
+ * file and the printer took it.
  */
-static char *receipt_out(Till *t, const Kassa__V1__Transaction *txn, const char *receipt_no,
-			 bool offline, bool copy, bool *printed, char *err, size_t errlen)
+static void emit_receipt(const Cmd *c, Till *t, const TillFinish *f, bool copy)
 {
-	const TillConfig *cfg = t->ts->cfg;
-	ReceiptEncoding enc = cfg->printer_encoding != NULL &&
-			      strcmp(cfg->printer_encoding, "utf8") == 0 ? RECEIPT_UTF8
-									 : RECEIPT_GB18030;
 	ReceiptInfo r;
-
-	memset(&r, 0, sizeof(r));
-	r.store_name = t->ts->store_name;
-	r.store_code = t->ts->store_code;
-	r.till_code = t->ts->till_code;
-	r.cashier_name = t->ts->staff_name;
-	r.cashier_id = t->ts->staff_id;
-	r.receipt_no = receipt_no;
-	r.currency = t->ts->currency;
-	r.offline = offline;
-	r.reprint = copy;
-	r.txn = txn;
-	err[0] = '\0';
-	*printed = receipt_save(&r, cfg->receipt_dir, cfg->printer, enc, err, errlen);
-	return receipt_text(&r, RECEIPT_COLUMNS);
-}
-
-static void emit_receipt(Till *t, const Cmd *c, const Kassa__V1__Transaction *txn,
-			 const char *receipt_no, bool offline, bool copy)
-{
-	bool printed;
 	char err[KC_ERR_LEN];
-	char *text = receipt_out(t, txn, receipt_no, offline, copy, &printed, err, sizeof(err));
+	bool printed = till_receipt_save(t->ts, f, copy, err, sizeof(err));
 	json_t *o = kcj_ok(c->name);
+	char *text;
 
-	json_object_set_new(o, "receipt_no", json_string(receipt_no));
+	till_receipt_info(t->ts, f, copy, &r);
+	text = receipt_text(&r, RECEIPT_COLUMNS);
+	json_object_set_new(o, "receipt_no", json_string(f->receipt_no));
 	json_object_set_new(o, "copy", json_boolean(copy));
 	json_object_set_new(o, "printed", json_boolean(printed));
 	if (!printed)
@@ -268,13 +245,18 @@ static void emit_receipt(Till *t, const Cmd *c, const Kassa__V1__Transaction *tx
 static void receipt_fetch(Till *t, const Cmd *c, const char *no)
 {
 	Kassa__V1__Response *resp = NULL;
+	TillFinish f;
 	KcReq rq;
 
 	kc_req_transaction_get(&rq, 0, no);
 	if (!script_answered_ok(t, c, script_call(t, &rq, &resp), &resp) ||
 	    !script_has_body(t, c, resp, KASSA__V1__RESPONSE__BODY_TRANSACTION))
 		return;
-	emit_receipt(t, c, resp->transaction, no, resp->transaction->offline, true);
+	memset(&f, 0, sizeof(f));
+	f.txn = resp->transaction;
+	f.offline = resp->transaction->offline;
+	snprintf(f.receipt_no, sizeof(f.receipt_no), "%s", no);
+	emit_receipt(c, t, &f, true);
 	kc_response_free(resp);
 }
 
@@ -296,7 +278,7 @@ void cmd_receipt(Till *t, const Cmd *c)
 			    _("no sale was finished yet: give a receipt number"));
 		return;
 	}
-	emit_receipt(t, c, t->last.txn, t->last.receipt_no, t->last.offline, false);
+	emit_receipt(c, t, &t->last.fin, false);
 }
 
 void cmd_receipt_reprint(Till *t, const Cmd *c)

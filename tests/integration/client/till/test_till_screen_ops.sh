@@ -8,8 +8,8 @@
 # refund by the receipt number printed on the receipt, and the Z report with
 # the cash count and over/short. Every wait polls capture-pane with a
 # deadline. Needs KASSA_TEST_ENV and KASSA_TILL.
-# shellcheck source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 # shellcheck source=test_till_screen_lib.sh

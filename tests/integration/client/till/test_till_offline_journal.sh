@@ -13,8 +13,8 @@
 # twice), a rating given offline lost, recorded twice or attached to the
 # wrong sale, the journal keeping anything once done. Needs KASSA_TEST_ENV
 # and KASSA_TILL.
-# shellcheck source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 STATE=$tmp/state

@@ -12,8 +12,8 @@
 # phone this time, with Chinese texts checked on the screen. Every wait polls
 # capture-pane with a deadline. Needs KASSA_TEST_ENV and KASSA_TILL.
 # Set KASSA_SCREEN_CAPTURE=DIR to keep the captured panes (docs/till-screen.md).
-# shellcheck source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 

@@ -9,8 +9,8 @@
 # with a clear error while the sale stays exactly as it was. The sale that
 # is finished afterwards is the corrected one, split card + cash with
 # change, as PostgreSQL recorded it. Needs KASSA_TEST_ENV and KASSA_TILL.
-# shellcheck source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 state="$tmp/state"

@@ -11,8 +11,8 @@
 # own, stderr, the usage text) in that language, codes and details unchanged.
 # Needs KASSA_TEST_ENV (scripts/test-env.sh) and KASSA_TILL (the kassa-till
 # binary; kassa-office is next to it unless KASSA_OFFICE names it).
-# shellcheck source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 OFFICE=${KASSA_OFFICE:-$(dirname "$TILL")/kassa-office}
 C=$KASSA_CERTS

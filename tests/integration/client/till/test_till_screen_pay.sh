@@ -14,8 +14,8 @@
 # limit (500.00) asks for a manager's id and PIN: refused with a wrong PIN
 # (nothing refunded), done with the right one. Every wait polls capture-pane
 # with a deadline. Needs KASSA_TEST_ENV and KASSA_TILL.
-# shellcheck source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 OFFICE=${KASSA_OFFICE:-$(dirname "$TILL")/kassa-office}
 C=$KASSA_CERTS

@@ -8,8 +8,8 @@
 # the offline sale was sent, and the sale is in PostgreSQL once with its
 # receipt number. Every wait polls capture-pane with a deadline. Needs
 # KASSA_TEST_ENV and KASSA_TILL.
-# shellcheck source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 port=$(free_port) || { echo "no free port"; exit 1; }

@@ -10,8 +10,8 @@
 # it), the killed half sale recorded, points awarded twice, a refused
 # record dropped instead of kept with its reason, the journal keeping
 # records that are done. Needs KASSA_TEST_ENV and KASSA_TILL.
-# shellcheck source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 OFFLINE_SALES=50	# finished offline sales of known products

@@ -7,8 +7,8 @@
 # their bonus, gift lines, and exit codes a script can rely on (0 all ok, 1
 # some command failed, 2 usage, 3 no connection). Needs KASSA_TEST_ENV (scripts/test-env.sh) and
 # KASSA_TILL (the kassa-till binary).
-# shellcheck source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 C=$KASSA_CERTS
 

@@ -9,8 +9,8 @@
 # cash counted (expected cash and over/short), and a sale paid in US
 # dollars at the rate set at head office (change in yuan to the fen, the
 # rate on the tender record). Needs KASSA_TEST_ENV and KASSA_TILL.
-# shellcheck source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
 OFFICE=${KASSA_OFFICE:-$(dirname "$TILL")/kassa-office}
 C=$KASSA_CERTS
