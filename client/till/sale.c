@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cardnum.h"
 #include "i18n.h"
 #include "money.h"
 #include "phone.h"
@@ -205,6 +206,17 @@ static SaleError tender_room(Sale *s, int64_t amount_minor, SaleTender **t)
 	return SALE_OK;
 }
 
+/*
+ * A reference kassad takes: at most SALE_REF_MAX bytes and no card number
+ * (never on the screen, in the journal or in the rejected file).
+ */
+static bool reference_ok(const char *ref)
+{
+	size_t n = ref != NULL ? strlen(ref) : 0;
+
+	return n <= SALE_REF_MAX && !cardnum_has_card_number(ref != NULL ? ref : "", n, NULL, NULL);
+}
+
 SaleError sale_pay(Sale *s, Kassa__V1__TenderKind kind, int64_t amount_minor, const char *ref)
 {
 	SaleTender *t;
@@ -212,6 +224,8 @@ SaleError sale_pay(Sale *s, Kassa__V1__TenderKind kind, int64_t amount_minor, co
 
 	if (e != SALE_OK)
 		return e;
+	if (!reference_ok(ref))
+		return SALE_BAD_REFERENCE;
 	t->kind = kind;
 	t->amount_minor = amount_minor;
 	t->reference = xstrdup(ref != NULL ? ref : "");
@@ -270,6 +284,8 @@ SaleError sale_pay_foreign(Sale *s, Kassa__V1__TenderKind kind, const char *curr
 	e = tender_room(s, amount, &t);
 	if (e != SALE_OK)
 		return e;
+	if (!reference_ok(ref))
+		return SALE_BAD_REFERENCE;
 	t->kind = kind;
 	t->amount_minor = amount;
 	t->reference = xstrdup(ref != NULL ? ref : "");
@@ -436,6 +452,7 @@ const char *sale_error_name(SaleError e)
 		[SALE_NO_SUSPENDED] = "NO_SUSPENDED",
 		[SALE_STORAGE] = "STORAGE_FAILED",
 		[SALE_MEMBER_SET] = "MEMBER_SET",
+		[SALE_BAD_REFERENCE] = "BAD_REFERENCE",
 	};
 
 	if ((size_t)e < ARRAY_SIZE(names) && names[e] != NULL)
@@ -463,6 +480,8 @@ const char *sale_error_message(SaleError e)
 		[SALE_NO_SUSPENDED] = N_("there is no suspended sale with that number"),
 		[SALE_STORAGE] = N_("the till's state directory could not be written or read"),
 		[SALE_MEMBER_SET] = N_("a member is attached to this sale already"),
+		[SALE_BAD_REFERENCE] = N_("a reference is at most 64 characters and never a card "
+					  "number: type the terminal's reference"),
 	};
 
 	if ((size_t)e < ARRAY_SIZE(msgs) && msgs[e] != NULL)

@@ -44,6 +44,7 @@
 #define SALE_MAX_COUPONS 8		/* as the server's CHECKOUT_MAX_COUPONS */
 #define SALE_MAX_SUSPENDED 8		/* suspended sales kept in the state dir */
 #define SALE_CODE_MAX 64		/* longest coupon/claim code accepted */
+#define SALE_REF_MAX 64		/* a tender reference, in bytes: as the server's TENDER_REF_MAX */
 
 typedef struct SaleItem {
 	char *code;			/* owned: what the cashier typed/scanned */
@@ -99,6 +100,7 @@ typedef enum SaleError {
 	SALE_NO_SUSPENDED,		/* no suspended sale (with that number) */
 	SALE_STORAGE,			/* the state directory could not be written/read */
 	SALE_MEMBER_SET,		/* a member is attached already (by id or by phone) */
+	SALE_BAD_REFERENCE,		/* a reference too long, or holding a card number */
 } SaleError;
 
 /* Initialise an unused Sale (closed, empty). */
@@ -143,7 +145,11 @@ SaleError sale_set_member_phone(Sale *s, const char *phone);
 /* Detach the member (by id or phone) and the points to redeem. */
 SaleError sale_clear_member(Sale *s);
 
-/* Add a store-currency tender; ref may be NULL (cash). */
+/*
+ * Add a store-currency tender; ref may be NULL (cash). SALE_BAD_REFERENCE
+ * for a ref over SALE_REF_MAX bytes or holding a card number (cardnum.h):
+ * kassad refuses both, and offline the sale would be journaled with it.
+ */
 SaleError sale_pay(Sale *s, Kassa__V1__TenderKind kind, int64_t amount_minor, const char *ref);
 
 /*

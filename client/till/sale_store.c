@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "money.h"
+#include "statefile.h"
 #include "util.h"
 
 #define STORE_FORMAT 1
@@ -31,7 +32,9 @@ static bool dir_ensure(const char *path)
 {
 	struct stat st;
 
-	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+	if (mkdir(path, 0700) == 0)	/* new: its entry in the parent must survive too */
+		return state_sync_parent(path) && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (errno == EEXIST)
 		return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 	return false;
 }

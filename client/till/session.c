@@ -55,7 +55,13 @@ static bool state_dir_ready(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", _("the state directory is not set or its path is too long"));
 		return false;
 	}
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+	if (mkdir(dir, 0700) == 0) {
+		if (!state_sync_parent(dir)) {	/* the journal lives here: keep the entry */
+			snprintf(err, errlen, _("could not create the state directory %s: %s"),
+				 dir, strerror(errno));
+			return false;
+		}
+	} else if (errno != EEXIST) {
 		snprintf(err, errlen, _("could not create the state directory %s: %s"), dir,
 			 strerror(errno));
 		return false;

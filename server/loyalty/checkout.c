@@ -1249,10 +1249,16 @@ out:
 	free(rp);
 }
 
-/* The request body's hash: the same key with another body is refused. */
+/* The body's hash (same key, other body: refused) without sold_at, offline and sold_by: a
+ * till adds them to an unanswered Checkout it journals, whose replay gets the sale made. */
 static void checkout_hash(const Kassa__V1__Checkout *co, SqlText *out)
 {
-	sqltext_hash(out, &co->base);
+	Kassa__V1__Checkout body = *co;	/* shallow: packed, never freed */
+
+	body.sold_at = (char *)"";
+	body.offline = false;
+	body.sold_by = 0;
+	sqltext_hash(out, &body.base);
 }
 
 /* Step 4: the one statement that records the sale. */

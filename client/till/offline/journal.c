@@ -155,13 +155,28 @@ bool journal_reject(Journal *j, const void *payload, size_t len, const char *det
 	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0) {
-		ok = state_write_all(fd, line, strlen(line)) && state_write_all(fd, "\n", 1) &&
-		     fsync(fd) == 0;
+		struct stat st;
+
+		st.st_size = -1;	/* not known: nothing to cut back to */
+		ok = fstat(fd, &st) == 0 && state_write_all(fd, line, strlen(line)) &&
+		     state_write_all(fd, "\n", 1) && fsync(fd) == 0;
+		if (!ok) {
+			int e = errno;
+
+			/*
+			 * No half line may stay: the next one would be glued to it
+			 * and both be unreadable. The record stays in the journal.
+			 */
+			if (st.st_size >= 0 && (ftruncate(fd, st.st_size) != 0 || fsync(fd) != 0))
+				fprintf(stderr, "kassa-till: could not cut %s back: %s\n", path,
+					strerror(errno));
+			errno = e;
+		}
 		close(fd);
 		ok = ok && state_sync_dir(j->dir);
 	}
 	if (!ok)
-		snprintf(err, errlen, "could not write %s: %s", path, strerror(errno));
+		snprintf(err, errlen, _("could not write %s: %s"), path, strerror(errno));
 	else
 		j->rejected++;
 	free(line);
@@ -324,7 +339,7 @@ bool journal_append(Journal *j, const void *payload, size_t len, char *err, size
 		return false;
 	}
 	if (fstat(j->fd, &st) != 0) {
-		snprintf(err, errlen, "could not stat the journal: %s", strerror(errno));
+		snprintf(err, errlen, _("could not write the journal: %s"), strerror(errno));
 		return false;
 	}
 	rec = xmalloc(JOURNAL_HEADER + len);
@@ -332,7 +347,7 @@ bool journal_append(Journal *j, const void *payload, size_t len, char *err, size
 	ok = state_write_all(j->fd, rec, JOURNAL_HEADER + len) && fsync(j->fd) == 0;
 	free(rec);
 	if (!ok) {
-		snprintf(err, errlen, "could not write the journal: %s", strerror(errno));
+		snprintf(err, errlen, _("could not write the journal: %s"), strerror(errno));
 		/* no half record may stay behind a good one */
 		if (ftruncate(j->fd, st.st_size) != 0 || fsync(j->fd) != 0)
 			fprintf(stderr, "kassa-till: could not cut the journal back: %s\n",

@@ -39,6 +39,26 @@ bool state_sync_dir(const char *dir)
 	return ok;
 }
 
+bool state_sync_parent(const char *path)
+{
+	char parent[STATE_PATH_MAX];
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;		/* "dir/" is dir */
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n == 0)
+		return state_sync_dir(".");
+	if (n >= sizeof(parent))
+		return false;
+	memcpy(parent, path, n);
+	parent[n] = '\0';
+	return state_sync_dir(parent);
+}
+
 bool state_write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;

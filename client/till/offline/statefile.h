@@ -36,6 +36,12 @@ MUSTCHECK bool state_path(char *out, size_t outlen, const char *dir, const char 
 MUSTCHECK bool state_sync_dir(const char *dir);
 
 /*
+ * fsync the directory that holds path (after path was created in it, as
+ * a directory is by mkdir), so the new entry survives a power loss.
+ */
+MUSTCHECK bool state_sync_parent(const char *path);
+
+/*
  * Replace dir/name with buf[0..len) atomically (temp file, fsync, rename,
  * fsync dir); mode 0600. False with err filled on failure; the old file is
  * then untouched.

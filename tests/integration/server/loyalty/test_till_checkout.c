@@ -448,7 +448,47 @@ out:
 	kc_free(kc);
 }
 
+/*
+ * A Checkout sent online whose answer never came back is journaled by the
+ * till with the same key plus sold_at, offline and sold_by; its replay is
+ * answered with the sale already recorded, not refused as
+ * IDEMPOTENCY_KEY_REUSED and set aside, and records nothing more.
+ */
+static void test_unanswered_then_journaled(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	Sale s = { .sku = "SKU-TEA", .qty = 1, .amount = 1000 };
+	char key[KC_KEY_LEN], rno[64], when[32];
+	Kassa__V1__Response *r = NULL, *again = NULL;
+	ItCounts before;
+
+	if (kc == NULL)
+		return;
+	it_fresh_name("U1", rno);
+	s.receipt_no = rno;
+	kc_new_key(key);
+	r = checkout(h, kc, &s, key);
+	if (!CHECK(r && kc_status(r) == ST(OK), "online sale: %s", r ? kc_message(r) : ""))
+		goto out;
+	before = it_counts(h);
+	rfc3339(30, when);
+	s.sold_at = when;
+	s.offline = true;
+	s.sold_by = 1001;
+	again = checkout(h, kc, &s, key);
+	CHECK(again && kc_status(again) == ST(OK) &&
+	      again->transaction->txn_id == r->transaction->txn_id,
+	      "the journaled copy is answered with the recorded sale: %s %s",
+	      again ? kc_detail(again) : "-", again ? kc_message(again) : "");
+	CHECK(it_same_counts(before, it_counts(h)), "the replay records nothing more");
+out:
+	kc_response_free(r);
+	kc_response_free(again);
+	kc_free(kc);
+}
+
 static const HarnessTest tests[] = {
+	{ "unanswered_then_journaled", test_unanswered_then_journaled },
 	{ "foreign_cash", test_foreign_cash },
 	{ "rate_refusals", test_rate_refusals },
 	{ "claim_code", test_claim_code },

@@ -159,6 +159,40 @@ static void test_tenders(void **state)
 	free_sale(s);
 }
 
+/*
+ * A card number typed as the terminal reference is refused at the till: it
+ * would be shown on the tender list and, offline, journaled to disk (and
+ * kept in the rejected file when kassad refuses it). So is one longer
+ * than kassad takes, which would be journaled and rejected after the
+ * customer has paid.
+ */
+static void test_reference(void **state)
+{
+	Sale *s = three_lines();
+	char longref[SALE_REF_MAX + 2];
+
+	(void)state;
+	assert_int_equal(sale_pay(s, KASSA__V1__TENDER_KIND__TENDER_CARD, 1000,
+				  "4111 1111 1111 1111"), SALE_BAD_REFERENCE);
+	assert_int_equal(sale_pay(s, KASSA__V1__TENDER_KIND__TENDER_CARD, 1000,
+				  "AUTH4111111111111111"), SALE_BAD_REFERENCE);
+	assert_int_equal(sale_pay_foreign(s, KASSA__V1__TENDER_KIND__TENDER_CARD, "USD", 500, 3,
+					  7234500, "4111-1111-1111-1111"), SALE_BAD_REFERENCE);
+	memset(longref, 'A', sizeof(longref) - 1);
+	longref[sizeof(longref) - 1] = '\0';
+	assert_int_equal(sale_pay(s, KASSA__V1__TENDER_KIND__TENDER_EWALLET, 1000, longref),
+			 SALE_BAD_REFERENCE);
+	assert_int_equal(s->n_tenders, 0);
+	/* an e-wallet trade number (28 unbroken digits) and a short auth code pass */
+	assert_int_equal(sale_pay(s, KASSA__V1__TENDER_KIND__TENDER_EWALLET, 1000,
+				  "2026120122001412345678901234"), SALE_OK);
+	assert_int_equal(sale_pay(s, KASSA__V1__TENDER_KIND__TENDER_CARD, 1000, "AUTH-123456"),
+			 SALE_OK);
+	assert_int_equal(s->n_tenders, 2);
+	assert_string_equal(sale_error_name(SALE_BAD_REFERENCE), "BAD_REFERENCE");
+	free_sale(s);
+}
+
 static void test_foreign(void **state)
 {
 	Sale *s = three_lines();
@@ -328,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_void_line),
 		cmocka_unit_test(test_quantity),
 		cmocka_unit_test(test_tenders),
+		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_foreign),
 		cmocka_unit_test(test_member_phone_coupons),
 		cmocka_unit_test(test_request),

@@ -7,7 +7,10 @@
  * aside as rejected with its reason while its neighbours survive; a
  * damaged length field costs only that record; compaction keeps exactly
  * the records not done, also across a reopen; a refused record is written
- * aside with the server's detail and its receipt number.
+ * aside with the server's detail and its receipt number. A write cut
+ * short (the disk full) leaves neither file with half a record: the
+ * journal keeps its good records, and the rejected file stays one JSON
+ * object per line, the next rejection readable.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,10 +19,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include <jansson.h>
 
 #include "journal.h"
 #include "kassa.pb-c.h"
@@ -304,6 +311,69 @@ static void test_reject_feedback(void **state)
 	journal_close(j);
 }
 
+/* Let files grow only to extra bytes past their size now (RLIM_INFINITY: no limit). */
+static void limit_file_size(long size, long extra)
+{
+	struct rlimit rl;
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	rl.rlim_cur = extra < 0 ? rl.rlim_max : (rlim_t)(size + extra);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+/* The disk full mid-append: the sale is refused, the good records stay, no torn tail. */
+static void test_append_short_write(void **state)
+{
+	char err[256], big[200];
+	Journal *j = open_ok();
+
+	(void)state;
+	signal(SIGXFSZ, SIG_IGN);	/* EFBIG from write() instead of the signal */
+	append_n(j, 1, 2);
+	memset(big, 'x', sizeof(big));
+	limit_file_size(file_size(JOURNAL_FILE), 20);
+	assert_false(journal_append(j, big, sizeof(big), err, sizeof(err)));
+	limit_file_size(0, -1);
+	assert_non_null(strstr(err, "could not write the journal"));
+	assert_int_equal(j->n, 2);
+	append_n(j, 3, 1);
+	journal_close(j);
+	j = open_ok();
+	assert_int_equal(j->n, 3);
+	assert_int_equal(j->set_aside, 0);
+	assert_record(j, 2, 3);
+	journal_close(j);
+}
+
+/* The disk full while setting a record aside: no half line glued to the next one. */
+static void test_reject_short_write(void **state)
+{
+	char err[256], *rej, *nl;
+	Journal *j = open_ok();
+	json_error_t je;
+	json_t *o;
+
+	(void)state;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_true(journal_reject(j, "first", 5, "D1", "one", err, sizeof(err)));
+	limit_file_size(file_size(JOURNAL_REJECTED_FILE), 30);
+	assert_false(journal_reject(j, "second", 6, "D2", "two", err, sizeof(err)));
+	limit_file_size(0, -1);
+	assert_int_equal(j->rejected, 1);
+	assert_true(journal_reject(j, "third", 5, "D3", "three", err, sizeof(err)));
+	rej = rejected_text();
+	/* two lines, each a whole JSON object */
+	nl = strchr(rej, '\n');
+	assert_non_null(nl);
+	o = json_loadb(nl + 1, strlen(nl + 1), 0, &je);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "detail")), "D3");
+	json_decref(o);
+	assert_int_equal(strchr(nl + 1, '\n') - rej, (long)strlen(rej) - 1);
+	free(rej);
+	journal_close(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +384,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reject_checkout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reject_feedback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_short_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reject_short_write, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
