@@ -9,9 +9,9 @@
 # sends PostgreSQL for one checkout (server/loyalty/checkout.c), as prepared statements, so
 # that kassa-bench (the whole system over TLS) can be compared with what PostgreSQL alone
 # does for the same work (scripts/bench-compare.sh):
-#   a member's sale   SELECT * FROM kassa_member_pricing(member, coupons, gifts, till, key, hash)
+#   a member's sale   SELECT * FROM kassa_member_pricing(member, phone, coupons, gifts, till, key, hash)
 #                     (the tier, balances and rule version; a retried key's first answer),
-#                     then SELECT * FROM kassa_checkout(...31 parameters...)  -- two trips
+#                     then SELECT * FROM kassa_checkout(...32 parameters...)  -- two trips
 #   an anonymous sale SELECT * FROM kassa_checkout(...)                       -- one trip
 # (both defined in migrations/). Each pgbench transaction is one sale, so tps is
 # checkouts per second and its latency is the whole sale's.
@@ -125,11 +125,11 @@ STAFF=$(q -c "SELECT staff_id FROM staff WHERE active AND role IN ('cashier', 'm
 # ---- what kassad reads from the rule set in force before it prices ----
 # The statements below are kassad's (server/loyalty/checkout.c); if their functions change,
 # this script must change with them.
-[ "$(q -c "SELECT to_regprocedure('kassa_member_pricing(bigint, text[], text[], bigint, text,
-	bytea)') IS NOT NULL AND to_regprocedure('kassa_checkout(bigint, bigint, bigint, text,
+[ "$(q -c "SELECT to_regprocedure('kassa_member_pricing(bigint, text, text[], text[], bigint,
+	text, bytea)') IS NOT NULL AND to_regprocedure('kassa_checkout(bigint, bigint, bigint, text,
 	bytea, bigint, bigint[], integer[], bigint[], bigint[], bigint[], bigint[], bigint[],
-	smallint[], bigint[], text[], bigint, bigint, bigint, bigint, integer, text, bigint,
-	bigint, text[], date, text, bigint, bigint[], text, bigint)') IS NOT NULL")" = t ] ||
+	bigint[], text[], bigint, bigint, bigint, bigint, integer, text, bigint,
+	bigint, text[], date, text, bigint, bigint[], text, bigint, text[], text[])') IS NOT NULL")" = t ] ||
 	die "kassa_member_pricing()/kassa_checkout() are not the ones this script sends" \
 		"(migrations changed?): update it to what server/loyalty/checkout.c sends"
 read -r VERSION BASIS MPP EXPIRES < <(q -c "SELECT version,
@@ -181,9 +181,10 @@ checkout() {
 	put "SELECT * FROM kassa_checkout(:store, :till, :staff, :key, :hash, $2," \
 		"$(arr p "$1")::bigint[], $(arr q "$1")::integer[], $(arr u "$1")::bigint[]," \
 		"$6::bigint[], $(zeros "$1")::bigint[], $(zeros "$1")::bigint[], $7::bigint[]," \
-		"'{1}'::smallint[], ARRAY[:tendered]::bigint[], '{\"\"}'::text[]," \
+		"ARRAY[1, :tendered, 0, 0, 0]::bigint[], '{\"\",\"\"}'::text[]," \
 		":total, :tendered, :change, $4, :version, $3, 0, 0, '{}'::text[]," \
-		":expires::date, :basis, $5, $(zeros "$1")::bigint[], $3, $8);"
+		":expires::date, :basis, $5, $(zeros "$1")::bigint[], $3, $8," \
+		"'{}'::text[], '{\"\",\"\",f,0}'::text[]);"
 }
 for n in $(seq "$LMIN" "$LMAX"); do
 	f="$WORK/checkout$n.sql"
@@ -208,7 +209,7 @@ for n in $(seq "$LMIN" "$LMAX"); do
 		put "SELECT s.t1 AS tier, coalesce(t.bp, 0) AS bp, coalesce(t.x100, 100) AS x100," \
 			"coalesce(t.next, 0) AS next," \
 			"s.$( [ "$BASIS" = points_earned ] && echo n7 || echo n6 ) AS seen" \
-			"FROM (SELECT * FROM kassa_member_pricing(:mem," \
+			"FROM (SELECT * FROM kassa_member_pricing(:mem, ''," \
 			"'{}'::text[], '{}'::text[], :till, :key, :hash) WHERE kind = 'm' OFFSET 0) s" \
 			"LEFT JOIN (VALUES $TIERS) AS t(name, bp, x100, next) ON t.name = s.t1"
 		put "\\gset"

@@ -126,7 +126,7 @@ $$;
 
 -- Record a sale priced by kassad (see the top of this file). Per line:
 -- product, quantity, unit price (re-checked against products), and the
--- allocation kassad computed; per tender (kassa_checkout_tenders: five
+-- allocation kassad computed; per tender (two flat arrays: five
 -- numbers and two texts each, as kassad's statements take at most 32
 -- parameters): kind, amount (store currency), reference and, for a foreign
 -- one, its currency ('' = the store's), the foreign amount, the rate and
@@ -180,6 +180,17 @@ DECLARE
 	v_d		coupon_defs;
 	v_coupon	bigint;
 	v_claim		text;
+	-- the tenders, decoded once from the two flat arrays
+	v_nt		integer := coalesce(cardinality(p_tender_texts), 0) / 2;
+	v_kinds		smallint[];
+	v_amounts	bigint[];
+	v_refs		text[];
+	v_curs		text[];
+	v_foreign	bigint[];
+	v_rates		bigint[];
+	v_rvers		integer[];
+	v_paid		bigint := 0;
+	v_any_foreign	boolean := false;
 BEGIN
 	v_prev := kassa_idem_claim(p_till_id, p_key, 'checkout', p_hash, v_txn);
 	IF v_prev IS NOT NULL THEN
@@ -198,10 +209,29 @@ BEGIN
 		RAISE EXCEPTION 'STALE_PRICING' USING ERRCODE = 'KA412';
 	END IF;
 	SELECT currency INTO v_currency FROM stores WHERE store_id = p_store_id;
-	-- the arrays agree with the totals kassad sent (one pass over each)
-	SELECT coalesce(sum(u.amount) FILTER (WHERE u.kind = 4), 0),
-	       coalesce(sum(u.amount), 0) <> p_tendered
-	INTO v_wallet, v_ok FROM kassa_checkout_tenders(p_tender_nums, p_tender_texts) AS u;
+	-- the tenders: five numbers (kind, amount, foreign amount, rate, rate
+	-- version) and two texts (reference, currency) each; the arrays agree
+	-- with the totals kassad sent (one pass over each)
+	IF coalesce(cardinality(p_tender_nums), 0) <> 5 * v_nt
+	   OR coalesce(cardinality(p_tender_texts), 0) <> 2 * v_nt THEN
+		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
+	END IF;
+	v_wallet := 0;
+	FOR i IN 1 .. v_nt LOOP
+		v_kinds[i] := p_tender_nums[5 * i - 4];
+		v_amounts[i] := p_tender_nums[5 * i - 3];
+		v_foreign[i] := p_tender_nums[5 * i - 2];
+		v_rates[i] := p_tender_nums[5 * i - 1];
+		v_rvers[i] := p_tender_nums[5 * i];
+		v_refs[i] := p_tender_texts[2 * i - 1];
+		v_curs[i] := p_tender_texts[2 * i];
+		v_paid := v_paid + v_amounts[i];
+		IF v_kinds[i] = 4 THEN
+			v_wallet := v_wallet + v_amounts[i];
+		END IF;
+		v_any_foreign := v_any_foreign OR v_curs[i] <> '';
+	END LOOP;
+	v_ok := v_paid <> p_tendered;
 	SELECT coalesce(sum(g), 0), v_ok OR coalesce(sum(e), 0) <> p_points
 	       OR coalesce(sum(o), 0) <> p_points_value OR count(*) <> cardinality(p_product_ids)
 	INTO v_gift, v_ok FROM unnest(p_gift_points, p_points_earned, p_points_offs) AS u(g, e, o);
@@ -209,8 +239,10 @@ BEGIN
 		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
 	END IF;
 	v_spent := p_points_redeem + v_gift;
-	PERFORM kassa_checkout_till(p_store_id, p_tender_nums, p_tender_texts, v_created,
-		v_offline, v_sold_by);
+	IF v_any_foreign OR v_sold_by > 0 OR p_till[1] <> '' THEN
+		PERFORM kassa_checkout_till(p_store_id, v_curs, v_rates, v_rvers, v_created,
+			v_offline, v_sold_by);
+	END IF;
 	IF v_sold_by > 0 THEN
 		v_staff := v_sold_by;
 	END IF;
@@ -418,7 +450,9 @@ BEGIN
 		foreign_minor, rate_micro, rate_version)
 	SELECT v_txn, u.ord, u.kind, u.amount, u.ref, u.currency, u.foreign_minor, u.rate_micro,
 		u.rate_version
-	FROM kassa_checkout_tenders(p_tender_nums, p_tender_texts) AS u;
+	FROM unnest(v_kinds, v_amounts, v_refs, v_curs, v_foreign, v_rates, v_rvers)
+		WITH ORDINALITY AS u(kind, amount, ref, currency, foreign_minor, rate_micro,
+			rate_version, ord);
 
 	-- what kassad cannot know: the ids, the balances after, the coupons usable now
 	RETURN QUERY SELECT v_txn,
@@ -434,45 +468,25 @@ BEGIN
 END
 $$;
 
--- A sale's tenders from kassa_checkout()'s two flat arrays: per tender,
--- five numbers (kind, amount, foreign amount, rate, rate version) and two
--- texts (reference, currency). Arrays of other lengths raise BAD_TOTALS.
-CREATE FUNCTION kassa_checkout_tenders(p_nums bigint[], p_texts text[])
-RETURNS TABLE (ord integer, kind smallint, amount bigint, foreign_minor bigint,
-	rate_micro bigint, rate_version integer, ref text, currency text)
-LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-	v_n	integer := coalesce(cardinality(p_texts), 0) / 2;
-BEGIN
-	IF coalesce(cardinality(p_nums), 0) <> 5 * v_n
-	   OR coalesce(cardinality(p_texts), 0) <> 2 * v_n THEN
-		RAISE EXCEPTION 'BAD_TOTALS' USING ERRCODE = 'KA400';
-	END IF;
-	RETURN QUERY SELECT i, p_nums[5 * i - 4]::smallint, p_nums[5 * i - 3], p_nums[5 * i - 2],
-		p_nums[5 * i - 1], p_nums[5 * i]::integer, p_texts[2 * i - 1], p_texts[2 * i]
-	FROM generate_series(1, v_n) AS i;
-END
-$$;
-
 -- The till's part of a sale's guards (kassa_checkout): each foreign tender
 -- converted with its version's rate for its currency (else RATE_UNKNOWN),
 -- an online sale with the current version (else RATE_STALE: the till
 -- refreshes its rates; a replayed offline sale may use any stored
 -- version); the sale's time not ahead of the clock (kassad allows five
 -- minutes: BAD_SOLD_AT); sold_by, when given, active staff of the store.
-CREATE FUNCTION kassa_checkout_till(p_store_id bigint, p_nums bigint[], p_texts text[],
-	p_created timestamptz, p_offline boolean, p_sold_by bigint)
+CREATE FUNCTION kassa_checkout_till(p_store_id bigint, p_curs text[], p_rates bigint[],
+	p_rvers integer[], p_created timestamptz, p_offline boolean, p_sold_by bigint)
 RETURNS void LANGUAGE plpgsql STABLE AS $$
 BEGIN
-	IF EXISTS (SELECT 1 FROM kassa_checkout_tenders(p_nums, p_texts) AS u
+	IF EXISTS (SELECT 1 FROM unnest(p_curs, p_rates, p_rvers) AS u(currency, rate, version)
 		   WHERE u.currency <> '' AND NOT EXISTS (SELECT 1 FROM exchange_rates r
-			WHERE r.version = u.rate_version AND r.currency = u.currency
-			  AND r.rate_micro = u.rate_micro)) THEN
+			WHERE r.version = u.version AND r.currency = u.currency
+			  AND r.rate_micro = u.rate)) THEN
 		RAISE EXCEPTION 'RATE_UNKNOWN' USING ERRCODE = 'KA412';
 	END IF;
-	IF NOT p_offline AND EXISTS (SELECT 1 FROM kassa_checkout_tenders(p_nums, p_texts) AS u
+	IF NOT p_offline AND EXISTS (SELECT 1 FROM unnest(p_curs, p_rvers) AS u(currency, version)
 		WHERE u.currency <> ''
-		  AND u.rate_version <> (SELECT max(version) FROM exchange_rate_versions)) THEN
+		  AND u.version <> (SELECT max(version) FROM exchange_rate_versions)) THEN
 		RAISE EXCEPTION 'RATE_STALE' USING ERRCODE = 'KA412';
 	END IF;
 	IF p_created > now() + interval '5 minutes' THEN

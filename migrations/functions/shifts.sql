@@ -29,7 +29,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	t AS (
 		SELECT t.txn_id, t.kind, t.total_minor, t.change_minor
 		FROM transactions t, s
-		WHERE t.till_id = s.till_id AND t.created_at >= s.opened_at
+		WHERE t.store_id = s.store_id AND t.till_id = s.till_id
+		  AND t.created_at >= s.opened_at
 		  AND (p_until IS NULL OR t.created_at < p_until)),
 	tn AS (
 		SELECT t.kind AS txn_kind, n.kind, n.currency, n.amount_minor, n.foreign_minor
