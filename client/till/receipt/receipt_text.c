@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cardnum.h"
 #include "i18n.h"
@@ -200,11 +201,30 @@ static const char *rate_text(int64_t micro, char *buf, size_t len)
 /* "2025-06-01T10:11:12+08:00" as "2025-06-01 10:11:12"; anything else cleaned. */
 static const char *date_text(const char *iso, char *buf, size_t len)
 {
+	int y, mo, d, h, mi, sec, n = 0, oh = 0, om = 0;
+	struct tm tm;
+	const char *z;
+	time_t t;
+
 	clean(buf, len, iso);
-	if (strlen(buf) >= 19 && buf[10] == 'T') {
-		buf[10] = ' ';
-		buf[19] = '\0';
-	}
+	if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+		return buf;
+	z = iso + n;
+	if (*z == '.')
+		z += 1 + strspn(z + 1, "0123456789");
+	if (*z != 'Z' && !((*z == '+' || *z == '-') && sscanf(z + 1, "%2d:%2d", &oh, &om) == 2))
+		return buf;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	/* the sale's instant, shown in the till's own time zone (TZ) */
+	t = timegm(&tm) - (*z == '-' ? -1 : *z == '+' ? 1 : 0) * (time_t)(oh * 3600 + om * 60);
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		clean(buf, len, iso);
 	return buf;
 }
 

@@ -420,6 +420,26 @@ static void test_reprint_and_offline(void **state)
 	assert_null(receipt_text(&(ReceiptInfo){ 0 }, RECEIPT_COLUMNS));
 }
 
+/*
+ * The server's times are UTC ("...Z"): the receipt shows the till's own
+ * time zone (the test runs with TZ=Asia/Shanghai, UTC+8), to the second.
+ */
+static void test_local_time(void **state)
+{
+	ReceiptInfo r = info();
+	char *t;
+
+	(void)state;
+	g_txn.created_at = (char *)"2025-06-01T06:32:05.123456Z";
+	t = text_in("en", &r, RECEIPT_COLUMNS);
+	assert_non_null(strstr(t, "Date: 2025-06-01 14:32:05\n"));
+	free(t);
+	g_txn.created_at = (char *)"2025-12-31T20:00:00-03:00";	/* 23:00 UTC */
+	t = text_in("en", &r, RECEIPT_COLUMNS);
+	assert_non_null(strstr(t, "Date: 2026-01-01 07:00:00\n"));
+	free(t);
+}
+
 /* receipt_save(): both files (a reprint as -copy), the printer appended to, a bad name refused. */
 static void test_save(void **state)
 {
@@ -487,6 +507,7 @@ int main(void)
 		cmocka_unit_test_setup(test_no_card_number, setup),
 		cmocka_unit_test_setup(test_hostile_text, setup),
 		cmocka_unit_test_setup(test_reprint_and_offline, setup),
+		cmocka_unit_test_setup(test_local_time, setup),
 		cmocka_unit_test_setup(test_save, setup),
 	};
 
