@@ -178,8 +178,11 @@ MUSTCHECK bool till_receipt_save(const TillSession *ts, const TillFinish *f, boo
 
 /* What a synchronisation did. */
 typedef struct TillSyncReport {
-	int replayed;			/* journaled sales the server accepted now */
-	int already;			/* ... it had accepted before (a replayed key) */
+	/*
+	 * journaled sales the server has now: recorded by this replay, or
+	 * earlier under the same key (its answer is the same either way)
+	 */
+	int replayed;
 	int rejected;			/* set aside with the server's reason */
 	int pending;			/* still waiting (the server went away again) */
 	int products;			/* catalogue entries updated */

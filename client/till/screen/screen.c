@@ -318,7 +318,7 @@ static void back_online(Screen *sc)
 		return;
 	if (rep.pending == 0)
 		scr_msg(sc, false, _("Back online: %d offline sales sent, %d rejected, %d waiting"),
-			rep.replayed + rep.already, rep.rejected, rep.pending);
+			rep.replayed, rep.rejected, rep.pending);
 	else
 		scr_msg(sc, true, _("Back online, but the offline sales could not all be sent (%d waiting)"),
 			rep.pending);

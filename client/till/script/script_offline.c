@@ -3,7 +3,7 @@
  * script_offline: "sync" and "status", the script mode's view of the
  * offline journal and the catalogue cache (session.c, offline/).
  *
- *   sync    till_sync(): {"ok":true,"cmd":"sync","replayed":N,"already":N,
+ *   sync    till_sync(): {"ok":true,"cmd":"sync","replayed":N,
  *           "rejected":N,"pending":0,"products":N,"rate_version":N,
  *           "feedback":N} (feedback: journaled ratings sent); when
  *           the server cannot be reached or records still wait,
@@ -29,7 +29,6 @@
 static void report_json(json_t *o, const TillSyncReport *rep)
 {
 	json_object_set_new(o, "replayed", json_integer(rep->replayed));
-	json_object_set_new(o, "already", json_integer(rep->already));
 	json_object_set_new(o, "rejected", json_integer(rep->rejected));
 	json_object_set_new(o, "pending", json_integer(rep->pending));
 	json_object_set_new(o, "products", json_integer(rep->products));
