@@ -31,6 +31,8 @@ static const Route route_table[] = {
 	{ KASSA__V1__REQUEST__BODY_MEMBER_GET, handle_member_get, true, ROLE_ANY, false, NULL },
 	{ KASSA__V1__REQUEST__BODY_MEMBER_SEARCH, handle_member_search, true, ROLE_ANY, false,
 	  NULL },
+	{ KASSA__V1__REQUEST__BODY_MEMBER_HISTORY, handle_member_history, true, ROLE_ANY, false,
+	  NULL },
 	{ KASSA__V1__REQUEST__BODY_MEMBER_UPDATE, handle_member_update, true, ROLE_STORE, false,
 	  NULL },
 	{ KASSA__V1__REQUEST__BODY_PRODUCT_LOOKUP, handle_product_lookup, true, ROLE_ANY, false,
@@ -75,4 +77,5 @@ void routes_setup(void)
 	catalog_sync_setup();
 	feedback_setup();
 	shift_setup();
+	member_history_setup();
 }

@@ -76,3 +76,12 @@ KcResult kc_member_update(KassaClient *kc, int64_t member_id,
 	kc_req_member_update(&r, member_id, values, fields, nfields, key);
 	return kc_call(kc, &r.req, resp);
 }
+
+KcResult kc_member_history(KassaClient *kc, int64_t member_id, uint32_t limit,
+			   const char *before, Kassa__V1__Response **resp)
+{
+	KcReq r;
+
+	kc_req_member_history(&r, member_id, limit, before);
+	return kc_call(kc, &r.req, resp);
+}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kc_members: the member requests of the client library: register, look
- * up (by id, phone, card or QR payload), search and update. Each wrapper
- * is one kc_call() (kc_transport.h); *resp as for kc_call(). Strings and
+ * up (by id, phone, card or QR payload), search, update and the purchase
+ * history. Each wrapper is one kc_call() (kc_transport.h); *resp as for
+ * kc_call(). Strings and
  * messages passed in are borrowed for the call. A request that changes
  * state takes key, its idempotency key: NULL makes a fresh one (a caller
  * that wants to retry by hand or report the key passes its own).
@@ -30,6 +31,14 @@ KcResult kc_member_search_name(KassaClient *kc, const char *prefix, uint32_t lim
 			       Kassa__V1__Response **resp);
 KcResult kc_member_search_phone(KassaClient *kc, const char *suffix, uint32_t limit,
 				Kassa__V1__Response **resp);
+
+/*
+ * One page of member_id's purchases across stores, newest first (a
+ * MemberHistoryPage): limit 0 = server default; before = the previous
+ * page's next, NULL or "" for the newest.
+ */
+KcResult kc_member_history(KassaClient *kc, int64_t member_id, uint32_t limit,
+			   const char *before, Kassa__V1__Response **resp);
 
 /*
  * Replace the named fields (MemberRegister field names, e.g. "email",

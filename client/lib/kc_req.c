@@ -166,6 +166,16 @@ void kc_req_member_get_by_qr(KcReq *r, const char *qr_payload)
 	member_get(r, KASSA__V1__MEMBER_GET__BY_QR_PAYLOAD)->qr_payload = (char *)qr_payload;
 }
 
+void kc_req_member_history(KcReq *r, int64_t member_id, uint32_t limit, const char *before)
+{
+	Kassa__V1__MemberHistory *mh = REQ_BODY(r, member_history, MEMBER_HISTORY);
+
+	mh->member_id = member_id;
+	mh->limit = limit;
+	if (before != NULL)
+		mh->before = (char *)before;
+}
+
 /* r as a MemberSearch by one key (by) with limit; the caller sets that key's field. */
 static Kassa__V1__MemberSearch *member_search(KcReq *r, Kassa__V1__MemberSearch__ByCase by,
 					      uint32_t limit)

@@ -44,6 +44,7 @@ typedef struct KcReq {
 		Kassa__V1__MemberGet member_get;
 		Kassa__V1__MemberSearch member_search;
 		Kassa__V1__MemberUpdate member_update;
+		Kassa__V1__MemberHistory member_history;
 		Kassa__V1__Refund refund;
 		Kassa__V1__TopUp top_up;
 		Kassa__V1__RuleSetGet rule_set_get;
@@ -94,6 +95,8 @@ void kc_req_member_get_by_card(KcReq *r, const char *card_no);
 void kc_req_member_get_by_qr(KcReq *r, const char *qr_payload);
 void kc_req_member_search_name(KcReq *r, const char *prefix, uint32_t limit);
 void kc_req_member_search_phone(KcReq *r, const char *suffix, uint32_t limit);
+/* limit 0 = server default; before: the previous page's next (NULL or "" = newest). */
+void kc_req_member_history(KcReq *r, int64_t member_id, uint32_t limit, const char *before);
 void kc_req_member_update(KcReq *r, int64_t member_id, const Kassa__V1__MemberRegister *values,
 			  const char *const *fields, size_t nfields, const char *key);
 

@@ -7,6 +7,7 @@
  *
  *   kassa-office [connection] --staff N --pin P member search name=PREFIX|phone=SUFFIX [limit=N]
  *   kassa-office [connection] --staff N --pin P member show ID|phone=...|card=...|qr=...
+ *   kassa-office [connection] --staff N --pin P member history ID [limit=N] [before=CURSOR]
  *   kassa-office [connection] --staff N --pin P txn show ID
  *   kassa-office [connection] --staff N --pin P rules show
  *   kassa-office [connection] --staff N --pin P rules set FILE|- [note=TEXT]
@@ -93,6 +94,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"  member search name=PREFIX|phone=SUFFIX [limit=N]\n"
 		"  member show ID|phone=PHONE|card=CARD|qr=PAYLOAD\n"
+		"  member history ID [limit=N] [before=CURSOR]\n"
 		"  txn show ID\n"
 		"  rules show\n"
 		"  rules set FILE|- [note=TEXT]        (%s)\n"
@@ -277,6 +279,42 @@ static const char *arg_word(const Args *a, int i)
 static bool arg_id(const Args *a, int i, int64_t *id)
 {
 	return kc_parse_i64(arg_word(a, i), id) && *id > 0;
+}
+
+/*
+ * One page of a member's purchases, newest first: {"transactions": [...],
+ * "next": CURSOR} ("" when there are no more; pass it as before=).
+ */
+static int cmd_member_history(KassaClient *kc, const Args *a)
+{
+	const char *cmd = "member history";
+	const char *lim = arg_get(a, "limit"), *before = arg_get(a, "before");
+	Kassa__V1__Response *resp = NULL;
+	int64_t id, limit = 0;
+	int code = OFFICE_EXIT_OK;
+	json_t *o, *arr;
+	size_t i;
+
+	if (a->n != 1 + (lim != NULL) + (before != NULL) || a->vals[0] != NULL ||
+	    !kc_parse_i64(a->keys[0], &id) || id <= 0 ||
+	    (lim != NULL && (!kc_parse_i64(lim, &limit) || limit < 0 || limit > UINT32_MAX)))
+		return bad_usage(cmd, "member history ID [limit=N] [before=CURSOR]");
+	if (!check(kc, cmd, kc_member_history(kc, id, (uint32_t)limit, before, &resp), &resp,
+		   KASSA__V1__RESPONSE__BODY_MEMBER_HISTORY_PAGE, &code))
+		return code;
+	o = kcj_ok(cmd);
+	arr = json_array();
+	for (i = 0; i < resp->member_history_page->n_transactions; i++)
+		json_array_append_new(arr,
+				      kcj_transaction(resp->member_history_page->transactions[i]));
+	json_object_set_new(o, "member_id", json_integer(id));
+	json_object_set_new(o, "count",
+			    json_integer((json_int_t)resp->member_history_page->n_transactions));
+	json_object_set_new(o, "transactions", arr);
+	json_object_set_new(o, "next", json_string(resp->member_history_page->next));
+	kcj_emit(o);
+	kc_response_free(resp);
+	return OFFICE_EXIT_OK;
 }
 
 /* {"ok":true,"cmd":cmd,"idempotency_key":key} to add a change's result to. */
@@ -756,6 +794,7 @@ static const struct {
 } office_cmds[] = {
 	{ "member", "search", cmd_member_search },
 	{ "member", "show", cmd_member_show },
+	{ "member", "history", cmd_member_history },
 	{ "txn", "show", cmd_txn_show },
 	{ "rules", "show", cmd_rules_show },
 	{ "rules", "set", cmd_rules_set },

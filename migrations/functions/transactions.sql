@@ -43,3 +43,33 @@ BEGIN
 		FROM transactions t WHERE t.txn_id = p_txn_id);
 END
 $$;
+
+-- A member's sales across stores, newest first, one keyset page: those
+-- before (p_at, p_id) in (created_at, txn_id) order (p_at NULL: from the
+-- newest), at most p_limit, only p_store's when p_store is not NULL (a
+-- cashier's). NULL if there is no such member; otherwise
+-- {"txns": [kassa_txn_json(), ...], "more": true if another page follows}.
+-- It walks transactions_member (member_id, created_at) backwards.
+CREATE FUNCTION kassa_member_history_json(p_member_id bigint, p_at timestamptz,
+	p_id bigint, p_limit integer, p_store bigint) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM members WHERE member_id = p_member_id) THEN
+		RETURN NULL;
+	END IF;
+	RETURN (
+		SELECT json_build_object(
+			'txns', coalesce(json_agg(kassa_txn_json(p.txn_id) ORDER BY p.n)
+					 FILTER (WHERE p.n <= p_limit), '[]'::json),
+			'more', count(*) > p_limit)
+		FROM (SELECT t.txn_id,
+			     row_number() OVER (ORDER BY t.created_at DESC, t.txn_id DESC) AS n
+			FROM (SELECT txn_id, created_at FROM transactions
+				WHERE member_id = p_member_id
+				  AND (p_store IS NULL OR store_id = p_store)
+				  AND (p_at IS NULL OR (created_at <= p_at
+					AND (created_at < p_at OR txn_id < p_id)))
+				ORDER BY created_at DESC, txn_id DESC
+				LIMIT p_limit + 1) t) p);
+END
+$$;

@@ -28,6 +28,16 @@ void jobs_stop(void);
  */
 void txn_reply_json(Call *c, const char *json);
 
+struct json_t;
+/*
+ * Fill *t from root, one sale's object of kassa_txn_json() (usable coupons
+ * from doc's "usable_coupons", if any). Strings are borrowed from the JSON,
+ * which must outlive *t; free what is allocated with txn_pb_clear(). No
+ * role check: the caller decides who may see the sale.
+ */
+void txn_pb_from_json(struct json_t *root, struct json_t *doc, Kassa__V1__Transaction *t);
+void txn_pb_clear(Kassa__V1__Transaction *t);
+
 #define TXN_RECEIPT_NO_MAX 40	/* a till's receipt number: 1-40 of [A-Za-z0-9-] */
 
 /* Whether s is a well-formed receipt number (txn.c). */

@@ -44,17 +44,91 @@ static char *jstr(json_t *o, const char *k)
 	return (char *)(s ? s : "");
 }
 
+void txn_pb_from_json(json_t *root, json_t *doc, Kassa__V1__Transaction *t)
+{
+	Kassa__V1__TransactionLine *lines;
+	json_t *jl;
+
+	kassa__v1__transaction__init(t);
+	t->txn_id = jint(root, "txn_id");
+	t->store_id = jint(root, "store_id");
+	t->till_id = jint(root, "till_id");
+	t->staff_id = jint(root, "staff_id");
+	t->member_id = jint(root, "member_id");
+	t->currency = jstr(root, "currency");
+	t->total_minor = jint(root, "total");
+	t->tendered_minor = jint(root, "tendered");
+	t->change_minor = jint(root, "change");
+	t->points_earned = jint(root, "points_earned");
+	t->points_balance = jint(root, "points_balance");
+	t->cumulative_spend_minor = jint(root, "cumulative_spend");
+	t->created_at = jstr(root, "created_at");
+	t->gross_minor = jint(root, "gross");
+	t->tier = jstr(root, "tier");
+	t->tier_after = jstr(root, "tier_after");
+	t->tier_saving_minor = jint(root, "tier_off");
+	t->coupon_off_minor = jint(root, "coupon_off");
+	t->points_redeemed = jint(root, "points_redeemed");
+	t->points_value_minor = jint(root, "points_value");
+	t->gift_points = jint(root, "gift_points");
+	t->stored_value_paid_minor = jint(root, "wallet_paid");
+	t->stored_value_balance_minor = jint(root, "wallet_balance");
+	t->rule_version = (int32_t)jint(root, "rule_version");
+	t->receipt_no = jstr(root, "receipt_no");
+	t->offline = json_is_true(json_object_get(root, "offline"));
+	t->coupon_codes = coupon_codes_from_json(json_object_get(root, "coupon_codes"),
+						 &t->n_coupon_codes);
+	t->usable_coupons = coupon_pb_from_json(json_object_get(doc, "usable_coupons"),
+						&t->n_usable_coupons);
+
+	jl = json_object_get(root, "lines");
+	t->n_lines = json_array_size(jl);
+	if (t->n_lines) {
+		/* one block of lines, and the pointers into it (txn_pb_clear()) */
+		lines = xcalloc(t->n_lines, sizeof(*lines));
+		t->lines = xcalloc(t->n_lines, sizeof(*t->lines));
+		for (size_t i = 0; i < t->n_lines; i++) {
+			json_t *o = json_array_get(jl, i);
+			Kassa__V1__TransactionLine *l = &lines[i];
+
+			kassa__v1__transaction_line__init(l);
+			l->line_no = (int32_t)jint(o, "line_no");
+			l->product_id = jint(o, "product_id");
+			l->sku = jstr(o, "sku");
+			l->name = jstr(o, "name");
+			l->quantity = (int32_t)jint(o, "qty");
+			l->unit_price_minor = jint(o, "unit");
+			l->line_total_minor = jint(o, "total");
+			l->tier_off_minor = jint(o, "tier_off");
+			l->coupon_off_minor = jint(o, "coupon_off");
+			l->points_off_minor = jint(o, "points_off");
+			l->net_minor = jint(o, "net");
+			l->points_earned = jint(o, "points_earned");
+			l->gift_points = jint(o, "gift_points");
+			t->lines[i] = l;
+		}
+	}
+	t->tenders = tender_pb_from_json(json_object_get(root, "tenders"), &t->n_tenders);
+}
+
+void txn_pb_clear(Kassa__V1__Transaction *t)
+{
+	if (t->n_lines)
+		free(t->lines[0]);
+	free(t->lines);
+	tender_pb_free(t->tenders);
+	free(t->coupon_codes);
+	coupon_pb_free(t->usable_coupons);
+	kassa__v1__transaction__init(t);
+}
+
 void txn_reply_json(Call *c, const char *text)
 {
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
-	Kassa__V1__Transaction t = KASSA__V1__TRANSACTION__INIT;
-	Kassa__V1__TransactionLine *lines = NULL, **lp = NULL;
-	Kassa__V1__TenderRecord **tenders = NULL;
-	Kassa__V1__Coupon **coupons = NULL;
+	Kassa__V1__Transaction t;
 	json_error_t err;
 	json_t *doc = json_loads(text, 0, &err);
-	json_t *root = doc, *jl;
-	char **codes = NULL;
+	json_t *root = doc;
 
 	/* a checkout answer wraps the sale: {"txn": {...}, "usable_coupons": [...]} */
 	if (json_is_object(json_object_get(doc, "txn")))
@@ -73,75 +147,11 @@ void txn_reply_json(Call *c, const char *text)
 		json_decref(doc);
 		return;
 	}
-	t.txn_id = jint(root, "txn_id");
-	t.store_id = jint(root, "store_id");
-	t.till_id = jint(root, "till_id");
-	t.staff_id = jint(root, "staff_id");
-	t.member_id = jint(root, "member_id");
-	t.currency = jstr(root, "currency");
-	t.total_minor = jint(root, "total");
-	t.tendered_minor = jint(root, "tendered");
-	t.change_minor = jint(root, "change");
-	t.points_earned = jint(root, "points_earned");
-	t.points_balance = jint(root, "points_balance");
-	t.cumulative_spend_minor = jint(root, "cumulative_spend");
-	t.created_at = jstr(root, "created_at");
-	t.gross_minor = jint(root, "gross");
-	t.tier = jstr(root, "tier");
-	t.tier_after = jstr(root, "tier_after");
-	t.tier_saving_minor = jint(root, "tier_off");
-	t.coupon_off_minor = jint(root, "coupon_off");
-	t.points_redeemed = jint(root, "points_redeemed");
-	t.points_value_minor = jint(root, "points_value");
-	t.gift_points = jint(root, "gift_points");
-	t.stored_value_paid_minor = jint(root, "wallet_paid");
-	t.stored_value_balance_minor = jint(root, "wallet_balance");
-	t.rule_version = (int32_t)jint(root, "rule_version");
-	t.receipt_no = jstr(root, "receipt_no");
-	t.offline = json_is_true(json_object_get(root, "offline"));
-	codes = coupon_codes_from_json(json_object_get(root, "coupon_codes"), &t.n_coupon_codes);
-	t.coupon_codes = codes;
-	coupons = coupon_pb_from_json(json_object_get(doc, "usable_coupons"),
-				      &t.n_usable_coupons);
-	t.usable_coupons = coupons;
-
-	jl = json_object_get(root, "lines");
-	t.n_lines = json_array_size(jl);
-	if (t.n_lines) {
-		lines = xcalloc(t.n_lines, sizeof(*lines));
-		lp = xcalloc(t.n_lines, sizeof(*lp));
-		for (size_t i = 0; i < t.n_lines; i++) {
-			json_t *o = json_array_get(jl, i);
-			Kassa__V1__TransactionLine *l = &lines[i];
-
-			kassa__v1__transaction_line__init(l);
-			l->line_no = (int32_t)jint(o, "line_no");
-			l->product_id = jint(o, "product_id");
-			l->sku = jstr(o, "sku");
-			l->name = jstr(o, "name");
-			l->quantity = (int32_t)jint(o, "qty");
-			l->unit_price_minor = jint(o, "unit");
-			l->line_total_minor = jint(o, "total");
-			l->tier_off_minor = jint(o, "tier_off");
-			l->coupon_off_minor = jint(o, "coupon_off");
-			l->points_off_minor = jint(o, "points_off");
-			l->net_minor = jint(o, "net");
-			l->points_earned = jint(o, "points_earned");
-			l->gift_points = jint(o, "gift_points");
-			lp[i] = l;
-		}
-		t.lines = lp;
-	}
-	tenders = tender_pb_from_json(json_object_get(root, "tenders"), &t.n_tenders);
-	t.tenders = tenders;
+	txn_pb_from_json(root, doc, &t);
 	resp.body_case = KASSA__V1__RESPONSE__BODY_TRANSACTION;
 	resp.transaction = &t;
 	call_reply(c, &resp);
-	free(lines);
-	free(lp);
-	tender_pb_free(tenders);
-	free(codes);
-	coupon_pb_free(coupons);
+	txn_pb_clear(&t);
 	json_decref(doc);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * members.h: the member base as tills and head office see it: register,
- * get (by id, phone, card number or QR payload), search and update. A
+ * get (by id, phone, card number or QR payload), search, update and the
+ * purchase history (history.c). A
  * member's loyalty summary comes from loyalty/ (members uses loyalty;
  * loyalty never calls members).
  */
@@ -16,5 +17,8 @@ void handle_member_register(Call *c);
 void handle_member_get(Call *c);
 void handle_member_search(Call *c);
 void handle_member_update(Call *c);
+/* A member's purchases across stores, paged newest first (history.c). */
+void member_history_setup(void);
+void handle_member_history(Call *c);
 
 #endif

@@ -245,6 +245,20 @@ check "a store cashier cannot log in at head office: exit 1, BAD_CREDENTIALS" $(
 admin no such >/dev/null 2>&1
 check "an unknown command exits 2" $([ $? = 2 ]; echo $?)
 
+# ---- member history: the first page and its next cursor ------------------------
+
+hm=$(new_member "Office History $run")
+printf 'login 1001 1234\nsale begin\nsale member %s\nsale add SKU-TEA 1\nsale pay cash 100.00\nsale finish\nsale begin\nsale member %s\nsale add SKU-TEA 2\nsale pay cash 100.00\nsale finish\n' \
+	"${hm:-0}" "${hm:-0}" | till >/dev/null
+out=$(analyst member history "${hm:-0}" limit=1)
+rc=$?
+echo "$out" | cut -c1-300 | sed 's/^/# /'
+newest=$(sql "SELECT max(txn_id) FROM transactions WHERE member_id = ${hm:-0}")
+check "member history limit=1: the newest sale with its lines and a next cursor" $([ $rc = 0 ] &&
+	echo "$out" | grep -q '"cmd":"member history"' && echo "$out" | grep -q '"count":1,' &&
+	echo "$out" | grep -q "\"txn_id\":${newest:-x}," && echo "$out" | grep -q '"sku":"SKU-TEA"' &&
+	echo "$out" | grep -Eq '"next":"[0-9]{4}-[^"]+/[0-9]+"'; echo $?)
+
 # ---- languages: --lang zh_CN|en for what people read, never for codes ----------
 
 # a refusal by the server: its Status.message in the Hello's language, the detail the same

@@ -8,7 +8,9 @@
  * request); an X report and a quote carry no key; a KcSale becomes the
  * Checkout with its lines, tenders (a NULL reference sent as ""), member,
  * points and coupons; a refund without approval sends empty PIN and
- * reason; a member look-up carries exactly the one key asked for.
+ * reason; a member look-up carries exactly the one key asked for; a
+ * member history page request carries its member, limit and cursor (NULL
+ * sent as "") and no key.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -167,6 +169,29 @@ static void test_member_get_one_key(void **state)
 	kassa__v1__request__free_unpacked(w, NULL);
 }
 
+static void test_member_history(void **state)
+{
+	KcReq r;
+	Kassa__V1__Request *w;
+
+	(void)state;
+	kc_req_member_history(&r, 42, 10, "2025-01-02T03:04:05.000006Z/77");
+	w = wire(&r);
+	assert_int_equal(w->body_case, KASSA__V1__REQUEST__BODY_MEMBER_HISTORY);
+	assert_int_equal(w->member_history->member_id, 42);
+	assert_int_equal(w->member_history->limit, 10);
+	assert_string_equal(w->member_history->before, "2025-01-02T03:04:05.000006Z/77");
+	assert_string_equal(w->idempotency_key, "");
+	kassa__v1__request__free_unpacked(w, NULL);
+
+	kc_req_member_history(&r, 43, 0, NULL);
+	w = wire(&r);
+	assert_int_equal(w->member_history->member_id, 43);
+	assert_int_equal(w->member_history->limit, 0);
+	assert_string_equal(w->member_history->before, "");
+	kassa__v1__request__free_unpacked(w, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_reads_carry_no_key),
 		cmocka_unit_test(test_checkout_from_sale),
 		cmocka_unit_test(test_member_get_one_key),
+		cmocka_unit_test(test_member_history),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
