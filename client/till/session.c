@@ -46,33 +46,41 @@ int64_t till_now_ms(void)
 
 /* ---- the state directory ---- */
 
-/* Create dir (0700) if missing; refuse one that is not a writable directory. */
-static bool state_dir_ready(const char *dir, char *err, size_t errlen)
+/*
+ * Create dir (with mode) if missing, its entry fsync'd into the parent;
+ * refuse one that is not a writable directory. receipts: it is the
+ * receipt directory (else the state directory), for the messages.
+ */
+static bool dir_ready(const char *dir, mode_t mode, bool receipts, char *err, size_t errlen)
 {
 	struct stat st;
+	bool made;
 
 	if (dir == NULL || *dir == '\0' || strlen(dir) > STATE_PATH_MAX - 64) {
-		snprintf(err, errlen, "%s", _("the state directory is not set or its path is too long"));
+		snprintf(err, errlen, "%s",
+			 receipts ? _("the receipt directory's path is too long")
+				  : _("the state directory is not set or its path is too long"));
 		return false;
 	}
-	if (mkdir(dir, 0700) == 0) {
-		if (!state_sync_parent(dir)) {	/* the journal lives here: keep the entry */
-			snprintf(err, errlen, _("could not create the state directory %s: %s"),
-				 dir, strerror(errno));
-			return false;
-		}
-	} else if (errno != EEXIST) {
-		snprintf(err, errlen, _("could not create the state directory %s: %s"), dir,
-			 strerror(errno));
+	made = mkdir(dir, mode) == 0;
+	if ((!made && errno != EEXIST) || (made && !state_sync_parent(dir))) {
+		snprintf(err, errlen,
+			 receipts ? _("could not create the receipt directory %s: %s")
+				  : _("could not create the state directory %s: %s"),
+			 dir, strerror(errno));
 		return false;
 	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, _("the state directory %s is not a directory"), dir);
+		snprintf(err, errlen,
+			 receipts ? _("the receipt directory %s is not a directory")
+				  : _("the state directory %s is not a directory"), dir);
 		return false;
 	}
 	if (access(dir, R_OK | W_OK | X_OK) != 0) {
-		snprintf(err, errlen, _("the state directory %s cannot be written: %s"), dir,
-			 strerror(errno));
+		snprintf(err, errlen,
+			 receipts ? _("the receipt directory %s cannot be written: %s")
+				  : _("the state directory %s cannot be written: %s"),
+			 dir, strerror(errno));
 		return false;
 	}
 	return true;
@@ -326,7 +334,11 @@ bool till_open(TillSession *ts, const TillConfig *cfg, KcOptions *opt, char *err
 	ts->cfg = cfg;
 	ts->opt = opt;
 	ts->priv = xcalloc(1, sizeof(*ts->priv));
-	if (!state_dir_ready(cfg->state_dir, err, errlen))
+	if (!dir_ready(cfg->state_dir, 0700, false, err, errlen))
+		return false;
+	/* receipts are kept there from the first sale on: refuse a bad one now */
+	if (cfg->receipt_dir != NULL &&
+	    !dir_ready(cfg->receipt_dir, 0750, true, err, errlen))
 		return false;
 	identity_load(ts);
 	ts->journal = journal_open(cfg->state_dir, err, errlen);

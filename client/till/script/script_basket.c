@@ -292,48 +292,45 @@ void cmd_sale_pay(Till *t, const Cmd *c)
 				       t->sale.n_tenders));
 }
 
-/* sale untender N: void tender N (sale show numbers them). */
-void cmd_sale_untender(Till *t, const Cmd *c)
+/*
+ * sale untender N / sale void N: take tender or line N away (numbered as
+ * sale show numbers them; the ones after it move up) with remove(), and
+ * answer with the basket and "key": N.
+ */
+static void void_numbered(Till *t, const Cmd *c, const char *use, size_t max, SaleError bad,
+			  SaleError (*remove)(Sale *, size_t), const char *key)
 {
 	size_t no;
 	SaleError e;
 
 	if (arg_count(c) != 1) {
-		script_usage(t, c, "sale untender TENDER_NO");
+		script_usage(t, c, use);
 		return;
 	}
-	if (!need_open(t, c) ||
-	    !number_arg(t, c, arg_word(c, 0), SALE_MAX_TENDERS, SALE_BAD_TENDER, &no))
+	if (!need_open(t, c) || !number_arg(t, c, arg_word(c, 0), max, bad, &no))
 		return;
-	e = sale_void_tender(&t->sale, no);
+	e = remove(&t->sale, no);
 	if (e != SALE_OK) {
 		script_sale_fail(t, c, e);
 		return;
 	}
-	emit_basket(t, c, "voided_tender", json_integer((json_int_t)no));
+	emit_basket(t, c, key, json_integer((json_int_t)no));
+}
+
+/* sale untender N: void tender N. */
+void cmd_sale_untender(Till *t, const Cmd *c)
+{
+	void_numbered(t, c, "sale untender TENDER_NO", SALE_MAX_TENDERS, SALE_BAD_TENDER,
+		      sale_void_tender, "voided_tender");
 }
 
 /* ---- lines ---- */
 
-/* sale void N: remove line N; the lines after it move up. */
+/* sale void N: remove line N. */
 void cmd_sale_void(Till *t, const Cmd *c)
 {
-	size_t no;
-	SaleError e;
-
-	if (arg_count(c) != 1) {
-		script_usage(t, c, "sale void LINE_NO");
-		return;
-	}
-	if (!need_open(t, c) ||
-	    !number_arg(t, c, arg_word(c, 0), SALE_MAX_LINES, SALE_BAD_LINE, &no))
-		return;
-	e = sale_void_line(&t->sale, no);
-	if (e != SALE_OK) {
-		script_sale_fail(t, c, e);
-		return;
-	}
-	emit_basket(t, c, "voided_line", json_integer((json_int_t)no));
+	void_numbered(t, c, "sale void LINE_NO", SALE_MAX_LINES, SALE_BAD_LINE, sale_void_line,
+		      "voided_line");
 }
 
 /* sale qty N QTY: line N's quantity becomes QTY (1..SALE_MAX_QTY). */

@@ -25,46 +25,8 @@ stale="SKU-OFFL-$tag"
 phone="+86137$(printf '%08d' $(( ($$ * 7919 + $(date +%s)) % 100000000 )))"
 q "INSERT INTO products (sku, barcode, name, price_minor) VALUES ('$stale', 'BC$tag', 'Offline stale', 500)"
 
-# wait_port: poll until kassad accepts on $port (deadline 20 s)
-wait_port() {
-	local deadline=$((SECONDS + 20))
-	until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.1
-	done
-}
-
-# till_start NAME: a kassa-till --script reading commands from a FIFO
-till_start() {
-	name=$1
-	mkfifo "$tmp/in.$name"
-	"$TILL" --host 127.0.0.1 --port "$port" --cert "$C/S001-T1.crt" --key "$C/S001-T1.key" \
-		--ca "$C/ca.crt" --server-name localhost --timeout 5000 --state-dir "$STATE" \
-		--script <"$tmp/in.$name" >"$tmp/out.$name" 2>"$tmp/err.$name" &
-	till_pid=$!
-	exec 7>"$tmp/in.$name"
-	echo 0 >"$tmp/sent.$name"
-}
-
-# send COMMAND...: send one command, wait for its one answer line and print
-# it (the count is kept in a file: send runs in subshells too)
-send() {
-	local deadline=$((SECONDS + 60)) sent
-	echo "$*" >&7
-	sent=$(($(cat "$tmp/sent.$name") + 1))
-	echo "$sent" >"$tmp/sent.$name"
-	while [ "$(wc -l <"$tmp/out.$name")" -lt "$sent" ]; do
-		if [ $SECONDS -ge $deadline ] || ! kill -0 "$till_pid" 2>/dev/null; then
-			echo "{\"ok\":false,\"cmd\":\"$1\",\"code\":\"TEST_TIMEOUT\"}"
-			return 1
-		fi
-		sleep 0.02
-	done
-	sed -n "${sent}p" "$tmp/out.$name"
-}
-
-# ok COMMAND...: send and say whether the answer was ok
-ok() { send "$@" | grep -q '"ok":true'; }
+# shellcheck source=test_till_script_lib.sh
+. "$(dirname "$0")/test_till_script_lib.sh"
 
 # sell N [phone]: one cash sale of SKU-APPLE, to the member by phone if
 # given; a step that fails cancels the sale (so the next one can begin)

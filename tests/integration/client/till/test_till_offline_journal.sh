@@ -23,52 +23,8 @@ q() { psql "$KASSA_CONNINFO" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 
 port=$(free_port) || { echo "no free port"; exit 1; }
 
-# wait_port: poll until kassad accepts on $port (deadline 20 s)
-wait_port() {
-	local deadline=$((SECONDS + 20))
-	until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.1
-	done
-}
-
-# till_start NAME: a kassa-till --script --lang zh_CN reading commands from a FIFO
-till_start() {
-	name=$1
-	mkfifo "$tmp/in.$name"
-	"$TILL" --host 127.0.0.1 --port "$port" --cert "$C/S001-T1.crt" --key "$C/S001-T1.key" \
-		--ca "$C/ca.crt" --server-name localhost --timeout 5000 --state-dir "$STATE" \
-		--lang zh_CN --script <"$tmp/in.$name" >"$tmp/out.$name" 2>"$tmp/err.$name" &
-	till_pid=$!
-	exec 7>"$tmp/in.$name"
-	echo 0 >"$tmp/sent.$name"
-}
-
-# send COMMAND...: send one command, wait for its one answer line and print it
-send() {
-	local deadline=$((SECONDS + 60)) sent
-	echo "$*" >&7
-	sent=$(($(cat "$tmp/sent.$name") + 1))
-	echo "$sent" >"$tmp/sent.$name"
-	while [ "$(wc -l <"$tmp/out.$name")" -lt "$sent" ]; do
-		if [ $SECONDS -ge $deadline ] || ! kill -0 "$till_pid" 2>/dev/null; then
-			echo "{\"ok\":false,\"cmd\":\"$1\",\"code\":\"TEST_TIMEOUT\"}"
-			return 1
-		fi
-		sleep 0.02
-	done
-	sed -n "${sent}p" "$tmp/out.$name"
-}
-
-# ok COMMAND...: send and say whether the answer was ok
-ok() { send "$@" | grep -q '"ok":true'; }
-
-# till_stop: quit the till and wait for it
-till_stop() {
-	ok quit
-	exec 7>&-
-	wait "$till_pid"
-}
+# shellcheck source=test_till_script_lib.sh
+. "$(dirname "$0")/test_till_script_lib.sh"
 
 # sell N: one offline cash sale of N apples; prints its receipt number
 sell() {
@@ -85,7 +41,7 @@ be32() { od -An -tu1 -j"$1" -N4 "$J" | awk '{print $1 * 16777216 + $2 * 65536 + 
 # 1. online once (PIN verifier, till identity, catalogue), then kassad stops
 start_kassad "$port"
 check "kassad starts" $(wait_port; echo $?)
-till_start a
+till_start a --lang zh_CN
 check "online login" $(ok login 1001 1234; echo $?)
 check "sync online (catalogue into the cache)" $(ok sync; echo $?)
 pid=$kassad_pid
@@ -126,7 +82,7 @@ dd if="$J" of="$tmp/damaged" bs=1 skip="$off2" count=$((40 + len2)) status=none
 size_before=$(stat -c %s "$J")
 
 # 4. the till starts again (still offline): the cashier is told, in Chinese
-till_start b
+till_start b --lang zh_CN
 st=$(send status)
 echo "# $st"
 check "status: journal_damaged 1" $(echo "$st" | grep -q '"journal_damaged":1'; echo $?)

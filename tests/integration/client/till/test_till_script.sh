@@ -214,4 +214,17 @@ echo "login 1001 1234" | "$TILL" --host 127.0.0.1 --port 1 --cert "$C/S001-T1.cr
 	--key "$C/S001-T1.key" --ca "$C/ca.crt" --state-dir "$tmp/nostate" --script >/dev/null 2>&1
 check "no server, a command failing offline exits 3" $([ $? = 3 ]; echo $?)
 
+# the receipt directory is made at start, and one that cannot be is refused
+# then (exit 2, saying why), not at the first receipt after a paid sale
+"$TILL" --host 127.0.0.1 --port 1 --cert "$C/S001-T1.crt" --key "$C/S001-T1.key" \
+	--ca "$C/ca.crt" --state-dir "$tmp/nostate" --receipt-dir "$tmp/receipts" --script \
+	</dev/null >/dev/null 2>&1
+check "a missing receipt directory is made at start" $([ -d "$tmp/receipts" ]; echo $?)
+err=$("$TILL" --host 127.0.0.1 --port 1 --cert "$C/S001-T1.crt" --key "$C/S001-T1.key" \
+	--ca "$C/ca.crt" --state-dir "$tmp/nostate" --receipt-dir "$tmp/none/receipts" --script \
+	</dev/null 2>&1 >/dev/null)
+rc=$?
+check "an unusable receipt directory is refused at start (exit 2)" $([ $rc = 2 ] &&
+	echo "$err" | grep -q "could not create the receipt directory"; echo $?)
+
 summary
