@@ -10,8 +10,9 @@ command -v tmux >/dev/null || { echo "tmux is not installed"; exit 1; }
 TILL_CERT=${TILL_CERT:-S001-T1}
 TILL_PORT=${TILL_PORT:-$KASSA_PORT}
 
-sock="kassa-till-screen-$$"
-T=(tmux -u -L "$sock")
+# the socket lives in this test's own $tmp: a tmux server another test left
+# behind (a PID reused) can never be the one this test talks to
+T=(tmux -u -S "$tmp/tmux.sock")
 cleanup() {
 	"${T[@]}" kill-server 2>/dev/null
 	on_exit
