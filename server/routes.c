@@ -11,6 +11,7 @@
 #include "loyalty/loyalty.h"
 #include "loyalty/rates.h"
 #include "members/members.h"
+#include "office/office.h"
 #include "routes.h"
 #include "staff/staff.h"
 #include "store/store.h"
@@ -22,6 +23,14 @@ static bool checkout_is_quote(const Kassa__V1__Request *req)
 }
 
 #define CASH_DESK (ROLE_CASHIER | ROLE_MANAGER)
+/* Head office's reads; a manager sees their own store's share of them. */
+#define HEAD_OFFICE (ROLE_ANALYST | ROLE_ADMIN | ROLE_MANAGER)
+
+/* An export's later pages only read: no idempotency key. */
+static bool export_is_start_route(const Kassa__V1__Request *req)
+{
+	return !export_is_start(req);
+}
 
 static const Route route_table[] = {
 	{ KASSA__V1__REQUEST__BODY_HELLO, handle_hello, false, 0, false, NULL },
@@ -68,6 +77,20 @@ static const Route route_table[] = {
 	{ KASSA__V1__REQUEST__BODY_RATES_GET, handle_rates_get, true, ROLE_ANY, false, NULL },
 	{ KASSA__V1__REQUEST__BODY_RATES_SET, handle_rates_set, true, ROLE_MANAGER | ROLE_ADMIN,
 	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_MEMBER_360, handle_member_360, true, HEAD_OFFICE, false, NULL },
+	{ KASSA__V1__REQUEST__BODY_MEMBER_FIND, handle_member_find, true, HEAD_OFFICE, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_SEGMENT_SAVE, handle_segment_save, true,
+	  ROLE_ANALYST | ROLE_ADMIN, true, NULL },
+	{ KASSA__V1__REQUEST__BODY_SEGMENT_GET, handle_segment_get, true, HEAD_OFFICE, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_SEGMENT_LIST, handle_segment_list, true, HEAD_OFFICE, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_REPORT_RUN, handle_report_run, true, HEAD_OFFICE, false, NULL },
+	{ KASSA__V1__REQUEST__BODY_EXPORT_PAGE, handle_export_page, true,
+	  ROLE_ANALYST | ROLE_ADMIN, true, export_is_start_route },
+	{ KASSA__V1__REQUEST__BODY_ANALYTICS_RUN, handle_analytics_run, true, ROLE_ADMIN, true,
+	  NULL },
 };
 
 void routes_setup(void)
@@ -78,4 +101,10 @@ void routes_setup(void)
 	feedback_setup();
 	shift_setup();
 	member_history_setup();
+	member_profile_setup();
+	member_find_setup();
+	segment_setup();
+	analytics_setup();
+	report_setup();
+	export_setup();
 }

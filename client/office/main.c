@@ -52,20 +52,16 @@
 #include "kc_cli.h"
 #include "kc_json.h"
 #include "money.h"
+#include "office.h"
 #include "util.h"
 
 #define OFFICE_SOFTWARE "kassa-office/" KASSA_VERSION
-/* exit codes: kc_cli.h's, the same as kassa-till's */
-#define OFFICE_EXIT_OK KC_EXIT_OK
-#define OFFICE_EXIT_FAILED KC_EXIT_FAILED
-#define OFFICE_EXIT_USAGE KC_EXIT_USAGE
-#define OFFICE_EXIT_CONN KC_EXIT_CONN
-#define OFFICE_MAX_ARGS 16
 #define OFFICE_MAX_FILE (1024 * 1024)	/* largest rule-set document read */
 
 static const char *lang_opt;		/* borrowed (argv): --lang; NULL = the locale's */
 static bool lang_bad;			/* --lang named a language we have no catalogue for */
 static bool lang_done;			/* office_lang() has run */
+static bool format_bad;			/* --format named no format we write */
 
 /*
  * Settle the language of the messages once, at the first text a person
@@ -113,6 +109,11 @@ static void usage(FILE *f)
 		_("- reads the JSON document from stdin"), _("store currency per unit"));
 	fprintf(f, "%s\n  --lang L  %s\n", _("options:"),
 		_("language of the messages: zh_CN or en (default: the locale)"));
+	fprintf(f, "  --format table|csv|json  %s\n  --svg FILE  %s\n  --html FILE  %s\n"
+		"  --output FILE  %s\n  --bom  %s\n",
+		_("how reports and exports are written"), _("also draw the report as an SVG chart"),
+		_("also write the report as an HTML page"), _("write the data to FILE, not stdout"),
+		_("CSV: start with a byte-order mark, for spreadsheets"));
 	fprintf(f, "%s\n  KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA KASSA_STAFF KASSA_PIN\n",
 		_("environment:"));
 	fprintf(f, "%s\n  0 %s\n  1 %s\n  2 %s\n  3 %s\n", _("exit codes:"), _("success"),
@@ -121,54 +122,7 @@ static void usage(FILE *f)
 }
 
 
-/* Arguments after the command words, split at the first '='. */
-typedef struct Args {
-	char *keys[OFFICE_MAX_ARGS];	/* borrowed from argv (modified in place) */
-	char *vals[OFFICE_MAX_ARGS];	/* NULL for plain words */
-	int n;
-} Args;
 
-static const char *arg_get(const Args *a, const char *key)
-{
-	int i;
-
-	for (i = 0; i < a->n; i++)
-		if (a->vals[i] != NULL && strcmp(a->keys[i], key) == 0)
-			return a->vals[i];
-	return NULL;
-}
-
-/*
- * Print the outcome of a request; true if the server answered OK with the
- * body wanted (*respp is then the caller's; otherwise it has been freed).
- * *code gets the exit code.
- */
-static bool check(KassaClient *kc, const char *cmd, KcResult r, Kassa__V1__Response **respp,
-		  Kassa__V1__Response__BodyCase want, int *code)
-{
-	/* respp, not *respp: the call that fills it may be the argument before it */
-	Kassa__V1__Response *resp = *respp;
-
-	if (r != KC_OK) {
-		kcj_emit(kcj_fail_io(cmd, r, kc_last_error(kc)));
-		*code = r == KC_ERR_ARG ? OFFICE_EXIT_FAILED : OFFICE_EXIT_CONN;
-		return false;
-	}
-	if (kc_status(resp) != KASSA__V1__STATUS_CODE__OK) {
-		kcj_emit(kcj_fail_resp(cmd, resp));
-		kc_response_free(resp);
-		*code = OFFICE_EXIT_FAILED;
-		return false;
-	}
-	if (resp->body_case != want) {
-		kcj_emit(kcj_fail(cmd, "INTERNAL", "UNEXPECTED_RESPONSE",
-				  _("the server answered with another message")));
-		kc_response_free(resp);
-		*code = OFFICE_EXIT_FAILED;
-		return false;
-	}
-	return true;
-}
 
 static int cmd_member_search(KassaClient *kc, const Args *a)
 {
@@ -192,7 +146,7 @@ static int cmd_member_search(KassaClient *kc, const Args *a)
 		r = kc_member_search_name(kc, name, (uint32_t)limit, &resp);
 	else
 		r = kc_member_search_phone(kc, phone, (uint32_t)limit, &resp);
-	if (!check(kc, cmd, r, &resp, KASSA__V1__RESPONSE__BODY_MEMBER_LIST, &code))
+	if (!office_result(kc, cmd, r, &resp, KASSA__V1__RESPONSE__BODY_MEMBER_LIST, &code))
 		return code;
 	o = kcj_ok(cmd);
 	arr = json_array();
@@ -227,7 +181,7 @@ static int cmd_member_show(KassaClient *kc, const Args *a)
 		r = kc_member_get_by_id(kc, id, &resp);
 	else
 		goto bad;
-	if (!check(kc, cmd, r, &resp, KASSA__V1__RESPONSE__BODY_MEMBER, &code))
+	if (!office_result(kc, cmd, r, &resp, KASSA__V1__RESPONSE__BODY_MEMBER, &code))
 		return code;
 	o = kcj_ok(cmd);
 	json_object_set_new(o, "member", kcj_member(resp->member, true));
@@ -252,7 +206,7 @@ static int cmd_txn_show(KassaClient *kc, const Args *a)
 		kcj_emit(kcj_fail(cmd, "INVALID_ARGUMENT", "USAGE", "txn show ID"));
 		return OFFICE_EXIT_USAGE;
 	}
-	if (!check(kc, cmd, kc_transaction_get(kc, id, &resp), &resp,
+	if (!office_result(kc, cmd, kc_transaction_get(kc, id, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_TRANSACTION, &code))
 		return code;
 	o = kcj_ok(cmd);
@@ -262,24 +216,6 @@ static int cmd_txn_show(KassaClient *kc, const Args *a)
 	return OFFICE_EXIT_OK;
 }
 
-/* Print a usage failure for cmd; returns OFFICE_EXIT_USAGE. */
-static int bad_usage(const char *cmd, const char *how)
-{
-	kcj_emit(kcj_fail(cmd, "INVALID_ARGUMENT", "USAGE", how));
-	return OFFICE_EXIT_USAGE;
-}
-
-/* The i-th argument if it is a plain word (no '='), else NULL. */
-static const char *arg_word(const Args *a, int i)
-{
-	return i < a->n && a->vals[i] == NULL ? a->keys[i] : NULL;
-}
-
-/* A positive id from the i-th plain word; false if it is not one. */
-static bool arg_id(const Args *a, int i, int64_t *id)
-{
-	return kc_parse_i64(arg_word(a, i), id) && *id > 0;
-}
 
 /*
  * One page of a member's purchases, newest first: {"transactions": [...],
@@ -299,7 +235,7 @@ static int cmd_member_history(KassaClient *kc, const Args *a)
 	    !kc_parse_i64(a->keys[0], &id) || id <= 0 ||
 	    (lim != NULL && (!kc_parse_i64(lim, &limit) || limit < 0 || limit > UINT32_MAX)))
 		return bad_usage(cmd, "member history ID [limit=N] [before=CURSOR]");
-	if (!check(kc, cmd, kc_member_history(kc, id, (uint32_t)limit, before, &resp), &resp,
+	if (!office_result(kc, cmd, kc_member_history(kc, id, (uint32_t)limit, before, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_MEMBER_HISTORY_PAGE, &code))
 		return code;
 	o = kcj_ok(cmd);
@@ -317,14 +253,6 @@ static int cmd_member_history(KassaClient *kc, const Args *a)
 	return OFFICE_EXIT_OK;
 }
 
-/* {"ok":true,"cmd":cmd,"idempotency_key":key} to add a change's result to. */
-static json_t *ok_keyed(const char *cmd, const char *key)
-{
-	json_t *o = kcj_ok(cmd);
-
-	json_object_set_new(o, "idempotency_key", json_string(key));
-	return o;
-}
 
 /* ---- rules ---- */
 
@@ -337,7 +265,7 @@ static int cmd_rules_show(KassaClient *kc, const Args *a)
 
 	if (a->n != 0)
 		return bad_usage(cmd, "rules show");
-	if (!check(kc, cmd, kc_rule_set_get(kc, &resp), &resp,
+	if (!office_result(kc, cmd, kc_rule_set_get(kc, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_RULE_SET_INFO, &code))
 		return code;
 	o = kcj_ok(cmd);
@@ -414,7 +342,7 @@ static int cmd_rules_set(KassaClient *kc, const Args *a)
 		return OFFICE_EXIT_USAGE;
 	}
 	kc_new_key(key);
-	if (!check(kc, cmd, kc_rule_set_put(kc, doc, note, key, &resp), &resp,
+	if (!office_result(kc, cmd, kc_rule_set_put(kc, doc, note, key, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_RULE_SET_INFO, &code)) {
 		free(doc);
 		return code;
@@ -536,7 +464,7 @@ static int cmd_coupon_define(KassaClient *kc, const Args *a)
 	if (arg_get(a, "issue_on") == NULL)
 		d.issue_on = arg_get(a, "claim") != NULL ? "code" : "manual";
 	kc_new_key(key);
-	if (!check(kc, cmd, kc_coupon_define(kc, &d, key, &resp), &resp,
+	if (!office_result(kc, cmd, kc_coupon_define(kc, &d, key, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_COUPON_DEFINED, &code))
 		return code;
 	o = ok_keyed(cmd, key);
@@ -559,7 +487,7 @@ static int cmd_coupon_issue(KassaClient *kc, const Args *a)
 	if (a->n != 2 || !arg_id(a, 0, &member_id) || !arg_id(a, 1, &def_id))
 		return bad_usage(cmd, "coupon issue MEMBER_ID DEF_ID");
 	kc_new_key(key);
-	if (!check(kc, cmd, kc_coupon_issue(kc, member_id, def_id, NULL, key, &resp), &resp,
+	if (!office_result(kc, cmd, kc_coupon_issue(kc, member_id, def_id, NULL, key, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_COUPON, &code))
 		return code;
 	o = ok_keyed(cmd, key);
@@ -583,7 +511,7 @@ static int cmd_points_expire(KassaClient *kc, const Args *a)
 	if (a->n != 0)
 		return bad_usage(cmd, "points expire");
 	kc_new_key(key);
-	if (!check(kc, cmd, kc_points_expire(kc, key, &resp), &resp,
+	if (!office_result(kc, cmd, kc_points_expire(kc, key, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_POINTS_EXPIRED, &code))
 		return code;
 	o = ok_keyed(cmd, key);
@@ -607,7 +535,7 @@ static int cmd_tier_set(KassaClient *kc, const Args *a)
 	if (a->n != 3 || !arg_id(a, 0, &member_id) || tier == NULL || reason == NULL)
 		return bad_usage(cmd, "tier set MEMBER_ID TIER reason=TEXT");
 	kc_new_key(key);
-	if (!check(kc, cmd, kc_tier_set(kc, member_id, tier, reason, key, &resp), &resp,
+	if (!office_result(kc, cmd, kc_tier_set(kc, member_id, tier, reason, key, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_MEMBER, &code))
 		return code;
 	o = ok_keyed(cmd, key);
@@ -628,7 +556,7 @@ static int cmd_tier_reevaluate(KassaClient *kc, const Args *a)
 	if (a->n != 0)
 		return bad_usage(cmd, "tier reevaluate");
 	kc_new_key(key);
-	if (!check(kc, cmd, kc_tier_reevaluate(kc, key, &resp), &resp,
+	if (!office_result(kc, cmd, kc_tier_reevaluate(kc, key, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_TIER_REEVALUATED, &code))
 		return code;
 	o = ok_keyed(cmd, key);
@@ -651,7 +579,7 @@ static int cmd_staff_unlock(KassaClient *kc, const Args *a)
 	if (a->n != 1 || !arg_id(a, 0, &staff_id))
 		return bad_usage(cmd, "staff unlock STAFF_ID");
 	kc_new_key(key);
-	if (!check(kc, cmd, kc_staff_unlock(kc, staff_id, key, &resp), &resp,
+	if (!office_result(kc, cmd, kc_staff_unlock(kc, staff_id, key, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_STAFF_UNLOCKED, &code))
 		return code;
 	o = ok_keyed(cmd, key);
@@ -694,7 +622,7 @@ static int cmd_rates_show(KassaClient *kc, const Args *a)
 
 	if (a->n != 0)
 		return bad_usage(cmd, "rates show");
-	if (!check(kc, cmd, kc_rates_get(kc, &resp), &resp, KASSA__V1__RESPONSE__BODY_RATE_TABLE,
+	if (!office_result(kc, cmd, kc_rates_get(kc, &resp), &resp, KASSA__V1__RESPONSE__BODY_RATE_TABLE,
 		   &code))
 		return code;
 	o = kcj_ok(cmd);
@@ -774,7 +702,7 @@ static int cmd_rates_set(KassaClient *kc, const Args *a)
 		return OFFICE_EXIT_FAILED;
 	}
 	kc_new_key(key);
-	if (!check(kc, cmd, kc_rates_set(kc, rates, n, note, key, &resp), &resp,
+	if (!office_result(kc, cmd, kc_rates_set(kc, rates, n, note, key, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_RATE_TABLE, &code))
 		return code;
 	o = ok_keyed(cmd, key);
@@ -785,8 +713,6 @@ static int cmd_rates_set(KassaClient *kc, const Args *a)
 }
 
 /* ---- dispatch ---- */
-
-typedef int (*OfficeCmd)(KassaClient *kc, const Args *a);
 
 static const struct {
 	const char *verb, *sub;
@@ -827,7 +753,7 @@ static bool office_login(KassaClient *kc, int64_t staff_id, const char *pin, int
 {
 	Kassa__V1__Response *resp = NULL;
 
-	if (!check(kc, "login", kc_login(kc, staff_id, pin, &resp), &resp,
+	if (!office_result(kc, "login", kc_login(kc, staff_id, pin, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_LOGIN_OK, code))
 		return false;
 	kc_response_free(resp);
@@ -864,6 +790,11 @@ static const KcCliOption office_options[] = {
 	{ "staff", true, 'S' },
 	{ "pin", true, 'P' },
 	{ "lang", true, 'L' },
+	{ "format", true, 'F' },
+	{ "svg", true, 'G' },
+	{ "html", true, 'H' },
+	{ "output", true, 'O' },
+	{ "bom", false, 'B' },
 	{ NULL, false, 0 },
 };
 
@@ -875,6 +806,23 @@ static bool office_take(void *ctx, int val, const char *arg)
 		a->staff = arg;
 	else if (val == 'P')
 		a->pin = arg;
+	else if (val == 'F') {
+		if (strcmp(arg, "table") == 0)
+			office_out.format = OFFICE_FMT_TABLE;
+		else if (strcmp(arg, "csv") == 0)
+			office_out.format = OFFICE_FMT_CSV;
+		else if (strcmp(arg, "json") == 0)
+			office_out.format = OFFICE_FMT_JSON;
+		else
+			format_bad = true;
+	} else if (val == 'G')
+		office_out.svg = arg;
+	else if (val == 'H')
+		office_out.html = arg;
+	else if (val == 'O')
+		office_out.output = arg;
+	else if (val == 'B')
+		office_out.bom = true;
 	else if (val == 'L') {
 		/* the last --lang wins; a bad one is refused by office_check() */
 		lang_bad = i18n_lang_parse(arg) == I18N_UNKNOWN;
@@ -891,6 +839,10 @@ static int office_check(void *ctx, char **words, int n)
 	office_lang();
 	if (lang_bad) {
 		fprintf(stderr, "kassa-office: %s\n", _("--lang must be zh_CN or en"));
+		return OFFICE_EXIT_USAGE;
+	}
+	if (format_bad) {
+		fprintf(stderr, "kassa-office: %s\n", _("--format must be table, csv or json"));
 		return OFFICE_EXIT_USAGE;
 	}
 	a->fn = find_cmd(words, n);

@@ -113,7 +113,8 @@ typedef struct DbConn {
 typedef struct DbStmt {
 	const char *name;		/* borrowed (static strings) */
 	const char *sql;
-	DbLane lane;
+	DbLane lane;			/* QUICK or WORK: the lane on the primary */
+	bool report;			/* registered as DB_LANE_REPORT */
 } DbStmt;
 
 typedef struct DbQueue {
@@ -151,7 +152,9 @@ int db_stmt_add(const char *name, const char *sql, DbLane lane)
 		die("too many prepared statements");
 	stmts[nstmts].name = name;
 	stmts[nstmts].sql = sql;
-	stmts[nstmts].lane = lane;
+	/* no report pool yet: a report statement is work on the primary */
+	stmts[nstmts].lane = lane == DB_LANE_REPORT ? DB_LANE_WORK : lane;
+	stmts[nstmts].report = lane == DB_LANE_REPORT;
 	return nstmts++;
 }
 

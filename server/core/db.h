@@ -55,6 +55,12 @@ typedef void (*DbCallback)(void *arg, DbStatus st, const PGresult *res);
 typedef enum DbLane {
 	DB_LANE_QUICK = 0,	/* served first, may use every connection */
 	DB_LANE_WORK = 1,	/* FIFO, limited to pool_size - pool_size / 4 at once */
+	/*
+	 * A head-office read (report, export, dashboard, search): runs on the
+	 * report pool when [database] report_dsn is set (a streaming replica),
+	 * otherwise as DB_LANE_WORK on the primary.
+	 */
+	DB_LANE_REPORT = 2,
 } DbLane;
 
 /* Register a statement before db_setup(); returns its id. */

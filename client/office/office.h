@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * office.h: what kassa-office's command files share: the command's
+ * arguments (words after the command, split at their first '='), the one
+ * way a command reports a request's outcome, and the output options
+ * (--format, --svg, --html, --bom, --output) the report and export
+ * commands read. main.c holds the command table; each command family has
+ * its own file and declares its commands here.
+ */
+#ifndef KASSA_OFFICE_CLI_H
+#define KASSA_OFFICE_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "kassa_client.h"
+#include "kc_cli.h"
+#include "util.h"
+
+/* exit codes: kc_cli.h's, the same as kassa-till's */
+#define OFFICE_EXIT_OK KC_EXIT_OK
+#define OFFICE_EXIT_FAILED KC_EXIT_FAILED
+#define OFFICE_EXIT_USAGE KC_EXIT_USAGE
+#define OFFICE_EXIT_CONN KC_EXIT_CONN
+#define OFFICE_MAX_ARGS 16
+
+/* Arguments after the command words, split at the first '='. */
+typedef struct Args {
+	char *keys[OFFICE_MAX_ARGS];	/* borrowed from argv (modified in place) */
+	char *vals[OFFICE_MAX_ARGS];	/* NULL for plain words */
+	int n;
+} Args;
+
+typedef int (*OfficeCmd)(KassaClient *kc, const Args *a);
+
+/* How reports and exports are written: --format, --svg, --html, --bom, --output. */
+typedef enum OfficeFormat {
+	OFFICE_FMT_DEFAULT = 0,		/* the command's own: JSON, or a table for reports */
+	OFFICE_FMT_TABLE,		/* aligned text for a terminal, in the user's language */
+	OFFICE_FMT_CSV,			/* RFC 4180, language-neutral */
+	OFFICE_FMT_JSON,		/* one JSON object (reports) or JSON lines (exports) */
+} OfficeFormat;
+
+typedef struct OfficeOutput {
+	OfficeFormat format;
+	const char *svg;		/* borrowed (argv): write a chart here; NULL = none */
+	const char *html;		/* ... an HTML page with the chart and the table */
+	const char *output;		/* ... the data instead of stdout */
+	bool bom;			/* CSV: start with a UTF-8 byte-order mark */
+} OfficeOutput;
+
+extern OfficeOutput office_out;		/* set by main.c from the options */
+
+/* The value of key=VALUE among a, or NULL. */
+const char *arg_get(const Args *a, const char *key);
+/* The i-th argument if it is a plain word (no '='), else NULL. */
+const char *arg_word(const Args *a, int i);
+/* A positive id from the i-th plain word; false if it is not one. */
+bool arg_id(const Args *a, int i, int64_t *id);
+/* Print a usage failure for cmd; returns OFFICE_EXIT_USAGE. */
+int bad_usage(const char *cmd, const char *how);
+/*
+ * Print the outcome of a request; true if the server answered OK with the
+ * body wanted (*respp is then the caller's; otherwise it has been freed).
+ * *code gets the exit code.
+ */
+bool office_result(KassaClient *kc, const char *cmd, KcResult r, Kassa__V1__Response **respp,
+		   Kassa__V1__Response__BodyCase want, int *code);
+/* {"ok":true,"cmd":cmd,"idempotency_key":key} to add a change's result to. */
+json_t *ok_keyed(const char *cmd, const char *key);
+
+#endif
