@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/dns.h>
@@ -193,6 +194,17 @@ const char *db_sqlstate(const PGresult *res)
 	const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
 	return s ? s : "";
+}
+
+void db_report_freshness(char as_of[DB_AS_OF_LEN], int64_t *lag_seconds)
+{
+	/* no report pool yet: the primary's data is as of now */
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(as_of, DB_AS_OF_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	*lag_seconds = 0;
 }
 
 const char *db_errmsg(const PGresult *res)

@@ -87,6 +87,15 @@ void db_shutdown(void);
 const char *db_sqlstate(const PGresult *res);
 /* Primary message of an error result, or "" */
 const char *db_errmsg(const PGresult *res);
+
+/*
+ * How old the data DB_LANE_REPORT statements read is: as_of gets the time
+ * (RFC 3339, UTC) of the newest data they see (a replica's last replayed
+ * commit; the primary's clock without report_dsn) and *lag_seconds how far
+ * that is behind the primary (0 without report_dsn).
+ */
+#define DB_AS_OF_LEN 40
+void db_report_freshness(char as_of[DB_AS_OF_LEN], int64_t *lag_seconds);
 /* Constraint name of an error result, or "" */
 const char *db_constraint(const PGresult *res);
 
