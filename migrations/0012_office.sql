@@ -27,9 +27,14 @@ ALTER TABLE members
 	ADD COLUMN registered_store bigint REFERENCES stores,
 	ADD CHECK (merged_into IS NULL OR merged_into <> member_id);
 CREATE INDEX members_registered ON members (registered_by) WHERE registered_by IS NOT NULL;
+-- The analytics job finds the members merged into a member (their sales are hers).
+CREATE INDEX members_merged ON members (merged_into) WHERE merged_into IS NOT NULL;
 CREATE INDEX members_tags ON members USING gin (tags);
 CREATE INDEX members_birthday_month ON members ((extract(month FROM birthday)::smallint))
 	WHERE birthday IS NOT NULL;
+-- The member 360 reads a member's refunds and feedback newest first.
+CREATE INDEX refunds_member ON refunds (member_id, created_at) WHERE member_id IS NOT NULL;
+CREATE INDEX feedback_member ON feedback (member_id, created_at) WHERE member_id IS NOT NULL;
 
 -- ---- saved segments ------------------------------------------------------
 --
@@ -76,13 +81,15 @@ CREATE INDEX member_stats_class ON member_stats (class, member_id);
 CREATE INDEX member_stats_store ON member_stats (usual_store_id, member_id);
 CREATE INDEX member_stats_last_visit ON member_stats (last_visit);
 
--- The quintile cut points of the last full pass: bounds[i] is the lowest
--- value that scores i + 2 (so four per measure).
+-- The quintile cut points of the last full pass: f_bounds[i] and
+-- m_bounds[i] are the lowest value that scores i + 2, r_bounds[i] the most
+-- days since the last visit that still score i + 2 (so four per measure;
+-- functions/analytics.sql, kassa_rfm_score).
 CREATE TABLE rfm_bounds (
 	id		boolean PRIMARY KEY DEFAULT true CHECK (id),
 	window_days	integer NOT NULL,
 	r_bounds	integer[] NOT NULL,	-- days since the last visit (lower is better)
-	f_bounds	integer[] NOT NULL,
+	f_bounds	bigint[] NOT NULL,
 	m_bounds	bigint[] NOT NULL,
 	computed_at	timestamptz NOT NULL DEFAULT now()
 );
@@ -168,6 +175,22 @@ CREATE TABLE agg_wallet_day (
 	PRIMARY KEY (day, kind)
 );
 
+-- The tiers report's slices of the base tables (reports.sql): the sales
+-- that moved their member to another tier (a handful of the sales, so the
+-- partial index costs a checkout almost nothing), and the audit rows of
+-- one action over a range (tier.downgrade, tier.set).
+CREATE INDEX transactions_tier_moves ON transactions (created_at) WHERE tier_after <> tier;
+CREATE INDEX audit_log_action_at ON audit_log (action, at);
+
+-- What a bucket's recomputation and the chain-wide days read by time:
+-- refunds by store and time (also the incremental RFM's "refunds since"),
+-- and the ledgers by time. The ledgers are written in time order, so a
+-- BRIN index finds a day's rows for almost nothing on each insert (a
+-- checkout pays no B-tree entry for it).
+CREATE INDEX refunds_store_time ON refunds (store_id, created_at);
+CREATE INDEX points_ledger_time ON points_ledger USING brin (created_at);
+CREATE INDEX wallet_ledger_time ON wallet_ledger USING brin (created_at);
+
 -- Buckets a late sale changed, for the next run.
 CREATE TABLE agg_dirty (
 	store_id	bigint NOT NULL,
@@ -187,6 +210,22 @@ CREATE TABLE analytics_state (
 	rows		bigint NOT NULL DEFAULT 0
 );
 
+-- A run of the analytics job that an administrator asked for
+-- (AnalyticsRun, its idempotency row names it) or the daily full pass is
+-- a job_runs row too: buckets recomputed, members (re)classified.
+ALTER TABLE job_runs DROP CONSTRAINT job_runs_kind_check;
+ALTER TABLE job_runs ADD CONSTRAINT job_runs_kind_check
+	CHECK (kind IN ('points_expire', 'tier_reevaluate', 'birthday_coupons', 'analytics_run'));
+ALTER TABLE job_runs ADD COLUMN buckets bigint NOT NULL DEFAULT 0;
+
+-- The coupons report (reports_loyalty.sql): the discount of the sales that
+-- used a coupon, read from a small index of those sales alone (an index-only
+-- scan, never ten million sales; a sale without a coupon discount costs it
+-- nothing), and the coupons each such sale used, to share its discount.
+CREATE INDEX transactions_coupon_off ON transactions (txn_id)
+	INCLUDE (coupon_off_minor, coupon_codes) WHERE coupon_off_minor > 0;
+CREATE INDEX coupons_used_txn ON coupons (used_txn) WHERE used_txn IS NOT NULL;
+
 -- ---- exports --------------------------------------------------------------
 --
 -- Who exported what: written by the first page (with its idempotency row),
@@ -199,7 +238,13 @@ CREATE TABLE exports (
 	params		jsonb NOT NULL,		-- the filter, segment and range, as asked
 	rows		bigint NOT NULL DEFAULT 0,
 	started_at	timestamptz NOT NULL DEFAULT now(),
-	finished_at	timestamptz
+	finished_at	timestamptz,
+	-- the largest key (member_id, txn_id) the report lane saw at the start:
+	-- rows added later are not part of this export
+	upto		bigint NOT NULL DEFAULT 0,
+	-- the last page's next: rows is counted once per page, a retried page
+	-- (the same after) does not count again
+	cursor		text NOT NULL DEFAULT ''
 );
 CREATE INDEX exports_staff ON exports (staff_id, started_at);
 

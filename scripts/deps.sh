@@ -24,6 +24,13 @@ PACKAGES=(
 	postgresql-15 postgresql-client-15 openssl
 	iproute2 util-linux tzdata
 	gettext locales libncurses-dev tmux
+	# charts and the dashboard: rendered in headless Chromium, Chinese in Noto Sans CJK
+	chromium fonts-noto-cjk
+	# the dashboard's test: curl and headless Chromium with a client certificate (certutil,
+	# pk12util), python3 to read the screenshots
+	curl python3 libnss3-tools
+	# scripts/bench-office.sh: an export's peak memory (/usr/bin/time -v)
+	time
 )
 LOCALES=(zh_CN.UTF-8 en_US.UTF-8)
 

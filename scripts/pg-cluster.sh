@@ -4,8 +4,12 @@
 # pg-cluster.sh: a project-local PostgreSQL 15 cluster for development, tests and benchmarks.
 #
 #   scripts/pg-cluster.sh {init|start|stop|status|restart} DIR PORT
+#   scripts/pg-cluster.sh replica DIR PORT PRIMARY_PORT
 #
 #   init     initdb into DIR/data (once; settings are rewritten every time)
+#   replica  instead of init: DIR/data becomes a streaming replica of the cluster on
+#            127.0.0.1:PRIMARY_PORT (pg_basebackup -R: standby.signal and primary_conninfo);
+#            `start DIR PORT` then runs it as a hot standby
 #   start    start on 127.0.0.1:PORT, wait until it accepts connections, then make sure the
 #            role `kassa` (superuser, trust) and the database `kassa` (UTF8, LC_COLLATE C) exist
 #   stop     fast shutdown (waits)
@@ -32,13 +36,15 @@ die() {
 
 usage() {
 	echo "usage: $0 {init|start|stop|status|restart} DIR PORT" >&2
+	echo "       $0 replica DIR PORT PRIMARY_PORT" >&2
 	exit 2
 }
 
-[ $# -eq 3 ] || usage
+[ $# -eq 3 ] || { [ $# -eq 4 ] && [ "$1" = replica ]; } || usage
 cmd=$1
 DIR=$2
 PORT=$3
+PRIMARY_PORT=${4:-}
 case "$PORT" in
 '' | *[!0-9]*) die "PORT must be a number: '$PORT'" ;;
 esac
@@ -135,6 +141,9 @@ log_timezone = 'UTC'
 timezone = 'UTC'
 datestyle = 'iso, ymd'
 lc_messages = 'C'
+# Per-statement counts (tests/integration/server/core/test_report_replica.sh and
+# scripts/bench-replica.sh read them on the primary and on its replica).
+shared_preload_libraries = 'pg_stat_statements'
 EOF
 	cat "$tmp" >"$conf"
 	rm -f "$tmp"
@@ -146,6 +155,8 @@ EOF
 local   all       all                  trust
 host    all       all   127.0.0.1/32   trust
 host    all       all   ::1/128        trust
+# streaming replicas on loopback (pg-cluster.sh replica)
+host    replication all 127.0.0.1/32   trust
 EOF
 	if [ "$RUNAS" != "$(id -un)" ]; then
 		chown "$RUNAS:" "$conf" "$PGDATA/pg_hba.conf"
@@ -169,6 +180,23 @@ do_init() {
 		echo "pg-cluster: initialised $PGDATA"
 	fi
 	write_config
+}
+
+# A hot standby of 127.0.0.1:PRIMARY_PORT in DIR/data, made once.
+do_replica() {
+	case "$PRIMARY_PORT" in
+	'' | *[!0-9]*) die "PRIMARY_PORT must be a number: '$PRIMARY_PORT'" ;;
+	esac
+	initialised && die "$PGDATA already holds a cluster; remove DIR for a new replica"
+	prepare_dirs
+	as_pg "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres \
+		-D "$PGDATA" -R -X stream --checkpoint=fast >"$LOGDIR/basebackup.log" 2>&1 || {
+		cat "$LOGDIR/basebackup.log" >&2
+		die "pg_basebackup from 127.0.0.1:$PRIMARY_PORT failed"
+	}
+	# the copy's kassa.conf names the primary's port and socket: write this one's
+	write_config
+	echo "pg-cluster: $PGDATA is a replica of 127.0.0.1:$PRIMARY_PORT"
 }
 
 running() {
@@ -235,6 +263,7 @@ do_stop() {
 
 case "$cmd" in
 init) do_init ;;
+replica) do_replica ;;
 start) do_start ;;
 stop) do_stop ;;
 restart)

@@ -7,6 +7,7 @@
 #   KASSAD=build/server/kassad scripts/test-env.sh up ENVDIR
 #   scripts/test-env.sh down ENVDIR
 #   scripts/test-env.sh {pg-stop|pg-start|pg-restart} ENVDIR
+#   scripts/test-env.sh {replica-up|replica-down} ENVDIR
 #
 # up     starts from an empty ENVDIR: a PostgreSQL cluster on a free loopback port
 #        (ENVDIR/pg), certificates (ENVDIR/certs: tills S001-T1 S001-T2 S002-T1 HQ-OFFICE-1
@@ -15,14 +16,24 @@
 #        loopback port, and waits (bounded) until it listens. Writes ENVDIR/env:
 #          KASSA_HOST KASSA_PORT KASSA_PG_PORT KASSA_CERTS KASSA_CONNINFO KASSA_ENV
 #          KASSA_CONFIG KASSA_PID_FILE KASSA_KASSAD KASSA_ROOT
+#          KASSA_DASHBOARD_PORT (kassad's HTTPS dashboard, [admin] dashboard_listen)
 #        (shell-sourceable, values single-quoted). On failure it stops what it started.
 # down   SIGTERM to kassad, waits for it, stops PostgreSQL. Fails (exit 1) unless kassad
 #        exited with status 0 (a crash, a sanitizer report at exit or a hung shutdown fails
 #        the run). ENVDIR stays for the logs: ENVDIR/kassad.log, ENVDIR/pg/log/.
 # pg-*   stop, start or restart the environment's PostgreSQL (the database-restart test).
+# replica-up    an optional streaming replica of that PostgreSQL (the read-replica test,
+#        scripts/bench-replica.sh): the first time, pg_basebackup -R into ENVDIR/replica and
+#        a free loopback port; then start it and wait (bounded) until it is in recovery and
+#        has replayed everything the primary had written when it was asked. Adds
+#        KASSA_REPLICA_PORT and KASSA_REPORT_DSN (a conninfo for [database] report_dsn) to
+#        ENVDIR/env. Its log: ENVDIR/replica/log/postgresql.log.
+# replica-down  stop the replica (its data stays: replica-up starts it again); `down` stops
+#        it too.
 #
 # Environment: KASSAD (required for up), KASSA_TEST_START_TIMEOUT (seconds kassad gets to
-# listen, default 30), KASSA_TEST_MEMBERS (seeded members, default 300).
+# listen, default 30), KASSA_TEST_MEMBERS (seeded members, default 300),
+# KASSA_TEST_REPLICA_TIMEOUT (seconds the replica gets to catch up, default 60).
 set -euo pipefail
 
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
@@ -36,7 +47,7 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 {up|down|pg-stop|pg-start|pg-restart} ENVDIR" >&2
+	echo "usage: $0 {up|down|pg-stop|pg-start|pg-restart|replica-up|replica-down} ENVDIR" >&2
 	exit 2
 }
 
@@ -142,10 +153,63 @@ stop_leftovers() {
 	if [ -f "$ENV/pg/data/postmaster.pid" ] && [ -f "$ENV/env" ]; then
 		pg stop >/dev/null 2>&1 || true
 	fi
+	replica_stop >/dev/null 2>&1 || true
+}
+
+# replica_stop: stop the replica if one was made and runs.
+replica_stop() {
+	local rport
+	[ -f "$ENV/replica/data/postmaster.pid" ] && [ -f "$ENV/env" ] || return 0
+	rport=$(env_get KASSA_REPLICA_PORT)
+	[ -n "$rport" ] || return 0
+	bash "$SCRIPTS/pg-cluster.sh" stop "$ENV/replica" "$rport"
+}
+
+# The replica: made once, started, and caught up with the primary before this returns.
+do_replica_up() {
+	local pgport rport lsn timeout caught i
+	[ -d "$ENV" ] || die "no environment at $ENV"
+	ENV=$(cd "$ENV" && pwd)
+	pgport=$(env_get KASSA_PG_PORT)
+	rport=$(env_get KASSA_REPLICA_PORT)
+	if [ -z "$rport" ] || [ ! -f "$ENV/replica/data/PG_VERSION" ]; then
+		rport=$(free_port "$pgport")
+		rm -rf "${ENV:?}/replica"
+		bash "$SCRIPTS/pg-cluster.sh" replica "$ENV/replica" "$rport" "$pgport" >/dev/null
+		grep -v '^KASSA_REPLICA_PORT=\|^KASSA_REPORT_DSN=' "$ENV/env" >"$ENV/env.tmp" || true
+		printf "KASSA_REPLICA_PORT='%s'\nKASSA_REPORT_DSN='%s'\n" "$rport" \
+			"host=127.0.0.1 port=$rport dbname=kassa user=kassa connect_timeout=10" \
+			>>"$ENV/env.tmp"
+		mv "$ENV/env.tmp" "$ENV/env"
+	fi
+	bash "$SCRIPTS/pg-cluster.sh" start "$ENV/replica" "$rport" >/dev/null
+	# everything the primary has written by now must be replayed on the replica
+	lsn=$(psql -X -At -h 127.0.0.1 -p "$pgport" -U kassa -d kassa -c "SELECT pg_current_wal_lsn()") ||
+		die "could not ask the primary (127.0.0.1:$pgport) for its WAL position"
+	timeout=${KASSA_TEST_REPLICA_TIMEOUT:-60}
+	caught=
+	for i in $(seq 1 $((timeout * 10))); do
+		caught=$(psql -X -At -h 127.0.0.1 -p "$rport" -U kassa -d kassa -c \
+			"SELECT pg_is_in_recovery() AND pg_last_wal_replay_lsn() >= '$lsn'::pg_lsn" \
+			2>/dev/null) || caught=
+		[ "$caught" = t ] && break
+		[ "$i" -lt $((timeout * 10)) ] && sleep 0.1
+	done
+	if [ "$caught" != t ]; then
+		tail -n 20 "$ENV/replica/log/postgresql.log" >&2 || true
+		die "the replica on 127.0.0.1:$rport has not replayed up to $lsn after ${timeout}s"
+	fi
+	echo "test-env: replica up on 127.0.0.1:$rport (a standby of 127.0.0.1:$pgport, at $lsn)"
+}
+
+do_replica_down() {
+	[ -d "$ENV" ] || die "no environment at $ENV"
+	ENV=$(cd "$ENV" && pwd)
+	replica_stop
 }
 
 do_up() {
-	local kassad pgport port conninfo started=0
+	local kassad pgport port dport conninfo started=0
 	[ -n "${KASSAD:-}" ] || die "set KASSAD to the kassad binary (build/server/kassad)"
 	[ -x "$KASSAD" ] || die "KASSAD is not an executable: $KASSAD"
 	kassad=$(cd "$(dirname "$KASSAD")" && pwd)/$(basename "$KASSAD")
@@ -168,10 +232,13 @@ do_up() {
 
 	pgport=$(free_port)
 	port=$(free_port "$pgport")
+	dport=$(free_port "$port")
+	while [ "$dport" = "$pgport" ]; do dport=$(free_port "$port"); done
 	conninfo="host=127.0.0.1 port=$pgport dbname=kassa user=kassa connect_timeout=10"
 	cat >"$ENV/env" <<EOF
 KASSA_HOST='127.0.0.1'
 KASSA_PORT='$port'
+KASSA_DASHBOARD_PORT='$dport'
 KASSA_PG_PORT='$pgport'
 KASSA_CERTS='$ENV/certs'
 KASSA_CONNINFO='$conninfo'
@@ -207,6 +274,15 @@ crl = $ENV/certs/crl.pem
 [database]
 conninfo = $conninfo
 migrations = $ROOT/migrations
+
+[analytics]
+; off: a test runs the job when it means to (AnalyticsRun), so that a timed run
+; never replaces what another test wrote into the aggregates or member_stats
+interval = 0
+
+; [admin] dashboard_listen = 127.0.0.1:$dport is given to this environment's kassad
+; alone (KASSA_ADMIN_DASHBOARD_LISTEN, see _supervise): a second kassad that a test
+; starts on this file must not compete for that port.
 EOF
 
 	"$kassad" migrate --config "$ENV/kassad.ini" >"$ENV/migrate.log" 2>&1 || {
@@ -250,6 +326,7 @@ do_down() {
 	[ -d "$ENV" ] || die "no environment at $ENV"
 	ENV=$(cd "$ENV" && pwd)
 	stop_kassad || rc=1
+	replica_stop || rc=1
 	if [ -f "$ENV/env" ] && [ -f "$ENV/pg/data/PG_VERSION" ]; then
 		pg stop || rc=1
 	fi
@@ -261,7 +338,8 @@ do_down() {
 do_supervise() {
 	local pid status
 	cd "$ENV"
-	"$(env_get KASSA_KASSAD)" --config "$ENV/kassad.ini" </dev/null >>"$ENV/kassad.log" 2>&1 &
+	KASSA_ADMIN_DASHBOARD_LISTEN="127.0.0.1:$(env_get KASSA_DASHBOARD_PORT)" \
+		"$(env_get KASSA_KASSAD)" --config "$ENV/kassad.ini" </dev/null >>"$ENV/kassad.log" 2>&1 &
 	pid=$!
 	echo "$pid" >"$ENV/kassad.pid.tmp"
 	mv "$ENV/kassad.pid.tmp" "$ENV/kassad.pid"
@@ -277,6 +355,8 @@ down) do_down ;;
 pg-stop) pg stop ;;
 pg-start) pg start ;;
 pg-restart) pg restart ;;
+replica-up) do_replica_up ;;
+replica-down) do_replica_down ;;
 _supervise) do_supervise ;;
 *) usage ;;
 esac

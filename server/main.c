@@ -10,7 +10,8 @@
  * Serving sets things up in this order: configuration, logging, the open
  * file limit (raised to its hard limit; max_sessions kept below it), TLS
  * context, event base and signals, prepared statements, the database pool,
- * worker threads, then the listeners. SIGTERM/SIGINT stop the listeners,
+ * worker threads, then the listeners (and the dashboard's HTTPS port,
+ * [admin] dashboard_listen). SIGTERM/SIGINT stop the listeners,
  * let running requests finish (at most cf_shutdown_timeout seconds), close
  * the sessions and exit 0. SIGHUP rebuilds the TLS context from the
  * certificate, key, CA and CRL files and swaps it in if that succeeds.
@@ -31,6 +32,7 @@
 #include "catalog/product.h"
 #include "core.h"
 #include "db.h"
+#include "http/https.h"
 #include "log.h"
 #include "loyalty/loyalty.h"
 #include "loyalty/ruleset_cache.h"
@@ -117,6 +119,7 @@ static void sigterm_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("received signal %d: draining (at most %d s)", (int)sig, cf_shutdown_timeout);
 	g_shutting_down = true;
 	listener_stop();
+	https_stop();
 	jobs_stop();
 	drain_deadline_us = now_usec() + (int64_t)cf_shutdown_timeout * 1000000;
 	drain_ev = event_new(g_base, -1, EV_PERSIST, drain_cb, NULL);
@@ -144,6 +147,7 @@ static void sighup_cb(evutil_socket_t sig, short what, void *arg)
 	SSL_CTX_free(g_ssl_ctx);
 	g_ssl_ctx = ctx;
 	log_info("reloaded TLS certificates and revocation list");
+	https_reload();
 }
 
 /*
@@ -156,6 +160,8 @@ static bool fd_limit_setup(void)
 	struct rlimit rl;
 	rlim_t was;
 	long room;
+	/* both pools' connections: the primary's and report_dsn's */
+	int pools = cf_db_pool_size + (*cf_db_report_dsn ? cf_db_report_pool_size : 0);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
 		log_error("could not read the open file limit: %m");
@@ -175,18 +181,18 @@ static bool fd_limit_setup(void)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)INT32_MAX)
 		rl.rlim_cur = (rlim_t)INT32_MAX;
-	room = (long)rl.rlim_cur - FD_RESERVE - cf_db_pool_size;
+	room = (long)rl.rlim_cur - FD_RESERVE - pools;
 	if (room < 1) {
 		log_error("the open file limit %lu leaves no room for sessions: kassad needs %d"
 			  " descriptors and one per session", (unsigned long)rl.rlim_cur,
-			  FD_RESERVE + cf_db_pool_size);
+			  FD_RESERVE + pools);
 		return false;
 	}
 	if (cf_max_sessions > room) {
 		log_warn("[server] max_sessions lowered from %d to %ld: the open file limit is %lu,"
 			 " and %d descriptors are kept for the pool, logs and workers",
 			 cf_max_sessions, room, (unsigned long)rl.rlim_cur,
-			 FD_RESERVE + cf_db_pool_size);
+			 FD_RESERVE + pools);
 		cf_max_sessions = (int)room;
 	}
 	return true;
@@ -249,11 +255,14 @@ static int serve(void)
 	topup_setup();
 	jobs_setup();
 	loyalty_config_setup();
+	https_setup_statements();
 	if (!db_setup())
 		die("could not start the database pool");
 	if (!worker_setup(cf_workers))
 		die("could not start worker threads");
 	if (!listener_setup())
+		return 1;
+	if (!https_setup(cf_dashboard_listen))
 		return 1;
 	jobs_start();
 	log_info("kassad %s ready (pool %d, max %d sessions)", KASSA_VERSION, cf_db_pool_size,
@@ -263,6 +272,7 @@ static int serve(void)
 
 	log_info("stopping");
 	db_shutdown();
+	https_shutdown();	/* after db_shutdown(): its callbacks answer what waits */
 	worker_shutdown();
 	session_reap();
 	catalog_clear();

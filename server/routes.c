@@ -106,5 +106,7 @@ void routes_setup(void)
 	segment_setup();
 	analytics_setup();
 	report_setup();
+	report_loyalty_setup();
 	export_setup();
+	dashboard_setup();
 }

@@ -15,6 +15,10 @@
  *   kc_staff.h      staff administration (unlocking a locked-out PIN)
  *   kc_store.h      catalogue sync, feedback on a sale, cash-desk shifts
  *   kc_rates.h      exchange rates: the current table, a new version
+ *   kc_analytics.h  running the analytics job now (AnalyticsRun)
+ *   kc_reports.h    head office's reports (ReportRun -> ReportTable)
+ *   kc_office_members.h  head office's member 360, search, segments
+ *   kc_exports.h    head office's exports, page by page (ExportPage)
  *   kc_req.h        the one builder of each request, for kc_call() and
  *                   for callers that send another way (the till's session)
  *
@@ -37,6 +41,10 @@
 #include "kc_staff.h"
 #include "kc_store.h"
 #include "kc_rates.h"
+#include "kc_analytics.h"
+#include "kc_reports.h"
+#include "kc_office_members.h"
+#include "kc_exports.h"
 #include "kc_req.h"
 
 #endif

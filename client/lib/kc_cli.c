@@ -53,8 +53,13 @@ int kc_cli_parse(const KcCli *cli, int argc, char **argv, KcOptions *opt)
 	kc_options_from_env(opt);
 	opt->client_software = cli->software;
 	build_longopts(cli, lo, ARRAY_SIZE(lo));
-	/* "+" stops at the first operand, so a word like "name=..." is never an option */
-	while ((ch = getopt_long(argc, argv, cli->operands ? "+" : "", lo, NULL)) != -1) {
+	/*
+	 * "+" stops at the first operand; a permuting parser takes options
+	 * anywhere ("--" ends them), and operands like "name=..." never start
+	 * with "-" either way
+	 */
+	while ((ch = getopt_long(argc, argv, cli->operands && !cli->permute ? "+" : "", lo,
+				 NULL)) != -1) {
 		int taken = kc_options_take(opt, ch, optarg, cli->prog);
 
 		if (taken < 0)

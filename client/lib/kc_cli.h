@@ -44,6 +44,8 @@ typedef struct KcCli {
 	void (*usage)(FILE *f);		/* print the usage text */
 	const KcCliOption *options;	/* the program's own, at most KC_CLI_MAX_OPTIONS */
 	bool operands;			/* words may follow the options (parsing stops there) */
+	bool permute;			/* ... or options may come among and after them too
+					 * (kassa-office report NAME --svg FILE) */
 	/* Take option val with its value arg (NULL if it has none); false = usage error. */
 	bool (*take)(void *ctx, int val, const char *arg);
 	/*

@@ -135,6 +135,37 @@ json_t *kcj_coupons(Kassa__V1__Coupon *const *v, size_t n)
 	return arr;
 }
 
+json_t *kcj_rfm(const Kassa__V1__Rfm *r)
+{
+	json_t *o = json_object();
+
+	set_int(o, "recency", r->recency);
+	set_int(o, "frequency", r->frequency);
+	set_int(o, "monetary", r->monetary);
+	set_str(o, "class", r->class_);
+	set_int(o, "recency_days", r->recency_days);
+	set_int(o, "visits", r->visits);
+	kcj_money(o, "spend", r->spend_minor);
+	set_str(o, "computed_at", r->computed_at);
+	return o;
+}
+
+json_t *kcj_portrait(const Kassa__V1__Portrait *p)
+{
+	json_t *o = json_object();
+
+	kcj_money(o, "avg_basket", p->avg_basket_minor);
+	set_strs(o, "favourite_categories", p->favourite_categories, p->n_favourite_categories);
+	set_int(o, "usual_store_id", p->usual_store_id);
+	set_str(o, "usual_store", p->usual_store);
+	set_int(o, "usual_hour", p->usual_hour);
+	set_int(o, "visit_interval_days", p->visit_interval_days);
+	set_int(o, "visits", p->visits);
+	set_str(o, "first_visit", p->first_visit);
+	set_str(o, "last_visit", p->last_visit);
+	return o;
+}
+
 json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone)
 {
 	json_t *o = json_object();
@@ -163,6 +194,10 @@ json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone)
 	json_object_set_new(o, "coupons", kcj_coupons(m->coupons, m->n_coupons));
 	set_str(o, "qr_payload", m->qr_payload);
 	set_str(o, "created_at", m->created_at);
+	if (m->rfm != NULL)
+		json_object_set_new(o, "rfm", kcj_rfm(m->rfm));
+	if (m->portrait != NULL)
+		json_object_set_new(o, "portrait", kcj_portrait(m->portrait));
 	return o;
 }
 

@@ -24,6 +24,15 @@ void kcj_money(json_t *obj, const char *name, int64_t minor);
 
 /* A member; full_phone adds "phone" (head office); tills only get "phone_masked". */
 json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone);
+/*
+ * A member's RFM scores and class ("rfm": recency frequency monetary class
+ * recency_days visits spend) and portrait ("portrait": avg_basket
+ * favourite_categories usual_store_id usual_store usual_hour
+ * visit_interval_days visits first_visit last_visit); kcj_member() adds
+ * them when the server sent them.
+ */
+json_t *kcj_rfm(const Kassa__V1__Rfm *r);
+json_t *kcj_portrait(const Kassa__V1__Portrait *p);
 /* A member's coupons as a JSON array. */
 json_t *kcj_coupons(Kassa__V1__Coupon *const *v, size_t n);
 json_t *kcj_product(const Kassa__V1__Product *p);

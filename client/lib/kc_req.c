@@ -301,6 +301,17 @@ void kc_req_tier_reevaluate(KcReq *r, const char *key)
 	req_key(r, key);
 }
 
+/* ---- the analytics job ---- */
+
+void kc_req_analytics_run(KcReq *r, bool full, bool rebuild, const char *key)
+{
+	Kassa__V1__AnalyticsRun *ar = REQ_BODY(r, analytics_run, ANALYTICS_RUN);
+
+	ar->full = full;
+	ar->rebuild = rebuild;
+	req_key(r, key);
+}
+
 /* ---- staff ---- */
 
 void kc_req_staff_unlock(KcReq *r, int64_t staff_id, const char *key)
@@ -378,4 +389,79 @@ void kc_req_rates_set(KcReq *r, const KcRate *rates, size_t n, const char *note,
 	set->rates = rp;
 	set->note = str_or_empty(note);
 	req_key(r, key);
+}
+
+void kc_req_report_run(KcReq *r, const char *report, const char *from, const char *to,
+		       int64_t store_id, const char *category, uint32_t limit)
+{
+	Kassa__V1__ReportRun *rr = REQ_BODY(r, report_run, REPORT_RUN);
+
+	rr->report = (char *)(report ? report : "");
+	if (from != NULL)
+		rr->from = (char *)from;
+	if (to != NULL)
+		rr->to = (char *)to;
+	rr->store_id = store_id;
+	if (category != NULL)
+		rr->category = (char *)category;
+	rr->limit = limit;
+}
+
+void kc_req_export_page(KcReq *r, const Kassa__V1__ExportPage *page, const char *key)
+{
+	req_start(r, KASSA__V1__REQUEST__BODY_EXPORT_PAGE);
+	r->req.export_page = (Kassa__V1__ExportPage *)page;
+	if (page->export_id == 0)
+		req_key(r, key);
+}
+
+/* ---- head office's members ---- */
+
+void kc_req_member_360(KcReq *r, int64_t member_id, uint32_t limit)
+{
+	Kassa__V1__Member360 *q = &r->body.member_360;
+
+	/* not REQ_BODY: the message's functions are member360, its field member_360 */
+	req_start(r, KASSA__V1__REQUEST__BODY_MEMBER_360);
+	kassa__v1__member360__init(q);
+	r->req.member_360 = q;
+	q->member_id = member_id;
+	q->limit = limit;
+}
+
+void kc_req_member_find(KcReq *r, Kassa__V1__MemberFilter *filter, const char *segment,
+			uint32_t version, uint32_t limit, const char *after, bool count_only)
+{
+	Kassa__V1__MemberFind *q = REQ_BODY(r, member_find, MEMBER_FIND);
+
+	q->filter = filter;
+	q->segment = str_or_empty(segment);
+	q->segment_version = version;
+	q->limit = limit;
+	q->after = str_or_empty(after);
+	q->count_only = count_only;
+}
+
+void kc_req_segment_save(KcReq *r, const char *name, const char *description,
+			 Kassa__V1__MemberFilter *filter, const char *key)
+{
+	Kassa__V1__SegmentSave *q = REQ_BODY(r, segment_save, SEGMENT_SAVE);
+
+	q->name = str_or_empty(name);
+	q->description = str_or_empty(description);
+	q->filter = filter;
+	req_key(r, key);
+}
+
+void kc_req_segment_get(KcReq *r, const char *name, uint32_t version)
+{
+	Kassa__V1__SegmentGet *q = REQ_BODY(r, segment_get, SEGMENT_GET);
+
+	q->name = str_or_empty(name);
+	q->version = version;
+}
+
+void kc_req_segment_list(KcReq *r)
+{
+	(void)REQ_BODY(r, segment_list, SEGMENT_LIST);
 }

@@ -60,6 +60,13 @@ typedef struct KcReq {
 		Kassa__V1__ShiftReport shift_report;
 		Kassa__V1__RatesGet rates_get;
 		Kassa__V1__RatesSet rates_set;
+		Kassa__V1__AnalyticsRun analytics_run;
+		Kassa__V1__ReportRun report_run;
+		Kassa__V1__Member360 member_360;
+		Kassa__V1__MemberFind member_find;
+		Kassa__V1__SegmentSave segment_save;
+		Kassa__V1__SegmentGet segment_get;
+		Kassa__V1__SegmentList segment_list;
 	} body;
 	char key[KC_KEY_LEN];		/* the fresh idempotency key, when the caller gave none */
 	void *heap[KC_REQ_HEAP];	/* owned: arrays the builder allocated (kc_req_done()) */
@@ -100,6 +107,23 @@ void kc_req_member_history(KcReq *r, int64_t member_id, uint32_t limit, const ch
 void kc_req_member_update(KcReq *r, int64_t member_id, const Kassa__V1__MemberRegister *values,
 			  const char *const *fields, size_t nfields, const char *key);
 
+/* ---- head office's members: 360, search, segments (kc_office_members.h) ---- */
+
+/* limit 0 = the server's default entries per list. */
+void kc_req_member_360(KcReq *r, int64_t member_id, uint32_t limit);
+/*
+ * filter (borrowed; NULL = every member), or segment (NULL or "" = use
+ * the filter) at version (0 = latest); after = the previous page's next
+ * (NULL or "" = from the start).
+ */
+void kc_req_member_find(KcReq *r, Kassa__V1__MemberFilter *filter, const char *segment,
+			uint32_t version, uint32_t limit, const char *after, bool count_only);
+void kc_req_segment_save(KcReq *r, const char *name, const char *description,
+			 Kassa__V1__MemberFilter *filter, const char *key);
+/* version 0 = the latest. */
+void kc_req_segment_get(KcReq *r, const char *name, uint32_t version);
+void kc_req_segment_list(KcReq *r);
+
 /* ---- refunds and top-ups (kc_refunds.h) ---- */
 
 void kc_req_refund(KcReq *r, int64_t txn_id, const int32_t *line_nos, size_t n,
@@ -135,11 +159,30 @@ void kc_req_shift_open(KcReq *r, int64_t float_minor, const char *key);
 /* X report (close false: no key sent) or Z report (close true, counted_minor counted). */
 void kc_req_shift_report(KcReq *r, bool close, int64_t counted_minor, const char *key);
 
+/* ---- the analytics job (kc_analytics.h) ---- */
+
+void kc_req_analytics_run(KcReq *r, bool full, bool rebuild, const char *key);
+
 /* ---- exchange rates (kc_rates.h) ---- */
 
 void kc_req_rates_get(KcReq *r);
 /* The ExchangeRates are allocated (kc_req_done()). */
 void kc_req_rates_set(KcReq *r, const KcRate *rates, size_t n, const char *note,
 		      const char *key);
+
+/* ---- head office's reports (kc_reports.h) ---- */
+
+/* report "" lists them; NULL or "" from/to/category = the report's default. */
+void kc_req_report_run(KcReq *r, const char *report, const char *from, const char *to,
+		       int64_t store_id, const char *category, uint32_t limit);
+
+/* ---- head office's exports (kc_exports.h) ---- */
+
+/*
+ * One page of an export: page (borrowed) as the caller filled it. The
+ * first page (export_id 0) takes key (NULL = a fresh one in r->key); a
+ * later page carries none (it changes nothing).
+ */
+void kc_req_export_page(KcReq *r, const Kassa__V1__ExportPage *page, const char *key);
 
 #endif

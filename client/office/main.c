@@ -8,6 +8,9 @@
  *   kassa-office [connection] --staff N --pin P member search name=PREFIX|phone=SUFFIX [limit=N]
  *   kassa-office [connection] --staff N --pin P member show ID|phone=...|card=...|qr=...
  *   kassa-office [connection] --staff N --pin P member history ID [limit=N] [before=CURSOR]
+ *   kassa-office [connection] --staff N --pin P member 360 ID [limit=N]
+ *   kassa-office [connection] --staff N --pin P member find [FILTER WORDS] [segment=NAME] ...
+ *   kassa-office [connection] --staff N --pin P segment save|show|list ...
  *   kassa-office [connection] --staff N --pin P txn show ID
  *   kassa-office [connection] --staff N --pin P rules show
  *   kassa-office [connection] --staff N --pin P rules set FILE|- [note=TEXT]
@@ -19,6 +22,9 @@
  *   kassa-office [connection] --staff N --pin P staff unlock STAFF_ID
  *   kassa-office [connection] --staff N --pin P rates show
  *   kassa-office [connection] --staff N --pin P rates set USD=7.2345 [HKD=0.9123 ...] [note=TEXT]
+ *   kassa-office [connection] --staff N --pin P report [NAME] [from=..] [to=..] [store=ID] ...
+ *   kassa-office [connection] --staff N --pin P export members|sales|lines [...]
+ *   kassa-office [connection] --staff N --pin P analytics run [full] [rebuild]
  *
  * Reading needs an office role (analyst or admin; managers may log in at
  * head office too); the server decides who may change what: the rule set,
@@ -91,6 +97,12 @@ static void usage(FILE *f)
 		"  member search name=PREFIX|phone=SUFFIX [limit=N]\n"
 		"  member show ID|phone=PHONE|card=CARD|qr=PAYLOAD\n"
 		"  member history ID [limit=N] [before=CURSOR]\n"
+		"  member 360 ID [limit=N]\n"
+		"  member find [FILTER WORDS | segment=NAME [version=N]] [limit=N] [after=CURSOR]\n"
+		"              [count]\n"
+		"  segment save NAME [description=TEXT] FILTER WORDS\n"
+		"  segment show NAME [version=N]\n"
+		"  segment list\n"
 		"  txn show ID\n"
 		"  rules show\n"
 		"  rules set FILE|- [note=TEXT]        (%s)\n"
@@ -107,6 +119,17 @@ static void usage(FILE *f)
 		"  rates show\n"
 		"  rates set CUR=RATE [CUR=RATE ...] [note=TEXT]   (%s)\n",
 		_("- reads the JSON document from stdin"), _("store currency per unit"));
+	fprintf(f, "  report [NAME] [from=YYYY-MM-DD] [to=YYYY-MM-DD] [store=ID] [category=CAT]\n"
+		"         [limit=N] [y=COLUMN]   (%s)\n", _("no NAME: list the reports"));
+	fprintf(f, "  export members [FILTER WORDS | segment=NAME [version=N]] [limit=N]\n"
+		"  export sales|lines [from=YYYY-MM-DD] [to=YYYY-MM-DD] [store=ID] [limit=N]\n"
+		"         (%s)\n", _("CSV or JSON lines, page by page; a summary on stderr"));
+	fprintf(f, "  analytics run [full] [rebuild]   (%s)\n",
+		_("run the analytics job now; full: reclassify every member"));
+	fprintf(f, "%s\n  phone=NUMBER|LAST_DIGITS card=CARD name=PREFIX tag=TAG tier=TIER\n"
+		"  class=new|active|high_value|at_risk|lost|none birthday_month=1-12 store=ID\n"
+		"  visit_from=YYYY-MM-DD visit_to=YYYY-MM-DD spend_min=12.34 spend_max=12.34\n"
+		"  consent=yes|no\n", _("FILTER WORDS (member find, segment save, export members):"));
 	fprintf(f, "%s\n  --lang L  %s\n", _("options:"),
 		_("language of the messages: zh_CN or en (default: the locale)"));
 	fprintf(f, "  --format table|csv|json  %s\n  --svg FILE  %s\n  --html FILE  %s\n"
@@ -721,6 +744,11 @@ static const struct {
 	{ "member", "search", cmd_member_search },
 	{ "member", "show", cmd_member_show },
 	{ "member", "history", cmd_member_history },
+	{ "member", "360", cmd_member_360 },
+	{ "member", "find", cmd_member_find },
+	{ "segment", "save", cmd_segment_save },
+	{ "segment", "show", cmd_segment_show },
+	{ "segment", "list", cmd_segment_list },
 	{ "txn", "show", cmd_txn_show },
 	{ "rules", "show", cmd_rules_show },
 	{ "rules", "set", cmd_rules_set },
@@ -732,17 +760,29 @@ static const struct {
 	{ "staff", "unlock", cmd_staff_unlock },
 	{ "rates", "show", cmd_rates_show },
 	{ "rates", "set", cmd_rates_set },
+	/* sub NULL: one word, every word after it is an argument (report [NAME] ...) */
+	{ "report", NULL, cmd_report },
+	{ "export", "members", cmd_export_members },
+	{ "export", "sales", cmd_export_sales },
+	{ "export", "lines", cmd_export_lines },
+	{ "analytics", "run", cmd_analytics_run },
 };
 
-/* Find the command named by words[0..1]; NULL if there is none. */
-static OfficeCmd find_cmd(char **words, int n)
+/* Find the command named by words[0..1] (*used: how many); NULL if there is none. */
+static OfficeCmd find_cmd(char **words, int n, int *used)
 {
 	size_t i;
 
+	for (i = 0; n >= 1 && i < ARRAY_SIZE(office_cmds); i++)
+		if (office_cmds[i].sub == NULL && strcmp(words[0], office_cmds[i].verb) == 0) {
+			*used = 1;
+			return office_cmds[i].fn;
+		}
 	if (n < 2)
 		return NULL;
+	*used = 2;
 	for (i = 0; i < ARRAY_SIZE(office_cmds); i++)
-		if (strcmp(words[0], office_cmds[i].verb) == 0 &&
+		if (office_cmds[i].sub != NULL && strcmp(words[0], office_cmds[i].verb) == 0 &&
 		    strcmp(words[1], office_cmds[i].sub) == 0)
 			return office_cmds[i].fn;
 	return NULL;
@@ -792,7 +832,7 @@ static const KcCliOption office_options[] = {
 	{ "lang", true, 'L' },
 	{ "format", true, 'F' },
 	{ "svg", true, 'G' },
-	{ "html", true, 'H' },
+	{ "html", true, 'W' },	/* not 'H': that is --host's (KC_CONN_LONGOPTS) */
 	{ "output", true, 'O' },
 	{ "bom", false, 'B' },
 	{ NULL, false, 0 },
@@ -817,7 +857,7 @@ static bool office_take(void *ctx, int val, const char *arg)
 			format_bad = true;
 	} else if (val == 'G')
 		office_out.svg = arg;
-	else if (val == 'H')
+	else if (val == 'W')
 		office_out.html = arg;
 	else if (val == 'O')
 		office_out.output = arg;
@@ -835,6 +875,7 @@ static bool office_take(void *ctx, int val, const char *arg)
 static int office_check(void *ctx, char **words, int n)
 {
 	OfficeArgs *a = ctx;
+	int used = 2;
 
 	office_lang();
 	if (lang_bad) {
@@ -845,12 +886,12 @@ static int office_check(void *ctx, char **words, int n)
 		fprintf(stderr, "kassa-office: %s\n", _("--format must be table, csv or json"));
 		return OFFICE_EXIT_USAGE;
 	}
-	a->fn = find_cmd(words, n);
-	if (a->fn == NULL || n - 2 > OFFICE_MAX_ARGS) {
+	a->fn = find_cmd(words, n, &used);
+	if (a->fn == NULL || n - used > OFFICE_MAX_ARGS) {
 		usage(stderr);
 		return OFFICE_EXIT_USAGE;
 	}
-	split_args(words + 2, n - 2, &a->args);
+	split_args(words + used, n - used, &a->args);
 	return -1;
 }
 
@@ -864,6 +905,7 @@ int main(int argc, char **argv)
 		.usage = usage,
 		.options = office_options,
 		.operands = true,
+		.permute = true,
 		.take = office_take,
 		.check = office_check,
 		.ctx = &a,

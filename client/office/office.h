@@ -70,4 +70,44 @@ bool office_result(KassaClient *kc, const char *cmd, KcResult r, Kassa__V1__Resp
 /* {"ok":true,"cmd":cmd,"idempotency_key":key} to add a change's result to. */
 json_t *ok_keyed(const char *cmd, const char *key);
 
+/* ---- head office's members (member_cmds.c) ---- */
+
+/* member 360 ID [limit=N] */
+int cmd_member_360(KassaClient *kc, const Args *a);
+/* member find [filter words] [segment=NAME [version=N]] [limit=N] [after=CURSOR] [count] */
+int cmd_member_find(KassaClient *kc, const Args *a);
+/* segment save NAME [description=TEXT] filter words; segment show NAME [version=N]; segment list */
+int cmd_segment_save(KassaClient *kc, const Args *a);
+int cmd_segment_show(KassaClient *kc, const Args *a);
+int cmd_segment_list(KassaClient *kc, const Args *a);
+
+typedef enum OfficeFilterArg {
+	OFFICE_FILTER_NONE = 0,		/* key is not a filter word */
+	OFFICE_FILTER_SET,		/* the field is set */
+	OFFICE_FILTER_BAD,		/* a filter word whose value cannot be read: *why says so */
+} OfficeFilterArg;
+
+/*
+ * One filter word key=val of member find / segment save / export members
+ * into f (strings borrow val): phone card name tag tier class
+ * birthday_month store visit_from visit_to spend_min spend_max (amounts
+ * like 12.34) consent (yes|no). *why is a translated reason for
+ * OFFICE_FILTER_BAD.
+ */
+OfficeFilterArg office_filter_arg(Kassa__V1__MemberFilter *f, const char *key, char *val,
+				  const char **why);
+/* The fields f sets, by their filter words, as a JSON object (new reference). */
+json_t *office_filter_json(const Kassa__V1__MemberFilter *f);
+
+/* report [NAME] [from=] [to=] [store=] [category=] [limit=] (report_cmds.c) */
+int cmd_report(KassaClient *kc, const Args *a);
+
+/* analytics run [full] [rebuild] (analytics_cmds.c) */
+int cmd_analytics_run(KassaClient *kc, const Args *a);
+
+/* export members|sales|lines [filter words | segment=NAME | from= to= store=] (export_cmds.c) */
+int cmd_export_members(KassaClient *kc, const Args *a);
+int cmd_export_sales(KassaClient *kc, const Args *a);
+int cmd_export_lines(KassaClient *kc, const Args *a);
+
 #endif

@@ -40,7 +40,10 @@
 -- many tills try at once; foreign-currency tenders (currency, the foreign
 -- amount, the rate and its version, converted by kassad); an offline
 -- sale's original time (p_till), its receipt number, the offline flag
--- and the staff member who sold it.
+-- and the staff member who sold it. A sale with a time of its own more
+-- than five minutes old marks its (store, business day) in agg_dirty for
+-- the analytics job (kassa_agg_mark_late, analytics.sql): an online sale
+-- pays nothing for it.
 
 -- What kassad reads before pricing a member's sale, as plain rows (a SQL
 -- function, so the planner inlines it into kassad's prepared statement).
@@ -445,6 +448,10 @@ BEGIN
 		nullif(p_tier, ''), v_tier_after, v_gross, v_tier_off, v_coupon_off,
 		p_coupon_codes, p_points_redeem, p_points_value, v_gift, v_wallet, v_wallet_after,
 		v_created, v_receipt_no, v_offline);
+	-- a late sale marks its bucket for the analytics job (analytics.sql)
+	IF p_till[1] <> '' AND v_created < now() - interval '5 minutes' THEN
+		PERFORM kassa_agg_mark_late(p_store_id, v_created);
+	END IF;
 
 	INSERT INTO tenders (txn_id, tender_no, kind, amount_minor, reference, currency,
 		foreign_minor, rate_micro, rate_version)

@@ -5,12 +5,16 @@
 -- ALREADY_EXISTS); an empty card number gets the next server card number.
 -- The new member then gets one coupon of every active 'registration'
 -- definition valid today and not used up (the first-order coupon). A replay
--- returns before the INSERT, so it never issues twice.
+-- returns before the INSERT, so it never issues twice. The member
+-- remembers who signed them up and where (p_staff_id, p_store_id: the
+-- session's staff and store; the staff report's sign-ups), NULL when not
+-- given.
 CREATE FUNCTION kassa_member_register(
 	p_till_id bigint, p_key text, p_hash bytea,
 	p_name text, p_phone text, p_card_no text, p_birthday date, p_gender smallint,
 	p_email text, p_address text, p_channel smallint, p_consent boolean,
-	p_tags text[], p_notes text)
+	p_tags text[], p_notes text, p_staff_id bigint DEFAULT NULL,
+	p_store_id bigint DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	v_id	bigint := nextval('members_member_id_seq');
@@ -22,11 +26,11 @@ BEGIN
 		RETURN v_prev;
 	END IF;
 	INSERT INTO members (member_id, phone, card_no, name, birthday, gender, email, address,
-		preferred_channel, marketing_consent, tags, notes)
+		preferred_channel, marketing_consent, tags, notes, registered_by, registered_store)
 	VALUES (v_id, p_phone,
 		CASE WHEN p_card_no = '' THEN 'K' || nextval('member_card_seq') ELSE p_card_no END,
 		p_name, p_birthday, p_gender, p_email, p_address, p_channel, p_consent,
-		p_tags, p_notes);
+		p_tags, p_notes, nullif(p_staff_id, 0), nullif(p_store_id, 0));
 	FOR v_def IN SELECT def_id FROM coupon_defs
 		WHERE active AND issue_on = 'registration'
 		  AND (valid_from IS NULL OR valid_from <= current_date)

@@ -165,18 +165,44 @@ static const char *sql_message(const char *detail)
 }
 
 /*
+ * A report pool's query (report_dsn) that could not run: say it is the
+ * report database, which checkouts never use. True if c was answered.
+ */
+static bool call_fail_report_db(Call *c, DbStatus dbst, const char *state)
+{
+	if (!db_callback_is_report())
+		return false;
+	if (dbst == DB_TIMEOUT) {
+		call_fail(c, KASSA__V1__STATUS_CODE__UNAVAILABLE, "REPORT_DATABASE_BUSY",
+			  "the report database is busy with other reports; try again later");
+		return true;
+	}
+	if (dbst == DB_UNAVAILABLE || dbst == DB_NO_ANSWER ||
+	    (dbst == DB_SQL_ERROR && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0))) {
+		call_fail(c, KASSA__V1__STATUS_CODE__UNAVAILABLE, "REPORT_DATABASE_UNAVAILABLE",
+			  "the report database is unavailable; try again later (sales go on as usual)");
+		return true;
+	}
+	return false;
+}
+
+/*
  * Map a failed database call to a status. Our own functions raise SQLSTATE
  * class KA with the machine detail as the message (see migrations); unique
  * violations are ALREADY_EXISTS with a fixed detail and message (no
  * constraint name, no value); a lost or restarting server, or one that did
  * not answer by the query's deadline, is UNAVAILABLE (the till retries with
- * the same idempotency key). Anything else is INTERNAL, logged here; SQL
- * text never goes to the till.
+ * the same idempotency key); for a report statement on the report pool
+ * (report_dsn) it is the report database that is named. Anything else is
+ * INTERNAL, logged here; SQL text never goes to the till.
  */
 void call_fail_db(Call *c, int dbst, const PGresult *res)
 {
 	const char *state = db_sqlstate(res);
 	const char *msg = db_errmsg(res);
+
+	if (call_fail_report_db(c, (DbStatus)dbst, state))
+		return;
 
 	switch ((DbStatus)dbst) {
 	case DB_UNAVAILABLE:

@@ -33,6 +33,9 @@ int cf_db_pool_size;
 int cf_db_query_timeout_ms;
 int cf_db_queue_max;
 char *cf_db_migrations;
+char *cf_db_report_dsn;
+int cf_db_report_pool_size;
+int cf_db_report_query_timeout_ms;
 char *cf_log_level;
 int cf_workers;
 int cf_worker_queue_max;
@@ -40,9 +43,15 @@ int cf_worker_queue_timeout_ms;
 int cf_jobs_interval;
 int cf_staff_lockout_failures;
 int cf_staff_lockout_seconds;
+int cf_analytics_interval;
+int cf_analytics_full_hour;
+int cf_rfm_window_days;
+int cf_rfm_new_days;
+int cf_rfm_lost_days;
 char *cf_timezone;
 int cf_max_cash_change;
 int cf_late_sale_max_days;
+char *cf_dashboard_listen;
 
 typedef enum CfType {
 	CF_STR = 0,	/* char ** */
@@ -84,6 +93,10 @@ static const CfKey keys[] = {
 	{ "database", "query_timeout_ms", CF_INT, &cf_db_query_timeout_ms, "5000", 10, 600000 },
 	{ "database", "queue_max", CF_INT, &cf_db_queue_max, "10000", 1, 10000000 },
 	{ "database", "migrations", CF_STR, &cf_db_migrations, KASSA_MIGRATIONS_DIR, 0, 0 },
+	{ "database", "report_dsn", CF_STR, &cf_db_report_dsn, "", 0, 0 },
+	{ "database", "report_pool_size", CF_INT, &cf_db_report_pool_size, "2", 1, 512 },
+	{ "database", "report_query_timeout_ms", CF_INT, &cf_db_report_query_timeout_ms, "30000",
+	  10, 3600000 },
 	{ "log", "level", CF_STR, &cf_log_level, "info", 0, 0 },
 	{ "loyalty", "jobs_interval", CF_INT, &cf_jobs_interval, "3600", 0, 7 * 86400 },
 	{ "loyalty", "timezone", CF_STR, &cf_timezone, "", 0, 0 },
@@ -97,6 +110,14 @@ static const CfKey keys[] = {
 	{ "checkout", "late_sale_max_days", CF_INT, &cf_late_sale_max_days, "7", 1, 365 },
 	{ "staff", "lockout_failures", CF_INT, &cf_staff_lockout_failures, "10", 1, 1000 },
 	{ "staff", "lockout_seconds", CF_INT, &cf_staff_lockout_seconds, "900", 1, 7 * 86400 },
+	/* the analytics job (server/office/analytics.c; docs/office.md) */
+	{ "analytics", "interval", CF_INT, &cf_analytics_interval, "60", 0, 86400 },
+	{ "analytics", "full_hour", CF_INT, &cf_analytics_full_hour, "3", 0, 23 },
+	{ "analytics", "rfm_window_days", CF_INT, &cf_rfm_window_days, "365", 7, 3650 },
+	{ "analytics", "new_days", CF_INT, &cf_rfm_new_days, "30", 1, 3650 },
+	{ "analytics", "lost_days", CF_INT, &cf_rfm_lost_days, "180", 1, 3650 },
+	/* the head-office dashboard (server/http/https.c): office certificates only */
+	{ "admin", "dashboard_listen", CF_STR, &cf_dashboard_listen, "", 0, 0 },
 };
 
 static bool cfg_set(const CfKey *k, const char *value, const char *origin)

@@ -50,6 +50,9 @@ extern int cf_db_pool_size;
 extern int cf_db_query_timeout_ms;
 extern int cf_db_queue_max;
 extern char *cf_db_migrations;
+extern char *cf_db_report_dsn;		/* "" = reports read the primary */
+extern int cf_db_report_pool_size;	/* connections to report_dsn */
+extern int cf_db_report_query_timeout_ms; /* a report statement's deadline */
 extern char *cf_log_level;
 extern int cf_workers;			/* argon2 threads */
 extern int cf_worker_queue_max;		/* jobs waiting for a thread; more are refused BUSY */
@@ -60,6 +63,12 @@ extern int cf_late_sale_max_days;	/* oldest offline sale accepted (SALE_TOO_OLD 
 extern int cf_jobs_interval;		/* seconds between loyalty job runs, 0 = on request only */
 extern int cf_staff_lockout_failures;	/* wrong PINs in a row that lock a staff member out */
 extern int cf_staff_lockout_seconds;	/* how long the lockout lasts */
+extern int cf_analytics_interval;	/* seconds between analytics job runs, 0 = on request only */
+extern int cf_analytics_full_hour;	/* the server zone's hour the daily full RFM pass starts */
+extern int cf_rfm_window_days;		/* the RFM window: days of sales the scores look at */
+extern int cf_rfm_new_days;		/* a member whose first visit is this recent is "new" */
+extern int cf_rfm_lost_days;		/* ... whose last visit is this old is "lost" */
+extern char *cf_dashboard_listen;	/* [admin] the dashboard's HTTPS "host:port", "" = off */
 
 /*
  * Load path (INI) over the built-in defaults, then KASSA_<SECTION>_<KEY>

@@ -29,6 +29,25 @@
  * through a done list drained by one deferred event, so a caller never sees
  * its callback before db_query has returned.
  *
+ * Two pools: the primary's (conninfo, pool_size) runs every statement
+ * unless [database] report_dsn is set; then a second pool of
+ * report_pool_size connections to report_dsn (a streaming replica) runs
+ * the statements registered with DB_LANE_REPORT and nothing else, with the
+ * same machinery (states, deadlines, back-off, queue bound, off-loop name
+ * resolution) and report_query_timeout_ms as its deadline. Each pool
+ * prepares only its own statements, and the report pool's sessions are
+ * read-only (default_transaction_read_only), so a report that tries to
+ * write fails there as it would on a replica. A report statement never
+ * falls back to the primary: when the report pool is down it fails with
+ * DB_UNAVAILABLE, and db_callback_is_report() lets call_fail_db() say
+ * that it is the report database that is missing. That is what keeps a
+ * heavy report from ever taking the checkout's connections or CPU.
+ *
+ * db_report_freshness() answers from a cache that a timer refreshes every
+ * DB_FRESH_INTERVAL_MS through the report pool (one small query, quick
+ * lane): whether it is a replica, its last replayed commit and whether WAL
+ * it received is still waiting to be replayed.
+ *
  * Languages: db_query() notes the calling thread's locale, which is the
  * sending Call's (dispatch and call_db_ok install it), and query_report()
  * runs the callback in that locale and then gives the thread back the
@@ -53,12 +72,13 @@
 #include "log.h"
 #include "core.h"
 
-#define DB_MAX_STMTS 64
+#define DB_MAX_STMTS 192	/* every statement of every domain, reports included */
 #define DB_BACKOFF_MIN_MS 100
 #define DB_BACKOFF_MAX_MS 5000
 #define DB_CONNECT_TIMEOUT_S 10	/* resolve + connect + prepare */
 #define DB_DNS_TIMEOUT "2"		/* evdns: seconds per try ... */
 #define DB_DNS_ATTEMPTS "2"		/* ... and tries, within DB_CONNECT_TIMEOUT_S */
+#define DB_FRESH_INTERVAL_MS 2000	/* how often db_report_freshness()'s cache is refreshed */
 
 typedef enum DbConnState {
 	DC_DOWN = 0,	/* no connection; a back-off timer will start one */
@@ -69,7 +89,10 @@ typedef enum DbConnState {
 	DC_BUSY,	/* one query in flight */
 } DbConnState;
 
+struct DbPool;
+
 typedef struct DbQuery {
+	struct DbPool *pool;		/* borrowed: the pool it runs on */
 	int stmt;			/* registered statement id */
 	int n;				/* parameter count */
 	const char *values[DB_MAX_PARAMS]; /* point into buf, or NULL */
@@ -92,6 +115,7 @@ typedef struct DbLookup {
 } DbLookup;
 
 typedef struct DbConn {
+	struct DbPool *pool;		/* borrowed: the pool it belongs to */
 	int idx;			/* for log lines */
 	DbConnState state;
 	PGconn *pg;			/* owned */
@@ -114,7 +138,7 @@ typedef struct DbConn {
 typedef struct DbStmt {
 	const char *name;		/* borrowed (static strings) */
 	const char *sql;
-	DbLane lane;			/* QUICK or WORK: the lane on the primary */
+	DbLane lane;			/* QUICK or WORK: the lane on its pool */
 	bool report;			/* registered as DB_LANE_REPORT */
 } DbStmt;
 
@@ -122,29 +146,59 @@ typedef struct DbQueue {
 	DbQuery *head, *tail;		/* owned queries, oldest first */
 } DbQueue;
 
+/* One pool of connections to one server (the primary, or report_dsn's). */
+typedef struct DbPool {
+	const char *name;		/* "database" or "report database", for log lines */
+	const char *conninfo;		/* borrowed: cf_db_conninfo or cf_db_report_dsn */
+	const char *conninfo_key;	/* its [database] key, for log lines */
+	bool is_report;			/* runs the DB_LANE_REPORT statements, read-only */
+	int timeout_ms;			/* statement_timeout, and the longest wait in the queue */
+	DbConn *conns;			/* owned array of nconns */
+	int nconns;
+	DbQueue queues[2];		/* by DbLane (QUICK, WORK) */
+	int queue_len;			/* in both queues */
+	int in_flight;
+	int work_in_flight;		/* DB_LANE_WORK queries on connections */
+	int work_max;			/* ... at most this many */
+	bool down;			/* last attempt failed and nothing is ready */
+	DbHosts *hosts;			/* owned: the conninfo's host list */
+	struct evdns_base *dns;		/* owned; only when hosts->any_name */
+	bool dns_failing[DBHOST_MAX_HOSTS]; /* a name's last lookup failed (log once) */
+} DbPool;
+
+/* What db_report_freshness() answers from (see fresh_cb). */
+typedef struct DbFreshness {
+	bool known;			/* one answer has come */
+	bool in_recovery;		/* the report server is a replica */
+	bool behind;			/* WAL received but not replayed, or not streaming */
+	bool has_replay;		/* replay_us is set (a commit was replayed) */
+	int64_t replay_us;		/* last replayed commit, Unix microseconds */
+	int64_t now_us;			/* the report server's clock when asked, Unix us */
+	int64_t at_us;			/* when the answer came (now_usec, monotonic) */
+	bool asking;			/* a refresh is in flight */
+	bool refused;			/* the query failed with an error (logged once) */
+} DbFreshness;
+
 static DbStmt stmts[DB_MAX_STMTS];
 static int nstmts;
-static DbConn *conns;			/* owned array of cf_db_pool_size */
-static int nconns;
-static DbQueue queues[2];		/* by DbLane */
-static int queue_len;			/* in both queues */
-static int in_flight;
-static int work_in_flight;		/* DB_LANE_WORK queries on connections */
-static int work_max;			/* ... at most this many */
+static DbPool primary = { .name = "database", .conninfo_key = "conninfo" };
+static DbPool report = { .name = "report database", .conninfo_key = "report_dsn",
+			 .is_report = true };
+static bool report_on;			/* report_dsn is set: the report pool runs */
+static bool in_report_cb;		/* a report pool query's callback is running */
 static DbQuery *done_head, *done_tail;	/* failures waiting for their callback */
 static struct event *done_ev;		/* owned */
 static struct event *janitor_ev;	/* owned: queue deadlines */
-static bool db_down;			/* last attempt failed and nothing is ready */
 static bool db_closing;
-static DbHosts *hosts;			/* owned: the conninfo's host list */
-static struct evdns_base *dns;		/* owned; only when hosts->any_name */
-static bool dns_failing[DBHOST_MAX_HOSTS]; /* a name's last lookup failed (log once) */
 static int lookups_abandoned;		/* cancelled lookups whose answer is still due */
+static int fresh_stmt = -1;		/* the freshness query (report pool only) */
+static struct event *fresh_ev;		/* owned: its timer */
+static DbFreshness fresh;
 
 static void conn_start(DbConn *c);
 static MUSTCHECK bool conn_wait(DbConn *c, short what, event_callback_fn fn);
 static void conn_read_cb(evutil_socket_t fd, short what, void *arg);
-static void pump(void);
+static void pump(DbPool *p);
 
 int db_stmt_add(const char *name, const char *sql, DbLane lane)
 {
@@ -153,13 +207,19 @@ int db_stmt_add(const char *name, const char *sql, DbLane lane)
 		die("too many prepared statements");
 	stmts[nstmts].name = name;
 	stmts[nstmts].sql = sql;
-	/* no report pool yet: a report statement is work on the primary */
+	/* a report statement is work: on the report pool, or on the primary without one */
 	stmts[nstmts].lane = lane == DB_LANE_REPORT ? DB_LANE_WORK : lane;
 	stmts[nstmts].report = lane == DB_LANE_REPORT;
 	return nstmts++;
 }
 
-static void queue_push(DbQueue *qu, DbQuery *q)
+/* The pool statement i runs on (and is prepared on). */
+static DbPool *stmt_pool(int i)
+{
+	return stmts[i].report && report_on ? &report : &primary;
+}
+
+static void queue_push(DbPool *p, DbQueue *qu, DbQuery *q)
 {
 	q->next = NULL;
 	if (qu->tail)
@@ -167,10 +227,10 @@ static void queue_push(DbQueue *qu, DbQuery *q)
 	else
 		qu->head = q;
 	qu->tail = q;
-	queue_len++;
+	p->queue_len++;
 }
 
-static DbQuery *queue_pop(DbQueue *qu)
+static DbQuery *queue_pop(DbPool *p, DbQueue *qu)
 {
 	DbQuery *q = qu->head;
 
@@ -180,7 +240,7 @@ static DbQuery *queue_pop(DbQueue *qu)
 	if (qu->head == NULL)
 		qu->tail = NULL;
 	q->next = NULL;
-	queue_len--;
+	p->queue_len--;
 	return q;
 }
 
@@ -194,17 +254,6 @@ const char *db_sqlstate(const PGresult *res)
 	const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
 	return s ? s : "";
-}
-
-void db_report_freshness(char as_of[DB_AS_OF_LEN], int64_t *lag_seconds)
-{
-	/* no report pool yet: the primary's data is as of now */
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(as_of, DB_AS_OF_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	*lag_seconds = 0;
 }
 
 const char *db_errmsg(const PGresult *res)
@@ -223,17 +272,27 @@ const char *db_constraint(const PGresult *res)
 
 int db_busy(void)
 {
-	return queue_len + in_flight;
+	return primary.queue_len + primary.in_flight + report.queue_len + report.in_flight;
+}
+
+static int pool_ready_count(const DbPool *p)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->nconns; i++)
+		if (p->conns[i].state == DC_IDLE || p->conns[i].state == DC_BUSY)
+			n++;
+	return n;
 }
 
 int db_ready_count(void)
 {
-	int n = 0;
+	return pool_ready_count(&primary);
+}
 
-	for (int i = 0; i < nconns; i++)
-		if (conns[i].state == DC_IDLE || conns[i].state == DC_BUSY)
-			n++;
-	return n;
+bool db_callback_is_report(void)
+{
+	return in_report_cb;
 }
 
 static void query_free(DbQuery *q)
@@ -259,13 +318,17 @@ static void fail_later(DbQuery *q, DbStatus st)
 
 /*
  * Hand q's outcome to its callback in the locale q was sent in, then give
- * the thread back its own locale whatever the callback installed.
+ * the thread back its own locale whatever the callback installed. While
+ * it runs, db_callback_is_report() says whether q went to the report pool.
  */
 static void query_report(DbQuery *q, DbStatus st, const PGresult *res)
 {
 	locale_t prev = uselocale(q->locale);
+	bool was_report = in_report_cb;
 
+	in_report_cb = q->pool != NULL && q->pool->is_report;
 	q->cb(q->arg, st, res);
+	in_report_cb = was_report;
 	uselocale(prev);
 }
 
@@ -285,12 +348,12 @@ static void done_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void queue_fail_all(DbStatus st)
+static void queue_fail_all(DbPool *p, DbStatus st)
 {
 	DbQuery *q;
 
 	for (int lane = 0; lane < 2; lane++)
-		while ((q = queue_pop(&queues[lane])) != NULL)
+		while ((q = queue_pop(p, &p->queues[lane])) != NULL)
 			fail_later(q, st);
 }
 
@@ -325,7 +388,7 @@ static MUSTCHECK bool conn_timer_arm(DbConn *c, int ms)
 
 	evtimer_del(c->timer);
 	if (evtimer_add(c->timer, &tv) != 0) {
-		log_error("could not arm the timer of database connection %d", c->idx);
+		log_error("could not arm the timer of %s connection %d", c->pool->name, c->idx);
 		return false;
 	}
 	return true;
@@ -338,12 +401,13 @@ static MUSTCHECK bool conn_timer_arm(DbConn *c, int ms)
  */
 static void conn_reset(DbConn *c, const char *why, DbStatus qst)
 {
+	DbPool *p = c->pool;
 	DbQuery *q = c->q;
 
 	if (!db_closing && (c->state == DC_IDLE || c->state == DC_BUSY || c->state == DC_SETUP))
-		log_warn("database connection %d lost: %s", c->idx, why);
+		log_warn("%s connection %d lost: %s", p->name, c->idx, why);
 	else if (!db_closing)
-		log_debug("database connection %d could not connect: %s", c->idx, why);
+		log_debug("%s connection %d could not connect: %s", p->name, c->idx, why);
 	conn_abandon_lookups(c);
 	event_del(c->ev);
 	c->wait_fn = NULL;
@@ -359,21 +423,21 @@ static void conn_reset(DbConn *c, const char *why, DbStatus qst)
 	c->state = DC_DOWN;
 	if (q) {
 		/* deferred: we may be inside db_query() (a send that failed at once) */
-		in_flight--;
-		work_in_flight -= is_work(q);
+		p->in_flight--;
+		p->work_in_flight -= is_work(q);
 		fail_later(q, qst);
 	}
-	if (db_ready_count() == 0) {
-		db_down = true;
-		queue_fail_all(DB_UNAVAILABLE);
+	if (pool_ready_count(p) == 0) {
+		p->down = true;
+		queue_fail_all(p, DB_UNAVAILABLE);
 	}
 	if (db_closing)
 		return;
 	if (!conn_timer_arm(c, c->backoff_ms))
-		log_error("database connection %d stays down", c->idx);
+		log_error("%s connection %d stays down", p->name, c->idx);
 	c->backoff_ms = c->backoff_ms * 2 > DB_BACKOFF_MAX_MS ? DB_BACKOFF_MAX_MS : c->backoff_ms * 2;
 	/* a lost work query freed a work slot: queued work may go to the others */
-	pump();
+	pump(p);
 }
 
 static void conn_broken(DbConn *c, const char *why)
@@ -452,16 +516,22 @@ static MUSTCHECK bool conn_wait(DbConn *c, short what, event_callback_fn fn)
 /* Send the next setup step: session settings, then one PREPARE each. */
 static void setup_next(DbConn *c)
 {
+	DbPool *p = c->pool;
 	int ok;
 
+	/* each pool prepares only the statements that run on it */
+	while (c->setup_step >= 1 && c->setup_step <= nstmts && stmt_pool(c->setup_step - 1) != p)
+		c->setup_step++;
 	if (c->setup_step == 0) {
-		char sql[256];
+		char sql[320];
 
 		/* current_date in SQL is the business day kassad also prices with */
 		/* application_name kassad/PID/CONNECTION tells an operator whose backend it is */
+		/* a report session is read-only: a report that writes is a bug, refused here */
 		snprintf(sql, sizeof(sql),
-			 "SET statement_timeout = %d; SET application_name = 'kassad/%ld/%d'%s%s%s",
-			 cf_db_query_timeout_ms, (long)getpid(), c->idx,
+			 "SET statement_timeout = %d; SET application_name = 'kassad/%ld/%s%d'%s%s%s%s",
+			 p->timeout_ms, (long)getpid(), p->is_report ? "report-" : "", c->idx,
+			 p->is_report ? "; SET default_transaction_read_only = on" : "",
 			 *cf_timezone ? "; SET TimeZone = '" : "", cf_timezone,
 			 *cf_timezone ? "'" : "");
 		ok = PQsendQuery(c->pg, sql);
@@ -470,18 +540,18 @@ static void setup_next(DbConn *c)
 
 		ok = PQsendPrepare(c->pg, st->name, st->sql, 0, NULL);
 	} else {
-		bool was_down = db_down;
+		bool was_down = p->down;
 
 		c->state = DC_IDLE;
 		evtimer_del(c->timer);
 		c->backoff_ms = DB_BACKOFF_MIN_MS;
-		db_down = false;
+		p->down = false;
 		if (was_down)
-			log_info("database connection %d is back", c->idx);
+			log_info("%s connection %d is back", p->name, c->idx);
 		else
-			log_debug("database connection %d ready", c->idx);
+			log_debug("%s connection %d ready", p->name, c->idx);
 		if (conn_wait(c, EV_READ, conn_read_cb))
-			pump();
+			pump(p);
 		return;
 	}
 	if (!ok) {
@@ -525,7 +595,7 @@ static void connect_cb(evutil_socket_t fd, short what, void *arg)
 /* Start libpq's connect: with p (resolved names) or the conninfo as it is. */
 static void conn_connect(DbConn *c, const DbParams *p)
 {
-	c->pg = p ? PQconnectStartParams(p->keys, p->vals, 0) : PQconnectStart(cf_db_conninfo);
+	c->pg = p ? PQconnectStartParams(p->keys, p->vals, 0) : PQconnectStart(c->pool->conninfo);
 	c->state = DC_CONNECTING;	/* so conn_broken logs a failure once, at debug */
 	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
 		conn_broken(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -540,7 +610,7 @@ static void conn_resolved(DbConn *c)
 {
 	DbParams p;
 
-	if (!dbhost_params(hosts, c->addrs, &p)) {
+	if (!dbhost_params(c->pool->hosts, c->addrs, &p)) {
 		conn_broken(c, "no database host name could be resolved");
 		return;
 	}
@@ -551,8 +621,9 @@ static void conn_resolved(DbConn *c)
 /* Keep the addresses res holds for host entry i of c (or log why none). */
 static void lookup_store(DbConn *c, int i, int result, const struct evutil_addrinfo *res)
 {
+	DbPool *p = c->pool;
 	DbAddrs *a = &c->addrs[i];
-	const char *name = hosts->hosts[i];
+	const char *name = p->hosts->hosts[i];
 
 	a->n = 0;
 	for (; result == 0 && res && a->n < DBHOST_MAX_ADDRS; res = res->ai_next) {
@@ -571,16 +642,16 @@ static void lookup_store(DbConn *c, int i, int result, const struct evutil_addri
 			memcpy(a->addr[a->n++], buf, sizeof(buf));
 	}
 	if (a->n == 0) {
-		if (!dns_failing[i])
-			log_warn("could not resolve database host \"%s\": %s", name,
+		if (!p->dns_failing[i])
+			log_warn("could not resolve %s host \"%s\": %s", p->name, name,
 				 result ? evutil_gai_strerror(result) : "no address");
-		dns_failing[i] = true;
+		p->dns_failing[i] = true;
 		return;
 	}
-	if (dns_failing[i])
-		log_info("database host \"%s\" resolves again", name);
-	dns_failing[i] = false;
-	log_debug("database connection %d: host %s resolved to %s%s (hostaddr)", c->idx, name,
+	if (p->dns_failing[i])
+		log_info("%s host \"%s\" resolves again", p->name, name);
+	p->dns_failing[i] = false;
+	log_debug("%s connection %d: host %s resolved to %s%s (hostaddr)", p->name, c->idx, name,
 		  a->addr[0], a->n > 1 ? " and more" : "");
 }
 
@@ -607,6 +678,7 @@ static void lookup_cb(int result, struct evutil_addrinfo *res, void *arg)
 /* Look up every name of the host list; the last answer connects. */
 static void conn_resolve(DbConn *c)
 {
+	const DbHosts *hosts = c->pool->hosts;
 	struct evutil_addrinfo hints;
 
 	memset(&hints, 0, sizeof(hints));
@@ -631,7 +703,7 @@ static void conn_resolve(DbConn *c)
 		lk->conn = c;
 		lk->host = i;
 		c->lookups[i] = lk;
-		r = evdns_getaddrinfo(dns, hosts->hosts[i], NULL, &hints, lookup_cb, lk);
+		r = evdns_getaddrinfo(c->pool->dns, hosts->hosts[i], NULL, &hints, lookup_cb, lk);
 		if (r != NULL)
 			lk->req = r;	/* not answered yet, so lk is still ours */
 	}
@@ -650,7 +722,7 @@ static void conn_start(DbConn *c)
 		conn_broken(c, "no deadline for connecting");
 		return;
 	}
-	if (hosts != NULL && hosts->any_name)
+	if (c->pool->hosts != NULL && c->pool->hosts->any_name)
 		conn_resolve(c);
 	else
 		conn_connect(c, NULL);
@@ -678,7 +750,7 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 		break;
 	case DC_BUSY:
 		snprintf(why, sizeof(why), "no answer within %d ms of sending a query; reset",
-			 cf_db_query_timeout_ms + DB_DEADLINE_GRACE_MS);
+			 c->pool->timeout_ms + DB_DEADLINE_GRACE_MS);
 		conn_reset(c, why, DB_NO_ANSWER);
 		break;
 	case DC_IDLE:
@@ -696,7 +768,7 @@ static void conn_complete(DbConn *c)
 	c->res_is_error = false;
 	if (c->state == DC_SETUP) {
 		if (is_err || res == NULL) {
-			log_error("could not prepare database connection %d: %s", c->idx,
+			log_error("could not prepare %s connection %d: %s", c->pool->name, c->idx,
 				  res ? PQresultErrorMessage(res) : "no result");
 			PQclear(res);
 			conn_broken(c, "setup failed");
@@ -710,11 +782,13 @@ static void conn_complete(DbConn *c)
 
 	DbQuery *q = c->q;
 
+	DbPool *p = c->pool;
+
 	c->q = NULL;
 	c->state = DC_IDLE;
 	evtimer_del(c->timer);	/* the query's deadline */
-	in_flight--;
-	work_in_flight -= q && is_work(q);
+	p->in_flight--;
+	p->work_in_flight -= q && is_work(q);
 	/* if this fails the connection is reset (and the pool pumped), but res is good */
 	bool watching = conn_wait(c, EV_READ, conn_read_cb);
 
@@ -724,7 +798,7 @@ static void conn_complete(DbConn *c)
 	}
 	PQclear(res);
 	if (watching)
-		pump();
+		pump(p);
 }
 
 /*
@@ -796,14 +870,15 @@ static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
 
 static void conn_send(DbConn *c, DbQuery *q)
 {
+	DbPool *p = c->pool;
 	DbStmt *st = &stmts[q->stmt];
 
 	c->q = q;
 	c->state = DC_BUSY;
-	in_flight++;
-	work_in_flight += is_work(q);
+	p->in_flight++;
+	p->work_in_flight += is_work(q);
 	/* the server's statement_timeout should answer first; this is for a silent server */
-	if (!conn_timer_arm(c, cf_db_query_timeout_ms + DB_DEADLINE_GRACE_MS)) {
+	if (!conn_timer_arm(c, p->timeout_ms + DB_DEADLINE_GRACE_MS)) {
 		conn_broken(c, "no deadline for a query");
 		return;
 	}
@@ -815,18 +890,18 @@ static void conn_send(DbConn *c, DbQuery *q)
 	flush_then_read(c);
 }
 
-/* Hand queued queries to idle connections: quick ones first. */
-static void pump(void)
+/* Hand p's queued queries to its idle connections: quick ones first. */
+static void pump(DbPool *p)
 {
-	for (int i = 0; i < nconns && queue_len > 0; i++) {
-		DbConn *c = &conns[i];
+	for (int i = 0; i < p->nconns && p->queue_len > 0; i++) {
+		DbConn *c = &p->conns[i];
 		DbQuery *q;
 
 		if (c->state != DC_IDLE)
 			continue;
-		q = queue_pop(&queues[DB_LANE_QUICK]);
-		if (q == NULL && work_in_flight < work_max)
-			q = queue_pop(&queues[DB_LANE_WORK]);
+		q = queue_pop(p, &p->queues[DB_LANE_QUICK]);
+		if (q == NULL && p->work_in_flight < p->work_max)
+			q = queue_pop(p, &p->queues[DB_LANE_WORK]);
 		if (q == NULL)
 			return;
 		conn_send(c, q);
@@ -836,6 +911,7 @@ static void pump(void)
 void db_query(int stmt, int n, const char *const *values, DbCallback cb, void *arg)
 {
 	DbQuery *q = xcalloc(1, sizeof(*q));
+	DbPool *pool;
 	size_t total = 0;
 
 	q->cb = cb;
@@ -847,6 +923,8 @@ void db_query(int stmt, int n, const char *const *values, DbCallback cb, void *a
 		fail_later(q, DB_INTERNAL);
 		return;
 	}
+	pool = stmt_pool(stmt);
+	q->pool = pool;
 	q->stmt = stmt;
 	q->n = n;
 	q->enq_us = now_usec();
@@ -865,75 +943,83 @@ void db_query(int stmt, int n, const char *const *values, DbCallback cb, void *a
 		p += len;
 	}
 
-	if (db_closing || (db_down && db_ready_count() == 0)) {
+	/* a report never falls back to the primary: its pool down means unavailable */
+	if (db_closing || (pool->down && pool_ready_count(pool) == 0)) {
 		fail_later(q, DB_UNAVAILABLE);
 		return;
 	}
-	if (queue_len >= cf_db_queue_max) {
+	if (pool->queue_len >= cf_db_queue_max) {
 		fail_later(q, DB_OVERLOADED);
 		return;
 	}
-	queue_push(&queues[stmts[stmt].lane], q);
-	pump();
+	queue_push(pool, &pool->queues[stmts[stmt].lane], q);
+	pump(pool);
 }
 
-/* Fail queued queries that waited longer than the query timeout. */
+/* Fail queued queries that waited longer than their pool's query timeout. */
 static void janitor_cb(evutil_socket_t fd, short what, void *arg)
 {
-	int64_t limit = now_usec() - (int64_t)cf_db_query_timeout_ms * 1000;
+	DbPool *pools[2] = { &primary, &report };
 
 	(void)fd;
 	(void)what;
 	(void)arg;
-	for (int lane = 0; lane < 2; lane++)
-		while (queues[lane].head && queues[lane].head->enq_us < limit)
-			fail_later(queue_pop(&queues[lane]), DB_TIMEOUT);
+	for (int k = 0; k < 2; k++) {
+		DbPool *p = pools[k];
+		int64_t limit = now_usec() - (int64_t)p->timeout_ms * 1000;
+
+		for (int lane = 0; lane < 2; lane++)
+			while (p->queues[lane].head && p->queues[lane].head->enq_us < limit)
+				fail_later(queue_pop(p, &p->queues[lane]), DB_TIMEOUT);
+	}
 }
 
 /*
- * Parse the conninfo's host list; if it names a host, start libevent's
+ * Parse p's conninfo's host list; if it names a host, start libevent's
  * resolver (reads /etc/resolv.conf and /etc/hosts now, before the loop).
  */
-static bool db_hosts_setup(void)
+static bool db_hosts_setup(DbPool *p)
 {
 	char err[256];
 
-	hosts = dbhost_parse(cf_db_conninfo, getenv("PGHOST"), getenv("PGPORT"),
-			     getenv("PGHOSTADDR"), err, sizeof(err));
-	if (hosts == NULL) {
-		log_error("could not use [database] conninfo: %s", err);
+	p->hosts = dbhost_parse(p->conninfo, getenv("PGHOST"), getenv("PGPORT"),
+				getenv("PGHOSTADDR"), err, sizeof(err));
+	if (p->hosts == NULL) {
+		log_error("could not use [database] %s: %s", p->conninfo_key, err);
 		return false;
 	}
-	if (!hosts->any_name)
+	if (!p->hosts->any_name)
 		return true;
-	dns = evdns_base_new(g_base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
-				     EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-	if (dns == NULL) {
-		log_error("could not start the resolver for the database host names");
+	p->dns = evdns_base_new(g_base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+					EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (p->dns == NULL) {
+		log_error("could not start the resolver for the %s host names", p->name);
 		return false;
 	}
-	if (evdns_base_set_option(dns, "timeout:", DB_DNS_TIMEOUT) != 0 ||
-	    evdns_base_set_option(dns, "attempts:", DB_DNS_ATTEMPTS) != 0)
+	if (evdns_base_set_option(p->dns, "timeout:", DB_DNS_TIMEOUT) != 0 ||
+	    evdns_base_set_option(p->dns, "attempts:", DB_DNS_ATTEMPTS) != 0)
 		log_warn("could not set the resolver's timeout; using its defaults");
 	return true;
 }
 
-bool db_setup(void)
+/*
+ * Start pool p: size connections to conninfo with timeout_ms as their
+ * deadline; work may hold at most work_max of them.
+ */
+static MUSTCHECK bool pool_start(DbPool *p, const char *conninfo, int size, int work_max,
+				 int timeout_ms)
 {
-	struct timeval tick = { 0, 100 * 1000 };
-
-	nconns = cf_db_pool_size;
-	work_max = nconns > 1 ? nconns - (nconns / 4 > 0 ? nconns / 4 : 1) : 1;
-	conns = xcalloc((size_t)nconns, sizeof(*conns));
-	done_ev = event_new(g_base, -1, 0, done_cb, NULL);
-	janitor_ev = event_new(g_base, -1, EV_PERSIST, janitor_cb, NULL);
-	if (done_ev == NULL || janitor_ev == NULL || event_add(janitor_ev, &tick) != 0)
+	p->conninfo = conninfo;
+	p->nconns = size;
+	p->work_max = work_max;
+	p->timeout_ms = timeout_ms;
+	p->conns = xcalloc((size_t)size, sizeof(*p->conns));
+	if (!db_hosts_setup(p))
 		return false;
-	if (!db_hosts_setup())
-		return false;
-	for (int i = 0; i < nconns; i++) {
-		DbConn *c = &conns[i];
+	for (int i = 0; i < size; i++) {
+		DbConn *c = &p->conns[i];
 
+		c->pool = p;
 		c->idx = i;
 		c->backoff_ms = DB_BACKOFF_MIN_MS;
 		c->ev = event_new(g_base, -1, 0, conn_read_cb, c);
@@ -945,30 +1031,175 @@ bool db_setup(void)
 	return true;
 }
 
+/* Close p's connections, fail what waits, free what p owns. */
+static void pool_stop(DbPool *p)
+{
+	for (int i = 0; i < p->nconns; i++) {
+		DbConn *c = &p->conns[i];
+
+		if (c->timer)
+			evtimer_del(c->timer);
+		conn_broken(c, "shutdown");
+		if (c->ev)
+			event_free(c->ev);
+		if (c->timer)
+			event_free(c->timer);
+	}
+	queue_fail_all(p, DB_UNAVAILABLE);
+}
+
+/* After pool_stop() and the abandoned lookups' answers: free the resolver. */
+static void pool_free(DbPool *p)
+{
+	if (p->dns)
+		evdns_base_free(p->dns, 0);
+	p->dns = NULL;
+	dbhost_free(p->hosts);
+	p->hosts = NULL;
+	free(p->conns);
+	p->conns = NULL;
+	p->nconns = 0;
+}
+
+/* ---- how old the report pool's data is ---- */
+
+/*
+ * One row: is it a replica, its last replayed commit and its clock (Unix
+ * microseconds), and whether it is behind: WAL received but not replayed,
+ * or no WAL receiver running (cut off: nothing newer reaches it). Any role
+ * may ask: pg_stat_wal_receiver shows others only its row, not its status.
+ */
+static const char fresh_sql[] =
+	"SELECT pg_is_in_recovery(),"
+	" (extract(epoch FROM pg_last_xact_replay_timestamp()) * 1000000)::int8,"
+	" (extract(epoch FROM now()) * 1000000)::int8,"
+	" coalesce(pg_last_wal_receive_lsn() <> pg_last_wal_replay_lsn(), false)"
+	" OR (pg_is_in_recovery() AND NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver))";
+
+static void fresh_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	(void)arg;
+	fresh.asking = false;
+	if (st != DB_OK || PQntuples(res) != 1 || PQgetisnull(res, 0, 2)) {
+		/* down is said elsewhere; a refusal (permissions) is worth saying once */
+		if (st == DB_SQL_ERROR && !fresh.refused)
+			log_warn("could not ask the report database how fresh its data is: %s",
+				 db_errmsg(res));
+		fresh.refused |= st == DB_SQL_ERROR;
+		return;
+	}
+	fresh.in_recovery = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	fresh.has_replay = !PQgetisnull(res, 0, 1);
+	fresh.replay_us = fresh.has_replay ? strtoll(PQgetvalue(res, 0, 1), NULL, 10) : 0;
+	fresh.now_us = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	fresh.behind = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+	fresh.at_us = now_usec();
+	if (!fresh.known && fresh.in_recovery)
+		log_info("the report database is a replica");
+	else if (!fresh.known)
+		log_warn("[database] report_dsn is not a replica: reports read a primary there");
+	fresh.known = true;
+}
+
+/* The timer: ask again, unless the last question is still unanswered. */
+static void fresh_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (fresh.asking || g_shutting_down || db_closing)
+		return;
+	fresh.asking = true;
+	db_query(fresh_stmt, 0, NULL, fresh_cb, NULL);
+}
+
+/* Format Unix microseconds us as RFC 3339 UTC into as_of. */
+static void format_as_of(char as_of[DB_AS_OF_LEN], int64_t us)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(as_of, DB_AS_OF_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void db_report_freshness(char as_of[DB_AS_OF_LEN], int64_t *lag_seconds)
+{
+	int64_t wall_us = (int64_t)time(NULL) * 1000000;
+
+	*lag_seconds = 0;
+	if (!report_on || (fresh.known && !fresh.in_recovery)) {
+		/* the primary (or a report server that is one): its data is as of now */
+		format_as_of(as_of, wall_us);
+		return;
+	}
+	if (!fresh.known) {
+		as_of[0] = '\0';	/* not known yet: the first answer is due within moments */
+		return;
+	}
+	/* the replica's clock, moved on by the time since it answered */
+	int64_t now_us = fresh.now_us + (now_usec() - fresh.at_us);
+	int64_t replay_us = fresh.has_replay ? fresh.replay_us : fresh.now_us;
+
+	format_as_of(as_of, replay_us);
+	/* behind: at least a second, however recent the last replayed commit */
+	if (fresh.behind)
+		*lag_seconds = now_us > replay_us ? (now_us - replay_us + 999999) / 1000000 : 1;
+}
+
+/* With a report pool: register the freshness query, ask now and every interval. */
+static MUSTCHECK bool fresh_setup(void)
+{
+	struct timeval every = { DB_FRESH_INTERVAL_MS / 1000, (DB_FRESH_INTERVAL_MS % 1000) * 1000 };
+
+	fresh_stmt = db_stmt_add("db_report_freshness", fresh_sql, DB_LANE_REPORT);
+	stmts[fresh_stmt].lane = DB_LANE_QUICK;	/* never behind a long report */
+	fresh_ev = event_new(g_base, -1, EV_PERSIST, fresh_timer_cb, NULL);
+	if (fresh_ev == NULL || event_add(fresh_ev, &every) != 0)
+		return false;
+	fresh_timer_cb(-1, 0, NULL);
+	return true;
+}
+
+bool db_setup(void)
+{
+	struct timeval tick = { 0, 100 * 1000 };
+	int n = cf_db_pool_size;
+
+	report_on = cf_db_report_dsn != NULL && *cf_db_report_dsn != '\0';
+	done_ev = event_new(g_base, -1, 0, done_cb, NULL);
+	janitor_ev = event_new(g_base, -1, EV_PERSIST, janitor_cb, NULL);
+	if (done_ev == NULL || janitor_ev == NULL || event_add(janitor_ev, &tick) != 0)
+		return false;
+	if (report_on && !fresh_setup())
+		return false;
+	if (!pool_start(&primary, cf_db_conninfo, n, n > 1 ? n - (n / 4 > 0 ? n / 4 : 1) : 1,
+			cf_db_query_timeout_ms))
+		return false;
+	/* reports only: no quick statement of a till to keep room for */
+	if (report_on && !pool_start(&report, cf_db_report_dsn, cf_db_report_pool_size,
+				     cf_db_report_pool_size, cf_db_report_query_timeout_ms))
+		return false;
+	if (report_on)
+		log_info("reports read the report database ([database] report_dsn, pool %d)",
+			 cf_db_report_pool_size);
+	return true;
+}
+
 void db_shutdown(void)
 {
 	db_closing = true;
-	for (int i = 0; i < nconns; i++) {
-		DbConn *c = &conns[i];
-
-		evtimer_del(c->timer);
-		conn_broken(c, "shutdown");
-		event_free(c->ev);
-		event_free(c->timer);
-	}
-	queue_fail_all(DB_UNAVAILABLE);
+	if (fresh_ev)
+		event_free(fresh_ev);
+	fresh_ev = NULL;
+	pool_stop(&primary);
+	pool_stop(&report);
 	done_cb(-1, 0, NULL);
 	/* cancelled lookups answer from a deferred callback: let them, so each is freed */
 	for (int i = 0; i < 10 && lookups_abandoned > 0; i++)
 		event_base_loop(g_base, EVLOOP_NONBLOCK);
-	if (dns)
-		evdns_base_free(dns, 0);
-	dns = NULL;
-	dbhost_free(hosts);
-	hosts = NULL;
-	free(conns);
-	conns = NULL;
-	nconns = 0;
+	pool_free(&primary);
+	pool_free(&report);
 	if (janitor_ev)
 		event_free(janitor_ev);
 	if (done_ev)

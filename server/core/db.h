@@ -16,6 +16,12 @@
  * its connection is reset (closed, then reconnected with the back-off).
  * Resolving, connecting and preparing a connection are bounded too, and a
  * host name is resolved off the loop (libevent's resolver), never by libpq.
+ *
+ * With [database] report_dsn set, a second pool (report_pool_size
+ * connections, report_query_timeout_ms) to that server, a streaming
+ * replica, runs the DB_LANE_REPORT statements with the same guarantees;
+ * they are never sent to the primary then, not even when the replica is
+ * down (they fail with DB_UNAVAILABLE), so reports cannot slow a checkout.
  */
 #ifndef KASSA_DB_H
 #define KASSA_DB_H
@@ -57,8 +63,9 @@ typedef enum DbLane {
 	DB_LANE_WORK = 1,	/* FIFO, limited to pool_size - pool_size / 4 at once */
 	/*
 	 * A head-office read (report, export, dashboard, search): runs on the
-	 * report pool when [database] report_dsn is set (a streaming replica),
-	 * otherwise as DB_LANE_WORK on the primary.
+	 * report pool when [database] report_dsn is set (a streaming replica,
+	 * in read-only sessions: a report statement never writes), otherwise
+	 * as DB_LANE_WORK on the primary.
 	 */
 	DB_LANE_REPORT = 2,
 } DbLane;
@@ -66,7 +73,10 @@ typedef enum DbLane {
 /* Register a statement before db_setup(); returns its id. */
 int db_stmt_add(const char *name, const char *sql, DbLane lane);
 
-/* Start the pool: connect cf_db_pool_size connections in the background. */
+/*
+ * Start the pool: connect cf_db_pool_size connections in the background,
+ * and cf_db_report_pool_size to cf_db_report_dsn when it is set.
+ */
 MUSTCHECK bool db_setup(void);
 
 /*
@@ -76,10 +86,16 @@ MUSTCHECK bool db_setup(void);
  */
 void db_query(int stmt, int n, const char *const *values, DbCallback cb, void *arg);
 
-/* Queries queued or in flight (for draining on shutdown). */
+/* Queries queued or in flight, on both pools (for draining on shutdown). */
 int db_busy(void);
-/* Connections currently usable. */
+/* Connections to the primary currently usable. */
 int db_ready_count(void);
+/*
+ * True while a DbCallback runs for a query of the report pool (report_dsn
+ * set and a DB_LANE_REPORT statement), so that call_fail_db() can tell a
+ * person it is the report database that failed, not the checkout's.
+ */
+bool db_callback_is_report(void);
 /* Close every connection; queued queries fail with DB_UNAVAILABLE. */
 void db_shutdown(void);
 
@@ -91,8 +107,12 @@ const char *db_errmsg(const PGresult *res);
 /*
  * How old the data DB_LANE_REPORT statements read is: as_of gets the time
  * (RFC 3339, UTC) of the newest data they see (a replica's last replayed
- * commit; the primary's clock without report_dsn) and *lag_seconds how far
- * that is behind the primary (0 without report_dsn).
+ * commit; the primary's clock without report_dsn, or when report_dsn is not
+ * a replica) and *lag_seconds how far that is behind the primary: 0 when
+ * the replica has replayed all it received, else (WAL waiting for replay,
+ * or no WAL streaming to it) its clock less that commit, at least 1. From
+ * a cache refreshed every 2 s; as_of is "" until the replica first
+ * answers (moments after start).
  */
 #define DB_AS_OF_LEN 40
 void db_report_freshness(char as_of[DB_AS_OF_LEN], int64_t *lag_seconds);

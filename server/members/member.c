@@ -22,7 +22,13 @@
  * the same statement read: the birthday, what is left to reach the next
  * tier (the rule set's thresholds against the member's rolling-window
  * basis, kassa_tier_basis()) and the product bought most in the last 90
- * days, net of refunded lines.
+ * days, net of refunded lines; and the member's RFM scores and portrait,
+ * which the analytics job keeps in member_stats (kassa_member_stats_json(),
+ * portrait.c).
+ *
+ * How a single member's answer is built (member_answer_build(), with the
+ * reread above) is shared with head office's Member360 (profile.c), and
+ * the list rows with MemberFind (find.c): member_answer.h.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -39,6 +45,7 @@
 #include "log.h"
 #include "phone.h"
 #include "core.h"
+#include "member_answer.h"
 #include "members.h"
 #include "money.h"
 #include "rules.h"
@@ -59,49 +66,6 @@
 #define MEMBER_QR_PREFIX "KASSA1:"
 #define MEMBER_RULES_ATTEMPTS 2	/* reloads of the rule set for one answer */
 
-#define MEMBER_COLUMNS \
-	"member_id, name, phone, card_no, coalesce(to_char(birthday, 'YYYY-MM-DD'), ''), gender," \
-	" email, address, preferred_channel, marketing_consent, array_to_json(tags)::text, notes," \
-	" points_balance, cumulative_spend_minor, currency, tier," \
-	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-/* One member's answer also carries what the till shows about its loyalty. */
-#define MEMBER_ONE_COLUMNS MEMBER_COLUMNS \
-	", kassa_member_loyalty_json(member_id)"
-#define MEMBER_LOYALTY_COL 17
-/*
- * The member panel of a MemberGet: $2 the tier basis is points, $3 the
- * rule set's window in months. The tier basis over the window; the last
- * purchases as a JSON array; the name of the product bought most (units)
- * in the last 90 days, refunded lines left out.
- */
-#define MEMBER_RECENT 5
-#define MEMBER_SUGGESTIONS 3
-#define MEMBER_SUGGESTION_MAX 160	/* bytes of one hint */
-#define MEMBER_PANEL_COLUMNS \
-	", kassa_tier_basis(member_id, $2::boolean, $3::integer)" \
-	", (SELECT coalesce(json_agg(json_build_object('txn_id', r.txn_id," \
-	"  'receipt_no', r.receipt_no," \
-	"  'created_at', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-	"  'total', r.total_minor," \
-	"  'items', (SELECT coalesce(sum(l.quantity), 0) FROM transaction_lines l" \
-	"   WHERE l.txn_id = r.txn_id)," \
-	"  'store', (SELECT s.name FROM stores s WHERE s.store_id = r.store_id))" \
-	"  ORDER BY r.created_at DESC, r.txn_id DESC), '[]')" \
-	"  FROM (SELECT t.txn_id, t.receipt_no, t.created_at, t.total_minor, t.store_id" \
-	"   FROM transactions t WHERE t.member_id = members.member_id AND t.kind = 'sale'" \
-	"   ORDER BY t.created_at DESC, t.txn_id DESC LIMIT 5) r)::text" \
-	", (SELECT p.name FROM (SELECT l.product_id, sum(l.quantity) AS units," \
-	"   max(t.created_at) AS recent_at FROM transactions t" \
-	"   JOIN transaction_lines l ON l.txn_id = t.txn_id" \
-	"   WHERE t.member_id = members.member_id AND t.kind = 'sale'" \
-	"    AND t.created_at >= now() - interval '90 days'" \
-	"    AND NOT EXISTS (SELECT 1 FROM refund_lines rl" \
-	"     WHERE rl.txn_id = l.txn_id AND rl.line_no = l.line_no)" \
-	"   GROUP BY l.product_id ORDER BY units DESC, recent_at DESC, l.product_id LIMIT 1) u" \
-	"  JOIN products p ON p.product_id = u.product_id)"
-#define MEMBER_BASIS_COL 18
-#define MEMBER_RECENT_COL 19
-#define MEMBER_USUAL_COL 20
 
 static int st_register, st_by_id, st_by_name, st_by_suffix, st_update;
 static int st_get_by_id, st_get_by_phone, st_get_by_card;
@@ -110,7 +74,7 @@ void member_setup(void)
 {
 	st_register = db_stmt_add("member_register",
 		"SELECT kassa_member_register($1, $2, $3, $4, $5, $6, nullif($7, '')::date, $8,"
-		" $9, $10, $11, $12, $13, $14)", DB_LANE_WORK);
+		" $9, $10, $11, $12, $13, $14, $15, $16)", DB_LANE_WORK);
 	st_by_id = db_stmt_add("member_by_id",
 		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE member_id = $1", DB_LANE_QUICK);
 	st_get_by_id = db_stmt_add("member_get_by_id",
@@ -258,10 +222,9 @@ static bool member_check(Call *c, const Kassa__V1__MemberRegister *v, char **fie
 
 /* ---- answers ---- */
 
-/* Fill m from row r of res; strings borrow from res, tags from *tags_json. */
-static void member_from_row(const Call *c, const PGresult *res, int r, Kassa__V1__Member *m,
-			    Kassa__V1__Money *spend, char *masked, json_t **tags_json,
-			    char ***tags, char *qr, size_t qrlen)
+void member_from_row(const Call *c, const PGresult *res, int r, Kassa__V1__Member *m,
+		     Kassa__V1__Money *spend, char *masked, json_t **tags_json, char ***tags,
+		     char *qr, size_t qrlen)
 {
 	bool full = (c->role & (ROLE_MANAGER | ROLE_ANALYST | ROLE_ADMIN)) != 0;
 	json_t *tj;
@@ -306,8 +269,7 @@ static void member_from_row(const Call *c, const PGresult *res, int r, Kassa__V1
 
 static void member_one_cb(void *arg, DbStatus st, const PGresult *res);
 
-/* The panel's parameters $2 and $3 from the rule set in force (defaults without one). */
-static void panel_params(const char **by_points, char months[16])
+void member_panel_params(const char **by_points, char months[16])
 {
 	const RuleSet *rs = ruleset_current();
 
@@ -321,43 +283,62 @@ static void member_get_query(Call *c, int stmt, const char *key)
 	char months[16];
 	const char *params[3] = { key, NULL, months };
 
-	panel_params(&params[1], months);
+	member_panel_params(&params[1], months);
 	db_query(stmt, 3, params, member_one_cb, c);
 }
 
-/* The rule set is reloaded: read the member (id in c->state) again. */
+/* MemberAgain of MemberGet: the member with its panel, by id. */
+static void member_get_again(Call *c, const char *id)
+{
+	member_get_query(c, st_get_by_id, id);
+}
+
+/* MemberAgain of the other single-member answers: the member by id. */
+static void member_by_id_again(Call *c, const char *id)
+{
+	db_query(st_by_id, 1, &id, member_one_cb, c);
+}
+
+/* What a reread waits with (c->state). */
+typedef struct MemberReread {
+	int64_t member_id;	/* the member read */
+	MemberAgain again;	/* how to read it again */
+} MemberReread;
+
+/* The rule set is reloaded: read the member (c->state) again. */
 static void member_rules_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
+	const MemberReread *r;
 	char id[24];
-	const char *p = id;
 
 	if (!ruleset_reload_ok(c, st, res))
 		return;
-	snprintf(id, sizeof(id), "%lld", (long long)*(int64_t *)c->state);
-	if (c->req->body_case == KASSA__V1__REQUEST__BODY_MEMBER_GET)
-		member_get_query(c, st_get_by_id, id);
-	else
-		db_query(st_by_id, 1, &p, member_one_cb, c);
+	r = c->state;
+	snprintf(id, sizeof(id), "%lld", (long long)r->member_id);
+	r->again(c, id);
 }
 
 /*
  * True when kassad's rule set is missing or older than version, the one
  * in force when the member was read: then reload it and read the member
- * again (at most MEMBER_RULES_ATTEMPTS times; after that, answer with the
- * rule set kassad has, as a checkout would price with it).
+ * again with again (at most MEMBER_RULES_ATTEMPTS times; after that,
+ * answer with the rule set kassad has, as a checkout would price with it).
  */
-static bool member_reread(Call *c, int64_t member_id, int64_t version)
+static bool member_reread(Call *c, int64_t member_id, int64_t version, MemberAgain again)
 {
 	const RuleSet *rs = ruleset_current();
+	MemberReread *r;
 
 	if ((rs != NULL && rs->version >= version) || c->attempts >= MEMBER_RULES_ATTEMPTS)
 		return false;
 	if (c->state == NULL) {
-		c->state = xmalloc(sizeof(int64_t));
+		c->state = xmalloc(sizeof(MemberReread));
 		c->state_free = free;
 	}
-	*(int64_t *)c->state = member_id;
+	r = c->state;
+	r->member_id = member_id;
+	r->again = again;
 	c->attempts++;
 	ruleset_reload(member_rules_cb, c);
 	return true;
@@ -382,15 +363,6 @@ static void member_loyalty_fill(Kassa__V1__Member *m, const RuleSet *rs, json_t 
 }
 
 /* ---- the member panel (MemberGet) ---- */
-
-/* What a panel's strings borrow from, owned by the answer being built. */
-typedef struct MemberPanel {
-	json_t *recent;					/* owned: the purchases' JSON */
-	Kassa__V1__PurchaseSummary ps[MEMBER_RECENT];
-	Kassa__V1__PurchaseSummary *pp[MEMBER_RECENT];
-	char text[MEMBER_SUGGESTIONS][MEMBER_SUGGESTION_MAX];
-	char *tp[MEMBER_SUGGESTIONS];
-} MemberPanel;
 
 /*
  * Is today the birthday "YYYY-MM-DD" ("" unknown)? Month and day equal;
@@ -484,18 +456,55 @@ static void member_panel_fill(Kassa__V1__Member *m, const PGresult *res, const R
 	m->suggestions = pn->tp;
 }
 
+bool member_answer_build(Call *c, const PGresult *res, MemberAnswer *a, MemberAgain again)
+{
+	memset(a, 0, sizeof(*a));
+	if (PQnfields(res) > MEMBER_LOYALTY_COL) {
+		a->loyalty = json_loads(PQgetvalue(res, 0, MEMBER_LOYALTY_COL), 0, NULL);
+		if (member_reread(c, strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+				  json_integer_value(json_object_get(a->loyalty, "rule_version")),
+				  again)) {
+			member_answer_clear(a);
+			return false;
+		}
+		if (ruleset_current() == NULL) {
+			member_answer_clear(a);
+			call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "RULES_INVALID",
+				  "the rule set in force could not be loaded");
+			return false;
+		}
+	}
+	member_from_row(c, res, 0, &a->m, &a->spend, a->masked, &a->tags_json, &a->tags, a->qr,
+			sizeof(a->qr));
+	if (a->loyalty != NULL) {
+		member_loyalty_fill(&a->m, ruleset_current(), a->loyalty);
+		a->coupons = a->m.coupons;
+		if (PQnfields(res) > MEMBER_USUAL_COL)
+			member_panel_fill(&a->m, res, ruleset_current(), &a->panel);
+	}
+	if (PQnfields(res) > MEMBER_STATS_COL)
+		member_stats_fill(&a->m, PQgetisnull(res, 0, MEMBER_STATS_COL) ? NULL :
+				  PQgetvalue(res, 0, MEMBER_STATS_COL), &a->stats);
+	return true;
+}
+
+void member_answer_clear(MemberAnswer *a)
+{
+	free(a->tags);
+	json_decref(a->tags_json);
+	coupon_pb_free(a->coupons);
+	json_decref(a->loyalty);
+	json_decref(a->panel.recent);
+	member_stats_clear(&a->stats);
+	memset(a, 0, sizeof(*a));
+}
+
 /* Answer with the single member in res, or NOT_FOUND. */
 static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
-	Kassa__V1__Member m;
-	Kassa__V1__Money spend;
-	char masked[PHONE_MAX], qr[64];
-	json_t *tj = NULL, *lj = NULL;
-	char **tags = NULL;
-	Kassa__V1__Coupon **coupons = NULL;
-	MemberPanel panel = { 0 };
+	MemberAnswer a;
 
 	if (call_is_orphan(c)) {
 		call_free(c);
@@ -519,35 +528,14 @@ static void member_one_cb(void *arg, DbStatus st, const PGresult *res)
 			  "no such member");
 		return;
 	}
-	if (PQnfields(res) > MEMBER_LOYALTY_COL) {
-		lj = json_loads(PQgetvalue(res, 0, MEMBER_LOYALTY_COL), 0, NULL);
-		if (member_reread(c, strtoll(PQgetvalue(res, 0, 0), NULL, 10),
-				  json_integer_value(json_object_get(lj, "rule_version")))) {
-			json_decref(lj);
-			return;
-		}
-		if (ruleset_current() == NULL) {
-			json_decref(lj);
-			call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "RULES_INVALID",
-				  "the rule set in force could not be loaded");
-			return;
-		}
-	}
-	member_from_row(c, res, 0, &m, &spend, masked, &tj, &tags, qr, sizeof(qr));
-	if (lj != NULL) {
-		member_loyalty_fill(&m, ruleset_current(), lj);
-		coupons = m.coupons;
-		if (PQnfields(res) > MEMBER_USUAL_COL)
-			member_panel_fill(&m, res, ruleset_current(), &panel);
-	}
+	if (!member_answer_build(c, res, &a,
+				 c->req->body_case == KASSA__V1__REQUEST__BODY_MEMBER_GET ?
+				 member_get_again : member_by_id_again))
+		return;
 	resp.body_case = KASSA__V1__RESPONSE__BODY_MEMBER;
-	resp.member = &m;
+	resp.member = &a.m;
 	call_reply(c, &resp);
-	free(tags);
-	json_decref(tj);
-	coupon_pb_free(coupons);
-	json_decref(lj);
-	json_decref(panel.recent);
+	member_answer_clear(&a);
 }
 
 static void member_list_cb(void *arg, DbStatus st, const PGresult *res)
@@ -564,7 +552,7 @@ static void member_list_cb(void *arg, DbStatus st, const PGresult *res)
 	Kassa__V1__Member **mp = xcalloc((size_t)n + 1, sizeof(*mp));
 	Kassa__V1__Money *sp = xcalloc((size_t)n + 1, sizeof(*sp));
 	char (*masked)[PHONE_MAX] = xcalloc((size_t)n + 1, sizeof(*masked));
-	char (*qr)[64] = xcalloc((size_t)n + 1, sizeof(*qr));
+	char (*qr)[MEMBER_QR_LEN] = xcalloc((size_t)n + 1, sizeof(*qr));
 	json_t **tj = xcalloc((size_t)n + 1, sizeof(*tj));
 	char ***tags = xcalloc((size_t)n + 1, sizeof(*tags));
 
@@ -617,7 +605,7 @@ static void tags_literal(const Kassa__V1__MemberRegister *v, SqlText *t)
 void handle_member_register(Call *c)
 {
 	const Kassa__V1__MemberRegister *v = c->req->member_register;
-	char phone[PHONE_MAX], till[24], gender[8], channel[8];
+	char phone[PHONE_MAX], till[24], gender[8], channel[8], staff[24], store[24];
 	SqlText hash = SQLTEXT_INIT, tags = SQLTEXT_INIT;
 
 	if (!member_check(c, v, NULL, 0, true, phone))
@@ -627,13 +615,16 @@ void handle_member_register(Call *c)
 	snprintf(till, sizeof(till), "%lld", (long long)c->sess->till_id);
 	snprintf(gender, sizeof(gender), "%d", (int)v->gender);
 	snprintf(channel, sizeof(channel), "%d", (int)v->preferred_channel);
+	/* who signs the member up, and where: the staff report's sign-ups */
+	snprintf(staff, sizeof(staff), "%lld", (long long)c->staff_id);
+	snprintf(store, sizeof(store), "%lld", (long long)c->sess->store_id);
 
-	const char *params[14] = {
+	const char *params[16] = {
 		till, c->req->idempotency_key, sqltext_str(&hash), v->name, phone, v->card_no,
 		v->birthday, gender, v->email, v->address, channel,
-		v->marketing_consent ? "true" : "false", sqltext_str(&tags), v->notes,
+		v->marketing_consent ? "true" : "false", sqltext_str(&tags), v->notes, staff, store,
 	};
-	db_query(st_register, 14, params, member_registered_cb, c);
+	db_query(st_register, 16, params, member_registered_cb, c);
 	sqltext_free(&hash);
 	sqltext_free(&tags);
 }

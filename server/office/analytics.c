@@ -1,14 +1,488 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * analytics.c: the analytics job (first cut: not yet written).
+ * analytics.c: the analytics job, which keeps the pre-aggregated tables
+ * every report reads and the members' RFM scores, classes and portraits
+ * (migrations/functions/analytics.sql says what each statement computes;
+ * docs/office.md, "Aggregates and the analytics job" and "Classes").
+ *
+ * kassad runs it on a timer, every [analytics] interval seconds (0: only
+ * on request; a tick while a run is going does nothing), and an
+ * administrator runs it with AnalyticsRun (full: a full RFM pass; rebuild:
+ * every bucket that has sales, and every member from scratch), answered
+ * AnalyticsDone. A run walks these steps, each one statement sent from the
+ * previous one's callback, so the loop never waits and no statement runs
+ * longer than a fraction of [database] query_timeout_ms (batches are sized
+ * from how long the last one took, analytics_plan.c):
+ *
+ *   1. begin      kassa_analytics_begin: the run's clock and starting
+ *                 points; a request's idempotency row and job_runs row (a
+ *                 retry of a finished run is answered from it, here)
+ *   2. pick       kassa_agg_pick: each store's last two business days (or
+ *                 all its days, for a rebuild), the late-sale marks, the
+ *                 chain-wide days
+ *   3. buckets    kassa_agg_buckets, a batch of (store, day) buckets at a
+ *                 time; each takes the buckets' marks, kept for step 6
+ *   4. chain      kassa_agg_chain_days, a batch of days at a time
+ *   5. state      analytics_state 'aggregates'
+ *   6. members    analytics_rfm.c: incremental, full or from scratch
+ *   7. finish     kassa_analytics_finish, then the answer (or a log line)
+ *
+ * The daily full pass is the timer's run that finds it due (from
+ * [analytics] full_hour o'clock, the server's zone); the first run ever
+ * does every member from scratch. Once SIGTERM has been seen no further
+ * statement is sent: a request is answered UNAVAILABLE (its retry with
+ * the same key does the run again: every step replaces what it computes).
  */
-#include "office.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include <event2/event.h>
+
+#include "analytics.h"
+#include "log.h"
+#include "office.h"
+#include "sqltext.h"
+
+#define AN_FIRST_DELAY 15	/* seconds from start to the timer's first run */
+#define AN_BUCKETS_FIRST 32	/* buckets in the first statement of a run */
+#define AN_BUCKETS_MAX 1024
+#define AN_DAYS_FIRST 31	/* chain-wide days in the first statement */
+#define AN_DAYS_MAX 366
+#define AN_RANGES_MAX 100000	/* rows of a pick kept (stores + marks + 1) */
+
+static int st_begin, st_pick, st_buckets, st_chain, st_state, st_finish;
+static struct event *first_ev;		/* owned: the timer's first run */
+static struct event *tick_ev;		/* owned: every cf_analytics_interval seconds */
+static bool timer_busy;			/* the timer's run is going */
+
+static void timer_start(void);
+
+/* Register the statements and arm the timer (the loop exists; the pool starts after). */
 void analytics_setup(void)
 {
+	st_begin = db_stmt_add("analytics_begin",
+		"SELECT out_run_id, out_finished, out_buckets, out_members, out_elapsed_ms,"
+		" out_finished_at, out_now, out_agg_since, out_rfm_since, out_left_from, out_left_to,"
+		" out_offline_since, out_scratch, out_full_due"
+		" FROM kassa_analytics_begin($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+		DB_LANE_WORK);
+	st_pick = db_stmt_add("analytics_pick",
+		"SELECT coalesce(store_id, 0), to_char(from_day, 'YYYY-MM-DD'),"
+		" to_char(to_day, 'YYYY-MM-DD') FROM kassa_agg_pick($1, $2, $3, $4, $5)",
+		DB_LANE_WORK);
+	st_buckets = db_stmt_add("analytics_buckets",
+		"SELECT out_buckets, out_sales, out_dirty_stores, out_dirty_days"
+		" FROM kassa_agg_buckets($1, $2)", DB_LANE_WORK);
+	st_chain = db_stmt_add("analytics_chain",
+		"SELECT kassa_agg_chain_days($1, $2, $3)", DB_LANE_WORK);
+	st_state = db_stmt_add("analytics_state",
+		"SELECT kassa_analytics_state_set($1, $2, $3, $4)", DB_LANE_WORK);
+	st_finish = db_stmt_add("analytics_finish",
+		"SELECT out_buckets, out_members, out_elapsed_ms, out_finished_at"
+		" FROM kassa_analytics_finish($1, $2, $3)", DB_LANE_WORK);
+	analytics_rfm_setup();
+	timer_start();
 }
+
+/* ---- a run's life ---- */
+
+static void run_free(void *p)
+{
+	AnalyticsRun *r = p;
+
+	if (r == NULL)
+		return;
+	free(r->ranges);
+	free(r->dirty_stores);
+	free(r->dirty_days);
+	free(r);
+}
+
+/* The timer's run is over (whatever the outcome). */
+static void run_end_timer(AnalyticsRun *r)
+{
+	run_free(r);
+	timer_busy = false;
+}
+
+int64_t analytics_target_ms(void)
+{
+	int64_t t = cf_db_query_timeout_ms / 5;
+
+	return t > 1000 ? 1000 : t < 10 ? 10 : t;
+}
+
+bool analytics_db_ok(AnalyticsRun *r, DbStatus st, const PGresult *res)
+{
+	if (r->call != NULL)
+		return call_db_ok(r->call, st, res);	/* frees r with the Call */
+	if (st == DB_OK)
+		return true;
+	if (g_shutting_down)
+		log_info("analytics: stopped by the shutdown");
+	else if (st == DB_SQL_ERROR)
+		log_error("could not run the analytics job: %s %s", db_sqlstate(res), db_errmsg(res));
+	else
+		log_warn("could not run the analytics job: the database is unavailable or busy; "
+			 "the next run catches up");
+	run_end_timer(r);
+	return false;
+}
+
+bool analytics_stopped(AnalyticsRun *r)
+{
+	if (!g_shutting_down)
+		return false;
+	if (r->call != NULL) {
+		call_fail(r->call, KASSA__V1__STATUS_CODE__UNAVAILABLE, "SHUTTING_DOWN",
+			  "the server is shutting down part-way through the run; "
+			  "retry with the same key to finish it");
+		return true;
+	}
+	log_info("analytics: stopped part-way by the shutdown");
+	run_end_timer(r);
+	return true;
+}
+
+/* Answer the request with the run's counts, or log the timer's run; ends r. */
+static void run_done(AnalyticsRun *r, int64_t buckets, int64_t members, int64_t elapsed_ms,
+		     const char *finished_at)
+{
+	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
+	Kassa__V1__AnalyticsDone d = KASSA__V1__ANALYTICS_DONE__INIT;
+
+	if (r->call != NULL) {
+		d.buckets = buckets;
+		d.members = members;
+		d.elapsed_ms = elapsed_ms;
+		d.finished_at = (char *)finished_at;
+		resp.body_case = KASSA__V1__RESPONSE__BODY_ANALYTICS_DONE;
+		resp.analytics_done = &d;
+		call_reply(r->call, &resp);	/* frees r */
+		return;
+	}
+	if (r->mode != AN_INCREMENTAL)
+		log_info("analytics (run %lld): %s pass: %lld buckets, %lld members scored in "
+			 "%lld ms", (long long)r->run_id,
+			 r->mode == AN_SCRATCH ? "a from-scratch" : "the full",
+			 (long long)buckets, (long long)members, (long long)elapsed_ms);
+	else
+		log_debug("analytics: %lld buckets, %lld members in %lld ms", (long long)buckets,
+			  (long long)members, (long long)elapsed_ms);
+	run_end_timer(r);
+}
+
+static void finish_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	AnalyticsRun *r = arg;
+	int64_t elapsed = (now_usec() - r->started_us) / 1000;
+
+	if (!analytics_db_ok(r, st, res))
+		return;
+	if (!PQgetisnull(res, 0, 2))
+		elapsed = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	run_done(r, strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+		 strtoll(PQgetvalue(res, 0, 1), NULL, 10), elapsed, PQgetvalue(res, 0, 3));
+}
+
+void analytics_finish(AnalyticsRun *r)
+{
+	char p_run[24], p_buckets[24], p_members[24];
+	const char *params[3] = { p_run, p_buckets, p_members };
+
+	if (analytics_stopped(r))
+		return;
+	snprintf(p_run, sizeof(p_run), "%lld", (long long)r->run_id);
+	snprintf(p_buckets, sizeof(p_buckets), "%lld", (long long)r->buckets);
+	snprintf(p_members, sizeof(p_members), "%lld", (long long)r->members);
+	db_query(st_finish, 3, params, finish_cb, r);
+}
+
+/* ---- 5. the aggregates' state ---- */
+
+static void agg_state_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	AnalyticsRun *r = arg;
+
+	if (!analytics_db_ok(r, st, res))
+		return;
+	analytics_rfm_start(r);
+}
+
+static void agg_state(AnalyticsRun *r)
+{
+	char p_rows[24];
+	const char *params[4] = { "aggregates", r->now, r->now, p_rows };
+
+	snprintf(p_rows, sizeof(p_rows), "%lld", (long long)r->buckets);
+	db_query(st_state, 4, params, agg_state_cb, r);
+}
+
+/* ---- 3 and 4: buckets, then chain-wide days ---- */
+
+static void agg_next(AnalyticsRun *r);
+
+/* Keep the late-sale marks a batch took (bounded; beyond, dirty_lost). */
+static void keep_marks(AnalyticsRun *r, const char *stores, const char *days)
+{
+	char s[24], d[ANALYTICS_DAY_LEN];
+
+	while (sqltext_array_next(&stores, s, sizeof(s)) && sqltext_array_next(&days, d, sizeof(d))) {
+		if (r->n_dirty >= ANALYTICS_DIRTY_MAX) {
+			r->dirty_lost = true;
+			return;
+		}
+		if (r->dirty_stores == NULL) {
+			r->dirty_stores = xcalloc(ANALYTICS_DIRTY_MAX, sizeof(*r->dirty_stores));
+			r->dirty_days = xcalloc(ANALYTICS_DIRTY_MAX, sizeof(*r->dirty_days));
+		}
+		r->dirty_stores[r->n_dirty] = strtoll(s, NULL, 10);
+		memcpy(r->dirty_days[r->n_dirty++], d, sizeof(d));
+	}
+}
+
+static void buckets_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	AnalyticsRun *r = arg;
+	int64_t ms = (now_usec() - r->sent_us) / 1000;
+
+	if (!analytics_db_ok(r, st, res))
+		return;
+	r->buckets += strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	keep_marks(r, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+	r->batch_buckets = analytics_batch_next(r->batch_buckets, ms, analytics_target_ms(), 1,
+						AN_BUCKETS_MAX);
+	agg_next(r);
+}
+
+static void chain_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	AnalyticsRun *r = arg;
+	int64_t ms = (now_usec() - r->sent_us) / 1000;
+
+	if (!analytics_db_ok(r, st, res))
+		return;
+	r->batch_days = analytics_batch_next(r->batch_days, ms, analytics_target_ms(), 1,
+					     AN_DAYS_MAX);
+	agg_next(r);
+}
+
+/* Send the next batch of buckets; false when there are none left. */
+static bool agg_send_buckets(AnalyticsRun *r)
+{
+	int64_t stores[AN_BUCKETS_MAX];
+	int32_t days[AN_BUCKETS_MAX];
+	char day[ANALYTICS_DAY_LEN];
+	SqlText ps = SQLTEXT_INIT, pd = SQLTEXT_INIT;
+	size_t n = analytics_plan_buckets(r->ranges, r->n_ranges, &r->cursor,
+					  (size_t)r->batch_buckets, stores, days);
+	const char *params[2];
+
+	if (n == 0)
+		return false;
+	sqltext_open(&ps);
+	sqltext_open(&pd);
+	for (size_t i = 0; i < n; i++) {
+		sqltext_elem_int(&ps, stores[i]);
+		analytics_day_format(days[i], day);
+		sqltext_elem_str(&pd, day);
+	}
+	sqltext_close(&ps);
+	sqltext_close(&pd);
+	params[0] = sqltext_str(&ps);
+	params[1] = sqltext_str(&pd);
+	r->sent_us = now_usec();
+	db_query(st_buckets, 2, params, buckets_cb, r);
+	sqltext_free(&ps);
+	sqltext_free(&pd);
+	return true;
+}
+
+/* The next statement of steps 3-4, or step 5 once they are done. */
+static void agg_next(AnalyticsRun *r)
+{
+	char from[ANALYTICS_DAY_LEN], to[ANALYTICS_DAY_LEN];
+	int32_t f, t;
+	const char *params[3] = { from, to, cf_timezone };
+
+	if (analytics_stopped(r))
+		return;
+	if (agg_send_buckets(r))
+		return;
+	if (analytics_plan_chain(r->ranges, r->n_ranges, &r->chain, r->batch_days, &f, &t)) {
+		analytics_day_format(f, from);
+		analytics_day_format(t, to);
+		r->sent_us = now_usec();
+		db_query(st_chain, 3, params, chain_cb, r);
+		return;
+	}
+	agg_state(r);
+}
+
+/* ---- 2. pick ---- */
+
+static void pick_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	AnalyticsRun *r = arg;
+	size_t n;
+
+	if (!analytics_db_ok(r, st, res))
+		return;
+	n = (size_t)PQntuples(res);
+	if (n > AN_RANGES_MAX) {
+		log_warn("analytics: the run picked %zu day ranges; doing the first %d", n,
+			 AN_RANGES_MAX);
+		n = AN_RANGES_MAX;
+	}
+	r->ranges = xcalloc(n > 0 ? n : 1, sizeof(*r->ranges));
+	for (size_t i = 0; i < n; i++) {
+		AnalyticsRange *x = &r->ranges[r->n_ranges];
+
+		x->store_id = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
+		if (analytics_day_parse(PQgetvalue(res, (int)i, 1), &x->from) &&
+		    analytics_day_parse(PQgetvalue(res, (int)i, 2), &x->to))
+			r->n_ranges++;
+	}
+	agg_next(r);
+}
+
+static void pick(AnalyticsRun *r)
+{
+	char p_limit[16];
+	const char *params[5] = {
+		r->now, r->agg_since[0] != '\0' ? r->agg_since : NULL, r->rebuild ? "t" : "f",
+		cf_timezone, p_limit,
+	};
+
+	snprintf(p_limit, sizeof(p_limit), "%d", ANALYTICS_DIRTY_MAX);
+	db_query(st_pick, 5, params, pick_cb, r);
+}
+
+/* ---- 1. begin ---- */
+
+/* Copy a time column of the begin row ("" for NULL). */
+static void begin_ts(const PGresult *res, int col, char out[ANALYTICS_TS_LEN])
+{
+	snprintf(out, ANALYTICS_TS_LEN, "%s", PQgetisnull(res, 0, col) ? "" : PQgetvalue(res, 0, col));
+}
+
+static void begin_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	AnalyticsRun *r = arg;
+	bool scratch, due;
+
+	if (!analytics_db_ok(r, st, res))
+		return;
+	r->run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {	/* a retry of a finished run */
+		run_done(r, strtoll(PQgetvalue(res, 0, 2), NULL, 10),
+			 strtoll(PQgetvalue(res, 0, 3), NULL, 10),
+			 strtoll(PQgetvalue(res, 0, 4), NULL, 10), PQgetvalue(res, 0, 5));
+		return;
+	}
+	begin_ts(res, 6, r->now);
+	begin_ts(res, 7, r->agg_since);
+	begin_ts(res, 8, r->rfm_since);
+	begin_ts(res, 9, r->left_from);
+	begin_ts(res, 10, r->left_to);
+	begin_ts(res, 11, r->offline_since);
+	scratch = strcmp(PQgetvalue(res, 0, 12), "t") == 0;
+	due = strcmp(PQgetvalue(res, 0, 13), "t") == 0;
+	if (r->rebuild || scratch)
+		r->mode = AN_SCRATCH;
+	else if (r->full || (r->call == NULL && due))
+		r->mode = AN_FULL;
+	else
+		r->mode = AN_INCREMENTAL;
+	if (analytics_stopped(r))
+		return;
+	pick(r);
+}
+
+/*
+ * Start run r (its request's key and body hash, or NULL for the timer's).
+ * The margin: a sale's time is its transaction's start, at most a
+ * statement timeout before it commits, and a replayed sale up to five
+ * minutes older is not marked late (kassa_checkout), so each part starts
+ * that much before the previous run's clock.
+ */
+static void begin(AnalyticsRun *r, const char *key, const char *hash)
+{
+	char p_till[24], p_staff[24], p_margin[16], p_hour[8], p_window[16], p_late[16];
+	const char *params[10] = {
+		NULL, NULL, key, hash, r->call == NULL ? "t" : "f", p_margin, cf_timezone, p_hour,
+		p_window, p_late,
+	};
+
+	r->started_us = now_usec();
+	r->batch_buckets = AN_BUCKETS_FIRST;
+	r->batch_days = AN_DAYS_FIRST;
+	if (r->call != NULL) {
+		snprintf(p_till, sizeof(p_till), "%lld", (long long)r->call->sess->till_id);
+		snprintf(p_staff, sizeof(p_staff), "%lld", (long long)r->call->staff_id);
+		params[0] = p_till;
+		params[1] = p_staff;
+	}
+	snprintf(p_margin, sizeof(p_margin), "%d", 300 + 2 * (cf_db_query_timeout_ms / 1000 + 1));
+	snprintf(p_hour, sizeof(p_hour), "%d", cf_analytics_full_hour);
+	snprintf(p_window, sizeof(p_window), "%d", cf_rfm_window_days);
+	snprintf(p_late, sizeof(p_late), "%d", cf_late_sale_max_days);
+	db_query(st_begin, 10, params, begin_cb, r);
+}
+
+/* ---- the timer ---- */
+
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	AnalyticsRun *r;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (g_shutting_down)
+		return;		/* the events go with the loop */
+	if (timer_busy) {
+		log_debug("analytics: the previous run is still going; skipping this tick");
+		return;
+	}
+	timer_busy = true;
+	r = xcalloc(1, sizeof(*r));
+	begin(r, NULL, NULL);
+}
+
+/* Arm the timer: the first run AN_FIRST_DELAY s after start, then every interval. */
+static void timer_start(void)
+{
+	struct timeval first = { AN_FIRST_DELAY, 0 }, every = { cf_analytics_interval, 0 };
+
+	if (cf_analytics_interval == 0) {
+		log_info("the analytics job runs on request only ([analytics] interval = 0)");
+		return;
+	}
+	tick_ev = event_new(g_base, -1, EV_PERSIST, tick_cb, NULL);
+	if (tick_ev == NULL || event_add(tick_ev, &every) != 0)
+		die("could not arm the analytics timer");
+	if (first.tv_sec >= every.tv_sec)
+		return;		/* the first tick comes as soon */
+	first_ev = evtimer_new(g_base, tick_cb, NULL);
+	if (first_ev == NULL || evtimer_add(first_ev, &first) != 0)
+		die("could not arm the analytics timer");
+}
+
+/* ---- on request ---- */
 
 void handle_analytics_run(Call *c)
 {
-	call_fail(c, KASSA__V1__STATUS_CODE__UNIMPLEMENTED, "NOT_YET", "not implemented yet");
+	AnalyticsRun *r = xcalloc(1, sizeof(*r));
+	SqlText hash = SQLTEXT_INIT;
+
+	r->call = c;
+	r->full = c->req->analytics_run->full;
+	r->rebuild = c->req->analytics_run->rebuild;
+	c->state = r;
+	c->state_free = run_free;
+	sqltext_hash(&hash, &c->req->analytics_run->base);
+	begin(r, c->req->idempotency_key, sqltext_str(&hash));
+	sqltext_free(&hash);
 }

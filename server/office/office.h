@@ -19,11 +19,20 @@ void analytics_setup(void);
 void handle_analytics_run(Call *c);
 
 void report_setup(void);
+/* The loyalty reports and the forecast (report_loyalty.c); before db_setup(). */
+void report_loyalty_setup(void);
 void handle_report_run(Call *c);
 
 void export_setup(void);
 void handle_export_page(Call *c);
 /* Only an export's first page writes (its audit row): it needs a key. */
 bool export_is_start(const Kassa__V1__Request *req);
+
+/*
+ * The head-office dashboard (dashboard.c): register its statement and its
+ * page "/" with the HTTPS admin port (server/http/https.h); before
+ * https_setup() and db_setup().
+ */
+void dashboard_setup(void);
 
 #endif

@@ -7,8 +7,10 @@
  * phone number" when it is not one), anything else as a card number and
  * then as a QR payload. The panel shows name, masked phone, card, tier
  * and its discount, points (and how many are usable), stored value, the
- * coupons usable today, a birthday flag, the last purchases and the
- * server's suggestions for the cashier. F3 registers a new member with
+ * coupons usable today, a birthday flag, the member's portrait from head
+ * office's analytics (class, average basket, favourite categories, usual
+ * store and hour, visit interval; only once the member has one), the
+ * last purchases and the server's suggestions for the cashier. F3 registers a new member with
  * phone and name only (the rest can be filled in later at the office).
  *
  * Offline the server cannot be asked: a phone number is attached as
@@ -85,6 +87,61 @@ static void member_lists(const Kassa__V1__Member *m, int row, int bottom)
 	}
 }
 
+/* The RFM class as the cashier reads it ("" for none or one this till does not know). */
+static const char *class_text(const char *cls)
+{
+	static const struct {
+		const char *key, *text;
+	} classes[] = {
+		{ "new", N_("new customer") },
+		{ "active", N_("active") },
+		{ "high_value", N_("high value") },
+		{ "at_risk", N_("at risk") },
+		{ "lost", N_("lost") },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
+		if (strcmp(cls, classes[i].key) == 0)
+			return _(classes[i].text);
+	return "";
+}
+
+/*
+ * The portrait in two lines at row (advanced): class, average basket and
+ * favourite categories; usual store and hour, visit interval. Nothing for
+ * a member the analytics job has not seen buy yet.
+ */
+static void member_portrait(const Kassa__V1__Member *m, int *row, int bottom)
+{
+	const Kassa__V1__Portrait *p = m->portrait;
+	const char *cls = m->rfm != NULL ? class_text(m->rfm->class_) : "";
+	char a[24], cats[96] = "", line[256], where[128], every[64];
+	int n;
+
+	if (p == NULL || (p->visits == 0 && cls[0] == '\0') || *row >= bottom)
+		return;
+	for (size_t i = 0; i < p->n_favourite_categories; i++)
+		snprintf(cats + strlen(cats), sizeof(cats) - strlen(cats), "%s%s", i ? ", " : "",
+			 p->favourite_categories[i]);
+	n = snprintf(line, sizeof(line), "%s %s   %s %s", _("Class:"), cls[0] ? cls : "-",
+		     _("Avg basket"), scr_money(p->avg_basket_minor, a, sizeof(a)));
+	if (cats[0] != '\0' && n > 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, "   %s %s", _("Likes:"), cats);
+	scr_put((*row)++, 2, line, COLS - 4);
+	if (*row >= bottom || (p->usual_store[0] == '\0' && p->visit_interval_days <= 0))
+		return;
+	where[0] = every[0] = '\0';
+	if (p->usual_store[0] != '\0' && p->usual_hour >= 0)
+		snprintf(where, sizeof(where), _("Usually at %s around %02d:00"), p->usual_store,
+			 p->usual_hour);
+	else if (p->usual_store[0] != '\0')
+		snprintf(where, sizeof(where), _("Usually at %s"), p->usual_store);
+	if (p->visit_interval_days > 0)
+		snprintf(every, sizeof(every), _("visits every %d days"), p->visit_interval_days);
+	snprintf(line, sizeof(line), "%s%s%s", where, where[0] && every[0] ? "   " : "", every);
+	scr_put((*row)++, 2, line, COLS - 4);
+}
+
 static void member_body(Screen *sc, void *ctx, int top, int bottom)
 {
 	MemberCtx *mc = ctx;
@@ -116,6 +173,7 @@ static void member_body(Screen *sc, void *ctx, int top, int bottom)
 		scr_put(row++, 2, _("Birthday today!"), scr_width(_("Birthday today!")));
 		attroff(A_BOLD | A_REVERSE);
 	}
+	member_portrait(m, &row, bottom);
 	member_lists(m, row, bottom);
 }
 

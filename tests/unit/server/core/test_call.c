@@ -5,7 +5,8 @@
  * constraint's name nor anything from the error text (which carries the
  * values, e.g. a phone number) reaches the till. A query whose answer did
  * not come by its deadline is UNAVAILABLE "DB_TIMEOUT" (retry with the
- * same key). call.c is compiled in; the session is a bufferevent without a
+ * same key). A report pool's query (report_dsn) that cannot run names
+ * the report database instead, with its own detail. call.c is compiled in; the session is a bufferevent without a
  * socket whose output buffer the test reads back, and db.c's error
  * accessors are replaced by ones returning the test's strings.
  */
@@ -28,6 +29,12 @@
 /* ---- what call.c needs from the rest of kassad ---- */
 
 static const char *err_state, *err_msg, *err_constraint;
+static bool in_report;		/* what db_callback_is_report() answers */
+
+bool db_callback_is_report(void)
+{
+	return in_report;
+}
 
 const char *db_sqlstate(const PGresult *res)
 {
@@ -170,6 +177,33 @@ static void test_other_sql_errors_keep_values_out(void **state)
 	bufferevent_free(s.bev);
 }
 
+static void test_report_pool_down_names_the_report_database(void **state)
+{
+	Session s;
+	Kassa__V1__Response *r;
+
+	(void)state;
+	session_init(&s);
+	err_state = err_msg = err_constraint = "";
+	in_report = true;
+	call_fail_db(call_new(&s), DB_UNAVAILABLE, NULL);
+	r = answer(&s);
+	assert_int_equal(r->status->code, KASSA__V1__STATUS_CODE__UNAVAILABLE);
+	assert_string_equal(r->status->detail, "REPORT_DATABASE_UNAVAILABLE");
+	assert_non_null(strstr(r->status->message, "report database is unavailable"));
+	kassa__v1__response__free_unpacked(r, NULL);
+	bufferevent_free(s.bev);
+	/* the same failure on the primary stays the member database's */
+	session_init(&s);
+	in_report = false;
+	call_fail_db(call_new(&s), DB_UNAVAILABLE, NULL);
+	r = answer(&s);
+	assert_string_equal(r->status->detail, "DATABASE_UNAVAILABLE");
+	assert_null(strstr(r->status->message, "report"));
+	kassa__v1__response__free_unpacked(r, NULL);
+	bufferevent_free(s.bev);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -190,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_unique_violation_is_fixed),
 		cmocka_unit_test(test_no_answer_is_unavailable),
 		cmocka_unit_test(test_other_sql_errors_keep_values_out),
+		cmocka_unit_test(test_report_pool_down_names_the_report_database),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
