@@ -16,24 +16,8 @@
 # is next to it unless KASSA_OFFICE names it).
 # shellcheck source=../../lib.sh
 . "$(dirname "$0")/../../lib.sh"
-TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
-OFFICE=${KASSA_OFFICE:-$(dirname "$TILL")/kassa-office}
-C=$KASSA_CERTS
-
-office() {
-	"$OFFICE" --host "$KASSA_HOST" --port "$KASSA_PORT" --cert "$C/HQ-OFFICE-1.crt" \
-		--key "$C/HQ-OFFICE-1.key" --ca "$C/ca.crt" --server-name localhost "$@"
-}
-analyst() { office --staff 3001 --pin 3333 "$@"; }
-
-sql() {
-	psql "$KASSA_CONNINFO" -Atc "$1"
-}
-
-# json_field NAME: the first "NAME":value (a number or a string without quotes) of stdin
-json_field() {
-	sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1
-}
+# shellcheck source=lib_office.sh
+. "$(dirname "$0")/lib_office.sh"
 
 run=$$$(date +%s)
 tag="OX$run"

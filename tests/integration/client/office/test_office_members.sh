@@ -13,15 +13,8 @@
 # test_office.sh).
 # shellcheck source=../../lib.sh
 . "$(dirname "$0")/../../lib.sh"
-TILL=${KASSA_TILL:?KASSA_TILL must name the kassa-till binary}
-OFFICE=${KASSA_OFFICE:-$(dirname "$TILL")/kassa-office}
-C=$KASSA_CERTS
-
-office() {
-	"$OFFICE" --host "$KASSA_HOST" --port "$KASSA_PORT" --cert "$C/HQ-OFFICE-1.crt" \
-		--key "$C/HQ-OFFICE-1.key" --ca "$C/ca.crt" --server-name localhost "$@"
-}
-analyst() { office --staff 3001 --pin 3333 "$@"; }
+# shellcheck source=lib_office.sh
+. "$(dirname "$0")/lib_office.sh"
 
 sql() {
 	psql "$KASSA_CONNINFO" -qAtc "$1"
