@@ -142,7 +142,20 @@ CREATE TABLE agg_product_day (
 	net_minor	bigint NOT NULL,
 	PRIMARY KEY (store_id, day, product_id)
 );
-CREATE INDEX agg_product_day_day ON agg_product_day (day, product_id);
+
+-- The same summed over every store: (day, product) holds the sum of the
+-- agg_product_day rows of that day (each store's business day) and
+-- product, and exists exactly when one of them does (a line's quantity is
+-- at least 1, so quantity > 0 here). The chain-wide best and slowest
+-- sellers read it instead of every store's rows (reports.sql);
+-- kassa_agg_buckets keeps it equal to that sum as it replaces buckets.
+CREATE TABLE agg_product_chain_day (
+	day		date NOT NULL,
+	product_id	bigint NOT NULL,
+	quantity	bigint NOT NULL CHECK (quantity > 0),
+	net_minor	bigint NOT NULL,
+	PRIMARY KEY (day, product_id)
+);
 
 CREATE TABLE agg_staff_day (
 	store_id	bigint NOT NULL,

@@ -39,7 +39,11 @@
 -- member, merged or not. agg_points_day and agg_wallet_day are chain-wide,
 -- by the day in the server's zone ([loyalty] timezone, passed in) of each
 -- ledger row. A bucket is replaced whole, under one advisory lock, so two
--- kassad never interleave their writes.
+-- kassad never interleave their writes. agg_product_chain_day is
+-- agg_product_day summed over the stores by (day, product): a bucket's
+-- recomputation moves its day's chain rows by exactly what its own product
+-- rows changed (no other writer touches agg_product_day, so the two agree
+-- after every bucket, and a bucket recomputed again moves nothing).
 --
 -- Members. member_stats holds every member who has bought (a merged
 -- member's sales are their survivor's: merged_into names the survivor
@@ -77,7 +81,11 @@ LANGUAGE sql AS $$
 	INSERT INTO agg_dirty (store_id, day)
 	SELECT s.store_id, (p_at AT TIME ZONE s.timezone)::date
 	FROM stores s WHERE s.store_id = p_store_id
-	ON CONFLICT DO NOTHING
+	-- DO UPDATE, not DO NOTHING: it locks a mark already there until this
+	-- sale commits, so a run deleting that mark meanwhile waits for the
+	-- sale and its recount sees it (DO NOTHING takes no lock: the run
+	-- would recount without this sale and delete the only mark left)
+	ON CONFLICT (store_id, day) DO UPDATE SET marked_at = agg_dirty.marked_at
 $$;
 
 -- ---- picking the buckets ---------------------------------------------------
@@ -133,7 +141,10 @@ $$;
 -- transaction: take the lock, delete their agg_dirty marks (returned, for
 -- the incremental RFM: out_dirty_stores and out_dirty_days), then replace
 -- their rows in the five per-store tables with what their sales and
--- refunds give now (a row that does not change is not written). Returns
+-- refunds give now (a row that does not change is not written), and move
+-- the chain-wide agg_product_chain_day rows of their days by the change of
+-- their agg_product_day rows, so that each stays the sum over the stores
+-- (the cost is the buckets' own rows, never every store's). Returns
 -- the buckets recomputed and the sales they hold. (Buckets, not day
 -- ranges: an array's length is what the planner sizes the plan by.)
 CREATE FUNCTION kassa_agg_buckets(p_store_ids bigint[], p_days date[],
@@ -293,6 +304,40 @@ BEGIN
 		WHERE a.store_id = b.store_id AND a.day = b.day
 		  AND NOT EXISTS (SELECT 1 FROM n_prod n WHERE n.store_id = a.store_id
 				  AND n.day = a.day AND n.product_id = a.product_id)
+		RETURNING 1),
+	-- the chain-wide rows (agg_product_chain_day, the sum over the stores)
+	-- move by what the buckets give now less what they gave: o_prod is the
+	-- buckets' rows as this statement's snapshot has them, before u_prod and
+	-- d_prod (a data-modifying WITH does not see its siblings' writes). The
+	-- new value is written whole (the lock makes this the only writer); a
+	-- (day, product) no store has any more (quantity 0) is deleted, and one
+	-- whose sums do not move is not written.
+	o_prod AS MATERIALIZED (
+		SELECT o.day, o.product_id, o.quantity, o.net_minor
+		FROM b CROSS JOIN LATERAL (SELECT x.day, x.product_id, x.quantity, x.net_minor
+			FROM agg_product_day x WHERE x.store_id = b.store_id AND x.day = b.day
+			OFFSET 0) o),
+	dlt_chain AS (
+		SELECT x.day, x.product_id, sum(x.quantity) AS dq, sum(x.net) AS dn
+		FROM (SELECT n.day, n.product_id, n.quantity, n.net FROM n_prod n
+		      UNION ALL
+		      SELECT o.day, o.product_id, -o.quantity, -o.net_minor FROM o_prod o) x
+		GROUP BY x.day, x.product_id
+		HAVING sum(x.quantity) <> 0 OR sum(x.net) <> 0),
+	n_chain AS MATERIALIZED (
+		SELECT d.day, d.product_id, (coalesce(c.quantity, 0) + d.dq)::bigint AS quantity,
+		       (coalesce(c.net_minor, 0) + d.dn)::bigint AS net
+		FROM dlt_chain d LEFT JOIN agg_product_chain_day c
+			ON c.day = d.day AND c.product_id = d.product_id),
+	u_chain AS (
+		INSERT INTO agg_product_chain_day AS a (day, product_id, quantity, net_minor)
+		SELECT * FROM n_chain n WHERE n.quantity > 0
+		ON CONFLICT (day, product_id) DO UPDATE SET quantity = excluded.quantity,
+			net_minor = excluded.net_minor
+		RETURNING 1),
+	d_chain AS (
+		DELETE FROM agg_product_chain_day a USING n_chain n
+		WHERE a.day = n.day AND a.product_id = n.product_id AND n.quantity <= 0
 		RETURNING 1),
 	u_staff AS (
 		INSERT INTO agg_staff_day AS a (store_id, day, staff_id, sales, items, total_minor,

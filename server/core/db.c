@@ -161,6 +161,7 @@ typedef struct DbPool {
 	int work_in_flight;		/* DB_LANE_WORK queries on connections */
 	int work_max;			/* ... at most this many */
 	bool down;			/* last attempt failed and nothing is ready */
+	bool said_down;			/* "could not connect" logged (once until one is back) */
 	DbHosts *hosts;			/* owned: the conninfo's host list */
 	struct evdns_base *dns;		/* owned; only when hosts->any_name */
 	bool dns_failing[DBHOST_MAX_HOSTS]; /* a name's last lookup failed (log once) */
@@ -406,7 +407,12 @@ static void conn_reset(DbConn *c, const char *why, DbStatus qst)
 
 	if (!db_closing && (c->state == DC_IDLE || c->state == DC_BUSY || c->state == DC_SETUP))
 		log_warn("%s connection %d lost: %s", p->name, c->idx, why);
-	else if (!db_closing)
+	else if (!db_closing && !p->said_down) {
+		/* once per outage, at warn: the operator must see a dead report_dsn */
+		log_warn("%s connection %d could not connect (%s): %s; retrying with back-off, "
+			 "its requests fail meanwhile", p->name, c->idx, p->conninfo_key, why);
+		p->said_down = true;
+	} else if (!db_closing)
 		log_debug("%s connection %d could not connect: %s", p->name, c->idx, why);
 	conn_abandon_lookups(c);
 	event_del(c->ev);
@@ -546,10 +552,11 @@ static void setup_next(DbConn *c)
 		evtimer_del(c->timer);
 		c->backoff_ms = DB_BACKOFF_MIN_MS;
 		p->down = false;
-		if (was_down)
+		if (was_down || p->said_down)
 			log_info("%s connection %d is back", p->name, c->idx);
 		else
 			log_debug("%s connection %d ready", p->name, c->idx);
+		p->said_down = false;
 		if (conn_wait(c, EV_READ, conn_read_cb))
 			pump(p);
 		return;

@@ -14,7 +14,11 @@
  * another follows; its cursor "next" ("m1:" and the last member id, opaque
  * to clients) resumes after that member, so members registered meanwhile
  * (higher ids) come on a later page and none comes twice. A cursor not of
- * that shape is INVALID_ARGUMENT BAD_CURSOR.
+ * that shape is INVALID_ARGUMENT BAD_CURSOR. (A member whose id was taken
+ * before a page was read but who commits after it is not on a later page:
+ * a page is as of its own reading.) A store manager searches only the
+ * members whose usual store is theirs (STORE_NOT_YOURS for another), with
+ * phones masked.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,17 +79,39 @@ static bool cursor_parse(const char *s, char id[FIND_ID_MAX + 1])
 static void find_count_cb(void *arg, DbStatus st, const PGresult *res);
 static void find_page_cb(void *arg, DbStatus st, const PGresult *res);
 
+/*
+ * Head office (analyst, admin) searches the whole base; a store manager
+ * only the members whose usual store is theirs, with phones masked, as a
+ * till shows them (a bulk list is not a member at the counter).
+ */
+static bool head_office(const Call *c)
+{
+	return (c->role & (ROLE_ANALYST | ROLE_ADMIN)) != 0;
+}
+
 /* 3. The filter is known (given, or a segment's): check it and run the statement. */
 static void find_with_filter(Call *c, const Kassa__V1__MemberFilter *f, uint32_t version,
 			     void *arg)
 {
 	FindState *fs = c->state;
+	Kassa__V1__MemberFilter mine;
 	MemberFilterParams fp;
 	char lim[16];
 	const char *params[FIND_PARAMS];
 
 	(void)arg;
 	fs->segment_version = version;
+	if (!head_office(c)) {
+		/* a store manager searches their own store's members only */
+		if (f->store_id != 0 && (c->sess == NULL || f->store_id != c->sess->store_id)) {
+			call_fail(c, KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "STORE_NOT_YOURS",
+				  "a manager searches only their own store's members");
+			return;
+		}
+		mine = *f;
+		mine.store_id = c->sess != NULL ? c->sess->store_id : -1;
+		f = &mine;
+	}
 	if (!member_filter_params(c, f, &fp))
 		return;
 	memcpy(params, fp.v, sizeof(fp.v));
@@ -203,6 +229,8 @@ static void find_page_cb(void *arg, DbStatus st, const PGresult *res)
 		member_from_row(c, res, (int)i, &pg.ms[i], &pg.spend[i], pg.masked[i],
 				&pg.tags_json[i], &pg.tags[i], pg.qr[i], sizeof(pg.qr[i]));
 		member_stats_fill(&pg.ms[i], PQgetvalue(res, (int)i, FIND_STATS_COL), &pg.stats[i]);
+		if (!head_office(c))
+			pg.ms[i].phone = (char *)"";
 		pg.mp[i] = &pg.ms[i];
 	}
 	found.n_members = n;

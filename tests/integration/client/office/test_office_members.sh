@@ -171,4 +171,26 @@ check "--lang zh_CN: the server's message in Chinese, the same detail" $([ $? = 
 	grep -q '"detail":"BAD_BIRTHDAY_MONTH","message":"生日月份须为 1 到 12"' "$tmp/out"
 	echo $?)
 
+# ---- a store manager: their store's members only, phones masked ------------------
+
+# the manager at their store's back office (a session's store is its certificate's)
+store_manager() {
+	"$OFFICE" --host "$KASSA_HOST" --port "$KASSA_PORT" --cert "$C/S001-T1.crt" \
+		--key "$C/S001-T1.key" --ca "$C/ca.crt" --server-name localhost \
+		--staff 2001 --pin 9999 "$@"
+}
+out=$(store_manager member find tag="$tag")
+check "a manager at S001 finds A and B, whose usual store is S001, and not C (no store)" $(
+	echo "$out" | py "[m['member_id'] for m in o['members']] == [$A, $B]"; echo $?)
+check "... with the phones masked, as a till shows them" $(
+	echo "$out" | py "all(m.get('phone', '') == '' and '****' in m['phone_masked']
+			  for m in o['members'])"; echo $?)
+out=$(store_manager member find tag="$tag" store=$((s1 + 1000)))
+check "a manager asking for another store: exit 1, STORE_NOT_YOURS" $([ $? = 1 ] &&
+	echo "$out" | py "o['detail'] == 'STORE_NOT_YOURS'"; echo $?)
+out=$(analyst member find tag="$tag")
+check "an analyst finds all three, with the full phones" $(
+	echo "$out" | py "[m['member_id'] for m in o['members']] == [$A, $B, $Cm] and
+			  all(m['phone'].startswith('+86136') for m in o['members'])"; echo $?)
+
 summary
