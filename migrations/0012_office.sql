@@ -146,13 +146,15 @@ CREATE TABLE agg_product_day (
 -- The same summed over every store: (day, product) holds the sum of the
 -- agg_product_day rows of that day (each store's business day) and
 -- product, and exists exactly when one of them does (a line's quantity is
--- at least 1, so quantity > 0 here). The chain-wide best and slowest
--- sellers read it instead of every store's rows (reports.sql);
--- kassa_agg_buckets keeps it equal to that sum as it replaces buckets.
+-- at least 1, so quantity > 0 here once a recomputation commits; within
+-- one a row may pass through 0 before it is deleted, hence no CHECK). The
+-- chain-wide best and slowest sellers read it instead of every store's
+-- rows (reports.sql); kassa_agg_buckets keeps it equal to that sum as it
+-- replaces buckets.
 CREATE TABLE agg_product_chain_day (
 	day		date NOT NULL,
 	product_id	bigint NOT NULL,
-	quantity	bigint NOT NULL CHECK (quantity > 0),
+	quantity	bigint NOT NULL,
 	net_minor	bigint NOT NULL,
 	PRIMARY KEY (day, product_id)
 );
@@ -222,6 +224,19 @@ CREATE TABLE analytics_state (
 	covered_to	timestamptz NOT NULL,
 	rows		bigint NOT NULL DEFAULT 0
 );
+
+-- Who is running a job now, one row per job ('analytics' so far). A run
+-- claims the row while lease_until has passed (kassa_analytics_begin),
+-- renews it as it goes and clears it at its end (kassa_analytics_lease),
+-- so one run goes at a time whichever request, timer or kassad process
+-- starts it; the lease of a kassad that died mid-run simply expires.
+CREATE TABLE job_leases (
+	job		text PRIMARY KEY CHECK (job IN ('analytics')),
+	holder		text NOT NULL DEFAULT '',	-- the run's token (kassad's host, pid, run); '' = none
+	run_id		bigint NOT NULL DEFAULT 0,	-- its job_runs row; 0 = the timer's unrecorded run
+	lease_until	timestamptz NOT NULL DEFAULT '-infinity'
+);
+INSERT INTO job_leases (job) VALUES ('analytics');
 
 -- A run of the analytics job that an administrator asked for
 -- (AnalyticsRun, its idempotency row names it) or the daily full pass is

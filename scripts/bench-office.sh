@@ -37,11 +37,15 @@
 # does not have yet (or the server answers UNIMPLEMENTED) is "not available" on its line.
 #
 # The checkout's cost (unless --no-checkout): a normal bench cluster in DIR/checkout
-# (scripts/test-env.sh up with 100,000 members, as docs/benchmarks.md has it), kassa-bench
+# (scripts/test-env.sh up with 100,000 members, as docs/benchmarks.md has it, its
+# aggregates and classes made once by scripts/gen-office-analytics.sql), kassa-bench
 # 8 tills, 3 lines, 70% members, 12 s a run, interleaved: the analytics job off
-# ([analytics] interval = 0), every 10 s, off, every 10 s; checkouts/s and p99 of each and
-# the means. The job recomputes the aggregates from the sales; a checkout itself only
-# marks a late (offline) sale's bucket, which kassa-bench's online sales never do.
+# ([analytics] interval = 0), every 10 s, off, every 10 s, each run 16 s after kassad's
+# start (the job's first run is at 15 s) and a 3 s warm-up; checkouts/s, p99 and the CPU
+# per checkout of kassad and PostgreSQL (/proc ticks: steadier than throughput on a
+# shared machine) of each, and the means. The job recomputes the aggregates from the
+# sales; a checkout itself only marks a late (offline) sale's bucket, which kassa-bench's
+# online sales never do.
 #
 # Environment: KASSAD, KASSA_OFFICE, KASSA_BENCH (default build/server/kassad,
 # build/client/kassa-office, build/client/kassa-bench; a Release build is the fair one),
@@ -156,13 +160,13 @@ analytics_key() {
 # start_kassad ENVDIR INTERVAL: kassad on ENVDIR's config, the analytics job every
 # INTERVAL seconds (0 = off; "" = kassad's default); waits (60 s) until it listens
 start_kassad() {
-	local env=$1 ini=$1/bench-kassad.ini port i
+	local env=$1 ini=$1/bench-kassad.ini port
 	port=$(envget "$env" KASSA_PORT)
 	cp "$env/kassad.ini" "$ini"
 	[ -z "$2" ] || printf '\n[analytics]\ninterval = %s\n' "$2" >>"$ini"
 	"$KASSAD" --config "$ini" </dev/null >>"$env/bench-kassad.log" 2>&1 &
 	KASSAD_PID=$!
-	for i in $(seq 1 600); do
+	for _ in $(seq 1 600); do
 		kill -0 "$KASSAD_PID" 2>/dev/null || {
 			tail -n 20 "$env/bench-kassad.log" >&2
 			KASSAD_PID=
@@ -189,9 +193,9 @@ stop_kassad() {
 # ---- the result table --------------------------------------------------------------
 ROWS=()
 # row WHAT TARGET MEASURED VERDICT
-row() { ROWS+=("$(printf '%-46s %-10s %-24s %s' "$1" "$2" "$3" "$4")"); }
+row() { ROWS+=("$(printf '%-48s %-9s %-30s %s' "$1" "$2" "$3" "$4")"); }
 # judge VALUE LIMIT: pass or fail (numbers, same unit)
-judge() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "pass" : "fail" }'; }
+judge() { awk -v v="$1" -v l="$2" 'BEGIN { print ((v <= l) ? "pass" : "fail") }'; }
 
 # ---- the office timings -------------------------------------------------------------
 office_bench() {
@@ -211,9 +215,9 @@ office_bench() {
 	# timed OUT CMD...: run CMD RUNS times (output to OUT), print each wall time;
 	# status 1 when a run failed (OUT keeps its output)
 	timed() {
-		local out=$1 t0 i
+		local out=$1 t0
 		shift
-		for i in $(seq 1 "$RUNS"); do
+		for _ in $(seq 1 "$RUNS"); do
 			t0=$(now)
 			"$@" >"$out" 2>&1 || return 1
 			awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.4f\n", b - a }'
@@ -222,7 +226,9 @@ office_bench() {
 	# unavailable OUT: true when OUT says the command or the server part does not exist
 	unavailable() { grep -q 'UNIMPLEMENTED\|NOT_YET\|usage:\|"detail":"USAGE"\|UNKNOWN_REQUEST' "$1"; }
 	# less_login SECONDS: SECONDS less the login's median, never below 0
-	less_login() { awk -v t="$1" -v l="$LOGIN" 'BEGIN { t -= l; printf "%.3f", t < 0 ? 0 : t }'; }
+	less_login() { awk -v t="$1" -v l="$LOGIN" 'BEGIN { t -= l; printf "%.3f", (t < 0 ? 0 : t) }'; }
+	# shown T: "T s (E s end to end)", the last median taken (t.m)
+	shown() { printf '%s s (%.3f e2e)' "$1" "$(median <"$DIR/t.m")"; }
 	local out=$DIR/bench-office.out t tl
 	echo "== office timings on $(sql "SELECT count(*) FROM members") members," \
 		"$(sql "SELECT count(*) FROM transactions WHERE kind = 'sale'") sales" \
@@ -256,7 +262,7 @@ office_bench() {
 		timed "$out" analyst --format csv report sales_daily from="$from" \
 			to="$to" store="$big" >"$DIR/t.m"; then
 		t=$(less_login "$(median <"$DIR/t.m")")
-		row "daily sales, a year, largest store (sales_daily)" "<= 1 s" "$t s" "$(judge "$t" 1)"
+		row "daily sales, a year, largest store (sales_daily)" "<= 1 s" "$(shown "$t")" "$(judge "$t" 1)"
 	else
 		row "daily sales, a year, largest store (sales_daily)" "<= 1 s" "not available" "-"
 	fi
@@ -264,7 +270,7 @@ office_bench() {
 		timed "$out" analyst --format csv report sales_by_store from="$from" \
 			to="$to" >"$DIR/t.m"; then
 		t=$(less_login "$(median <"$DIR/t.m")")
-		row "sales by store, a year (sales_by_store)" "<= 1 s" "$t s" "$(judge "$t" 1)"
+		row "sales by store, a year (sales_by_store)" "<= 1 s" "$(shown "$t")" "$(judge "$t" 1)"
 	else
 		row "sales by store, a year (sales_by_store)" "<= 1 s" "not available" "-"
 	fi
@@ -272,12 +278,12 @@ office_bench() {
 	for name in "${reports[@]}"; do
 		if timed "$out" analyst --format csv report "$name" >"$DIR/t.m"; then
 			t=$(less_login "$(median <"$DIR/t.m")")
-			row "report $name (default range)" "<= 3 s" "$t s" "$(judge "$t" 3)"
+			row "report $name (default range)" "<= 3 s" "$(shown "$t")" "$(judge "$t" 3)"
 		elif grep -q REPORT_TOO_LARGE "$out" && timed "$out" analyst --format csv \
 			report "$name" store="$big" >"$DIR/t.m"; then
 			# every store's rows are more than one answer carries: the largest store's
 			t=$(less_login "$(median <"$DIR/t.m")")
-			row "report $name (store G001: all too large)" "<= 3 s" "$t s" "$(judge "$t" 3)"
+			row "report $name (store G001: all too large)" "<= 3 s" "$(shown "$t")" "$(judge "$t" 3)"
 		else
 			row "report $name (default range)" "<= 3 s" \
 				"failed: $(sed -n 's/.*"detail":"\([^"]*\)".*/\1/p' "$out" | head -c 22)" "fail"
@@ -293,6 +299,15 @@ office_bench() {
 		unavailable "$out" && t="not available" ||
 			t="failed: $(sed -n 's/.*"detail":"\([^"]*\)".*/\1/p' "$out" | head -c 22)"
 		row "RFM of all members (analytics run full)" "<= 30 s" "$t" "-"
+	fi
+
+	# the generator's own runs of the job's functions (gen.log): every member from
+	# scratch, every bucket of the two years
+	if [ -f "$DIR/gen.log" ] && grep -q '^gen: analytics: RFM' "$DIR/gen.log"; then
+		t=$(sed -n 's/^gen: analytics: RFM .* \([0-9.]*\) s$/\1/p' "$DIR/gen.log")
+		row "RFM from scratch (gen-office-data's pass)" "<= 30 s" "$t s" "$(judge "$t" 30)"
+		row "every bucket rebuilt (gen-office-data)" "-" \
+			"$(sed -n 's/^gen: analytics: buckets .* \([0-9.]*\) s$/\1/p' "$DIR/gen.log") s" "-"
 	fi
 
 	# member 360 of the member with the most sales
@@ -327,36 +342,81 @@ office_bench() {
 		>"$DIR/t.m" && ! unavailable "$out"; then
 		t=$(less_login "$(median <"$DIR/t.m")")
 		row "segment count (Silver, consent, 180 days: $(sed -n 's/.*"count":\([0-9]*\).*/\1/p' "$out"))" \
-			"<= 1 s" "$t s" "$(judge "$t" 1)"
+			"<= 1 s" "$(shown "$t")" "$(judge "$t" 1)"
 	else
 		row "segment count (member find ... count)" "<= 1 s" "not available" "-"
 	fi
 
 	# the member base exported: time and the peak memory on both sides (to stdout, sent to
 	# /dev/null by the shell: --output FILE writes FILE.partial and renames it to FILE,
-	# which must never be done to /dev/null)
-	local hwm0 hwm1 rss
-	hwm0=$(awk '/^VmHWM/ { print $2 }' "/proc/$KASSAD_PID/status")
-	t=$(now)
+	# which must never be done to /dev/null). kassad's peak: its VmHWM, reset by writing 5
+	# to clear_refs, over the export and over a login alone (the PIN's argon2id takes
+	# 64 MB for a moment at every login); and its VmRSS sampled every 50 ms from a
+	# second after the start, the login over, to the end: what streaming holds.
+	local hwm_login hwm rss0 rss t0 sampler
+	echo 5 >"/proc/$KASSAD_PID/clear_refs" 2>/dev/null || true
+	analyst rules show >/dev/null 2>&1 || true
+	hwm_login=$(awk '/^VmHWM/ { print $2 }' "/proc/$KASSAD_PID/status")
+	rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$KASSAD_PID/status")
+	echo 5 >"/proc/$KASSAD_PID/clear_refs" 2>/dev/null || true
+	rm -f "$DIR/t.done" "$DIR/t.rss"
+	(
+		sleep 1
+		m=0
+		while kill -0 "$KASSAD_PID" 2>/dev/null && [ ! -f "$DIR/t.done" ]; do
+			r=$(awk '/^VmRSS/ { print $2 }' "/proc/$KASSAD_PID/status")
+			[ "${r:-0}" -le "$m" ] || m=$r
+			echo "$m" >"$DIR/t.rss"
+			sleep 0.05
+		done
+	) &
+	sampler=$!
+	t0=$(now)
 	if /usr/bin/time -v -o "$DIR/t.time" "$OFFICE" --host "$host" --port "$port" \
 		--cert "$certs/HQ-OFFICE-1.crt" --key "$certs/HQ-OFFICE-1.key" --ca "$certs/ca.crt" \
 		--server-name localhost --timeout 600000 --staff 3001 --pin 3333 \
 		export members >/dev/null 2>"$DIR/t.err" && ! unavailable "$DIR/t.err"; then
-		t=$(awk -v a="$t" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+		t=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+		touch "$DIR/t.done"
+		wait "$sampler" 2>/dev/null || true
+		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$KASSAD_PID/status")
 		rss=$(awk '/Maximum resident set size/ { printf "%.1f", $NF / 1024 }' "$DIR/t.time")
-		hwm1=$(awk '/^VmHWM/ { print $2 }' "/proc/$KASSAD_PID/status")
 		row "export members to /dev/null ($(sql "SELECT count(*) FROM members") in $t s)" \
-			"<= 64 MB" "kassa-office $rss MB" "$(judge "$rss" 64)"
-		row "  ... kassad's peak RSS growth meanwhile" "<= 64 MB" \
-			"$(awk -v a="$hwm0" -v b="$hwm1" 'BEGIN { printf "%.1f MB", (b - a) / 1024 }')" \
-			"$(judge "$(( (hwm1 - hwm0) / 1024 ))" 64)"
+			"<= 64 MB" "kassa-office peak $rss MB" "$(judge "$rss" 64)"
+		if [ -s "$DIR/t.rss" ]; then
+			row "  ... kassad's RSS during it, sampled" "<= 64 MB" \
+				"$(awk -v a="$rss0" -v b="$(cat "$DIR/t.rss")" \
+					'BEGIN { printf "%+.1f MB (%.0f MB before)", (b - a) / 1024, a / 1024 }')" \
+				"$(judge "$(( ($(cat "$DIR/t.rss") - rss0) / 1024 ))" 64)"
+		else
+			row "  ... kassad's RSS during it, sampled" "<= 64 MB" "n/a (done within 1 s)" "-"
+		fi
+		row "  ... kassad's peak (VmHWM) vs a login alone" "-" \
+			"$(awk -v a="$hwm" -v b="$hwm_login" 'BEGIN { printf "%.0f MB vs %.0f MB", a / 1024, b / 1024 }')" "-"
 	else
+		touch "$DIR/t.done"
+		wait "$sampler" 2>/dev/null || true
 		row "export members to /dev/null" "<= 64 MB" "not available" "-"
 	fi
 	stop_kassad
 }
 
 # ---- the checkout's cost ---------------------------------------------------------------
+
+# cpu_ticks ENVDIR: CPU ticks (user + system) so far of kassad and of ENVDIR's cluster: the
+# postmaster with what its exited children left it (cutime, cstime) and every live child
+cpu_ticks() {
+	local pm
+	pm=$(head -n 1 "$1/pg/data/postmaster.pid")
+	{
+		awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+		awk '{ print $14 + $15 }' "/proc/$KASSAD_PID/stat"
+		for f in /proc/[0-9]*/stat; do
+			awk -v pm="$pm" '$4 == pm { print $14 + $15 }' "$f" 2>/dev/null || true
+		done
+	} | awk '{ s += $1 } END { print s }'
+}
+
 checkout_bench() {
 	local env=$DIR/checkout run secs=12 j interval certs
 	if ! analytics_key; then
@@ -376,17 +436,20 @@ checkout_bench() {
 	"$KASSAD" migrate --config "$env/kassad.ini" >"$env/migrate.log" 2>&1 ||
 		{ cat "$env/migrate.log" >&2; die "kassad migrate failed"; }
 	certs=$(envget "$env" KASSA_CERTS)
-	local -a tput=() p99=()
-	local t0 done_at i
+	local -a tput=() p99=() cpu=()
+	local t0 done_at c0 c1 start
 	for run in off on off on; do
 		interval=0
 		[ $run = off ] || interval=10
 		t0=$(date -u '+%F %T.%N')
+		start=$(date +%s)
 		start_kassad "$env" "$interval"
+		# the same for both: 16 s from the start (the timer's first run is at 15 s) and, with
+		# the job on, one run finished (bounded: 90 s), so that the measurement meets the
+		# runs every 10 s; then a 3 s warm-up run of kassa-bench, not counted
+		while [ $(($(date +%s) - start)) -lt 16 ]; do sleep 0.2; done
 		if [ $run = on ]; then
-			# the timer's first run is 15 s after the start: the measurement starts once
-			# one has finished, so that it meets the runs every 10 s (bounded: 90 s)
-			for i in $(seq 1 900); do
+			for _ in $(seq 1 740); do
 				done_at=$(psql "$(envget "$env" KASSA_CONNINFO)" -X -At -c "SELECT count(*)
 					FROM analytics_state WHERE kind = 'aggregates' AND finished_at > '$t0+00'")
 				[ "$done_at" = 0 ] || break
@@ -394,13 +457,23 @@ checkout_bench() {
 			done
 			[ "$done_at" != 0 ] || die "the analytics job did not run within 90 s of kassad's start"
 		fi
+		KASSA_HOST=$(envget "$env" KASSA_HOST) KASSA_PORT=$(envget "$env" KASSA_PORT) \
+			"$BENCH" --cert "$certs/BENCH-1.crt" --key "$certs/BENCH-1.key" --ca "$certs/ca.crt" \
+			--tills 8 --duration 3 --members 100000 --products 100 --lines 3 --json >/dev/null ||
+			[ $? = 1 ] || die "kassa-bench failed (warm-up)"
 		echo "== checkout: analytics job $run (interval $interval), $secs s" >&2
+		c0=$(cpu_ticks "$env")
 		j=$(KASSA_HOST=$(envget "$env" KASSA_HOST) KASSA_PORT=$(envget "$env" KASSA_PORT) \
 			"$BENCH" --cert "$certs/BENCH-1.crt" --key "$certs/BENCH-1.key" --ca "$certs/ca.crt" \
 			--tills 8 --duration "$secs" --members 100000 --products 100 --lines 3 --json) ||
 			[ $? = 1 ] || die "kassa-bench failed"
 		echo "$j" >&2
+		c1=$(cpu_ticks "$env")
 		stop_kassad
+		# CPU per checkout, kassad and PostgreSQL together (the bench client's own left out)
+		cpu+=("$run $(awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" \
+			-v n="$(sed -n 's/.*"ok":\([0-9]*\).*/\1/p' <<<"$j")" \
+			'BEGIN { printf "%.0f", (n > 0 ? (b - a) / hz * 1e6 / n : 0) }')")
 		tput+=("$run $(sed -n 's/.*"throughput":\([0-9.]*\).*/\1/p' <<<"$j")")
 		p99+=("$run $(sed -n 's/.*"p99_ms":\([0-9.]*\).*/\1/p' <<<"$j")")
 	done
@@ -411,6 +484,8 @@ checkout_bench() {
 		"-" "$off/s" "-"
 	row "checkouts/s, analytics every 10 s (runs: $(printf '%s\n' "${tput[@]}" | awk '$1 == "on" { printf "%.0f ", $2 }'))" \
 		"-" "$on/s ($(awk -v a="$off" -v b="$on" 'BEGIN { printf "%+.1f%%", (a > 0 ? 100 * (b - a) / a : 0) }'))" "-"
+	row "  CPU us per checkout (kassad + PostgreSQL)" "-" \
+		"$(printf '%s\n' "${cpu[@]}" | awk '$1 == "off" { printf "%s ", $2 }')/ $(printf '%s\n' "${cpu[@]}" | awk '$1 == "on" { printf "%s ", $2 }')" "-"
 	row "  p99 ms off / every 10 s" "-" \
 		"$(printf '%s\n' "${p99[@]}" | awk '$1 == "off" { printf "%s ", $2 }')/ $(printf '%s\n' "${p99[@]}" | awk '$1 == "on" { printf "%s ", $2 }')" "-"
 }
@@ -435,7 +510,7 @@ fi
 
 echo
 echo "head office on $(hostname) ($(nproc) cores), $(date -u '+%F %H:%M UTC'), median of $RUNS:"
-printf '%-46s %-10s %-24s %s\n' "what" "target" "measured" "verdict"
+printf '%-48s %-9s %-30s %s\n' "what" "target" "measured" "verdict"
 printf -- '------------------------------------------------------------------------------------------\n'
 printf '%s\n' "${ROWS[@]}"
 echo "(reuse the data: $0 --reuse $DIR)"

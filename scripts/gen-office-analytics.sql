@@ -101,7 +101,7 @@ $$;
 SELECT 'gen: ' || rpad('analytics: RFM (' || (SELECT count(*) FROM member_stats) || ' members)', 36)
 	|| lpad(to_char(extract(epoch FROM clock_timestamp()) - :t0, 'FM999990.0'), 8) || ' s' AS msg \gset
 \echo :msg
-VACUUM (ANALYZE) agg_sales_day, agg_sales_hour, agg_category_day, agg_product_day, agg_staff_day,
+VACUUM (ANALYZE) agg_sales_day, agg_sales_hour, agg_category_day, agg_product_day, agg_product_chain_day, agg_staff_day,
 	agg_points_day, agg_wallet_day, member_stats;
 \else
 \echo gen: the analytics functions are not in this database (migrations/functions/analytics.sql): skipped

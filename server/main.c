@@ -152,8 +152,9 @@ static void sighup_cb(evutil_socket_t sig, short what, void *arg)
 
 /*
  * Raise RLIMIT_NOFILE's soft limit to the hard one, then keep max_sessions
- * below what is left after FD_RESERVE and the pool: a session over it is
- * refused at once, instead of accept() failing with EMFILE. Before the loop.
+ * below what is left after FD_RESERVE, the pools and the dashboard's
+ * connections: a session over it is refused at once, instead of accept()
+ * failing with EMFILE. Before the loop.
  */
 static bool fd_limit_setup(void)
 {
@@ -162,6 +163,8 @@ static bool fd_limit_setup(void)
 	long room;
 	/* both pools' connections: the primary's and report_dsn's */
 	int pools = cf_db_pool_size + (*cf_db_report_dsn ? cf_db_report_pool_size : 0);
+	/* and the dashboard's, when it listens ([admin] dashboard_listen) */
+	int dashboard = *cf_dashboard_listen ? HTTPS_MAX_CONNECTIONS : 0;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
 		log_error("could not read the open file limit: %m");
@@ -181,18 +184,18 @@ static bool fd_limit_setup(void)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)INT32_MAX)
 		rl.rlim_cur = (rlim_t)INT32_MAX;
-	room = (long)rl.rlim_cur - FD_RESERVE - pools;
+	room = (long)rl.rlim_cur - FD_RESERVE - pools - dashboard;
 	if (room < 1) {
 		log_error("the open file limit %lu leaves no room for sessions: kassad needs %d"
 			  " descriptors and one per session", (unsigned long)rl.rlim_cur,
-			  FD_RESERVE + pools);
+			  FD_RESERVE + pools + dashboard);
 		return false;
 	}
 	if (cf_max_sessions > room) {
 		log_warn("[server] max_sessions lowered from %d to %ld: the open file limit is %lu,"
-			 " and %d descriptors are kept for the pool, logs and workers",
+			 " and %d descriptors are kept for the pool, the dashboard, logs and workers",
 			 cf_max_sessions, room, (unsigned long)rl.rlim_cur,
-			 FD_RESERVE + pools);
+			 FD_RESERVE + pools + dashboard);
 		cf_max_sessions = (int)room;
 	}
 	return true;

@@ -29,9 +29,11 @@
  * that exists is complete. A failure midway (the connection, a refusal, a
  * full disk) says so on stderr (exit 1 or 3) and leaves FILE.partial with
  * the pages written so far, and FILE as it was; on stdout what was written
- * stays written.
+ * stays written. An --output that is not a regular file (/dev/null, a
+ * FIFO) is written straight, never renamed onto.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,10 +153,17 @@ static bool export_args(const char *kind, const Args *a, Kassa__V1__ExportPage *
 
 static bool out_open(ExportOut *o)
 {
+	struct stat st;
+
 	memset(o, 0, sizeof(*o));
 	o->json = office_out.format == OFFICE_FMT_JSON;
 	if (office_out.output == NULL) {
 		o->f = stdout;
+	} else if (stat(office_out.output, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device or a pipe (/dev/null, a FIFO): written straight, never renamed onto */
+		o->f = fopen(office_out.output, "w");
+		if (o->f == NULL)
+			return false;
 	} else {
 		if ((size_t)snprintf(o->partial, sizeof(o->partial), "%s.partial",
 				     office_out.output) >= sizeof(o->partial)) {
@@ -182,6 +191,8 @@ static bool out_close(ExportOut *o, bool ok)
 		return fflush(stdout) == 0 && ok;
 	closed = fclose(o->f) == 0;
 	o->f = NULL;
+	if (o->partial[0] == '\0')
+		return ok && closed;	/* written straight (not a regular file) */
 	return ok && closed && rename(o->partial, office_out.output) == 0;
 }
 

@@ -27,6 +27,7 @@
 --   kassa_rfm_incremental(...)            one batch of the members touched since
 --   kassa_analytics_begin(...) / kassa_analytics_state_set(...) /
 --   kassa_analytics_finish(...)           a run's bookkeeping
+--   kassa_analytics_lease(holder, secs)   renew (or release) a run's lease
 --
 -- Buckets. A bucket is (store, business day): the day is the store's
 -- (stores.timezone), from its local midnight to the next. Its rows in
@@ -144,13 +145,16 @@ $$;
 -- refunds give now (a row that does not change is not written), and move
 -- the chain-wide agg_product_chain_day rows of their days by the change of
 -- their agg_product_day rows, so that each stays the sum over the stores
--- (the cost is the buckets' own rows, never every store's). Returns
+-- (the cost is the product rows that changed, never every store's). Returns
 -- the buckets recomputed and the sales they hold. (Buckets, not day
 -- ranges: an array's length is what the planner sizes the plan by.)
 CREATE FUNCTION kassa_agg_buckets(p_store_ids bigint[], p_days date[],
 	OUT out_buckets integer, OUT out_sales bigint, OUT out_dirty_stores bigint[],
 	OUT out_dirty_days date[])
 LANGUAGE plpgsql SET jit = off AS $$
+DECLARE
+	v_gone_days	date[];		-- chain-wide rows no store has any more
+	v_gone_products	bigint[];
 BEGIN
 	PERFORM kassa_analytics_lock();
 	-- the marks first: a sale committed before this is in the figures
@@ -298,47 +302,41 @@ BEGIN
 			net_minor = excluded.net_minor
 		WHERE (a.quantity, a.net_minor) IS DISTINCT FROM
 		      (excluded.quantity, excluded.net_minor)
-		RETURNING 1),
+		RETURNING a.store_id, a.day, a.product_id, a.quantity, a.net_minor),
 	d_prod AS (
 		DELETE FROM agg_product_day a USING b
 		WHERE a.store_id = b.store_id AND a.day = b.day
 		  AND NOT EXISTS (SELECT 1 FROM n_prod n WHERE n.store_id = a.store_id
 				  AND n.day = a.day AND n.product_id = a.product_id)
-		RETURNING 1),
+		RETURNING a.day, a.product_id, a.quantity, a.net_minor),
 	-- the chain-wide rows (agg_product_chain_day, the sum over the stores)
-	-- move by what the buckets give now less what they gave: o_prod is the
-	-- buckets' rows as this statement's snapshot has them, before u_prod and
-	-- d_prod (a data-modifying WITH does not see its siblings' writes). The
-	-- new value is written whole (the lock makes this the only writer); a
-	-- (day, product) no store has any more (quantity 0) is deleted, and one
-	-- whose sums do not move is not written.
-	o_prod AS MATERIALIZED (
-		SELECT o.day, o.product_id, o.quantity, o.net_minor
-		FROM b CROSS JOIN LATERAL (SELECT x.day, x.product_id, x.quantity, x.net_minor
-			FROM agg_product_day x WHERE x.store_id = b.store_id AND x.day = b.day
-			OFFSET 0) o),
+	-- move by what the product rows written changed: the rows u_prod wrote
+	-- (new values) less what they held (agg_product_day read here is this
+	-- statement's snapshot, before its own writes; a row inserted held
+	-- nothing), less the rows d_prod deleted. Only rows that changed cost
+	-- anything, so a run over buckets that did not move does no chain work,
+	-- and a (day, product) whose sums do not move is not written. The
+	-- change is added to the row (the lock makes this the only writer); a
+	-- row it brings to 0 units (no store has the product that day any
+	-- more) is deleted by the statement after this one.
 	dlt_chain AS (
-		SELECT x.day, x.product_id, sum(x.quantity) AS dq, sum(x.net) AS dn
-		FROM (SELECT n.day, n.product_id, n.quantity, n.net FROM n_prod n
+		SELECT x.day, x.product_id, sum(x.quantity)::bigint AS dq, sum(x.net)::bigint AS dn
+		FROM (SELECT u.day, u.product_id, u.quantity, u.net_minor AS net FROM u_prod u
 		      UNION ALL
-		      SELECT o.day, o.product_id, -o.quantity, -o.net_minor FROM o_prod o) x
+		      SELECT o.day, o.product_id, -o.quantity, -o.net_minor
+		      FROM u_prod u CROSS JOIN LATERAL (SELECT p.day, p.product_id, p.quantity,
+			p.net_minor FROM agg_product_day p WHERE p.store_id = u.store_id
+			  AND p.day = u.day AND p.product_id = u.product_id OFFSET 0) o
+		      UNION ALL
+		      SELECT d.day, d.product_id, -d.quantity, -d.net_minor FROM d_prod d) x
 		GROUP BY x.day, x.product_id
 		HAVING sum(x.quantity) <> 0 OR sum(x.net) <> 0),
-	n_chain AS MATERIALIZED (
-		SELECT d.day, d.product_id, (coalesce(c.quantity, 0) + d.dq)::bigint AS quantity,
-		       (coalesce(c.net_minor, 0) + d.dn)::bigint AS net
-		FROM dlt_chain d LEFT JOIN agg_product_chain_day c
-			ON c.day = d.day AND c.product_id = d.product_id),
 	u_chain AS (
 		INSERT INTO agg_product_chain_day AS a (day, product_id, quantity, net_minor)
-		SELECT * FROM n_chain n WHERE n.quantity > 0
-		ON CONFLICT (day, product_id) DO UPDATE SET quantity = excluded.quantity,
-			net_minor = excluded.net_minor
-		RETURNING 1),
-	d_chain AS (
-		DELETE FROM agg_product_chain_day a USING n_chain n
-		WHERE a.day = n.day AND a.product_id = n.product_id AND n.quantity <= 0
-		RETURNING 1),
+		SELECT * FROM dlt_chain
+		ON CONFLICT (day, product_id) DO UPDATE SET quantity = a.quantity + excluded.quantity,
+			net_minor = a.net_minor + excluded.net_minor
+		RETURNING a.day, a.product_id, a.quantity),
 	u_staff AS (
 		INSERT INTO agg_staff_day AS a (store_id, day, staff_id, sales, items, total_minor,
 			member_sales, refunds, refund_minor)
@@ -359,8 +357,16 @@ BEGIN
 				  AND n.day = a.day AND n.staff_id = a.staff_id)
 		RETURNING 1)
 	-- (a data-modifying WITH runs to completion whether it is read or not)
-	SELECT (SELECT count(*) FROM b)::integer, (SELECT count(*) FROM s)
-	INTO out_buckets, out_sales;
+	SELECT (SELECT count(*) FROM b)::integer, (SELECT count(*) FROM s),
+	       (SELECT array_agg(u.day) FROM u_chain u WHERE u.quantity <= 0),
+	       (SELECT array_agg(u.product_id) FROM u_chain u WHERE u.quantity <= 0)
+	INTO out_buckets, out_sales, v_gone_days, v_gone_products;
+	-- (a separate statement: the one above cannot see the rows it wrote)
+	IF v_gone_days IS NOT NULL THEN
+		DELETE FROM agg_product_chain_day a
+		USING unnest(v_gone_days, v_gone_products) AS g(day, product_id)
+		WHERE a.day = g.day AND a.product_id = g.product_id AND a.quantity <= 0;
+	END IF;
 END
 $$;
 
@@ -804,10 +810,14 @@ $$;
 -- out_scratch: the members must be computed from scratch (no full pass
 -- yet, no bounds, or bounds of another window); out_full_due: the daily
 -- full pass is due (from p_full_hour o'clock in the server's zone p_zone,
--- once a day).
+-- once a day). A run that is to go claims the lease (job_leases
+-- 'analytics') for p_holder, p_lease_s seconds, unless another run holds
+-- it unexpired: then it raises ANALYTICS_RUNNING (KA412) and nothing of
+-- this call stays (neither the key's idempotency row nor a job_runs row),
+-- also for a retry of the key whose own run is still going.
 CREATE FUNCTION kassa_analytics_begin(p_till_id bigint, p_staff_id bigint, p_key text,
 	p_hash bytea, p_record_full boolean, p_margin_s integer, p_zone text, p_full_hour integer,
-	p_window_days integer, p_late_days integer,
+	p_window_days integer, p_late_days integer, p_holder text, p_lease_s integer,
 	OUT out_run_id bigint, OUT out_finished boolean, OUT out_buckets bigint,
 	OUT out_members bigint, OUT out_elapsed_ms bigint, OUT out_finished_at text,
 	OUT out_now text, OUT out_agg_since text, OUT out_rfm_since text,
@@ -857,7 +867,31 @@ BEGIN
 		INTO out_finished, out_buckets, out_members, out_elapsed_ms, out_finished_at
 		FROM job_runs j WHERE j.run_id = out_run_id;
 	END IF;
+	IF NOT out_finished THEN
+		UPDATE job_leases SET holder = p_holder, run_id = out_run_id,
+			lease_until = now() + make_interval(secs => p_lease_s)
+		WHERE job = 'analytics' AND lease_until < now();
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'ANALYTICS_RUNNING' USING ERRCODE = 'KA412';
+		END IF;
+	END IF;
 END
+$$;
+
+-- The lease of the run p_holder: renewed to p_lease_s seconds from now,
+-- or released (p_lease_s 0). False when p_holder does not hold it (it
+-- expired and another run claimed it, or it was released).
+CREATE FUNCTION kassa_analytics_lease(p_holder text, p_lease_s integer) RETURNS boolean
+LANGUAGE sql AS $$
+	WITH u AS (
+		UPDATE job_leases SET
+			lease_until = CASE WHEN p_lease_s > 0
+				THEN now() + make_interval(secs => p_lease_s) ELSE '-infinity' END,
+			holder = CASE WHEN p_lease_s > 0 THEN holder ELSE '' END,
+			run_id = CASE WHEN p_lease_s > 0 THEN run_id ELSE 0 END
+		WHERE job = 'analytics' AND holder = p_holder AND p_holder <> ''
+		RETURNING 1)
+	SELECT EXISTS (SELECT 1 FROM u)
 $$;
 
 -- A part of a run is done: analytics_state's row of p_kind says when it

@@ -1,7 +1,8 @@
 -- Head office's sales reports (server/office/report_sales.c names them;
 -- report.c validates the request and runs them on the report lane). Each
 -- reads the pre-aggregated tables of 0012 (agg_sales_day, agg_sales_hour,
--- agg_category_day, agg_product_day, agg_staff_day), member_stats and a
+-- agg_category_day, agg_product_day and agg_product_chain_day,
+-- agg_staff_day), member_stats and a
 -- few index-backed slices of the base tables, never a year of
 -- transactions. Every one takes the same five parameters:
 --   p_from, p_to	the business days, inclusive (kassad checked them)
@@ -91,13 +92,21 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Units and net money per product over the range (the product's current
--- category decides the category filter).
+-- category decides the category filter): every store's from the chain-wide
+-- agg_product_chain_day (a row per day and product, however many stores
+-- sold it), one store's from agg_product_day. Only one branch runs (the
+-- other's filter on p_store is false before any row is read).
 CREATE FUNCTION kassa_report_product_sums(p_from date, p_to date, p_store bigint)
 RETURNS TABLE (product_id bigint, quantity bigint, net_minor bigint)
 LANGUAGE sql STABLE AS $$
+	SELECT c.product_id, sum(c.quantity)::bigint, sum(c.net_minor)::bigint
+	FROM agg_product_chain_day c
+	WHERE p_store IS NULL AND c.day BETWEEN p_from AND p_to
+	GROUP BY c.product_id
+	UNION ALL
 	SELECT a.product_id, sum(a.quantity)::bigint, sum(a.net_minor)::bigint
 	FROM agg_product_day a
-	WHERE a.day BETWEEN p_from AND p_to AND (p_store IS NULL OR a.store_id = p_store)
+	WHERE p_store IS NOT NULL AND a.store_id = p_store AND a.day BETWEEN p_from AND p_to
 	GROUP BY a.product_id
 $$;
 

@@ -52,6 +52,7 @@ char *cf_timezone;
 int cf_max_cash_change;
 int cf_late_sale_max_days;
 char *cf_dashboard_listen;
+int cf_dashboard_request_timeout;
 
 typedef enum CfType {
 	CF_STR = 0,	/* char ** */
@@ -118,6 +119,8 @@ static const CfKey keys[] = {
 	{ "analytics", "lost_days", CF_INT, &cf_rfm_lost_days, "180", 1, 3650 },
 	/* the head-office dashboard (server/http/https.c): office certificates only */
 	{ "admin", "dashboard_listen", CF_STR, &cf_dashboard_listen, "", 0, 0 },
+	{ "admin", "dashboard_request_timeout", CF_INT, &cf_dashboard_request_timeout, "15", 1,
+	  3600 },
 };
 
 static bool cfg_set(const CfKey *k, const char *value, const char *origin)

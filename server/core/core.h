@@ -69,6 +69,7 @@ extern int cf_rfm_window_days;		/* the RFM window: days of sales the scores look
 extern int cf_rfm_new_days;		/* a member whose first visit is this recent is "new" */
 extern int cf_rfm_lost_days;		/* ... whose last visit is this old is "lost" */
 extern char *cf_dashboard_listen;	/* [admin] the dashboard's HTTPS "host:port", "" = off */
+extern int cf_dashboard_request_timeout;	/* seconds a dashboard connection has for a request */
 
 /*
  * Load path (INI) over the built-in defaults, then KASSA_<SECTION>_<KEY>

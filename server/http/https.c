@@ -21,14 +21,22 @@
  * is on a list, and https_shutdown() orphans them first.
  *
  * Bounds: HTTPS_MAX_CONNECTIONS connections (the listeners are paused at
- * the limit and resumed when one closes; evhttp itself has no limit),
- * request headers and body sizes, HTTPS_TIMEOUT_S for each read or write.
- * Never blocks: the only waits are db_query()'s.
+ * the limit and resumed when one closes; evhttp itself has no limit), of
+ * which one certificate CN holds at most HTTPS_MAX_PER_CLIENT (counted
+ * when its handshake is done, info_cb(); one more gets 503 and is closed),
+ * request headers and body sizes, HTTPS_TIMEOUT_S for each read or write,
+ * and [admin] dashboard_request_timeout for all of it: from the accept to
+ * the end of the first request, and from each answer to the end of the
+ * next request on a kept-alive connection, whatever trickles meanwhile
+ * (each connection's deadline timer, deadline_cb(), shuts the socket
+ * down: evhttp then sees the end of the stream and frees the connection
+ * in its own way). Never blocks: the only waits are db_query()'s.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -51,6 +59,7 @@
 #define HTTPS_BACKLOG 128
 #define HTTPS_PAUSE_MS 1000		/* accept() out of descriptors: retry after this */
 #define HTTPS_SESSION_ID_CTX "kassad-admin"
+#define HTTPS_REFUSE_GRACE_S 2		/* a client over its limit: time to ask for its 503 */
 
 /* A connection's office check. */
 typedef enum HttpsAuth {
@@ -63,7 +72,18 @@ typedef enum HttpsAuth {
 typedef struct HttpsConn {
 	HttpsAuth auth;
 	int64_t checked_us;		/* when auth was decided */
+	struct bufferevent *bev;	/* borrowed: the connection's (its SSL owns this) */
+	struct event *deadline;		/* owned: ends a connection that sends no request in time */
+	char cn[HTTPS_CN_MAX];		/* the certificate's CN, once the handshake is done */
+	bool counted;			/* cn counts one connection in clients[] */
+	bool over;			/* cn had HTTPS_MAX_PER_CLIENT already: 503, then closed */
 } HttpsConn;
+
+/* The connections of one certificate CN (a slot with conns 0 is free). */
+typedef struct HttpsClient {
+	char cn[HTTPS_CN_MAX];
+	int conns;
+} HttpsClient;
 
 struct HttpsCall {
 	struct evhttp_request *req;	/* borrowed from evhttp; NULL once orphaned */
@@ -91,6 +111,7 @@ static HttpsRoute routes[HTTPS_ROUTES_MAX];
 static int nroutes;
 static HttpsCall *calls;			/* owned: the live calls */
 static int st_office;
+static HttpsClient clients[HTTPS_MAX_CONNECTIONS];	/* CNs with connections open */
 
 /* ---- listeners and the connection limit ---- */
 
@@ -106,18 +127,109 @@ static void listeners_set(bool on)
 	paused = !on;
 }
 
+/* ---- one client's connections, and each connection's deadline ---- */
+
+/*
+ * Count one more connection of cn; how many it has now (one more than
+ * HTTPS_MAX_PER_CLIENT when no slot is left: every slot is another CN's).
+ */
+static int client_add(const char *cn)
+{
+	HttpsClient *free_slot = NULL;
+
+	for (int i = 0; i < HTTPS_MAX_CONNECTIONS; i++) {
+		if (clients[i].conns > 0 && strcmp(clients[i].cn, cn) == 0)
+			return ++clients[i].conns;
+		if (clients[i].conns == 0 && free_slot == NULL)
+			free_slot = &clients[i];
+	}
+	if (free_slot == NULL)
+		return HTTPS_MAX_PER_CLIENT + 1;
+	snprintf(free_slot->cn, sizeof(free_slot->cn), "%s", cn);
+	free_slot->conns = 1;
+	return 1;
+}
+
+static void client_drop(const char *cn)
+{
+	for (int i = 0; i < HTTPS_MAX_CONNECTIONS; i++)
+		if (clients[i].conns > 0 && strcmp(clients[i].cn, cn) == 0) {
+			clients[i].conns--;
+			return;
+		}
+}
+
+/* (Re)start hc's deadline: seconds from now for the next request to be in. */
+static void deadline_set(HttpsConn *hc, int seconds)
+{
+	struct timeval tv = { seconds, 0 };
+
+	if (hc->deadline != NULL && evtimer_add(hc->deadline, &tv) != 0)
+		log_error("admin port: could not arm a connection's deadline");
+}
+
+/*
+ * The deadline passed with no request in: shut the socket down (not
+ * close: evhttp owns the descriptor, and it frees the connection once the
+ * bufferevent reports the end of the stream).
+ */
+static void deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	HttpsConn *hc = arg;
+	evutil_socket_t s = hc->bev != NULL ? bufferevent_getfd(hc->bev) : -1;
+
+	(void)fd;
+	(void)what;
+	log_debug("admin port: a connection%s%s%s sent no request within %d s: closed",
+		  hc->counted ? " of \"" : "", hc->counted ? hc->cn : "", hc->counted ? "\"" : "",
+		  hc->over ? HTTPS_REFUSE_GRACE_S : cf_dashboard_request_timeout);
+	if (s >= 0)
+		shutdown(s, SHUT_RDWR);
+}
+
+/*
+ * OpenSSL's info callback: once the handshake is done, count the
+ * connection for its certificate's CN; over HTTPS_MAX_PER_CLIENT it is
+ * answered 503 (gen_cb) and given HTTPS_REFUSE_GRACE_S to ask.
+ */
+static void info_cb(const SSL *ssl, int where, int ret)
+{
+	HttpsConn *hc = (where & SSL_CB_HANDSHAKE_DONE) ? SSL_get_ex_data(ssl, conn_idx) : NULL;
+	int n;
+
+	(void)ret;
+	/* SSL_get_verify_result and the peer certificate only read the SSL */
+	if (hc == NULL || hc->counted || !tls_peer_cn((SSL *)ssl, hc->cn, sizeof(hc->cn)))
+		return;
+	hc->counted = true;
+	n = client_add(hc->cn);
+	if (n <= HTTPS_MAX_PER_CLIENT)
+		return;
+	hc->over = true;
+	if (n == HTTPS_MAX_PER_CLIENT + 1)	/* once as it goes over, not for every refusal */
+		log_info("admin port: certificate \"%s\" has %d connections open; more are refused"
+			 " until it has fewer", hc->cn, HTTPS_MAX_PER_CLIENT);
+	deadline_set(hc, HTTPS_REFUSE_GRACE_S);
+}
+
 /* Free an HttpsConn with its SSL; resume accepting below the limit. */
 static void conn_free_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
 			 void *argp)
 {
+	HttpsConn *hc = ptr;
+
 	(void)parent;
 	(void)ad;
 	(void)idx;
 	(void)argl;
 	(void)argp;
-	if (ptr == NULL)
+	if (hc == NULL)
 		return;
-	free(ptr);
+	if (hc->deadline != NULL)
+		event_free(hc->deadline);
+	if (hc->counted)
+		client_drop(hc->cn);
+	free(hc);
 	nconns--;
 	if (paused && http != NULL && nconns < HTTPS_MAX_CONNECTIONS &&
 	    (resume_ev == NULL || !evtimer_pending(resume_ev, NULL)))
@@ -167,8 +279,12 @@ static struct bufferevent *bevcb(struct event_base *base, void *arg)
 	if (ssl == NULL)
 		goto plain;
 	SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);	/* see session.c */
+	SSL_set_info_callback(ssl, info_cb);
 	hc = xcalloc(1, sizeof(*hc));
-	if (SSL_set_ex_data(ssl, conn_idx, hc) != 1) {
+	hc->deadline = evtimer_new(base, deadline_cb, hc);
+	if (hc->deadline == NULL || SSL_set_ex_data(ssl, conn_idx, hc) != 1) {
+		if (hc->deadline != NULL)
+			event_free(hc->deadline);
 		free(hc);
 		SSL_free(ssl);
 		goto plain;
@@ -181,6 +297,8 @@ static struct bufferevent *bevcb(struct event_base *base, void *arg)
 	if (bev == NULL)
 		goto plain;
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	hc->bev = bev;
+	deadline_set(hc, cf_dashboard_request_timeout);	/* the handshake and the first request */
 	return bev;
 plain:
 	log_error("admin port: could not create TLS state for a connection");
@@ -360,10 +478,16 @@ static const char *reason(int code)
 	}
 }
 
-/* Send code (and body) on req with the headers every answer carries. */
+static HttpsConn *conn_of(struct evhttp_request *req);
+
+/*
+ * Send code (and body) on req with the headers every answer carries; the
+ * connection's deadline restarts for its next request (and this answer).
+ */
 static void send_on(struct evhttp_request *req, int code, struct evbuffer *body)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	HttpsConn *hc = conn_of(req);
 
 	evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -382,6 +506,8 @@ static void send_on(struct evhttp_request *req, int code, struct evbuffer *body)
 		snprintf(len, sizeof(len), "%zu", body ? evbuffer_get_length(body) : (size_t)0);
 		evhttp_add_header(h, "Content-Length", len);
 	}
+	if (hc != NULL)
+		deadline_set(hc, hc->over ? HTTPS_REFUSE_GRACE_S : cf_dashboard_request_timeout);
 	evhttp_send_reply(req, code, reason(code), body);
 }
 
@@ -460,6 +586,21 @@ static void refuse(HttpsCall *c, int code)
 	uselocale(prev);
 }
 
+/* 3c. Refuse c: its certificate has HTTPS_MAX_PER_CLIENT connections open already. */
+static void refuse_busy(HttpsCall *c)
+{
+	I18nLang lang = https_call_lang(c);
+	locale_t prev = https_locale_enter(lang);
+	char text[256];
+
+	snprintf(text, sizeof(text), _("This certificate has %d connections to the dashboard open "
+				       "already; close some of its pages and try again."),
+		 HTTPS_MAX_PER_CLIENT);
+	evhttp_add_header(evhttp_request_get_output_headers(c->req), "Connection", "close");
+	https_fail(c, 503, _("Too many connections"), text);
+	uselocale(prev);
+}
+
 static HttpsConn *conn_of(struct evhttp_request *req)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
@@ -529,6 +670,8 @@ static void gen_cb(struct evhttp_request *req, void *arg)
 	const char *params[1];
 
 	(void)arg;
+	if (hc != NULL)
+		evtimer_del(hc->deadline);	/* the request is in: its answer restarts it */
 	/* 1. TLS only, GET and HEAD only */
 	if (hc == NULL) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
@@ -544,6 +687,10 @@ static void gen_cb(struct evhttp_request *req, void *arg)
 		if (strcmp(routes[i].path, *path ? path : "/") == 0)
 			fn = routes[i].fn;
 	c = call_new(req, fn);
+	if (hc->over) {
+		refuse_busy(c);
+		return;
+	}
 	if (!tls_peer_cn(ssl, c->cn, sizeof(c->cn))) {
 		refuse(c, 403);
 		return;

@@ -11,8 +11,12 @@
  * A request becomes an HttpsCall handed to its route's handler, which
  * answers it with https_reply() or https_fail() (now or from a database
  * callback). Only GET and HEAD reach a handler (others get 405); headers
- * and bodies are size-limited, idle connections time out, and at most
- * HTTPS_MAX_CONNECTIONS are open at once (accepting pauses above that).
+ * and bodies are size-limited, idle connections time out, a connection
+ * must get each request in within [admin] dashboard_request_timeout
+ * seconds (from its accept, then from each answer), at most
+ * HTTPS_MAX_CONNECTIONS are open at once (accepting pauses above that)
+ * and at most HTTPS_MAX_PER_CLIENT of them with one certificate CN (one
+ * more is answered 503), so that one client cannot hold them all.
  */
 #ifndef KASSA_HTTPS_H
 #define KASSA_HTTPS_H
@@ -27,6 +31,7 @@
 #include "util.h"
 
 #define HTTPS_MAX_CONNECTIONS 64	/* open connections; accepting pauses above */
+#define HTTPS_MAX_PER_CLIENT 8		/* open connections of one certificate CN; 503 above */
 #define HTTPS_MAX_HEADERS 8192		/* bytes of request line and headers */
 #define HTTPS_MAX_BODY 1024		/* bytes of request body (GET and HEAD have none) */
 #define HTTPS_TIMEOUT_S 10		/* a read or a write may stall this long */

@@ -16,7 +16,8 @@
  *
  *   1. begin      kassa_analytics_begin: the run's clock and starting
  *                 points; a request's idempotency row and job_runs row (a
- *                 retry of a finished run is answered from it, here)
+ *                 retry of a finished run is answered from it, here); the
+ *                 lease (below)
  *   2. pick       kassa_agg_pick: each store's last two business days (or
  *                 all its days, for a rebuild), the late-sale marks, the
  *                 chain-wide days
@@ -25,17 +26,32 @@
  *   4. chain      kassa_agg_chain_days, a batch of days at a time
  *   5. state      analytics_state 'aggregates'
  *   6. members    analytics_rfm.c: incremental, full or from scratch
- *   7. finish     kassa_analytics_finish, then the answer (or a log line)
+ *   7. finish     kassa_analytics_finish and the lease's release, then the
+ *                 answer (or a log line)
  *
  * The daily full pass is the timer's run that finds it due (from
  * [analytics] full_hour o'clock, the server's zone); the first run ever
  * does every member from scratch. Once SIGTERM has been seen no further
  * statement is sent: a request is answered UNAVAILABLE (its retry with
  * the same key does the run again: every step replaces what it computes).
+ *
+ * One run at a time, chain-wide: step 1 claims the lease (job_leases
+ * 'analytics') for analytics_lease_seconds(), a few statement deadlines,
+ * unless another run holds it, whichever request, timer or kassad process
+ * that is. Then the timer's tick is skipped (a debug line) and a request
+ * is answered FAILED_PRECONDITION ANALYTICS_RUNNING, also a retry of the
+ * same key while its own run still goes (it does not wait: the run may
+ * take minutes; the retry once it has finished gets its counts). Each
+ * step renews the lease once it is half a statement timeout old
+ * (analytics_go_on), step 7 releases it in its own statement, and a run
+ * that ends otherwise releases it when it is freed; a kassad that dies
+ * leaves it to expire. (Not a session advisory lock: the pool's
+ * connections are shared, and a lock must not outlive its statement.)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -51,10 +67,12 @@
 #define AN_DAYS_MAX 366
 #define AN_RANGES_MAX 100000	/* rows of a pick kept (stores + marks + 1) */
 
-static int st_begin, st_pick, st_buckets, st_chain, st_state, st_finish;
+static int st_begin, st_pick, st_buckets, st_chain, st_state, st_finish, st_lease;
 static struct event *first_ev;		/* owned: the timer's first run */
 static struct event *tick_ev;		/* owned: every cf_analytics_interval seconds */
 static bool timer_busy;			/* the timer's run is going */
+static char host[64];			/* this machine's name, for the lease tokens */
+static unsigned run_seq;		/* runs started by this process */
 
 static void timer_start(void);
 
@@ -65,7 +83,7 @@ void analytics_setup(void)
 		"SELECT out_run_id, out_finished, out_buckets, out_members, out_elapsed_ms,"
 		" out_finished_at, out_now, out_agg_since, out_rfm_since, out_left_from, out_left_to,"
 		" out_offline_since, out_scratch, out_full_due"
-		" FROM kassa_analytics_begin($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+		" FROM kassa_analytics_begin($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
 		DB_LANE_WORK);
 	st_pick = db_stmt_add("analytics_pick",
 		"SELECT coalesce(store_id, 0), to_char(from_day, 'YYYY-MM-DD'),"
@@ -78,21 +96,56 @@ void analytics_setup(void)
 		"SELECT kassa_agg_chain_days($1, $2, $3)", DB_LANE_WORK);
 	st_state = db_stmt_add("analytics_state",
 		"SELECT kassa_analytics_state_set($1, $2, $3, $4)", DB_LANE_WORK);
+	/* the end of the run and the release of its lease commit together */
 	st_finish = db_stmt_add("analytics_finish",
-		"SELECT out_buckets, out_members, out_elapsed_ms, out_finished_at"
-		" FROM kassa_analytics_finish($1, $2, $3)", DB_LANE_WORK);
+		"SELECT out_buckets, out_members, out_elapsed_ms, out_finished_at,"
+		" kassa_analytics_lease($4, 0) FROM kassa_analytics_finish($1, $2, $3)",
+		DB_LANE_WORK);
+	st_lease = db_stmt_add("analytics_lease", "SELECT kassa_analytics_lease($1, $2)",
+			       DB_LANE_WORK);
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "kassad");
+	host[sizeof(host) - 1] = '\0';
 	analytics_rfm_setup();
 	timer_start();
 }
 
 /* ---- a run's life ---- */
 
+/* The lease in seconds (a few statement deadlines, analytics_plan.c). */
+static int lease_seconds(void)
+{
+	return analytics_lease_seconds(cf_db_query_timeout_ms, DB_DEADLINE_GRACE_MS);
+}
+
+static void release_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	(void)arg;
+	if (st != DB_OK)
+		log_warn("could not release the analytics job's lease: %s; it runs out within %d s",
+			 st == DB_SQL_ERROR ? db_errmsg(res) : "the database is unavailable or busy",
+			 lease_seconds());
+}
+
+/* Give the lease back, if r holds it (nothing waits for the answer). */
+static void lease_release(AnalyticsRun *r)
+{
+	const char *params[2] = { r->holder, "0" };
+
+	if (!r->leased)
+		return;
+	r->leased = false;
+	db_query(st_lease, 2, params, release_cb, NULL);
+}
+
+/* Every run's end, whatever it was: the Call's state_free, or the timer's run_end_timer(). */
 static void run_free(void *p)
 {
 	AnalyticsRun *r = p;
 
 	if (r == NULL)
 		return;
+	lease_release(r);
 	free(r->ranges);
 	free(r->dirty_stores);
 	free(r->dirty_days);
@@ -113,8 +166,26 @@ int64_t analytics_target_ms(void)
 	return t > 1000 ? 1000 : t < 10 ? 10 : t;
 }
 
+/* Another run holds the lease: a request is refused, the timer's tick skipped. Ends r. */
+static void run_busy(AnalyticsRun *r)
+{
+	if (r->call != NULL) {
+		call_fail(r->call, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "ANALYTICS_RUNNING",
+			  "another analytics run is going (started by a request, the timer or another "
+			  "kassad); try again once it has finished");
+		return;
+	}
+	log_debug("analytics: another run holds the lease; skipping this tick");
+	run_end_timer(r);
+}
+
 bool analytics_db_ok(AnalyticsRun *r, DbStatus st, const PGresult *res)
 {
+	if (st == DB_SQL_ERROR && strcmp(db_sqlstate(res), "KA412") == 0 &&
+	    strcmp(db_errmsg(res), "ANALYTICS_RUNNING") == 0) {
+		run_busy(r);
+		return false;
+	}
 	if (r->call != NULL)
 		return call_db_ok(r->call, st, res);	/* frees r with the Call */
 	if (st == DB_OK)
@@ -143,6 +214,38 @@ bool analytics_stopped(AnalyticsRun *r)
 	log_info("analytics: stopped part-way by the shutdown");
 	run_end_timer(r);
 	return true;
+}
+
+static void renew_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	AnalyticsRun *r = arg;
+
+	if (!analytics_db_ok(r, st, res))
+		return;
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		r->leased = false;
+		log_warn("analytics: the run's lease ran out (a statement or kassad stalled for %d s) "
+			 "and another run holds it; stopping this one", lease_seconds());
+		run_busy(r);
+		return;
+	}
+	r->again(r);
+}
+
+bool analytics_go_on(AnalyticsRun *r, void (*again)(AnalyticsRun *r))
+{
+	char p_lease[16];
+	const char *params[2] = { r->holder, p_lease };
+
+	if (analytics_stopped(r))
+		return false;
+	if (!r->leased || !analytics_lease_due(r->lease_us, now_usec(), cf_db_query_timeout_ms))
+		return true;
+	r->again = again;
+	r->lease_us = now_usec();
+	snprintf(p_lease, sizeof(p_lease), "%d", lease_seconds());
+	db_query(st_lease, 2, params, renew_cb, r);
+	return false;
 }
 
 /* Answer the request with the run's counts, or log the timer's run; ends r. */
@@ -180,6 +283,7 @@ static void finish_cb(void *arg, DbStatus st, const PGresult *res)
 
 	if (!analytics_db_ok(r, st, res))
 		return;
+	r->leased = false;	/* released by the same statement */
 	if (!PQgetisnull(res, 0, 2))
 		elapsed = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
 	run_done(r, strtoll(PQgetvalue(res, 0, 0), NULL, 10),
@@ -189,14 +293,14 @@ static void finish_cb(void *arg, DbStatus st, const PGresult *res)
 void analytics_finish(AnalyticsRun *r)
 {
 	char p_run[24], p_buckets[24], p_members[24];
-	const char *params[3] = { p_run, p_buckets, p_members };
+	const char *params[4] = { p_run, p_buckets, p_members, r->holder };
 
 	if (analytics_stopped(r))
 		return;
 	snprintf(p_run, sizeof(p_run), "%lld", (long long)r->run_id);
 	snprintf(p_buckets, sizeof(p_buckets), "%lld", (long long)r->buckets);
 	snprintf(p_members, sizeof(p_members), "%lld", (long long)r->members);
-	db_query(st_finish, 3, params, finish_cb, r);
+	db_query(st_finish, 4, params, finish_cb, r);
 }
 
 /* ---- 5. the aggregates' state ---- */
@@ -306,7 +410,7 @@ static void agg_next(AnalyticsRun *r)
 	int32_t f, t;
 	const char *params[3] = { from, to, cf_timezone };
 
-	if (analytics_stopped(r))
+	if (!analytics_go_on(r, agg_next))
 		return;
 	if (agg_send_buckets(r))
 		return;
@@ -381,6 +485,7 @@ static void begin_cb(void *arg, DbStatus st, const PGresult *res)
 			 strtoll(PQgetvalue(res, 0, 4), NULL, 10), PQgetvalue(res, 0, 5));
 		return;
 	}
+	r->leased = true;	/* claimed by this statement */
 	begin_ts(res, 6, r->now);
 	begin_ts(res, 7, r->agg_since);
 	begin_ts(res, 8, r->rfm_since);
@@ -409,13 +514,16 @@ static void begin_cb(void *arg, DbStatus st, const PGresult *res)
  */
 static void begin(AnalyticsRun *r, const char *key, const char *hash)
 {
-	char p_till[24], p_staff[24], p_margin[16], p_hour[8], p_window[16], p_late[16];
-	const char *params[10] = {
+	char p_till[24], p_staff[24], p_margin[16], p_hour[8], p_window[16], p_late[16], p_lease[16];
+	const char *params[12] = {
 		NULL, NULL, key, hash, r->call == NULL ? "t" : "f", p_margin, cf_timezone, p_hour,
-		p_window, p_late,
+		p_window, p_late, r->holder, p_lease,
 	};
 
 	r->started_us = now_usec();
+	r->lease_us = r->started_us;
+	snprintf(r->holder, sizeof(r->holder), "%s pid %ld run %u", host, (long)getpid(), ++run_seq);
+	snprintf(p_lease, sizeof(p_lease), "%d", lease_seconds());
 	r->batch_buckets = AN_BUCKETS_FIRST;
 	r->batch_days = AN_DAYS_FIRST;
 	if (r->call != NULL) {
@@ -428,7 +536,7 @@ static void begin(AnalyticsRun *r, const char *key, const char *hash)
 	snprintf(p_hour, sizeof(p_hour), "%d", cf_analytics_full_hour);
 	snprintf(p_window, sizeof(p_window), "%d", cf_rfm_window_days);
 	snprintf(p_late, sizeof(p_late), "%d", cf_late_sale_max_days);
-	db_query(st_begin, 10, params, begin_cb, r);
+	db_query(st_begin, 12, params, begin_cb, r);
 }
 
 /* ---- the timer ---- */

@@ -20,6 +20,7 @@
 
 #define ANALYTICS_TS_LEN 40		/* an RFC 3339 time from SQL, with microseconds */
 #define ANALYTICS_DIRTY_MAX 2048	/* late-sale marks a run keeps for its members */
+#define ANALYTICS_HOLDER_LEN 128	/* a run's lease token: "host pid N run M" */
 
 /* How a run does its members (analytics_rfm.c). */
 typedef enum AnalyticsMode {
@@ -57,6 +58,10 @@ typedef struct AnalyticsRun {
 	int64_t buckets;		/* store buckets recomputed */
 	int64_t members;		/* members recomputed (incremental) or scored (full) */
 	int rfm_step;			/* analytics_rfm.c's step */
+	char holder[ANALYTICS_HOLDER_LEN];	/* the run's token in job_leases */
+	bool leased;			/* r holds the lease (released when r is freed) */
+	int64_t lease_us;		/* when the lease was last claimed or renewed (sent) */
+	void (*again)(struct AnalyticsRun *r);	/* the step to go on with after a renewal */
 } AnalyticsRun;
 
 /* The deadline each statement of a run is sized to stay well inside (ms). */
@@ -69,6 +74,13 @@ int64_t analytics_target_ms(void);
 bool analytics_db_ok(AnalyticsRun *r, DbStatus st, const PGresult *res);
 /* True (and the run ended) when kassad is shutting down: send nothing more. */
 bool analytics_stopped(AnalyticsRun *r);
+/*
+ * Before each statement of a run: true to send it. False when the run
+ * has ended (analytics_stopped()) or its lease is due for renewal: the
+ * renewal is sent instead and calls again(r) once it is back (or ends the
+ * run, answered ANALYTICS_RUNNING, when another run has taken the lease).
+ */
+bool analytics_go_on(AnalyticsRun *r, void (*again)(AnalyticsRun *r));
 /* The members' part is done: record the run and answer (analytics.c). */
 void analytics_finish(AnalyticsRun *r);
 

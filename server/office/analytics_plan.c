@@ -107,3 +107,20 @@ int analytics_batch_next(int n, int64_t elapsed_ms, int64_t target_ms, int lo, i
 		n /= 2;
 	return n < lo ? lo : n > hi ? hi : n;
 }
+
+/*
+ * Renewed at r (sent; it runs by r + 2T + g at the latest), the next
+ * renewal is sent by r + T/2 + 2T + g (the statement sent just before it
+ * was due, at its worst) and runs by r + 4.5T + 2g: within 5(T + g).
+ */
+int analytics_lease_seconds(int query_timeout_ms, int grace_ms)
+{
+	int64_t ms = (int64_t)ANALYTICS_LEASE_DEADLINES * (query_timeout_ms + grace_ms);
+
+	return (int)((ms + 999) / 1000);
+}
+
+bool analytics_lease_due(int64_t renewed_us, int64_t now_us, int query_timeout_ms)
+{
+	return now_us - renewed_us >= (int64_t)query_timeout_ms * 500;
+}

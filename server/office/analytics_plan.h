@@ -60,4 +60,17 @@ bool analytics_plan_chain(const AnalyticsRange *r, size_t n, AnalyticsCursor *c,
  */
 int analytics_batch_next(int n, int64_t elapsed_ms, int64_t target_ms, int lo, int hi);
 
+/*
+ * The lease a run holds (job_leases, so that one run goes at a time), in
+ * whole seconds: ANALYTICS_LEASE_DEADLINES of a statement's worst case,
+ * the wait for a connection and the statement itself (query_timeout_ms
+ * each) plus grace_ms. A run renews it once it is half a timeout old
+ * (analytics_lease_due), so that even with the statement before the
+ * renewal and the renewal both at their worst the lease has not run out.
+ */
+#define ANALYTICS_LEASE_DEADLINES 5
+int analytics_lease_seconds(int query_timeout_ms, int grace_ms);
+/* True when a lease claimed or renewed at renewed_us wants renewing at now_us. */
+bool analytics_lease_due(int64_t renewed_us, int64_t now_us, int query_timeout_ms);
+
 #endif

@@ -164,7 +164,7 @@ static void rfm_next(AnalyticsRun *r)
 	char after[24], limit[16], window[16], new_days[16], lost_days[16], rows[24];
 	const char *state[4] = { NULL, r->now, r->now, rows };
 
-	if (analytics_stopped(r))
+	if (!analytics_go_on(r, rfm_next))
 		return;
 	snprintf(after, sizeof(after), "%lld", (long long)r->after);
 	snprintf(window, sizeof(window), "%d", cf_rfm_window_days);

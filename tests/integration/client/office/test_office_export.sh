@@ -240,4 +240,17 @@ check "... said on stderr: the write failed, the export is incomplete" $(grep -q
 check "... FILE is not there, FILE.partial holds the pages written" $([ ! -e "$tmp/full.csv" ] &&
 	[ -s "$tmp/full.csv.partial" ] && head -c 7 "$tmp/full.csv.partial" | grep -q '^txn_id,'; echo $?)
 
+# an --output that is no regular file (a FIFO here; /dev/null alike) is written
+# straight, never replaced by a renamed file
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/from-fifo" &
+reader=$!
+analyst --output "$tmp/fifo" export sales $range 2>"$tmp/err"
+rc=$?
+wait "$reader"
+check "export to a FIFO exits 0, the FIFO is still a FIFO and nothing.partial is left" $(
+	[ $rc = 0 ] && [ -p "$tmp/fifo" ] && [ ! -e "$tmp/fifo.partial" ]; echo $?)
+check "... and the reader got the same rows as stdout did" $(
+	cmp -s "$tmp/from-fifo" "$tmp/sales.csv"; echo $?)
+
 summary

@@ -40,6 +40,12 @@ ids=$(sql "INSERT INTO members (phone, card_no, name, tags, marketing_consent,
 		CASE n WHEN 1 THEN 8000 WHEN 2 THEN 2000 ELSE 0 END, 0
 	FROM generate_series(1, 3) n ORDER BY n RETURNING member_id" | tr '\n' ' ')
 read -r A B Cm <<<"$ids"
+# their spend is a sale of that much each, as the ledgers are everywhere
+sql "INSERT INTO transactions (store_id, till_id, staff_id, member_id, currency, total_minor,
+	tendered_minor, change_minor, gross_minor)
+	SELECT t.store_id, t.till_id, 1001, m.member_id, 'CNY', m.cumulative_spend_minor,
+		m.cumulative_spend_minor, 0, m.cumulative_spend_minor
+	FROM members m, tills t WHERE t.code = 'S001-T1' AND m.member_id IN ($A, $B)" >/dev/null
 echo "# members A=$A B=$B C=$Cm"
 sql "INSERT INTO points_ledger (member_id, kind, points) VALUES ($A, 'adjust', 70), ($A, 'adjust', -20);
      UPDATE members SET points_balance = 50 WHERE member_id = $A;
@@ -60,7 +66,7 @@ check "member 360: the member, its points ledger newest first with balances, the
 	echo "$out" | py "o['cmd'] == 'member 360' and o['member']['member_id'] == $A and
 		[(e['amount'], e['balance_after']) for e in o['points']] == [(-20, 50), (70, 70)] and
 		o['points_ledger_sum'] == 50 and o['member']['points_balance'] == 50 and
-		o['stored_value'] == [] and o['purchases'] == 0 and o['erased'] is False"
+		o['stored_value'] == [] and o['purchases'] == 1 and o['erased'] is False"
 	echo $?)
 check "member 360: the class and portrait" $(echo "$out" | py "o['member']['rfm']['class'] ==
 	'active' and o['member']['portrait']['usual_hour'] == 10 and

@@ -139,6 +139,15 @@ static bool build_set(Harness *h, KassaClient *cashier)
 		(long long)ids[E],
 		(long long)ids[A], (long long)ids[C], (long long)ids[E], (long long)ids[X],
 		(long long)ids[Y], (long long)ids[A], (long long)ids[Y], prefix) &&
+	       /* each member's spend is a sale of that much, as the ledgers everywhere */
+	       it_sqlf(h,
+		"INSERT INTO transactions (store_id, till_id, staff_id, member_id, currency,"
+		" total_minor, tendered_minor, change_minor, gross_minor)"
+		" SELECT t.store_id, t.till_id, 1001, m.member_id, 'CNY', m.cumulative_spend_minor,"
+		"  m.cumulative_spend_minor, 0, m.cumulative_spend_minor"
+		" FROM members m, tills t WHERE t.code = 'S001-T1' AND m.cumulative_spend_minor > 0"
+		" AND m.member_id BETWEEN %lld AND %lld AND m.name LIKE '%s%%'",
+		(long long)ids[A], (long long)ids[Y], prefix) &&
 	       /* the analytics job's rows: class, usual store, last visit (business days) */
 	       it_sqlf(h,
 		"INSERT INTO member_stats (member_id, visits, class, usual_store_id, usual_hour,"

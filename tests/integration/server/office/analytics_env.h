@@ -6,8 +6,9 @@
  * database in the fixture's PostgreSQL cluster, migrated and seeded
  * (scripts/seed.sh, no members), served by a second kassad on the
  * fixture's certificates with the analytics timer off ([analytics]
- * interval = 0: the job runs when the test asks) and the server's
- * business day in Asia/Shanghai.
+ * interval = 0: the job runs when the test asks), the server's
+ * business day in Asia/Shanghai and [database] query_timeout_ms 15000
+ * (statements the test holds on a lock for a moment must not time out).
  */
 #ifndef KASSA_ANALYTICS_ENV_H
 #define KASSA_ANALYTICS_ENV_H

@@ -10,10 +10,14 @@
  *                America/New_York with a sale on each side of its local
  *                midnight; a refund counted on its own day; a member merged
  *                into another after buying; a top-up that is no sale: every
- *                row of the seven agg_* tables equals what the sales give
+ *                row of the eight agg_* tables equals what the sales give
+ *                (agg_product_chain_day: the stores' product rows summed)
  *   twice        running the job again (plain, then a rebuild) rewrites no
  *                row (contents and row versions unchanged); a retried
  *                request answers the first run's counts
+ *   moved        two sales moved to other days: the product rows and the
+ *                chain-wide rows they leave are updated or deleted, those
+ *                they reach made
  *   rfm          twelve members with known visits and spend (one merged, one
  *                refunded sale, one never bought): the quintile cut points,
  *                each member's r, f, m and class, every class, and a
@@ -22,13 +26,26 @@
  *                next run without a full pass, and updates their figures
  *   late_sale    an offline sale recorded with a time three days old marks
  *                agg_dirty in its checkout; the next run puts it in its old
- *                day's bucket and updates its member
+ *                day's bucket (and its units in the chain-wide row of that
+ *                day) and updates its member; its refund, today, leaves
+ *                the product rows as they are
+ *   late_race    two late sales to one old bucket, the first's mark
+ *                committed and the second in flight while a run takes the
+ *                day: the run waits for it and the bucket counts both
+ *   one_run      two rebuilds at once from two connections: one runs, the
+ *                other is refused ANALYTICS_RUNNING (so is a retry of the
+ *                running one's key) and leaves no key behind; the lease's
+ *                length; once it ends a new run goes and the retried key
+ *                answers its counts; a dead kassad's lease holds runs off
+ *                until it runs out
  *   refused      AnalyticsRun is an administrator's
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <libpq-fe.h>
 
 #include "analytics_env.h"
 #include "itest.h"
@@ -40,6 +57,7 @@
 
 static AnalyticsEnv env;
 static char day_d[16];			/* D: the aggregates' business day, "YYYY-MM-DD" */
+static int64_t agg_txn[6];		/* day D's sales (agg_sales), for test_moved */
 
 /* One basket line. */
 typedef struct Item {
@@ -202,6 +220,9 @@ static const char *agg_rows(char *out, const char *select)
 #define AGG_PROD "SELECT s.code || a.day::text || p.sku, format('%s+%s:%s %s/%s', s.code," \
 	" a.day - ':D'::date, p.sku, a.quantity, a.net_minor) FROM agg_product_day a" \
 	" JOIN stores s USING (store_id) JOIN products p USING (product_id)"
+#define AGG_CHAIN "SELECT a.day::text || p.sku, format('%s:%s %s/%s', a.day - ':D'::date," \
+	" p.sku, a.quantity, a.net_minor) FROM agg_product_chain_day a JOIN products p" \
+	" USING (product_id)"
 #define AGG_STAFF "SELECT s.code || a.day::text || a.staff_id, format('%s+%s:%s %s/%s/%s/%s/%s/%s'," \
 	" s.code, a.day - ':D'::date, a.staff_id, a.sales, a.items, a.total_minor, a.member_sales," \
 	" a.refunds, a.refund_minor) FROM agg_staff_day a JOIN stores s USING (store_id)"
@@ -221,6 +242,16 @@ static void agg_expect(const char *table, const char *select, const char *want)
 	snprintf(q, sizeof(q), "%.*s%s%s", (int)(at - select), select, day_d, at + 2);
 	agg_rows(out, q);
 	CHECK(strcmp(out, want) == 0, "%s:\n       got  %s\n       want %s", table, out, want);
+}
+
+/* Every agg_product_chain_day row is the sum of its day's agg_product_day rows, and back. */
+static void chain_is_sum(const char *when)
+{
+	CHECK(it_sql_int(&env.h, "SELECT count(*) FROM agg_product_chain_day c FULL JOIN"
+			 " (SELECT day, product_id, sum(quantity) AS q, sum(net_minor) AS n"
+			 " FROM agg_product_day GROUP BY 1, 2) s USING (day, product_id)"
+			 " WHERE (c.quantity, c.net_minor) IS DISTINCT FROM (s.q, s.n)") == 0,
+	      "%s: agg_product_chain_day is agg_product_day summed over the stores", when);
 }
 
 /* Day D's sales: four at S001 (Shanghai), two at S002 (New York) astride its midnight. */
@@ -276,7 +307,7 @@ static void test_aggregates(Harness *h)
 	KassaClient *s2 = env.up ? it_login(&env.h, "S002-T1", 1002, "2345") : NULL;
 	Kassa__V1__Response *r = NULL;
 	char phone[32];
-	int64_t x, y, txn[6], want;
+	int64_t x, y, *txn = agg_txn, want;
 
 	(void)h;
 	if (!CHECK(s1 && s2, "the test's kassad serves"))
@@ -316,6 +347,10 @@ static void test_aggregates(Harness *h)
 	agg_expect("agg_product_day", AGG_PROD,
 		   "S001+0:G-RICE 2/5000 S001+0:G-SOAP 3/1200 S001+0:G-TEA 5/5000"
 		   " S002+0:G-TEA 1/1000 S002+1:G-SOAP 2/800");
+	/* the stores' rows summed by (day, product): D's tea is 5 at S001 and 1 at S002;
+	 * the soap refunded on D + 1 stays sold on D (a refund moves no product row) */
+	agg_expect("agg_product_chain_day", AGG_CHAIN,
+		   "0:G-RICE 2/5000 0:G-SOAP 3/1200 0:G-TEA 6/6000 1:G-SOAP 2/800");
 	agg_expect("agg_staff_day", AGG_STAFF,
 		   "S001+0:1001 4/10/11200/2/0/0 S001+1:1001 0/0/0/0/1/400 S002+0:1002 1/1/1000/1/0/0"
 		   " S002+1:1002 1/2/800/0/0/0");
@@ -325,6 +360,7 @@ static void test_aggregates(Harness *h)
 	CHECK(it_sql_int(&env.h, "SELECT count(*) FROM analytics_state"
 			 " WHERE kind IN ('aggregates', 'rfm_full', 'rfm_incremental')") == 3,
 	      "the run is recorded in analytics_state");
+	chain_is_sum("after a rebuild");
 out:
 	kc_response_free(r);
 	kc_free(s2);
@@ -339,6 +375,7 @@ static const char *agg_digest(char *out)
 			" UNION ALL SELECT 'h' || a::text || xmin::text FROM agg_sales_hour a"
 			" UNION ALL SELECT 'c' || a::text || xmin::text FROM agg_category_day a"
 			" UNION ALL SELECT 'p' || a::text || xmin::text FROM agg_product_day a"
+			" UNION ALL SELECT 'x' || a::text || xmin::text FROM agg_product_chain_day a"
 			" UNION ALL SELECT 's' || a::text || xmin::text FROM agg_staff_day a"
 			" UNION ALL SELECT 'o' || a::text || xmin::text FROM agg_points_day a"
 			" UNION ALL SELECT 'w' || a::text || xmin::text FROM agg_wallet_day a) q(x)");
@@ -376,6 +413,29 @@ static void test_twice(Harness *h)
 	kc_response_free(a);
 	kc_response_free(b);
 }
+
+/*
+ * Y's sale of 3 tea (S001, D 14:10) moved to D + 1 and the 2 soap of
+ * S002's D + 1 00:20 moved to D + 2, then a rebuild: S001's D tea falls to
+ * 2 and its D + 1 gets 3; S002's D + 1 soap row is deleted and D + 2 gets
+ * it. Chain-wide, D's tea is 2 + 1 = 3, D + 1 has S001's 3 tea and no soap
+ * left (deleted), D + 2 the 2 soap.
+ */
+static void test_moved(Harness *h)
+{
+	(void)h;
+	if (!CHECK(env.up && agg_txn[2] > 0 && agg_txn[5] > 0, "the aggregates' sales are there") ||
+	    !place_local(agg_txn[2], 1, "14:10") || !place_local(agg_txn[5], 2, "00:20") ||
+	    !CHECK(run_ok(false, true), "a rebuild"))
+		return;
+	agg_expect("agg_product_day", AGG_PROD,
+		   "S001+0:G-RICE 2/5000 S001+0:G-SOAP 3/1200 S001+0:G-TEA 2/2000"
+		   " S001+1:G-TEA 3/3000 S002+0:G-TEA 1/1000 S002+2:G-SOAP 2/800");
+	agg_expect("agg_product_chain_day", AGG_CHAIN,
+		   "0:G-RICE 2/5000 0:G-SOAP 3/1200 0:G-TEA 3/3000 1:G-TEA 3/3000 2:G-SOAP 2/800");
+	chain_is_sum("after two sales moved");
+}
+
 /* ---- RFM ---- */
 
 /* The hand-built members: visits (days ago) of one basket each, at S001 unless noted. */
@@ -601,6 +661,26 @@ out:
 
 /* ---- the late sale ---- */
 
+/* The R-TEA units and net money of day's row in agg_product_chain_day (0 without one). */
+static void chain_tea(const char *day, int64_t *qty, int64_t *net)
+{
+	*qty = it_sql_int(&env.h, "SELECT coalesce(sum(c.quantity), 0) FROM agg_product_chain_day c"
+			  " JOIN products p USING (product_id) WHERE p.sku = 'R-TEA' AND c.day = '%s'",
+			  day);
+	*net = it_sql_int(&env.h, "SELECT coalesce(sum(c.net_minor), 0) FROM agg_product_chain_day c"
+			  " JOIN products p USING (product_id) WHERE p.sku = 'R-TEA' AND c.day = '%s'",
+			  day);
+}
+
+/* S002's R-TEA row of day in agg_product_day as "units/net"; "-" for none. */
+static const char *late_rows(char *out, const char *day)
+{
+	return sql_text(out, "SELECT coalesce((SELECT a.quantity || '/' || a.net_minor FROM"
+			" agg_product_day a JOIN stores s USING (store_id) JOIN products p"
+			" USING (product_id) WHERE s.code = 'S002' AND p.sku = 'R-TEA'"
+			" AND a.day = '%s'), '-')", day);
+}
+
 static void test_late_sale(Harness *h)
 {
 	static const Item tea = { "R-TEA", 2 };
@@ -609,7 +689,7 @@ static void test_late_sale(Harness *h)
 	char phone[32], sold_at[32], day[TEXT_MAX], out[TEXT_MAX];
 	time_t t = time(NULL) - 3 * 86400;
 	struct tm tm;
-	int64_t z;
+	int64_t z, txn, q0, n0, q1, n1;
 
 	(void)h;
 	if (!CHECK(s2, "the test's kassad serves"))
@@ -617,8 +697,10 @@ static void test_late_sale(Harness *h)
 	gmtime_r(&t, &tm);
 	strftime(sold_at, sizeof(sold_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	sql_text(day, "SELECT ('%s'::timestamptz AT TIME ZONE 'America/New_York')::date::text", sold_at);
+	/* whatever S001's RFM sales put on that day already (S002 had none then) */
+	chain_tea(day, &q0, &n0);
 	z = it_register(&env.h, s2, "Late Z", phone);
-	if (z == 0 || sell(s2, z, &tea, 1, 2000, sold_at) == 0)
+	if (z == 0 || (txn = sell(s2, z, &tea, 1, 2000, sold_at)) == 0)
 		goto out;
 	CHECK(it_sql_int(&env.h, "SELECT count(*) FROM agg_dirty d JOIN stores s USING (store_id)"
 			 " WHERE s.code = 'S002' AND d.day = '%s'", day) == 1 &&
@@ -635,13 +717,314 @@ static void test_late_sale(Harness *h)
 		 " || '/' || a.member_sales || '/' || a.member_total_minor FROM agg_sales_day a JOIN"
 		 " stores s USING (store_id) WHERE s.code = 'S002' AND a.day = '%s'), '-')", day);
 	CHECK(strcmp(out, "1/2/2000/1/2000") == 0, "the old day's bucket has the late sale: %s", out);
+	/* 2 tea at 10.00 at S002, and the same 2 more in the chain-wide row of the day */
+	CHECK(strcmp(late_rows(out, day), "2/2000") == 0, "S002's tea of %s: %s", day, out);
+	chain_tea(day, &q1, &n1);
+	CHECK(q1 == q0 + 2 && n1 == n0 + 2000, "the chain's tea of %s: %lld/%lld, want %lld/%lld",
+	      day, (long long)q1, (long long)n1, (long long)q0 + 2, (long long)n0 + 2000);
+	chain_is_sum("after the late sale");
 	CHECK(strcmp(rfm_of(out, z), "5/1/1 new") == 0, "and its member is classified: %s", out);
 	CHECK(it_sql_int(&env.h, "SELECT count(*) FROM member_stats WHERE member_id = %lld AND"
 			 " visits = 1 AND last_visit = '%s'::timestamptz", (long long)z, sold_at) == 1,
 	      "with the sale's own time as the last visit");
+	/* its refund today counts on today's bucket; the units stay sold on the old day */
+	kc_response_free(r);
+	r = NULL;
+	if (refund(s2, txn, NULL, 0) == 0 || !run_ok(false, false))
+		goto out;
+	CHECK(strcmp(late_rows(out, day), "2/2000") == 0, "after the refund, S002's tea: %s", out);
+	chain_tea(day, &q1, &n1);
+	CHECK(q1 == q0 + 2 && n1 == n0 + 2000, "after the refund, the chain's tea: %lld/%lld",
+	      (long long)q1, (long long)n1);
+	CHECK(it_sql_int(&env.h, "SELECT coalesce(sum(a.refunds), 0) FROM agg_sales_day a JOIN"
+			 " stores s USING (store_id) WHERE s.code = 'S002' AND a.day ="
+			 " (now() AT TIME ZONE 'America/New_York')::date AND a.refund_minor = 2000") == 1,
+	      "the refund counts on S002's today");
+	chain_is_sum("after the refund");
 out:
 	kc_response_free(r);
 	kc_free(s2);
+}
+
+/* ---- one run at a time; a late sale racing a run ---- */
+
+#define ANALYTICS_LOCK "4242012"	/* kassa_analytics_lock()'s advisory lock */
+#define POLL_DEADLINE_S 20		/* waiting for kassad or PostgreSQL to get somewhere */
+#define RUNNING_TEXT "another analytics run is going"
+
+/* A database connection of the test's own (holding locks, polling); NULL + failure. */
+static PGconn *pg_open(void)
+{
+	PGconn *pg = PQconnectdb(env.h.conninfo);
+
+	if (!CHECK(PQstatus(pg) == CONNECTION_OK, "connect: %s", PQerrorMessage(pg))) {
+		PQfinish(pg);
+		return NULL;
+	}
+	return pg;
+}
+
+/* Run sql on pg (statements, rows ignored); false + failure. */
+static bool pg_run(PGconn *pg, const char *sql)
+{
+	PGresult *res = PQexec(pg, sql);
+	bool ok = CHECK(PQresultStatus(res) == PGRES_COMMAND_OK ||
+			PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(pg));
+
+	PQclear(res);
+	return ok;
+}
+
+/*
+ * Poll sql (one bigint) on pg every 20 ms until it is not 0, for at most
+ * POLL_DEADLINE_S; its last value (-1 if the query failed).
+ */
+static int64_t pg_poll(PGconn *pg, const char *sql)
+{
+	struct timespec ts = { 0, 20 * 1000000L };
+	int64_t v = 0;
+
+	for (int i = 0; i < POLL_DEADLINE_S * 50 && v == 0; i++) {
+		PGresult *res = PQexec(pg, sql);
+
+		v = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+			? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
+		PQclear(res);
+		if (v == 0)
+			nanosleep(&ts, NULL);
+	}
+	return v;
+}
+
+/* Send, without waiting, an offline sale of qty R-TEA (10.00 each) sold at sold_at; false + failure. */
+static bool late_send(KassaClient *kc, int qty, const char *sold_at, uint64_t *id)
+{
+	Kassa__V1__Request req = KASSA__V1__REQUEST__INIT;
+	Kassa__V1__Checkout co = KASSA__V1__CHECKOUT__INIT;
+	Kassa__V1__SaleLine line = KASSA__V1__SALE_LINE__INIT, *lp = &line;
+	Kassa__V1__Tender t = KASSA__V1__TENDER__INIT, *tp = &t;
+	char key[KC_KEY_LEN];
+
+	line.code = (char *)"R-TEA";
+	line.quantity = qty;
+	t.kind = CASH;
+	t.amount_minor = 1000 * qty;
+	co.n_lines = 1;
+	co.lines = &lp;
+	co.n_tenders = 1;
+	co.tenders = &tp;
+	co.sold_at = (char *)sold_at;
+	co.offline = true;
+	req.body_case = KASSA__V1__REQUEST__BODY_CHECKOUT;
+	req.checkout = &co;
+	kc_new_key(key);
+	req.idempotency_key = key;
+	return CHECK(kc_send(kc, &req, id) == KC_OK, "send a late sale: %s", kc_last_error(kc));
+}
+
+/*
+ * Two offline sales of S001's day five days ago, no member: the first
+ * commits with its mark; the second is held in its checkout after its
+ * mark (its tenders wait for the test's SHARE lock on the table) while a
+ * run takes the day. The run must wait for the second sale (its mark
+ * locks the mark already there) and count it: a run that counted the
+ * first alone would delete the only mark, and the second would be lost.
+ */
+static void test_late_race(Harness *h)
+{
+	static const Item tea = { "R-TEA", 1 };
+	KassaClient *s1 = env.up ? it_login(&env.h, "S001-T1", 1001, "1234") : NULL;
+	KassaClient *s2 = env.up ? it_login(&env.h, "S001-T2", 1001, "1234") : NULL;
+	KassaClient *ad = env.up ? it_login(&env.h, "HQ-OFFICE-1", 9001, "0000") : NULL;
+	PGconn *hold = NULL, *watch = NULL;
+	Kassa__V1__Response *r = NULL;
+	KcReq run;
+	char sold_at[32], day[TEXT_MAX], out[TEXT_MAX], want[64], sql[TEXT_MAX];
+	time_t t = time(NULL) - 5 * 86400;
+	struct tm tm;
+	uint64_t sale_id = 0, run_id = 0;
+	int64_t sales0, total0, runs0;
+	bool held = false;
+	KcResult rc;
+
+	(void)h;
+	if (!CHECK(s1 && s2 && ad, "the test's kassad serves") || (hold = pg_open()) == NULL ||
+	    (watch = pg_open()) == NULL)
+		goto out;
+	gmtime_r(&t, &tm);
+	strftime(sold_at, sizeof(sold_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	sql_text(day, "SELECT ('%s'::timestamptz AT TIME ZONE s.timezone)::date::text FROM stores s"
+		 " WHERE s.code = 'S001'", sold_at);
+#define DAY_SALES " FROM transactions t JOIN stores s USING (store_id) WHERE s.code = 'S001'" \
+	" AND t.kind = 'sale' AND (t.created_at AT TIME ZONE s.timezone)::date = '%s'"
+	/* what the day holds already (the RFM members' visits), from the sales themselves */
+	sales0 = it_sql_int(&env.h, "SELECT count(*)" DAY_SALES, day);
+	total0 = it_sql_int(&env.h, "SELECT coalesce(sum(t.total_minor), 0)" DAY_SALES, day);
+#undef DAY_SALES
+	runs0 = it_sql_int(&env.h, "SELECT coalesce(max(run_id), 0) FROM job_runs");
+	/* 1. the first late sale, committed with its mark */
+	if (sell(s1, 0, &tea, 1, 1000, sold_at) == 0 ||
+	    !CHECK(it_sql_int(&env.h, "SELECT count(*) FROM agg_dirty d JOIN stores s USING (store_id)"
+			      " WHERE s.code = 'S001' AND d.day = '%s'", day) == 1,
+		   "the first late sale marked S001's %s", day))
+		goto out;
+	/* 2. the second, of 2 tea, held after its mark */
+	if (!pg_run(hold, "BEGIN; LOCK TABLE tenders IN SHARE MODE"))
+		goto out;
+	held = true;
+	if (!late_send(s2, 2, sold_at, &sale_id) ||
+	    !CHECK(pg_poll(watch, "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation ="
+			   " 'tenders'::regclass AND database = (SELECT oid FROM pg_database"
+			   " WHERE datname = current_database())") == 1,
+		   "the second late sale waits in its checkout, its mark made"))
+		goto out;
+	/* 3. a run meanwhile: it waits for the sale (or, wrongly, finishes without it) */
+	kc_req_analytics_run(&run, false, false, NULL);
+	if (!CHECK(kc_send(ad, &run.req, &run_id) == KC_OK, "send a run: %s", kc_last_error(ad)))
+		goto out;
+	snprintf(sql, sizeof(sql), "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname ="
+		 " current_database() AND wait_event_type = 'Lock' AND query LIKE"
+		 " '%%kassa_agg_buckets%%') + (SELECT count(*) FROM job_runs WHERE run_id > %lld"
+		 " AND finished_at IS NOT NULL)", (long long)runs0);
+	CHECK(pg_poll(watch, sql) > 0, "the run waits for the second sale, or has finished");
+	/* 4. the sale commits; both are answered */
+	held = false;
+	if (!pg_run(hold, "COMMIT"))
+		goto out;
+	rc = kc_recv_id(s2, sale_id, &r);
+	CHECK(rc == KC_OK && r && kc_status(r) == ST_OK && r->transaction,
+	      "the second late sale: %s", r ? kc_message(r) : kc_last_error(s2));
+	kc_response_free(r);
+	r = NULL;
+	rc = kc_recv_id(ad, run_id, &r);
+	if (!CHECK(rc == KC_OK && r && kc_status(r) == ST_OK && r->analytics_done, "the run: %s",
+		   r ? kc_message(r) : kc_last_error(ad)))
+		goto out;
+	/* the old day's bucket: both sales, 1 + 2 tea, 30.00 more than the day had */
+	sql_text(out, "SELECT coalesce((SELECT a.sales || '/' || a.total_minor FROM agg_sales_day a"
+		 " JOIN stores s USING (store_id) WHERE s.code = 'S001' AND a.day = '%s'), '0/0')", day);
+	snprintf(want, sizeof(want), "%lld/%lld", (long long)sales0 + 2, (long long)total0 + 3000);
+	CHECK(strcmp(out, want) == 0, "S001's bucket of %s counts both late sales: %s, want %s", day,
+	      out, want);
+	CHECK(it_sql_int(&env.h, "SELECT count(*) FROM agg_dirty") == 0, "and no mark is left");
+out:
+	if (held && hold != NULL)
+		(void)pg_run(hold, "ROLLBACK");
+	PQfinish(watch);
+	PQfinish(hold);
+	kc_response_free(r);
+	kc_free(ad);
+	kc_free(s2);
+	kc_free(s1);
+}
+
+/* rc and r (freed here) answer what: FAILED_PRECONDITION ANALYTICS_RUNNING; false + failure. */
+static bool refused_running(KcResult rc, Kassa__V1__Response *r, KassaClient *kc, const char *what)
+{
+	bool ok = CHECK(rc == KC_OK && r && kc_status(r) == KASSA__V1__STATUS_CODE__FAILED_PRECONDITION &&
+			strcmp(kc_detail(r), "ANALYTICS_RUNNING") == 0 &&
+			strstr(kc_message(r), RUNNING_TEXT) != NULL,
+			"%s is refused ANALYTICS_RUNNING: %s %s %s", what,
+			r ? kc_status_name(kc_status(r)) : kc_last_error(kc), r ? kc_detail(r) : "",
+			r ? kc_message(r) : "");
+
+	kc_response_free(r);
+	return ok;
+}
+
+/* The lease is free: no holder, no run, expired. */
+static bool lease_free(void)
+{
+	return it_sql_int(&env.h, "SELECT count(*) FROM job_leases WHERE job = 'analytics' AND"
+			  " holder = '' AND run_id = 0 AND lease_until = '-infinity'") == 1;
+}
+
+/* Two runs at once, a retry of the running one's key, a dead kassad's lease (see the top). */
+static void test_one_run(Harness *h)
+{
+	KassaClient *a = env.up ? it_login(&env.h, "HQ-OFFICE-1", 9001, "0000") : NULL;
+	KassaClient *b = env.up ? it_login(&env.h, "HQ-OFFICE-1", 9001, "0000") : NULL;
+	KassaClient *c = env.up ? it_login(&env.h, "HQ-OFFICE-1", 9001, "0000") : NULL;
+	PGconn *hold = NULL;
+	Kassa__V1__Response *r = NULL, *w = NULL;
+	KcReq ra, rb;
+	char ka[KC_KEY_LEN], kb[KC_KEY_LEN], won[TEXT_MAX];
+	uint64_t ida = 0, idb = 0;
+	bool a_won, locked = false;
+	KcResult rc;
+
+	(void)h;
+	if (!CHECK(a && b && c, "the test's kassad serves") || (hold = pg_open()) == NULL ||
+	    !(locked = pg_run(hold, "SELECT pg_advisory_lock(" ANALYTICS_LOCK ")")))
+		goto out;
+	/* 1. two rebuilds at once; the lock holds whichever goes at its first bucket */
+	kc_new_key(ka);
+	kc_new_key(kb);
+	kc_req_analytics_run(&ra, false, true, ka);
+	kc_req_analytics_run(&rb, false, true, kb);
+	if (!CHECK(kc_send(a, &ra.req, &ida) == KC_OK && kc_send(b, &rb.req, &idb) == KC_OK,
+		   "send two rebuilds"))
+		goto out;
+#define LEASE_KEY " FROM job_leases l JOIN idempotency i ON i.kind = 'analytics_run'" \
+	" AND i.result_id = l.run_id WHERE l.job = 'analytics' AND l.lease_until > now()"
+	CHECK(pg_poll(hold, "SELECT count(*)" LEASE_KEY) == 1, "a run holds the lease");
+	sql_text(won, "SELECT coalesce((SELECT i.key" LEASE_KEY "), '')");
+#undef LEASE_KEY
+	if (!CHECK(strcmp(won, ka) == 0 || strcmp(won, kb) == 0, "one of the two: '%s'", won))
+		goto out;
+	a_won = strcmp(won, ka) == 0;
+	/* 2. the other is refused at once and leaves nothing behind */
+	rc = kc_recv_id(a_won ? b : a, a_won ? idb : ida, &r);
+	refused_running(rc, r, a_won ? b : a, "the second of two rebuilds at once");
+	r = NULL;
+	CHECK(it_sql_int(&env.h, "SELECT count(*) FROM idempotency WHERE kind = 'analytics_run'"
+			 " AND key = '%s'", a_won ? kb : ka) == 0, "the refused one left no key behind");
+	CHECK(it_sql_int(&env.h, "SELECT count(*) FROM job_runs WHERE kind = 'analytics_run'"
+			 " AND finished_at IS NULL") == 1, "one run goes");
+	/* 5 x ([database] query_timeout_ms 15000 + 500 ms of grace) = 77.5 s, rounded up */
+	CHECK(it_sql_int(&env.h, "SELECT count(*) FROM job_leases WHERE holder LIKE '%% pid %% run %%'"
+			 " AND lease_until - now() BETWEEN interval '60 s' AND interval '78 s'") == 1,
+	      "its lease runs 78 s ahead");
+	/* 3. a retry of the running one's key: refused the same way */
+	rc = kc_analytics_run(c, false, true, won, &r);
+	refused_running(rc, r, c, "a retry of the running run's key");
+	r = NULL;
+	/* 4. once the lock goes the run finishes and gives the lease back */
+	locked = !pg_run(hold, "SELECT pg_advisory_unlock(" ANALYTICS_LOCK ")");
+	rc = kc_recv_id(a_won ? a : b, a_won ? ida : idb, &w);
+	if (!CHECK(rc == KC_OK && w && kc_status(w) == ST_OK && w->analytics_done &&
+		   w->analytics_done->buckets > 0, "the running rebuild finishes: %s",
+		   w ? kc_message(w) : "-"))
+		goto out;
+	CHECK(lease_free(), "its end releases the lease");
+	/* 5. then another run goes, and the first one's key answers its counts */
+	CHECK(run_ok(false, false), "a run after it");
+	r = run_job(false, true, won);
+	CHECK(r && r->analytics_done->buckets == w->analytics_done->buckets &&
+	      r->analytics_done->members == w->analytics_done->members,
+	      "the retried key answers its run's counts");
+	kc_response_free(r);
+	r = NULL;
+	/* 6. a kassad that died holding the lease: refused until the lease runs out */
+	if (!it_sqlf(&env.h, "UPDATE job_leases SET holder = 'gone pid 1 run 1', run_id = 0,"
+		     " lease_until = now() + interval '1 minute'"))
+		goto out;
+	rc = kc_analytics_run(c, false, false, NULL, &r);
+	refused_running(rc, r, c, "a run while a dead kassad's lease has not run out");
+	r = NULL;
+	if (!it_sqlf(&env.h, "UPDATE job_leases SET lease_until = now() - interval '1 second'"))
+		goto out;
+	CHECK(run_ok(false, false), "a run once it has run out");
+	CHECK(lease_free(), "and the lease is free after it");
+out:
+	if (locked)
+		(void)pg_run(hold, "SELECT pg_advisory_unlock(" ANALYTICS_LOCK ")");
+	PQfinish(hold);
+	kc_response_free(r);
+	kc_response_free(w);
+	kc_free(c);
+	kc_free(b);
+	kc_free(a);
 }
 
 static void test_refused(Harness *h)
@@ -676,9 +1059,12 @@ static const HarnessTest tests[] = {
 	{ "env", test_env },
 	{ "aggregates", test_aggregates },
 	{ "twice", test_twice },
+	{ "moved", test_moved },
 	{ "rfm", test_rfm },
 	{ "incremental", test_incremental },
 	{ "late_sale", test_late_sale },
+	{ "late_race", test_late_race },
+	{ "one_run", test_one_run },
 	{ "refused", test_refused },
 	{ "done", test_done },
 };

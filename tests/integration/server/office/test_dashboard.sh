@@ -15,10 +15,13 @@
 #       resource; HEAD; a till's or an inactive office till's certificate gets
 #       403; no, a revoked or a rogue certificate fails the TLS handshake; POST
 #       and PUT get 405; an unknown path 404; an oversized header is refused and
-#       kassad goes on serving; an idle connection is closed; at most
-#       HTTPS_MAX_CONNECTIONS (64) are served at once, the next waits until one
-#       closes; kassad shuts down cleanly. The fixture's own kassad serves its
-#       dashboard too (office 200, till 403).
+#       kassad goes on serving; an idle connection is closed; one certificate
+#       has at most HTTPS_MAX_PER_CLIENT (8) connections served, its ninth gets
+#       503 (a page saying why) while another certificate is served; at most
+#       HTTPS_MAX_CONNECTIONS (64) are served at once (eight certificates,
+#       three of them made here), the next waits until one closes; kassad shuts
+#       down cleanly. The fixture's own kassad serves its dashboard too (office
+#       200, till 403).
 #   (b) headless Chromium (Debian's chromium) loads the page presenting the
 #       office certificate (an NSS database in a temporary $HOME trusting the
 #       test CA, and the profile's auto-select-certificate setting for the
@@ -26,6 +29,11 @@
 #       names, figures, the Chinese headings) and takes screenshots in English
 #       and Chinese into $KASSA_SCREENSHOT_DIR (dashboard-en.png, dashboard-zh_CN.png),
 #       which must not be blank.
+#   (c) the same kassad with [admin] dashboard_request_timeout = 3 under a hard limit
+#       of 256 descriptors: max_sessions keeps the dashboard's 64 connections aside;
+#       a client trickling header bytes a second apart (inside the 10 s a read may
+#       stall) is cut off 3 s after it connected, and a kept-alive one 3 s after its
+#       answer.
 # Needs KASSA_TEST_ENV (scripts/test-env.sh), curl, python3, chromium, certutil and
 # pk12util (libnss3-tools).
 # shellcheck source=../../lib.sh
@@ -183,39 +191,114 @@ check "an oversized header is refused (got $code)" $([ "$code" != 200 ]; echo $?
 check "and kassad goes on serving" $(kill -0 "$kassad_pid" &&
 	[ "$(get HQ-OFFICE-1 "$U/" -o /dev/null -w '%{http_code}')" = 200 ]; echo $?)
 
-# an idle connection, then the connection limit (python3's ssl)
-python3 - "$dport" "$C" >"$tmp/conns.log" 2>&1 <<'PY'
+# an idle connection, the connections of one certificate, then the connection limit
+# (python3's ssl): three more office certificates of the test CA make eight in all
+X=$tmp/certs
+cp -r "$C" "$X" && bash "$KASSA_ROOT/scripts/gen-certs.sh" "$X" HQ:DASH-1 HQ:DASH-2 HQ:DASH-3 \
+	>"$tmp/certs.log" 2>&1 &&
+	sql "INSERT INTO tills (store_id, code, kind, active) SELECT s.store_id, c.code, 'office', true
+	     FROM stores s, unnest(ARRAY['DASH-1', 'DASH-2', 'DASH-3']) AS c(code) WHERE s.code = 'HQ'" \
+	>/dev/null
+check "three more office certificates" $?
+python3 - "$dport" "$C" "$X" >"$tmp/conns.log" 2>&1 <<'PY'
 import socket, ssl, sys, time
-port, certs = int(sys.argv[1]), sys.argv[2]
-ctx = ssl.create_default_context(cafile=certs + "/ca.crt")
-ctx.load_cert_chain(certs + "/HQ-OFFICE-1.crt", certs + "/HQ-OFFICE-1.key")
-ctx.check_hostname = False
+port, certs, extra = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def context(name, d):
+	ctx = ssl.create_default_context(cafile=certs + "/ca.crt")
+	ctx.load_cert_chain(d + "/" + name + ".crt", d + "/" + name + ".key")
+	ctx.check_hostname = False
+	return ctx
+ctx = {n: context(n, certs) for n in ("HQ-OFFICE-1", "S001-T1", "S001-T2", "S002-T1", "BENCH-1")}
+ctx.update({n: context(n, extra) for n in ("DASH-1", "DASH-2", "DASH-3")})
+def conn(name):
+	return ctx[name].wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10))
+def status(s):	# one GET on s (kept alive): its status code, or "closed"
+	s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	got = b""
+	try:
+		while b"\r\n" not in got:
+			b = s.recv(4096)
+			if not b:
+				break
+			got += b
+	except (OSError, ssl.SSLError):
+		pass
+	return got.split(b" ")[1].decode() if got.startswith(b"HTTP/1.1 ") else "closed"
+def answer(s, lang):	# one GET with Connection: close: the whole answer
+	s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: " + lang +
+		  b"\r\nConnection: close\r\n\r\n")
+	got = b""
+	try:
+		while True:
+			b = s.recv(65536)
+			if not b:
+				break
+			got += b
+	except (OSError, ssl.SSLError):
+		pass
+	return got
 idle = socket.create_connection(("127.0.0.1", port))
 idle.settimeout(30)
 t0 = time.monotonic()
 closed = idle.recv(1) == b""
 print("idle", "closed" if closed else "open", round(time.monotonic() - t0))
-conns = []
-for i in range(64):
-	s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5))
-	conns.append(s)
-extra = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), do_handshake_on_connect=False)
+# eight of one certificate are served (each answered: counted), the ninth is refused,
+# another certificate is served meanwhile, and once one of the eight closes a new one is
+hq = [conn("HQ-OFFICE-1") for _ in range(8)]
+print("eight of one certificate:", " ".join(status(s) for s in hq))
+a = answer(conn("HQ-OFFICE-1"), b"en")
+print("its ninth:", a.split(b" ")[1].decode() if a.startswith(b"HTTP/1.1 ") else "closed")
+print("its page says why:", b"Too many connections" in a and b"has 8 connections" in a)
+a = answer(conn("HQ-OFFICE-1"), b"zh-CN")
+print("in Chinese:", "连接过多" in a.decode("utf-8", "replace"))
+other = [conn("DASH-1")]
+print("another certificate meanwhile:", status(other[0]))
+hq.pop().close()
+t0, got = time.monotonic(), None
+while got != "200" and time.monotonic() - t0 < 10:	# until kassad has seen the close
+	s = conn("HQ-OFFICE-1")
+	got = status(s)
+	if got == "200":
+		hq.append(s)
+	else:
+		s.close()
+print("one of the eight closed, then:", got)
+# 64 in all, eight of each certificate; the 65th waits until one closes
+conns = hq + other + [conn("DASH-1") for _ in range(7)]
+for name in ("S001-T1", "S001-T2", "S002-T1", "BENCH-1", "DASH-2", "DASH-3"):
+	conns += [conn(name) for _ in range(8)]
+print("open:", len(conns))
+extra = ctx["HQ-OFFICE-1"].wrap_socket(socket.create_connection(("127.0.0.1", port)),
+				       do_handshake_on_connect=False)
 extra.settimeout(2)
 try:
 	extra.do_handshake()
 	print("65th served")
 except (socket.timeout, TimeoutError):
 	print("65th waits")
-conns.pop().close()
+hq[0].close()
 extra.settimeout(10)
 extra.do_handshake()
 extra.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
 print("65th after one closed:", extra.recv(12).decode())
 PY
 check "an idle connection is closed by the server" $(grep -qE '^idle closed (9|10|11|12)$' "$tmp/conns.log"; echo $?)
-check "64 connections are served, the 65th waits" $(grep -q '^65th waits' "$tmp/conns.log"; echo $?)
+check "eight connections of one certificate are served" \
+	$(grep -q '^eight of one certificate: 200 200 200 200 200 200 200 200$' "$tmp/conns.log"; echo $?)
+check "its ninth is refused with 503" $(grep -q '^its ninth: 503$' "$tmp/conns.log"; echo $?)
+check "on a page that says why, in the reader's language" \
+	$(grep -q '^its page says why: True$' "$tmp/conns.log" && grep -q '^in Chinese: True$' "$tmp/conns.log"
+	echo $?)
+check "while another certificate is served" \
+	$(grep -q '^another certificate meanwhile: 200$' "$tmp/conns.log"; echo $?)
+check "and once one of the eight closes, a new one is served" \
+	$(grep -q '^one of the eight closed, then: 200$' "$tmp/conns.log"; echo $?)
+check "64 connections are served, the 65th waits" $(grep -q '^open: 64$' "$tmp/conns.log" &&
+	grep -q '^65th waits' "$tmp/conns.log"; echo $?)
 check "and is served once one closes" $(grep -q '^65th after one closed: HTTP/1.1 200' "$tmp/conns.log"; echo $?)
 [ "$fail" = 0 ] || cat "$tmp/conns.log"
+code=$(get HQ-OFFICE-1 "$U/" -o "$tmp/busy.html" -w '%{http_code}')
+check "after them the office certificate is served again" $([ "$code" = 200 ]; echo $?)
 
 # ---- (b) headless Chromium presenting the office certificate ----
 CHROME=$(command -v chromium || command -v chromium-browser || true)
@@ -306,5 +389,80 @@ fi
 
 stop_kassad
 check "the dashboard's kassad shuts down cleanly" $?
+
+# ---- (c) the request deadline, and descriptors kept for the dashboard ----
+# the same kassad with [admin] dashboard_request_timeout = 3, a pool of 4 and a hard limit
+# of 256 descriptors: 32 kept + 4 for the pool + 64 for the dashboard leave 156 sessions
+port=$(free_port)
+dport=$(free_port)
+while [ "$dport" = "$port" ]; do dport=$(free_port); done
+(
+	ulimit -S -n 256 && ulimit -H -n 256 || exit 99
+	exec env KASSA_SERVER_LISTEN="127.0.0.1:$port" KASSA_DATABASE_CONNINFO="$CONNINFO" \
+		KASSA_ADMIN_DASHBOARD_LISTEN="127.0.0.1:$dport" KASSA_ANALYTICS_INTERVAL=0 \
+		KASSA_ADMIN_DASHBOARD_REQUEST_TIMEOUT=3 KASSA_DATABASE_POOL_SIZE=4 \
+		"$KASSA_KASSAD" --config "$KASSA_CONFIG"
+) >"$tmp/kassad.log" 2>&1 &
+kassad_pid=$!
+U=https://127.0.0.1:$dport
+up=1
+for _ in $(seq 1 200); do
+	[ "$(get HQ-OFFICE-1 "$U/" -o /dev/null -w '%{http_code}' 2>/dev/null)" = 200 ] && { up=0; break; }
+	kill -0 "$kassad_pid" 2>/dev/null || break
+	sleep 0.1
+done
+check "kassad with a 3 s request deadline serves the dashboard" $up
+[ $up = 0 ] || { tail -n 30 "$tmp/kassad.log"; summary; }
+lowered=$(sed -n 's/.*max_sessions lowered from [0-9]* to \([0-9]*\).*/\1/p' "$tmp/kassad.log")
+check "max_sessions keeps the dashboard's 64 descriptors: 256 - 32 - 4 - 64 = 156 (got ${lowered:-none})" \
+	$([ "$lowered" = 156 ]; echo $?)
+python3 - "$dport" "$C" >"$tmp/slow.log" 2>&1 <<'PY'
+import select, socket, ssl, sys, time
+port, certs = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=certs + "/ca.crt")
+ctx.load_cert_chain(certs + "/HQ-OFFICE-1.crt", certs + "/HQ-OFFICE-1.key")
+ctx.check_hostname = False
+def trickle(s, t0, what):
+	# a header byte a second (each well inside the 10 s a read may stall) for at most 12 s;
+	# the wait for the server is the trickle's own second
+	for b in b"X-Slow: " + b"a" * 12:
+		try:
+			s.send(bytes([b]))
+			if select.select([s], [], [], 1.0)[0] and s.recv(4096) == b"":
+				break
+		except (OSError, ssl.SSLError):
+			break
+	else:
+		print(what, "open", round(time.monotonic() - t0))
+		return
+	print(what, "closed", round(time.monotonic() - t0))
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10))
+t0 = time.monotonic()
+s.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+trickle(s, t0, "first request")
+# kept alive: the deadline starts again with the answer, for the next request
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10))
+s.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
+got = b""
+while b"</html>" not in got:
+	b = s.recv(65536)
+	if not b:
+		break
+	got += b
+print("answered:", got[:12].decode())
+t0 = time.monotonic()
+s.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+trickle(s, t0, "second request")
+PY
+check "headers trickled a byte a second are cut off by the 3 s deadline" \
+	$(grep -qE '^first request closed [2-5]$' "$tmp/slow.log"; echo $?)
+check "so is a kept-alive connection's next request, 3 s after the answer" \
+	$(grep -q '^answered: HTTP/1.1 200' "$tmp/slow.log" &&
+	grep -qE '^second request closed [2-5]$' "$tmp/slow.log"; echo $?)
+[ "$fail" = 0 ] || cat "$tmp/slow.log"
+check "and kassad goes on serving" \
+	$([ "$(get HQ-OFFICE-1 "$U/" -o /dev/null -w '%{http_code}')" = 200 ]; echo $?)
+stop_kassad
+check "that kassad shuts down cleanly too" $?
 psql "$KASSA_CONNINFO" -X -q -c "DROP DATABASE IF EXISTS $DB"
 summary

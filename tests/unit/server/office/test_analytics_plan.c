@@ -5,7 +5,8 @@
  * leap day, the turn of a century and of the year), a run's ranges cut
  * into batches of buckets that skip the chain-wide days and lose or
  * repeat no bucket across range boundaries, the chain-wide days in
- * batches, and the batch size's doubling, halving and bounds.
+ * batches, and the batch size's doubling, halving and bounds; the run's
+ * lease length and when it is renewed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -121,6 +122,19 @@ static void test_batch_next(void **state)
 	assert_int_equal(analytics_batch_next(100, 9000, 1000, 50, 500), 50);
 }
 
+/* The lease: five times (timeout + grace), rounded up; renewed after half a timeout. */
+static void test_lease(void **state)
+{
+	(void)state;
+	assert_int_equal(analytics_lease_seconds(5000, 500), 28);	/* 27.5 s */
+	assert_int_equal(analytics_lease_seconds(10, 500), 3);		/* 2.55 s */
+	assert_int_equal(analytics_lease_seconds(600000, 500), 3003);
+	assert_false(analytics_lease_due(1000000, 3499999, 5000));	/* 2.5 s less 1 us */
+	assert_true(analytics_lease_due(1000000, 3500000, 5000));
+	assert_true(analytics_lease_due(0, 5000, 10));
+	assert_false(analytics_lease_due(0, 4999, 10));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +142,7 @@ int main(void)
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_batch_next),
+		cmocka_unit_test(test_lease),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
