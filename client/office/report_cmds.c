@@ -6,8 +6,9 @@
  *   report NAME [from=YYYY-MM-DD] [to=YYYY-MM-DD] [store=ID] [category=CAT] [limit=N]
  *               [y=COLUMN]     (the column --svg/--html draw; default: chart.h's choice)
  *
- * The server runs the report (ReportRun) and answers a typed table; this
- * file writes it as --format says: an aligned table in the user's
+ * The server runs the report (ReportRun) and answers a typed table, in
+ * pages when it is large (kc_report_all joins them: the user sees one
+ * table); this file writes it as --format says: an aligned table in the user's
  * language (the default; report_render.c), CSV (csv.h: column keys and
  * machine values) or one JSON object (report_render.c), to stdout or
  * --output FILE. --svg FILE and --html FILE also draw it (chart.h). A
@@ -129,7 +130,7 @@ int cmd_report(KassaClient *kc, const Args *a)
 	if (!report_args(a, &ra))
 		return bad_usage(cmd, REPORT_USAGE);
 	if (!office_result(kc, cmd,
-			   kc_report_run(kc, ra.name, ra.from, ra.to, ra.store_id, ra.category,
+			   kc_report_all(kc, ra.name, ra.from, ra.to, ra.store_id, ra.category,
 					 (uint32_t)ra.limit, &resp),
 			   &resp, KASSA__V1__RESPONSE__BODY_REPORT_TABLE, &code))
 		return code;

@@ -7,6 +7,10 @@
  * DB_LANE_REPORT, building the ReportTable from its rows (or the spec's
  * compute hook) and the table's freshness (db_report_freshness()). With
  * report = "" it lists the reports the caller may run, one row per name.
+ * A table larger than a page is answered in pages: each runs the report
+ * again and answers the rows from the cursor's offset on (after = "r1:N",
+ * N rows already given) until the next row would outgrow a page's share of
+ * the frame; next is the following page's cursor ("" = the last page).
  * The sales reports' specs are report_sales.c's; their SQL is
  * migrations/functions/reports.sql.
  */
@@ -21,8 +25,11 @@
 #include "office.h"
 #include "report.h"
 
-/* A reply must fit the client's frame: more rows than this is refused. */
-#define REPORT_MAX_ROWS 50000
+/* The rows a report may build in memory (three years of 200 stores' days fit). */
+#define REPORT_MAX_ROWS 250000
+/* A page's rows take at most three quarters of the frame (at most 1 MiB), as exports'. */
+#define REPORT_PAGE_FRAME_MAX ((size_t)1 << 20)
+#define REPORT_CURSOR_LEN 24
 #define HEAD_OFFICE_ROLES (ROLE_MANAGER | ROLE_ANALYST | ROLE_ADMIN)
 
 typedef struct Registered {
@@ -45,6 +52,7 @@ struct ReportOut {
 /* The per-call state: the query the hooks see. */
 typedef struct RunState {
 	ReportQuery q;
+	size_t after;		/* the rows earlier pages gave */
 } RunState;
 
 void report_register(const ReportSpec *specs, size_t n)
@@ -304,17 +312,61 @@ static bool check_filters(Call *c, const ReportSpec *s, const Kassa__V1__ReportR
 
 /* ---- the reply ---- */
 
-/* Answer c with the table of spec s built in o (from, to as given). */
+/* The cursor after ("" = the first page, "r1:N") into *offset; false if malformed. */
+static bool cursor_parse(const char *after, size_t *offset)
+{
+	unsigned long long n = 0;
+	size_t i;
+
+	*offset = 0;
+	if (after[0] == '\0')
+		return true;
+	if (strncmp(after, "r1:", 3) != 0 || after[3] == '\0')
+		return false;
+	for (i = 3; after[i] != '\0'; i++) {
+		if (after[i] < '0' || after[i] > '9' || i >= 12)
+			return false;
+		n = n * 10 + (unsigned long long)(after[i] - '0');
+	}
+	if (n > REPORT_MAX_ROWS)
+		return false;
+	*offset = (size_t)n;
+	return true;
+}
+
+/* How many of o's rows from offset fit one page (resp: the answer without its rows). */
+static size_t page_rows(const Kassa__V1__Response *resp, const ReportOut *o, size_t offset)
+{
+	size_t frame = (size_t)cf_max_frame, budget, n = 0;
+	size_t bytes = kassa__v1__response__get_packed_size(resp) + 64;
+
+	if (frame > REPORT_PAGE_FRAME_MAX)
+		frame = REPORT_PAGE_FRAME_MAX;
+	budget = frame / 4 * 3;
+
+	for (size_t i = offset; i < o->n_rows; i++, n++) {
+		/* the row, its tag and its length (at most 5 bytes each) */
+		size_t row = kassa__v1__report_row__get_packed_size(&o->rows[i]) + 10;
+
+		if (n > 0 && bytes + row > budget)
+			break;
+		bytes += row;
+	}
+	return n;
+}
+
+/* Answer c with the page from row offset on of s's table in o (from, to as given). */
 static void reply_table(Call *c, const ReportSpec *s, ReportOut *o, const char *from,
-			const char *to)
+			const char *to, size_t offset)
 {
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
 	Kassa__V1__ReportTable t = KASSA__V1__REPORT_TABLE__INIT;
 	Kassa__V1__ReportColumn cols[REPORT_MAX_COLS], *colp[REPORT_MAX_COLS];
 	Kassa__V1__ReportRow **rowp = o->n_rows ? xcalloc(o->n_rows, sizeof(*rowp)) : NULL;
 	Kassa__V1__ReportNote **notep;
-	char as_of[DB_AS_OF_LEN];
+	char as_of[DB_AS_OF_LEN], next[REPORT_CURSOR_LEN] = "";
 	int64_t lag = 0;
+	size_t n;
 
 	for (size_t i = 0; i < s->n_notes; i++)
 		report_out_note(o, s->notes[i].key, s->notes[i].value);
@@ -333,8 +385,6 @@ static void reply_table(Call *c, const ReportSpec *s, ReportOut *o, const char *
 	t.report = (char *)s->name;
 	t.n_columns = s->n_cols;
 	t.columns = colp;
-	t.n_rows = o->n_rows;
-	t.rows = rowp;
 	t.n_notes = o->n_notes;
 	t.notes = notep;
 	t.currency = c->sess ? c->sess->currency : (char *)"";
@@ -343,12 +393,21 @@ static void reply_table(Call *c, const ReportSpec *s, ReportOut *o, const char *
 	t.lag_seconds = lag;
 	t.from = (char *)from;
 	t.to = (char *)to;
+	t.next = next;
 	resp.body_case = KASSA__V1__RESPONSE__BODY_REPORT_TABLE;
 	resp.report_table = &t;
+	t.n_rows = 0;
+	if (offset > o->n_rows)
+		offset = o->n_rows;	/* the table shrank since the cursor: the end */
+	n = page_rows(&resp, o, offset);
+	t.rows = rowp ? rowp + offset : NULL;
+	t.n_rows = n;
+	if (offset + n < o->n_rows)
+		snprintf(next, sizeof(next), "r1:%zu", offset + n);
 	if (kassa__v1__response__get_packed_size(&resp) + 64 > (size_t)cf_max_frame) {
+		/* only a single row larger than a frame */
 		call_fail(c, KASSA__V1__STATUS_CODE__RESOURCE_EXHAUSTED, "REPORT_TOO_LARGE",
-			  "the report has %zu rows, more than one answer can carry; narrow the "
-			  "range or choose a store", o->n_rows);
+			  "a row of the report is more than one answer can carry");
 	} else {
 		call_reply(c, &resp);
 	}
@@ -380,7 +439,8 @@ static void report_db_cb(void *arg, DbStatus st, const PGresult *res)
 			  "the report has more than %d rows; narrow the range or choose a store",
 			  REPORT_MAX_ROWS);
 	} else {
-		reply_table(c, s, &o, s->no_range ? "" : rs->q.from, s->no_range ? "" : rs->q.to);
+		reply_table(c, s, &o, s->no_range ? "" : rs->q.from, s->no_range ? "" : rs->q.to,
+			    rs->after);
 	}
 	out_free(&o);
 }
@@ -405,8 +465,8 @@ void report_query_run(Call *c)
 	db_query(r->stmt, 5 + q->spec->n_extra, params, report_db_cb, c);
 }
 
-/* report = "": the reports c may run, with their default ranges. */
-static void list_reports(Call *c)
+/* report = "": the reports c may run, with their default ranges (from row offset on). */
+static void list_reports(Call *c, size_t offset)
 {
 	static const ReportCol cols[] = {
 		{ "report", KASSA__V1__COLUMN_KIND__COL_TEXT },
@@ -432,7 +492,7 @@ static void list_reports(Call *c)
 		civil_from_days(today + (s->no_range ? 0 : s->default_to), to);
 		report_out_row(&o, cells);
 	}
-	reply_table(c, &list, &o, "", "");
+	reply_table(c, &list, &o, "", "", offset);
 	out_free(&o);
 }
 
@@ -441,9 +501,15 @@ void handle_report_run(Call *c)
 	const Kassa__V1__ReportRun *q = c->req->report_run;
 	const Registered *r;
 	RunState *rs;
+	size_t offset;
 
+	if (!cursor_parse(q->after, &offset)) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_CURSOR",
+			  "after is the previous page's next (got \"%.24s\")", q->after);
+		return;
+	}
 	if (q->report[0] == '\0') {
-		list_reports(c);
+		list_reports(c, offset);
 		return;
 	}
 	r = find_report(q->report);
@@ -462,6 +528,7 @@ void handle_report_run(Call *c)
 	c->state_free = free;
 	rs->q.spec = r->spec;
 	rs->q.currency = c->sess->currency;
+	rs->after = offset;
 	if (!check_range(c, r->spec, q, &rs->q) || !check_filters(c, r->spec, q, &rs->q))
 		return;
 	if (r->spec->prepare)

@@ -9,7 +9,8 @@
 # terminal does (python3 unicodedata.east_asian_width: W and F are two
 # cells), and Chinese headers; --format csv (column keys, machine values)
 # and --format json (one object, cells typed by kind); --output FILE;
-# --svg FILE; and refusals: a bad range is exit 1 with the server's code,
+# --svg FILE; a year of 60 stores' days, more than one page of the
+# answer, printed whole as one CSV; and refusals: a bad range is exit 1 with the server's code,
 # a word the command does not take exit 2.
 # Needs KASSA_TEST_ENV (scripts/test-env.sh) and KASSA_TILL (kassa-office
 # is next to it unless KASSA_OFFICE names it).
@@ -145,6 +146,28 @@ analyst --svg "$tmp/chart.svg" report sales_daily $range store="$sid" >"$tmp/std
 rc=$?
 check "--svg FILE: the table on stdout and an SVG chart in the file" $([ $rc = 0 ] &&
 	grep -q '^Daily sales by store$' "$tmp/stdout" && grep -q '<svg' "$tmp/chart.svg"; echo $?)
+
+# ---- a report larger than one answer: the pages joined -----------------------
+
+# 2016 (a year no other test fills): 60 stores' 366 days, 21,960 rows, more
+# than one page of ReportRun; kassa-office prints them all, once, in order.
+sql "DELETE FROM agg_sales_day WHERE day BETWEEN '2016-01-01' AND '2016-12-31';
+     INSERT INTO stores (code, name, timezone) SELECT 'RPTY-$run-' || lpad(g::text, 2, '0'),
+	'Year ' || g, 'Asia/Shanghai' FROM generate_series(1, 60) g;
+     INSERT INTO agg_sales_day SELECT s.store_id, d::date, right(s.code, 2)::int,
+	extract(doy FROM d)::int, 100, 100, 0, 0, 0, 0 FROM stores s,
+	generate_series('2016-01-01'::date, '2016-12-31', '1 day') d
+	WHERE s.code LIKE 'RPTY-$run-%'" >/dev/null
+sql "SELECT s.code || ',' || a.day || ',' || a.sales || ',' || a.items FROM agg_sales_day a
+     JOIN stores s USING (store_id) WHERE a.day BETWEEN '2016-01-01' AND '2016-12-31'
+     ORDER BY a.day, s.code" >"$tmp/year.want"
+analyst --format csv report sales_daily from=2016-01-01 to=2016-12-31 >"$tmp/year.csv" 2>&1
+rc=$?
+head -3 "$tmp/year.csv" | sed 's/^/# /'
+check "--format csv of a year of 60 stores: every one of the 21,960 rows, once, in order" $(
+	[ $rc = 0 ] && [ "$(wc -l <"$tmp/year.want")" = 21960 ] &&
+	[ "$(tr -d '\r' <"$tmp/year.csv" | sed -n 1p | cut -d, -f1-4)" = "store,day,sales,items" ] &&
+	tr -d '\r' <"$tmp/year.csv" | sed 1d | cut -d, -f1-4 | cmp -s - "$tmp/year.want"; echo $?)
 
 # ---- refusals -------------------------------------------------------------------
 

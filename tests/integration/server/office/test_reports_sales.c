@@ -12,7 +12,11 @@
  * cell, a manager's store filter (their store only; another store is
  * refused), the report list, the freshness fields, and the refusals (bad
  * dates, from after to, more than three years, an unknown report, a
- * filter a report does not take, a cashier).
+ * filter a report does not take, a cashier). Paging: a year (2017) of 60
+ * stores' days is more than one page; every page, in turn, carries the
+ * columns and notes and the next rows in order, each row exactly once, the
+ * last page's next is "", kc_report_all joins them all, and a malformed
+ * cursor is refused BAD_CURSOR.
  *
  * Until the analytics job fills the aggregates from real sales, the test
  * writes the aggregate rows itself: it checks the reports, not the job.
@@ -536,6 +540,128 @@ out:
 	kc_free(an);
 }
 
+/* ---- paging: a year of 60 stores' days, more than one page ---- */
+
+#define PG_STORES 60
+#define PG_DAYS 365		/* 2017, a year no other test touches */
+
+/* The date of day doy (1-based) of 2017. */
+static void day_of_2017(int doy, char out[16])
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int m = 0;
+
+	while (m < 11 && doy > mdays[m])
+		doy -= mdays[m++];
+	snprintf(out, 16, "2017-%02u-%02u", (unsigned)(m + 1) % 13u, (unsigned)doy % 32u);
+}
+
+/* Row i of sales_daily over the year: by day, then store code; false (and said) if not. */
+static bool paged_row_ok(const char *prefix, size_t i, const Kassa__V1__ReportRow *row)
+{
+	int k = (int)(i % PG_STORES) + 1, doy = (int)(i / PG_STORES) + 1;
+	char code[80], day[16], sales[16], items[16];
+
+	snprintf(code, sizeof(code), "%s-%02d", prefix, k);
+	day_of_2017(doy, day);
+	snprintf(sales, sizeof(sales), "%d", k);
+	snprintf(items, sizeof(items), "%d", doy);
+	return CHECK(row->n_cells == 10 && strcmp(row->cells[0], code) == 0 &&
+		     strcmp(row->cells[1], day) == 0 && strcmp(row->cells[2], sales) == 0 &&
+		     strcmp(row->cells[3], items) == 0,
+		     "row %zu is %s %s %s %s, want %s %s %s %s", i,
+		     row->n_cells > 3 ? row->cells[0] : "-", row->n_cells > 3 ? row->cells[1] : "-",
+		     row->n_cells > 3 ? row->cells[2] : "-", row->n_cells > 3 ? row->cells[3] : "-",
+		     code, day, sales, items);
+}
+
+/* Every page of the year in turn: each row once, in order; the last page's next "". */
+static void page_through(KassaClient *an, const char *prefix)
+{
+	char after[64] = "", want[64];
+	size_t seen = 0, pages = 0;
+	bool ok = true;
+
+	while (ok && pages < 100) {
+		Kassa__V1__Response *r = NULL;
+		const Kassa__V1__ReportTable *t;
+
+		if (!CHECK(kc_report_page(an, "sales_daily", "2017-01-01", "2017-12-31", 0, "", 0,
+					  after, &r) == KC_OK && r && kc_status(r) == ST_OK &&
+			   r->report_table, "page %zu: %s", pages, r ? kc_detail(r) : "-")) {
+			kc_response_free(r);
+			return;
+		}
+		t = r->report_table;
+		pages++;
+		ok = CHECK(t->n_columns == 10 && strcmp(t->columns[0]->key, "store") == 0 &&
+			   strcmp(t->currency, "CNY") == 0 && t->n_notes > 0 &&
+			   strcmp(t->from, "2017-01-01") == 0 && t->n_rows > 0,
+			   "page %zu has the columns, currency, notes and range, and rows", pages);
+		for (size_t i = 0; ok && i < t->n_rows; i++)
+			ok = paged_row_ok(prefix, seen + i, t->rows[i]);
+		seen += t->n_rows;
+		snprintf(want, sizeof(want), "r1:%zu", seen);
+		if (ok && seen < (size_t)PG_STORES * PG_DAYS)
+			ok = CHECK(strcmp(t->next, want) == 0, "page %zu: next %s, want %s", pages,
+				   t->next, want);
+		else if (ok)
+			ok = CHECK(t->next[0] == '\0', "the last page's next is \"\" (got %s)",
+				   t->next);
+		snprintf(after, sizeof(after), "%s", t->next);
+		kc_response_free(r);
+		if (after[0] == '\0')
+			break;
+	}
+	CHECK(seen == (size_t)PG_STORES * PG_DAYS && pages >= 2,
+	      "%zu rows in %zu pages, want %d rows in more than one page", seen, pages,
+	      PG_STORES * PG_DAYS);
+}
+
+static void test_paging(Harness *h)
+{
+	KassaClient *an = it_login(h, "HQ-OFFICE-1", 3001, "3333");
+	static const char *bad[] = { "x", "r1:", "r1:-1", "r2:10", "r1:12a", "r1:99999999999" };
+	Kassa__V1__Response *r = NULL;
+	char prefix[64];
+
+	it_fresh_name("RPTP", prefix);
+	if (!CHECK(an != NULL, "analyst login") ||
+	    !CHECK(it_sqlf(h, "DELETE FROM agg_sales_day WHERE day BETWEEN '2017-01-01' AND "
+			   "'2017-12-31';"
+			   "INSERT INTO stores (code, name, timezone) SELECT '%s-' || "
+			   "lpad(g::text, 2, '0'), 'Paging ' || g, 'Asia/Shanghai' "
+			   "FROM generate_series(1, %d) g;"
+			   "INSERT INTO agg_sales_day SELECT s.store_id, d::date, "
+			   "right(s.code, 2)::int, extract(doy FROM d)::int, 100, 100, 0, 0, 0, 0 "
+			   "FROM stores s, generate_series('2017-01-01'::date, '2017-12-31', "
+			   "'1 day') d WHERE s.code LIKE '%s-%%'", prefix, PG_STORES, prefix),
+		   "a year of %d stores' days", PG_STORES))
+		goto out;
+	page_through(an, prefix);
+	/* the whole table, as kassa-office sees it */
+	if (CHECK(kc_report_all(an, "sales_daily", "2017-01-01", "2017-12-31", 0, "", 0, &r) ==
+		  KC_OK && r && kc_status(r) == ST_OK && r->report_table, "kc_report_all")) {
+		bool ok = CHECK(r->report_table->n_rows == (size_t)PG_STORES * PG_DAYS &&
+				r->report_table->next[0] == '\0', "kc_report_all: %zu rows, want %d",
+				r->report_table->n_rows, PG_STORES * PG_DAYS);
+
+		for (size_t i = 0; ok && i < r->report_table->n_rows; i++)
+			ok = paged_row_ok(prefix, i, r->report_table->rows[i]);
+	}
+	kc_response_free(r);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		r = NULL;
+		CHECK(kc_report_page(an, "sales_daily", "2017-01-01", "2017-12-31", 0, "", 0,
+				     bad[i], &r) == KC_OK && r &&
+		      kc_status(r) == ST_BAD && strcmp(kc_detail(r), "BAD_CURSOR") == 0,
+		      "after \"%s\" is refused BAD_CURSOR (got %s)", bad[i], r ? kc_detail(r) : "-");
+		kc_response_free(r);
+	}
+out:
+	kc_free(an);
+}
+
 static const HarnessTest tests[] = {
 	{ "sales", test_sales },
 	{ "items", test_items },
@@ -543,6 +669,7 @@ static const HarnessTest tests[] = {
 	{ "staff", test_staff },
 	{ "manager", test_manager },
 	{ "list_and_refusals", test_list_and_refusals },
+	{ "paging", test_paging },
 };
 
 int main(int argc, char **argv)
