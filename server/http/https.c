@@ -683,9 +683,14 @@ static void gen_cb(struct evhttp_request *req, void *arg)
 		return;
 	}
 	/* 2. the call, with its route (none: 404, once the reader may know that) */
-	for (int i = 0; i < nroutes && path != NULL; i++)
-		if (strcmp(routes[i].path, *path ? path : "/") == 0)
-			fn = routes[i].fn;
+	if (path != NULL) {
+		/* an empty path is "/"; i < HTTPS_ROUTES_MAX too, for gcc -O2's bounds check */
+		const char *want = path[0] != '\0' ? path : "/";
+
+		for (int i = 0; i < nroutes && i < HTTPS_ROUTES_MAX; i++)
+			if (strcmp(routes[i].path, want) == 0)
+				fn = routes[i].fn;
+	}
 	c = call_new(req, fn);
 	if (hc->over) {
 		refuse_busy(c);

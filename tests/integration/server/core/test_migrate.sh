@@ -24,7 +24,8 @@ sql() { psql "$1" -X -Atc "$2" 2>/dev/null; }
 # kassa_functions CONNINFO: every kassa_* function with its arguments and body digest
 kassa_functions() {
 	sql "$1" "SELECT string_agg(p.proname || '(' || pg_get_function_arguments(p.oid) || ') '
-		|| md5(p.prosrc), E'\n' ORDER BY 1) FROM pg_proc p WHERE p.proname LIKE 'kassa\_%'"
+		|| md5(p.prosrc), E'\n' ORDER BY p.proname, pg_get_function_arguments(p.oid))
+		FROM pg_proc p WHERE p.proname LIKE 'kassa\_%'"
 }
 # wait_exit: wait (bounded, 15 s) for the second kassad to exit; its status, or 255
 wait_exit() {
