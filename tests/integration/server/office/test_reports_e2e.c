@@ -386,6 +386,7 @@ static void expect(const char *what, Kassa__V1__Response *r, const char *keys,
 		CHECK(strcmp(buf, rows[i]) == 0, "%s row %zu:\n       got  %s\n       want %s", what,
 		      i, buf, rows[i]);
 	}
+	kc_response_free(r);	/* expect() takes r */
 }
 
 /* Check r's notes, "key=value" each, space-separated, in order (r is not freed). */
