@@ -330,19 +330,26 @@ typedef struct Seller {
 	atomic_bool stop;
 	atomic_int sold;
 	atomic_int failed;
+	atomic_int quota;		/* sales still asked for: it sells only those */
 } Seller;
 
 static void *seller_main(void *arg)
 {
 	Seller *s = arg;
 
-	while (!atomic_load(&s->stop) && atomic_load(&s->sold) < 5000) {
+	while (!atomic_load(&s->stop)) {
 		KcLine line = { 0 };
 		KcTender t = { CASH, 700, NULL };
 		KcSale sale = { 0 };
 		Kassa__V1__Response *r = NULL;
 		char key[64];
 
+		if (atomic_load(&s->quota) <= 0) {
+			struct timespec ts = { 0, 1000 * 1000 };
+
+			nanosleep(&ts, NULL);	/* idle until wait_sold() asks for more */
+			continue;
+		}
 		line.code = s->sku;
 		line.quantity = 1;
 		sale.lines = &line;
@@ -350,9 +357,10 @@ static void *seller_main(void *arg)
 		sale.tenders = &t;
 		sale.ntenders = 1;
 		it_fresh_name("exp-sell", key);
-		if (kc_checkout(s->kc, &sale, key, false, &r) == KC_OK && r && kc_status(r) == ST_OK)
+		if (kc_checkout(s->kc, &sale, key, false, &r) == KC_OK && r && kc_status(r) == ST_OK) {
 			atomic_fetch_add(&s->sold, 1);
-		else
+			atomic_fetch_sub(&s->quota, 1);
+		} else
 			atomic_fetch_add(&s->failed, 1);
 		kc_response_free(r);
 	}
@@ -361,11 +369,15 @@ static void *seller_main(void *arg)
 
 static Seller *the_seller;
 
-/* Wait (at most 20 s) until seller has sold n more than before. */
+/*
+ * Ask seller for n more sales, made on its own connection while this one
+ * pages on, and wait (at most 20 s) until they are sold.
+ */
 static bool wait_sold(Seller *s, int n)
 {
 	int target = atomic_load(&s->sold) + n;
 
+	atomic_fetch_add(&s->quota, n);
 	for (int i = 0; i < 2000 && atomic_load(&s->sold) < target; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
