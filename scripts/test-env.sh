@@ -17,6 +17,7 @@
 #          KASSA_HOST KASSA_PORT KASSA_PG_PORT KASSA_CERTS KASSA_CONNINFO KASSA_ENV
 #          KASSA_CONFIG KASSA_PID_FILE KASSA_KASSAD KASSA_ROOT
 #          KASSA_DASHBOARD_PORT (kassad's HTTPS dashboard, [admin] dashboard_listen)
+#          KASSA_METRICS_PORT (kassad's /metrics, /livez, /readyz, [admin] metrics_listen)
 #        (shell-sourceable, values single-quoted). On failure it stops what it started.
 # down   SIGTERM to kassad, waits for it, stops PostgreSQL. Fails (exit 1) unless kassad
 #        exited with status 0 (a crash, a sanitizer report at exit or a hung shutdown fails
@@ -209,7 +210,7 @@ do_replica_down() {
 }
 
 do_up() {
-	local kassad pgport port dport conninfo started=0
+	local kassad pgport port dport mport conninfo started=0
 	[ -n "${KASSAD:-}" ] || die "set KASSAD to the kassad binary (build/server/kassad)"
 	[ -x "$KASSAD" ] || die "KASSAD is not an executable: $KASSAD"
 	kassad=$(cd "$(dirname "$KASSAD")" && pwd)/$(basename "$KASSAD")
@@ -234,11 +235,14 @@ do_up() {
 	port=$(free_port "$pgport")
 	dport=$(free_port "$port")
 	while [ "$dport" = "$pgport" ]; do dport=$(free_port "$port"); done
+	mport=$(free_port "$dport")
+	while [ "$mport" = "$pgport" ] || [ "$mport" = "$port" ]; do mport=$(free_port "$dport"); done
 	conninfo="host=127.0.0.1 port=$pgport dbname=kassa user=kassa connect_timeout=10"
 	cat >"$ENV/env" <<EOF
 KASSA_HOST='127.0.0.1'
 KASSA_PORT='$port'
 KASSA_DASHBOARD_PORT='$dport'
+KASSA_METRICS_PORT='$mport'
 KASSA_PG_PORT='$pgport'
 KASSA_CERTS='$ENV/certs'
 KASSA_CONNINFO='$conninfo'
@@ -282,7 +286,8 @@ interval = 0
 
 ; [admin] dashboard_listen = 127.0.0.1:$dport is given to this environment's kassad
 ; alone (KASSA_ADMIN_DASHBOARD_LISTEN, see _supervise): a second kassad that a test
-; starts on this file must not compete for that port.
+; starts on this file must not compete for that port. So is [admin] metrics_listen
+; (KASSA_ADMIN_METRICS_LISTEN, KASSA_METRICS_PORT).
 EOF
 
 	"$kassad" migrate --config "$ENV/kassad.ini" >"$ENV/migrate.log" 2>&1 || {
@@ -339,6 +344,7 @@ do_supervise() {
 	local pid status
 	cd "$ENV"
 	KASSA_ADMIN_DASHBOARD_LISTEN="127.0.0.1:$(env_get KASSA_DASHBOARD_PORT)" \
+	KASSA_ADMIN_METRICS_LISTEN="127.0.0.1:$(env_get KASSA_METRICS_PORT)" \
 		"$(env_get KASSA_KASSAD)" --config "$ENV/kassad.ini" </dev/null >>"$ENV/kassad.log" 2>&1 &
 	pid=$!
 	echo "$pid" >"$ENV/kassad.pid.tmp"

@@ -53,6 +53,9 @@ int cf_max_cash_change;
 int cf_late_sale_max_days;
 char *cf_dashboard_listen;
 int cf_dashboard_request_timeout;
+char *cf_metrics_listen;
+char *cf_log_format;
+int cf_reuse_port;
 
 typedef enum CfType {
 	CF_STR = 0,	/* char ** */
@@ -81,6 +84,8 @@ static const CfKey keys[] = {
 	{ "server", "idle_timeout", CF_INT, &cf_idle_timeout, "0", 0, 7 * 86400 },
 	{ "server", "frame_timeout", CF_INT, &cf_frame_timeout, "30", 1, 3600 },
 	{ "server", "shutdown_timeout", CF_INT, &cf_shutdown_timeout, "10", 0, 3600 },
+	/* 1: SO_REUSEPORT, so that more kassad processes share one port */
+	{ "server", "reuse_port", CF_INT, &cf_reuse_port, "0", 0, 1 },
 	{ "server", "workers", CF_INT, &cf_workers, "2", 1, 64 },
 	{ "server", "worker_queue_max", CF_INT, &cf_worker_queue_max, "256", 1, 100000 },
 	{ "server", "worker_queue_timeout_ms", CF_INT, &cf_worker_queue_timeout_ms, "5000", 10,
@@ -99,6 +104,8 @@ static const CfKey keys[] = {
 	{ "database", "report_query_timeout_ms", CF_INT, &cf_db_report_query_timeout_ms, "30000",
 	  10, 3600000 },
 	{ "log", "level", CF_STR, &cf_log_level, "info", 0, 0 },
+	/* "text" (journald priority prefixes under systemd) or "json" (one object per line) */
+	{ "log", "format", CF_STR, &cf_log_format, "text", 0, 0 },
 	{ "loyalty", "jobs_interval", CF_INT, &cf_jobs_interval, "3600", 0, 7 * 86400 },
 	{ "loyalty", "timezone", CF_STR, &cf_timezone, "", 0, 0 },
 	{ "checkout", "max_cash_change", CF_INT, &cf_max_cash_change, "100000", 0, 1000000000 },
@@ -119,6 +126,8 @@ static const CfKey keys[] = {
 	{ "analytics", "lost_days", CF_INT, &cf_rfm_lost_days, "180", 1, 3650 },
 	/* the head-office dashboard (server/http/https.c): office certificates only */
 	{ "admin", "dashboard_listen", CF_STR, &cf_dashboard_listen, "", 0, 0 },
+	/* /metrics, /livez, /readyz over plain HTTP: a loopback "host:port", "" = off */
+	{ "admin", "metrics_listen", CF_STR, &cf_metrics_listen, "", 0, 0 },
 	{ "admin", "dashboard_request_timeout", CF_INT, &cf_dashboard_request_timeout, "15", 1,
 	  3600 },
 };

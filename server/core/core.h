@@ -70,6 +70,9 @@ extern int cf_rfm_new_days;		/* a member whose first visit is this recent is "ne
 extern int cf_rfm_lost_days;		/* ... whose last visit is this old is "lost" */
 extern char *cf_dashboard_listen;	/* [admin] the dashboard's HTTPS "host:port", "" = off */
 extern int cf_dashboard_request_timeout;	/* seconds a dashboard connection has for a request */
+extern char *cf_metrics_listen;		/* [admin] /metrics, /livez, /readyz "host:port", "" = off */
+extern char *cf_log_format;		/* [log] "text" or "json" */
+extern int cf_reuse_port;		/* [server] 1 = SO_REUSEPORT on the listeners */
 
 /*
  * Load path (INI) over the built-in defaults, then KASSA_<SECTION>_<KEY>
