@@ -31,6 +31,14 @@ PACKAGES=(
 	curl python3 libnss3-tools
 	# scripts/bench-office.sh: an export's peak memory (/usr/bin/time -v)
 	time
+	# scripts/fuzz-short.sh: the libFuzzer targets (clang with its fuzzer runtime)
+	clang libclang-rt-14-dev
+	# packaging checks: the man pages rendered by groff/man, docker/compose.yaml by yamllint
+	groff-base man-db yamllint
+	# /metrics checked by promtool check metrics (package prometheus)
+	prometheus
+	# sd_notify (Type=notify, watchdog) and systemd-analyze verify of the unit
+	libsystemd-dev systemd
 )
 LOCALES=(zh_CN.UTF-8 en_US.UTF-8)
 

@@ -284,6 +284,11 @@ migrations = $ROOT/migrations
 ; never replaces what another test wrote into the aggregates or member_stats
 interval = 0
 
+[checkout]
+; the idempotency retention job every 2 s (default 300), so that integration_audit
+; sees a key past the window deleted without waiting minutes
+idempotency_purge_interval = 2
+
 ; [admin] dashboard_listen = 127.0.0.1:$dport is given to this environment's kassad
 ; alone (KASSA_ADMIN_DASHBOARD_LISTEN, see _supervise): a second kassad that a test
 ; starts on this file must not compete for that port. So is [admin] metrics_listen

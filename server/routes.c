@@ -5,6 +5,7 @@
  * is the only file that names every handler: the core's dispatch.c looks
  * requests up in it and knows no domain. A new request adds a row here.
  */
+#include "admin/admin.h"
 #include "catalog/product.h"
 #include "core.h"
 #include "crm/crm.h"
@@ -91,6 +92,19 @@ static const Route route_table[] = {
 	  ROLE_ANALYST | ROLE_ADMIN, true, export_is_start_route },
 	{ KASSA__V1__REQUEST__BODY_ANALYTICS_RUN, handle_analytics_run, true, ROLE_ADMIN, true,
 	  NULL },
+	/* a member's data rights: administrators only (a privacy act, not a report) */
+	{ KASSA__V1__REQUEST__BODY_MEMBER_DATA_EXPORT, handle_member_data_export, true, ROLE_ADMIN,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_MEMBER_ERASE, handle_member_erase, true, ROLE_ADMIN, true,
+	  NULL },
+	/* the operator console: SHOW reads kassad's state; RELOAD redoes what SIGHUP does (no key) */
+	{ KASSA__V1__REQUEST__BODY_CONSOLE_SHOW, handle_console_show, true, ROLE_ADMIN, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_CONSOLE_RELOAD, handle_console_reload, true, ROLE_ADMIN, false,
+	  NULL },
+	/* the audit chain's check: reads, and writes only its own audit row (no key) */
+	{ KASSA__V1__REQUEST__BODY_AUDIT_VERIFY, handle_audit_verify, true, ROLE_ADMIN, false,
+	  NULL },
 };
 
 void routes_setup(void)
@@ -104,9 +118,12 @@ void routes_setup(void)
 	member_profile_setup();
 	member_find_setup();
 	segment_setup();
+	member_rights_setup();
 	analytics_setup();
 	report_setup();
 	report_loyalty_setup();
 	export_setup();
 	dashboard_setup();
+	audit_setup();
+	console_setup();
 }

@@ -19,6 +19,7 @@
  *   kc_reports.h    head office's reports (ReportRun -> ReportTable)
  *   kc_office_members.h  head office's member 360, search, segments
  *   kc_exports.h    head office's exports, page by page (ExportPage)
+ *   kc_rights.h     a member's data rights: export of all their data, erasure
  *   kc_req.h        the one builder of each request, for kc_call() and
  *                   for callers that send another way (the till's session)
  *
@@ -42,9 +43,12 @@
 #include "kc_store.h"
 #include "kc_rates.h"
 #include "kc_analytics.h"
+#include "kc_audit.h"
+#include "kc_console.h"
 #include "kc_reports.h"
 #include "kc_office_members.h"
 #include "kc_exports.h"
+#include "kc_rights.h"
 #include "kc_req.h"
 
 #endif

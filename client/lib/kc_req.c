@@ -465,3 +465,38 @@ void kc_req_segment_list(KcReq *r)
 {
 	(void)REQ_BODY(r, segment_list, SEGMENT_LIST);
 }
+
+/* ---- the audit log's verification ---- */
+
+void kc_req_audit_verify(KcReq *r)
+{
+	(void)REQ_BODY(r, audit_verify, AUDIT_VERIFY);
+}
+
+/* ---- a member's data rights ---- */
+
+void kc_req_member_data_export(KcReq *r, int64_t member_id)
+{
+	REQ_BODY(r, member_data_export, MEMBER_DATA_EXPORT)->member_id = member_id;
+}
+
+void kc_req_member_erase(KcReq *r, int64_t member_id, const char *reason, const char *key)
+{
+	Kassa__V1__MemberErase *q = REQ_BODY(r, member_erase, MEMBER_ERASE);
+
+	q->member_id = member_id;
+	q->reason = str_or_empty(reason);
+	req_key(r, key);
+}
+
+/* ---- the operator console ---- */
+
+void kc_req_console_show(KcReq *r, const char *what)
+{
+	REQ_BODY(r, console_show, CONSOLE_SHOW)->what = str_or_empty(what);
+}
+
+void kc_req_console_reload(KcReq *r)
+{
+	(void)REQ_BODY(r, console_reload, CONSOLE_RELOAD);
+}

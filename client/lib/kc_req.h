@@ -67,6 +67,11 @@ typedef struct KcReq {
 		Kassa__V1__SegmentSave segment_save;
 		Kassa__V1__SegmentGet segment_get;
 		Kassa__V1__SegmentList segment_list;
+		Kassa__V1__AuditVerify audit_verify;
+		Kassa__V1__MemberDataExport member_data_export;
+		Kassa__V1__MemberErase member_erase;
+		Kassa__V1__ConsoleShow console_show;
+		Kassa__V1__ConsoleReload console_reload;
 	} body;
 	char key[KC_KEY_LEN];		/* the fresh idempotency key, when the caller gave none */
 	void *heap[KC_REQ_HEAP];	/* owned: arrays the builder allocated (kc_req_done()) */
@@ -123,6 +128,21 @@ void kc_req_segment_save(KcReq *r, const char *name, const char *description,
 /* version 0 = the latest. */
 void kc_req_segment_get(KcReq *r, const char *name, uint32_t version);
 void kc_req_segment_list(KcReq *r);
+
+/* ---- a member's data rights (kc_rights.h) ---- */
+
+void kc_req_member_data_export(KcReq *r, int64_t member_id);
+void kc_req_member_erase(KcReq *r, int64_t member_id, const char *reason, const char *key);
+
+/* ---- the operator console (kc_console.h) ---- */
+
+/* SHOW what: "pools", "sessions", "queues", "jobs", "version". */
+void kc_req_console_show(KcReq *r, const char *what);
+void kc_req_console_reload(KcReq *r);
+
+/* ---- the audit log's verification (kc_audit.h) ---- */
+
+void kc_req_audit_verify(KcReq *r);
 
 /* ---- refunds and top-ups (kc_refunds.h) ---- */
 

@@ -25,6 +25,9 @@
  *   kassa-office [connection] --staff N --pin P report [NAME] [from=..] [to=..] [store=ID] ...
  *   kassa-office [connection] --staff N --pin P export members|sales|lines [...]
  *   kassa-office [connection] --staff N --pin P analytics run [full] [rebuild]
+ *   kassa-office [connection] --staff N --pin P audit verify
+ *   kassa-office [connection] --staff N --pin P show pools|sessions|queues|jobs|version
+ *   kassa-office [connection] --staff N --pin P reload
  *
  * Reading needs an office role (analyst or admin; managers may log in at
  * head office too); the server decides who may change what: the rule set,
@@ -100,6 +103,8 @@ static void usage(FILE *f)
 		"  member 360 ID [limit=N]\n"
 		"  member find [FILTER WORDS | segment=NAME [version=N]] [limit=N] [after=CURSOR]\n"
 		"              [count]\n"
+		"  member export-data ID [--output FILE]\n"
+		"  member erase ID --reason TEXT [--yes]   (%s)\n"
 		"  segment save NAME [description=TEXT] FILTER WORDS\n"
 		"  segment show NAME [version=N]\n"
 		"  segment list\n"
@@ -118,7 +123,8 @@ static void usage(FILE *f)
 		"  staff unlock STAFF_ID\n"
 		"  rates show\n"
 		"  rates set CUR=RATE [CUR=RATE ...] [note=TEXT]   (%s)\n",
-		_("- reads the JSON document from stdin"), _("store currency per unit"));
+		_("cannot be undone; the sales stay"), _("- reads the JSON document from stdin"),
+		_("store currency per unit"));
 	fprintf(f, "  report [NAME] [from=YYYY-MM-DD] [to=YYYY-MM-DD] [store=ID] [category=CAT]\n"
 		"         [limit=N] [y=COLUMN]   (%s)\n", _("no NAME: list the reports"));
 	fprintf(f, "  export members [FILTER WORDS | segment=NAME [version=N]] [limit=N]\n"
@@ -126,6 +132,11 @@ static void usage(FILE *f)
 		"         (%s)\n", _("CSV or JSON lines, page by page; a summary on stderr"));
 	fprintf(f, "  analytics run [full] [rebuild]   (%s)\n",
 		_("run the analytics job now; full: reclassify every member"));
+	fprintf(f, "  audit verify   (%s)\n",
+		_("check the audit log's hash chain; exit 1 names the first bad row"));
+	fprintf(f, "  show pools|sessions|queues|jobs|version   (%s)\n  reload   (%s)\n",
+		_("the operator console: kassad's state now"),
+		_("reload kassad's configuration and certificates, as SIGHUP does"));
 	fprintf(f, "%s\n  phone=NUMBER|LAST_DIGITS card=CARD name=PREFIX tag=TAG tier=TIER\n"
 		"  class=new|active|high_value|at_risk|lost|none birthday_month=1-12 store=ID\n"
 		"  visit_from=YYYY-MM-DD visit_to=YYYY-MM-DD spend_min=12.34 spend_max=12.34\n"
@@ -137,6 +148,9 @@ static void usage(FILE *f)
 		_("how reports and exports are written"), _("also draw the report as an SVG chart"),
 		_("also write the report as an HTML page"), _("write the data to FILE, not stdout"),
 		_("CSV: start with a byte-order mark, for spreadsheets"));
+	fprintf(f, "  --reason TEXT  %s\n  --yes  %s\n",
+		_("member erase: why (never the member's phone, card, e-mail or name)"),
+		_("member erase: do not ask for the member id again"));
 	fprintf(f, "%s\n  KASSA_HOST KASSA_PORT KASSA_CERT KASSA_KEY KASSA_CA KASSA_STAFF KASSA_PIN\n",
 		_("environment:"));
 	fprintf(f, "%s\n  0 %s\n  1 %s\n  2 %s\n  3 %s\n", _("exit codes:"), _("success"),
@@ -746,6 +760,8 @@ static const struct {
 	{ "member", "history", cmd_member_history },
 	{ "member", "360", cmd_member_360 },
 	{ "member", "find", cmd_member_find },
+	{ "member", "export-data", cmd_member_export_data },
+	{ "member", "erase", cmd_member_erase },
 	{ "segment", "save", cmd_segment_save },
 	{ "segment", "show", cmd_segment_show },
 	{ "segment", "list", cmd_segment_list },
@@ -762,10 +778,13 @@ static const struct {
 	{ "rates", "set", cmd_rates_set },
 	/* sub NULL: one word, every word after it is an argument (report [NAME] ...) */
 	{ "report", NULL, cmd_report },
+	{ "show", NULL, cmd_show },
+	{ "reload", NULL, cmd_reload },
 	{ "export", "members", cmd_export_members },
 	{ "export", "sales", cmd_export_sales },
 	{ "export", "lines", cmd_export_lines },
 	{ "analytics", "run", cmd_analytics_run },
+	{ "audit", "verify", cmd_audit_verify },
 };
 
 /* Find the command named by words[0..1] (*used: how many); NULL if there is none. */
@@ -835,6 +854,8 @@ static const KcCliOption office_options[] = {
 	{ "html", true, 'W' },	/* not 'H': that is --host's (KC_CONN_LONGOPTS) */
 	{ "output", true, 'O' },
 	{ "bom", false, 'B' },
+	{ "reason", true, 'R' },
+	{ "yes", false, 'Y' },
 	{ NULL, false, 0 },
 };
 
@@ -863,6 +884,10 @@ static bool office_take(void *ctx, int val, const char *arg)
 		office_out.output = arg;
 	else if (val == 'B')
 		office_out.bom = true;
+	else if (val == 'R')
+		office_rights.reason = arg;
+	else if (val == 'Y')
+		office_rights.yes = true;
 	else if (val == 'L') {
 		/* the last --lang wins; a bad one is refused by office_check() */
 		lang_bad = i18n_lang_parse(arg) == I18N_UNKNOWN;

@@ -81,6 +81,21 @@ int cmd_segment_save(KassaClient *kc, const Args *a);
 int cmd_segment_show(KassaClient *kc, const Args *a);
 int cmd_segment_list(KassaClient *kc, const Args *a);
 
+/* ---- a member's data rights (rights_cmds.c) ---- */
+
+/* --reason and --yes, set by main.c from the options. */
+typedef struct OfficeRights {
+	const char *reason;		/* borrowed (argv): --reason TEXT; NULL = not given */
+	bool yes;			/* --yes: erase without asking */
+} OfficeRights;
+
+extern OfficeRights office_rights;
+
+/* member export-data ID [--output FILE] */
+int cmd_member_export_data(KassaClient *kc, const Args *a);
+/* member erase ID --reason TEXT [--yes] */
+int cmd_member_erase(KassaClient *kc, const Args *a);
+
 typedef enum OfficeFilterArg {
 	OFFICE_FILTER_NONE = 0,		/* key is not a filter word */
 	OFFICE_FILTER_SET,		/* the field is set */
@@ -101,6 +116,13 @@ json_t *office_filter_json(const Kassa__V1__MemberFilter *f);
 
 /* report [NAME] [from=] [to=] [store=] [category=] [limit=] (report_cmds.c) */
 int cmd_report(KassaClient *kc, const Args *a);
+
+/* show pools|sessions|queues|jobs|version; reload (the operator console, console_cmds.c) */
+int cmd_show(KassaClient *kc, const Args *a);
+int cmd_reload(KassaClient *kc, const Args *a);
+
+/* audit verify (audit_cmds.c) */
+int cmd_audit_verify(KassaClient *kc, const Args *a);
 
 /* analytics run [full] [rebuild] (analytics_cmds.c) */
 int cmd_analytics_run(KassaClient *kc, const Args *a);

@@ -68,9 +68,19 @@ BEGIN
 	END IF;
 	INSERT INTO exports (export_id, staff_id, till_id, kind, params, upto)
 	VALUES (v_id, p_staff_id, p_till_id, p_kind, p_params, p_upto);
+	-- The audit log is append-only, so its row never holds a member's phone,
+	-- card or name (an erasure could not take them out again): a filter's
+	-- personal fields are named under "personal", not copied. The exports row
+	-- keeps them for the later pages; kassa_member_erase clears it.
 	INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
 	VALUES (p_staff_id, p_till_id, 'export.start', 'export:' || v_id,
-		jsonb_build_object('kind', p_kind, 'params', p_params));
+		jsonb_build_object('kind', p_kind, 'params', CASE WHEN p_params ? 'filter'
+			THEN jsonb_set(p_params, '{filter}',
+				((p_params->'filter') - ARRAY['phone', 'card_no', 'name_prefix'])
+				|| jsonb_build_object('personal', (SELECT coalesce(jsonb_agg(k ORDER BY k),
+					'[]') FROM jsonb_object_keys(p_params->'filter') AS k
+					WHERE k IN ('phone', 'card_no', 'name_prefix'))))
+			ELSE p_params END));
 	RETURN QUERY SELECT v_id, p_upto;
 END
 $$;

@@ -20,28 +20,35 @@
 -- another kind or body raises KA409 IDEMPOTENCY_KEY_REUSED. A concurrent
 -- duplicate waits on the key's index entry until the first commits, then
 -- replays (or claims the key, if the first rolled back).
--- Rows are never deleted, so a key that conflicts is always found; if one
--- ever is not, this raises rather than let a mutation go unrecorded.
+-- Keys are kept [checkout] idempotency_keep_days days, then deleted by the
+-- retention job (server/core/idem_retention.c): a key that conflicted may
+-- be gone by the time it is read (deleted and committed in between), and
+-- is then claimed afresh. Only a key older than the window can be deleted,
+-- and a till's sale that old is refused SALE_TOO_OLD before it gets here.
+-- If the key still cannot be claimed or read, this raises rather than let
+-- a mutation go unrecorded.
 CREATE FUNCTION kassa_idem_claim(p_till_id bigint, p_key text, p_kind text, p_hash bytea,
 	p_result_id bigint)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	v_prev	record;
 BEGIN
-	INSERT INTO idempotency (till_id, key, kind, request_hash, result_id)
-	VALUES (p_till_id, p_key, p_kind, p_hash, p_result_id)
-	ON CONFLICT DO NOTHING;
-	IF FOUND THEN
-		RETURN NULL;
-	END IF;
-	SELECT kind, request_hash, result_id INTO v_prev
-	FROM idempotency WHERE till_id = p_till_id AND key = p_key;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'IDEMPOTENCY_ROW_MISSING till %', p_till_id USING ERRCODE = 'XX000';
-	END IF;
-	IF v_prev.kind <> p_kind OR v_prev.request_hash <> p_hash THEN
-		RAISE EXCEPTION 'IDEMPOTENCY_KEY_REUSED' USING ERRCODE = 'KA409';
-	END IF;
-	RETURN v_prev.result_id;
+	FOR v_try IN 1..3 LOOP
+		INSERT INTO idempotency (till_id, key, kind, request_hash, result_id)
+		VALUES (p_till_id, p_key, p_kind, p_hash, p_result_id)
+		ON CONFLICT DO NOTHING;
+		IF FOUND THEN
+			RETURN NULL;
+		END IF;
+		SELECT kind, request_hash, result_id INTO v_prev
+		FROM idempotency WHERE till_id = p_till_id AND key = p_key;
+		IF FOUND THEN
+			IF v_prev.kind <> p_kind OR v_prev.request_hash <> p_hash THEN
+				RAISE EXCEPTION 'IDEMPOTENCY_KEY_REUSED' USING ERRCODE = 'KA409';
+			END IF;
+			RETURN v_prev.result_id;
+		END IF;
+	END LOOP;
+	RAISE EXCEPTION 'IDEMPOTENCY_ROW_MISSING till %', p_till_id USING ERRCODE = 'XX000';
 END
 $$;

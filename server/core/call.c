@@ -28,6 +28,7 @@
 #include "db.h"
 #include "frame.h"
 #include "log.h"
+#include "metrics.h"
 #include "core.h"
 
 static const char *call_name(const Call *c)
@@ -88,12 +89,14 @@ void call_reply(Call *c, Kassa__V1__Response *resp)
 				session_close(s, "could not queue an answer");
 		}
 		if (log_get_level() >= LOG_LVL_DEBUG)
-			log_debug("session %" PRIu64 ": %s #%" PRIu64 " -> %d %s in %" PRId64 " us",
-				  s->id, call_name(c), c->req->request_id,
+			log_call(c, LOG_LVL_DEBUG, "session %" PRIu64 ": %s -> %d %s in %" PRId64
+				 " us", s->id, call_name(c),
 				  resp->status ? (int)resp->status->code : 0,
 				  resp->status && resp->status->detail ? resp->status->detail : "",
 				  now_usec() - c->started_us);
 	}
+	metrics_request_done((int)c->req->body_case, (int)resp->status->code,
+			     now_usec() - c->started_us);
 	call_free(c);
 }
 
@@ -124,6 +127,10 @@ static const struct {
 	{ "IDEMPOTENCY_KEY_REUSED", N_("this idempotency key was used for another request") },
 	{ "BAD_TOTALS", N_("the amounts of the request do not add up") },
 	{ "MEMBER_NOT_FOUND", N_("no such member") },
+	{ "MEMBER_ERASED", N_("this member's data was erased; sell without a member") },
+	{ "REASON_NAMES_MEMBER",
+	  N_("the reason may not contain the member's phone, card, e-mail or name") },
+	{ "BAD_REASON", N_("give a reason of 1-500 characters without control characters") },
 	{ "MEMBER_REQUIRED", N_("points, coupons, gifts and stored value belong to a member") },
 	{ "POINTS_WITHOUT_MEMBER", N_("points belong to a member; the sale has none") },
 	{ "STALE_PRICING", N_("the member's tier or the rules changed while the sale was priced; "
@@ -250,7 +257,8 @@ void call_fail_db(Call *c, int dbst, const PGresult *res)
 		 * phone number). Handlers that expect a duplicate map it to their
 		 * own detail (PHONE_TAKEN, CLAIM_CODE_TAKEN) before this.
 		 */
-		log_info("request refused by the database: unique constraint %s", db_constraint(res));
+		log_call(c, LOG_LVL_INFO, "request refused by the database: unique constraint %s",
+			 db_constraint(res));
 		call_fail(c, KASSA__V1__STATUS_CODE__ALREADY_EXISTS, "ALREADY_EXISTS",
 			  "a record with the same key already exists");
 		return;
@@ -273,12 +281,12 @@ void call_fail_db(Call *c, int dbst, const PGresult *res)
 		return;
 	}
 	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0) {
+		log_call(c, LOG_LVL_INFO, "request refused by the database: %s %s", state, msg);
 		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "INVALID_VALUE",
 			  "a value was refused by the database");
-		log_info("request refused by the database: %s %s", state, msg);
 		return;
 	}
-	log_error("database error %s: %s", state, msg);
+	log_call(c, LOG_LVL_ERROR, "database error %s: %s", state, msg);
 	call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "DATABASE_ERROR", "internal error");
 }
 

@@ -27,6 +27,7 @@
 
 #include "i18n.h"
 #include "kassa.pb-c.h"
+#include "log.h"
 #include "util.h"
 
 #define KASSA_PROTOCOL_VERSION 1
@@ -50,6 +51,12 @@ extern int cf_db_pool_size;
 extern int cf_db_query_timeout_ms;
 extern int cf_db_queue_max;
 extern char *cf_db_migrations;
+#define PATHS_MAX 4096			/* longest path paths.c keeps */
+/* paths.c: the default of [database] migrations, the installed folder when kassad runs
+ * from an install (<prefix>/share/kassa/migrations), else the source tree's */
+extern char kassa_migrations_default[PATHS_MAX];
+/* Find the installed migrations relative to the executable; once, before cfg_load(). */
+void paths_setup(void);
 extern char *cf_db_report_dsn;		/* "" = reports read the primary */
 extern int cf_db_report_pool_size;	/* connections to report_dsn */
 extern int cf_db_report_query_timeout_ms; /* a report statement's deadline */
@@ -60,6 +67,8 @@ extern int cf_worker_queue_timeout_ms;	/* a job that waited longer is refused BU
 extern char *cf_timezone;		/* the business day's zone, "" = the host's */
 extern int cf_max_cash_change;		/* minor units: most change a cash tender may ask */
 extern int cf_late_sale_max_days;	/* oldest offline sale accepted (SALE_TOO_OLD beyond) */
+extern int cf_idempotency_keep_days;	/* days a key is kept (>= late_sale_max_days) */
+extern int cf_idempotency_purge_interval; /* seconds between deletions of old keys, 0 = never */
 extern int cf_jobs_interval;		/* seconds between loyalty job runs, 0 = on request only */
 extern int cf_staff_lockout_failures;	/* wrong PINs in a row that lock a staff member out */
 extern int cf_staff_lockout_seconds;	/* how long the lockout lasts */
@@ -73,6 +82,10 @@ extern int cf_dashboard_request_timeout;	/* seconds a dashboard connection has f
 extern char *cf_metrics_listen;		/* [admin] /metrics, /livez, /readyz "host:port", "" = off */
 extern char *cf_log_format;		/* [log] "text" or "json" */
 extern int cf_reuse_port;		/* [server] 1 = SO_REUSEPORT on the listeners */
+extern int cf_till_rate;			/* [limits] requests a second per till, 0 = off */
+extern int cf_till_burst;		/* ... that many at once (the bucket's size) */
+extern int cf_address_rate;		/* [limits] new connections a second per address, 0 = off */
+extern int cf_address_burst;		/* ... that many at once */
 
 /*
  * Load path (INI) over the built-in defaults, then KASSA_<SECTION>_<KEY>
@@ -136,6 +149,8 @@ typedef struct Session {
 	bool mid_frame;			/* part of a frame is buffered; frame timer armed */
 	Call *calls;			/* borrowed list of this session's live Calls */
 	struct event *timer;		/* owned: handshake / idle timeout */
+	int64_t connected_at;		/* Unix seconds of the accept (SHOW SESSIONS) */
+	uint64_t requests;		/* requests read from it so far (SHOW SESSIONS) */
 	struct Session *next, *prev;	/* all sessions / the dead list */
 } Session;
 
@@ -168,6 +183,8 @@ void session_close(Session *s, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void session_close_after_write(Session *s, const char *reason);
 /* Number of live sessions, and of Calls still running (drain). */
 int session_count(void);
+/* The first live session (then ->next), for SHOW SESSIONS; borrowed, NULL if none. */
+const Session *session_first(void);
 int session_calls_running(void);
 /* Hello succeeded: the till is known and requests may follow. */
 void session_ready(Session *s);
@@ -239,6 +256,20 @@ static inline bool call_is_orphan(const Call *c)
 {
 	return c->sess == NULL;
 }
+/* Fill ctx with what a log line about c names (its till, request id, staff); return ctx. */
+static inline const LogCtx *call_log_ctx(LogCtx *ctx, const Call *c)
+{
+	ctx->till = c->sess != NULL ? c->sess->till_code : NULL;
+	ctx->req = c->req != NULL ? c->req->request_id : 0;
+	ctx->staff = c->staff_id;
+	return ctx;
+}
+/* Log a line about c at lvl (LOG_LVL_*), carrying "req=S001-T1#42" (log_ctx_msg). */
+#define log_call(c, lvl, ...) \
+	do { \
+		if (log_get_level() >= (lvl)) \
+			log_ctx_msg((lvl), call_log_ctx(&(LogCtx){ 0 }, (c)), __VA_ARGS__); \
+	} while (0)
 
 /* ---- dispatch (dispatch.c) ---- */
 
@@ -250,7 +281,9 @@ typedef struct Route {
 	Kassa__V1__Request__BodyCase body;	/* the Request's oneof case */
 	void (*fn)(Call *c);			/* the handler; takes c */
 	bool needs_hello;			/* the till must be identified first */
-	int roles;				/* Role bits allowed; 0 = no Login needed */
+	int roles;				/* Role bits allowed; 0 = no Login needed;
+						   ROLE_ADMIN alone = an admin request,
+						   refused OFFICE_ONLY but from office tills */
 	bool mutating;				/* needs an idempotency key ... */
 	bool (*reads_only)(const Kassa__V1__Request *req); /* ... unless this says the
 						   request changes nothing (NULL: never) */
@@ -272,6 +305,24 @@ void dispatch_call(Call *c);
 /* Register the statement; before db_setup(). */
 void hello_setup(void);
 void handle_hello(Call *c);
+
+/* ---- idempotency retention (idem_retention.c) ---- */
+
+/* Register the job's statement; before db_setup(). */
+void idem_retention_setup(void);
+/*
+ * Arm the job's timer (a run soon after start, then every
+ * idempotency_purge_interval seconds; nothing when that is 0); false
+ * (logged) if the timer could not be armed.
+ */
+MUSTCHECK bool idem_retention_start(void);
+/* Disarm it (shutdown); a run in progress ends with its current batch. */
+void idem_retention_stop(void);
+/*
+ * Start a run now: delete the keys older than idempotency_keep_days, a
+ * batch per statement, on the loop. False if one is already going.
+ */
+bool idem_retention_run(void);
 
 /* ---- migrations (migrate.c) ---- */
 

@@ -25,6 +25,22 @@
  * a query is handed to a connection only when it is idle, so there is never
  * more than one in flight per connection.
  *
+ * A hung server (its processes stopped, a machine frozen) still has its
+ * kernel acknowledge every byte, so only silence tells: the janitor calls a
+ * pool stalled when the server has owed an answer for DB_LIVENESS_MS (a
+ * query in flight, or a connection being set up) and nothing at
+ * all has come back from it in that time; if an idle connection is left,
+ * it first sends a probe (SELECT 1) there and waits DB_PROBE_MS for it, so
+ * that one slow statement on a live server never counts. A stalled pool
+ * fails its queue and every new query with DB_UNAVAILABLE at once, resets
+ * its connections in flight (DB_NO_ANSWER: the till retries with the same
+ * key), reports no ready connection (db_ready_count, so /readyz says 503)
+ * and is live again with the first answer that comes, without a restart.
+ * Reports (DB_LANE_REPORT statements on the work lane) may rightly run
+ * long: they neither count as owed nor are reset, and keep their deadline.
+ * TCP keepalives and tcp_user_timeout (DB_TCP_KEYS, before the conninfo's
+ * own keys, which win) notice a lost network or a dead host.
+ *
  * Callbacks that must fire "later" (failures detected inside db_query) go
  * through a done list drained by one deferred event, so a caller never sees
  * its callback before db_query has returned.
@@ -79,6 +95,13 @@
 #define DB_DNS_TIMEOUT "2"		/* evdns: seconds per try ... */
 #define DB_DNS_ATTEMPTS "2"		/* ... and tries, within DB_CONNECT_TIMEOUT_S */
 #define DB_FRESH_INTERVAL_MS 2000	/* how often db_report_freshness()'s cache is refreshed */
+#define DB_LIVENESS_MS 800	/* owed an answer this long, none at all came: suspect a hang */
+#define DB_PROBE_MS 300		/* ... and a probe on an idle connection unanswered: stalled */
+/* TCP liveness for every connection; keys the conninfo sets itself take precedence */
+#define DB_TCP_KEYS { "keepalives", "keepalives_idle", "keepalives_interval", \
+		      "keepalives_count", "tcp_user_timeout" }
+#define DB_TCP_VALS { "1", "5", "2", "3", "10000" }
+#define DB_TCP_NKEYS 5
 
 typedef enum DbConnState {
 	DC_DOWN = 0,	/* no connection; a back-off timer will start one */
@@ -124,6 +147,7 @@ typedef struct DbConn {
 	int backoff_ms;
 	int setup_step;			/* 0 = settings, 1.. = PREPARE stmt step-1 */
 	DbQuery *q;			/* owned: the query in flight */
+	int64_t owed_us;		/* since when the server owes an answer; 0 = it does not */
 	PGresult *res;			/* owned: the result to report */
 	bool res_is_error;
 	event_callback_fn wait_fn;	/* what ev was last assigned: see conn_wait() */
@@ -162,9 +186,15 @@ typedef struct DbPool {
 	int work_max;			/* ... at most this many */
 	bool down;			/* last attempt failed and nothing is ready */
 	bool said_down;			/* "could not connect" logged (once until one is back) */
+	int64_t lost;			/* connections lost once up (each reconnects): metrics */
 	DbHosts *hosts;			/* owned: the conninfo's host list */
 	struct evdns_base *dns;		/* owned; only when hosts->any_name */
 	bool dns_failing[DBHOST_MAX_HOSTS]; /* a name's last lookup failed (log once) */
+	int64_t answer_us;		/* when the server last answered anything (now_usec) */
+	bool stalled;			/* hung: owed answers, none came (see pool_liveness) */
+	bool probing;			/* a liveness probe is in flight ... */
+	int64_t probe_us;		/* ... sent then */
+	int probe_stmt;			/* the probe's statement (SELECT 1) on this pool */
 } DbPool;
 
 /* What db_report_freshness() answers from (see fresh_cb). */
@@ -250,6 +280,12 @@ static bool is_work(const DbQuery *q)
 	return stmts[q->stmt].lane == DB_LANE_WORK;
 }
 
+/* A report may run for long on a live server: liveness looks past it. */
+static bool is_long_report(const DbQuery *q)
+{
+	return stmts[q->stmt].report && stmts[q->stmt].lane == DB_LANE_WORK;
+}
+
 const char *db_sqlstate(const PGresult *res)
 {
 	const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -288,7 +324,8 @@ static int pool_ready_count(const DbPool *p)
 
 int db_ready_count(void)
 {
-	return pool_ready_count(&primary);
+	/* a stalled pool's connections are up but nothing answers on them */
+	return primary.stalled ? 0 : pool_ready_count(&primary);
 }
 
 bool db_callback_is_report(void)
@@ -405,9 +442,10 @@ static void conn_reset(DbConn *c, const char *why, DbStatus qst)
 	DbPool *p = c->pool;
 	DbQuery *q = c->q;
 
-	if (!db_closing && (c->state == DC_IDLE || c->state == DC_BUSY || c->state == DC_SETUP))
+	if (!db_closing && (c->state == DC_IDLE || c->state == DC_BUSY || c->state == DC_SETUP)) {
 		log_warn("%s connection %d lost: %s", p->name, c->idx, why);
-	else if (!db_closing && !p->said_down) {
+		p->lost++;
+	} else if (!db_closing && !p->said_down) {
 		/* once per outage, at warn: the operator must see a dead report_dsn */
 		log_warn("%s connection %d could not connect (%s): %s; retrying with back-off, "
 			 "its requests fail meanwhile", p->name, c->idx, p->conninfo_key, why);
@@ -426,6 +464,7 @@ static void conn_reset(DbConn *c, const char *why, DbStatus qst)
 		c->pg = NULL;
 	}
 	c->q = NULL;
+	c->owed_us = 0;
 	c->state = DC_DOWN;
 	if (q) {
 		/* deferred: we may be inside db_query() (a send that failed at once) */
@@ -449,6 +488,16 @@ static void conn_reset(DbConn *c, const char *why, DbStatus qst)
 static void conn_broken(DbConn *c, const char *why)
 {
 	conn_reset(c, why, DB_UNAVAILABLE);
+}
+
+/* The server answered something on one of p's connections: it is not hung. */
+static void pool_answered(DbPool *p)
+{
+	p->answer_us = now_usec();
+	if (!p->stalled)
+		return;
+	p->stalled = false;
+	log_info("%s answers again; serving requests", p->name);
 }
 
 static void notice_cb(void *arg, const PGresult *res)
@@ -549,6 +598,7 @@ static void setup_next(DbConn *c)
 		bool was_down = p->down;
 
 		c->state = DC_IDLE;
+		c->owed_us = 0;
 		evtimer_del(c->timer);
 		c->backoff_ms = DB_BACKOFF_MIN_MS;
 		p->down = false;
@@ -589,6 +639,7 @@ static void connect_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		PQsetNoticeReceiver(c->pg, notice_cb, NULL);
+		pool_answered(c->pool);
 		c->state = DC_SETUP;
 		c->setup_step = 0;
 		setup_next(c);
@@ -599,11 +650,37 @@ static void connect_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Start libpq's connect: with p (resolved names) or the conninfo as it is. */
+/*
+ * Start libpq's connect: with p (resolved names) or the conninfo as it is
+ * (expanded as dbname), after DB_TCP_KEYS so that the conninfo's own win.
+ */
 static void conn_connect(DbConn *c, const DbParams *p)
 {
-	c->pg = p ? PQconnectStartParams(p->keys, p->vals, 0) : PQconnectStart(c->pool->conninfo);
+	static const char *const tcp_keys[] = DB_TCP_KEYS, *const tcp_vals[] = DB_TCP_VALS;
+	size_t n = 0, k = 0;
+	const char **keys, **vals;
+
+	while (p && p->keys[n])
+		n++;
+	keys = xcalloc(n + DB_TCP_NKEYS + 2, sizeof(*keys));
+	vals = xcalloc(n + DB_TCP_NKEYS + 2, sizeof(*vals));
+	for (; k < DB_TCP_NKEYS; k++) {
+		keys[k] = tcp_keys[k];
+		vals[k] = tcp_vals[k];
+	}
+	for (size_t i = 0; i < n; i++, k++) {
+		keys[k] = p->keys[i];
+		vals[k] = p->vals[i];
+	}
+	if (p == NULL) {
+		keys[k] = "dbname";
+		vals[k] = c->pool->conninfo;
+	}
+	c->pg = PQconnectStartParams(keys, vals, p == NULL);
+	free(keys);
+	free(vals);
 	c->state = DC_CONNECTING;	/* so conn_broken logs a failure once, at debug */
+	c->owed_us = now_usec();	/* from now on the server owes the connection */
 	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
 		conn_broken(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
 		return;
@@ -773,6 +850,7 @@ static void conn_complete(DbConn *c)
 
 	c->res = NULL;
 	c->res_is_error = false;
+	pool_answered(c->pool);
 	if (c->state == DC_SETUP) {
 		if (is_err || res == NULL) {
 			log_error("could not prepare %s connection %d: %s", c->pool->name, c->idx,
@@ -792,6 +870,7 @@ static void conn_complete(DbConn *c)
 	DbPool *p = c->pool;
 
 	c->q = NULL;
+	c->owed_us = 0;
 	c->state = DC_IDLE;
 	evtimer_del(c->timer);	/* the query's deadline */
 	p->in_flight--;
@@ -882,6 +961,7 @@ static void conn_send(DbConn *c, DbQuery *q)
 
 	c->q = q;
 	c->state = DC_BUSY;
+	c->owed_us = now_usec();
 	p->in_flight++;
 	p->work_in_flight += is_work(q);
 	/* the server's statement_timeout should answer first; this is for a silent server */
@@ -900,6 +980,8 @@ static void conn_send(DbConn *c, DbQuery *q)
 /* Hand p's queued queries to its idle connections: quick ones first. */
 static void pump(DbPool *p)
 {
+	if (p->stalled)
+		return;		/* it would wait on a server that does not answer */
 	for (int i = 0; i < p->nconns && p->queue_len > 0; i++) {
 		DbConn *c = &p->conns[i];
 		DbQuery *q;
@@ -951,7 +1033,7 @@ void db_query(int stmt, int n, const char *const *values, DbCallback cb, void *a
 	}
 
 	/* a report never falls back to the primary: its pool down means unavailable */
-	if (db_closing || (pool->down && pool_ready_count(pool) == 0)) {
+	if (db_closing || pool->stalled || (pool->down && pool_ready_count(pool) == 0)) {
 		fail_later(q, DB_UNAVAILABLE);
 		return;
 	}
@@ -963,7 +1045,99 @@ void db_query(int stmt, int n, const char *const *values, DbCallback cb, void *a
 	pump(pool);
 }
 
-/* Fail queued queries that waited longer than their pool's query timeout. */
+/* ---- liveness: a server that holds its connections but answers nothing ---- */
+
+/* Since when p's server has owed an answer that matters (0 = nothing owed). */
+static int64_t pool_owed_since(const DbPool *p)
+{
+	int64_t oldest = 0;
+
+	for (int i = 0; i < p->nconns; i++) {
+		const DbConn *c = &p->conns[i];
+		/* a report may rightly run long; a name lookup is not the server's */
+		bool owes = (c->state == DC_BUSY && c->q != NULL && !is_long_report(c->q)) ||
+			    c->state == DC_CONNECTING || c->state == DC_SETUP;
+
+		if (owes && c->owed_us != 0 && (oldest == 0 || c->owed_us < oldest))
+			oldest = c->owed_us;
+	}
+	return oldest;
+}
+
+static void probe_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	DbPool *p = arg;
+
+	(void)st;
+	(void)res;
+	p->probing = false;	/* its answer, if any, was noted by conn_complete */
+}
+
+/* Send the liveness probe on p's idle connection c. */
+static void probe_send(DbPool *p, DbConn *c)
+{
+	DbQuery *q = xcalloc(1, sizeof(*q));
+
+	q->pool = p;
+	q->stmt = p->probe_stmt;
+	q->buf = xmalloc(1);
+	q->cb = probe_cb;
+	q->arg = p;
+	q->locale = uselocale((locale_t)0);
+	q->enq_us = now_usec();
+	p->probing = true;
+	p->probe_us = q->enq_us;
+	conn_send(c, q);
+}
+
+/* p's server is hung: fail what waits and what is in flight, but for reports. */
+static void pool_stall(DbPool *p)
+{
+	p->stalled = true;
+	log_warn("%s is not answering (nothing for over %d ms while it owes answers): "
+		 "its requests fail at once until it answers again", p->name, DB_LIVENESS_MS);
+	queue_fail_all(p, DB_UNAVAILABLE);
+	for (int i = 0; i < p->nconns; i++) {
+		DbConn *c = &p->conns[i];
+
+		if (c->state == DC_BUSY && c->q != NULL && !is_long_report(c->q))
+			conn_reset(c, "no answer while the server is not answering", DB_NO_ANSWER);
+	}
+}
+
+/*
+ * Called by the janitor: is p's server owing answers for DB_LIVENESS_MS
+ * with none at all in that time? Then probe an idle connection (a live
+ * server answers SELECT 1 at once, whatever one slow statement does), or,
+ * with none idle or the probe unanswered after DB_PROBE_MS, stall p.
+ */
+static void pool_liveness(DbPool *p)
+{
+	int64_t now = now_usec(), bound = now - (int64_t)DB_LIVENESS_MS * 1000;
+	int64_t owed;
+
+	if (p->stalled || p->nconns == 0 || db_closing || p->probe_stmt < 0)
+		return;
+	owed = pool_owed_since(p);
+	if (owed == 0 || owed > bound || p->answer_us > bound)
+		return;		/* nothing owed for long, or the server spoke lately */
+	if (p->probing) {
+		if (now - p->probe_us > (int64_t)DB_PROBE_MS * 1000)
+			pool_stall(p);
+		return;
+	}
+	for (int i = 0; i < p->nconns; i++)
+		if (p->conns[i].state == DC_IDLE) {
+			probe_send(p, &p->conns[i]);
+			return;
+		}
+	pool_stall(p);
+}
+
+/*
+ * Fail queued queries that waited longer than their pool's query timeout;
+ * check each pool's liveness.
+ */
 static void janitor_cb(evutil_socket_t fd, short what, void *arg)
 {
 	DbPool *pools[2] = { &primary, &report };
@@ -978,6 +1152,7 @@ static void janitor_cb(evutil_socket_t fd, short what, void *arg)
 		for (int lane = 0; lane < 2; lane++)
 			while (p->queues[lane].head && p->queues[lane].head->enq_us < limit)
 				fail_later(queue_pop(p, &p->queues[lane]), DB_TIMEOUT);
+		pool_liveness(p);
 	}
 }
 
@@ -1180,6 +1355,13 @@ bool db_setup(void)
 		return false;
 	if (report_on && !fresh_setup())
 		return false;
+	/* the liveness probes: quick on their pools (see pool_liveness) */
+	primary.probe_stmt = db_stmt_add("db_probe", "SELECT 1", DB_LANE_QUICK);
+	report.probe_stmt = -1;
+	if (report_on) {
+		report.probe_stmt = db_stmt_add("db_report_probe", "SELECT 1", DB_LANE_REPORT);
+		stmts[report.probe_stmt].lane = DB_LANE_QUICK;
+	}
 	if (!pool_start(&primary, cf_db_conninfo, n, n > 1 ? n - (n / 4 > 0 ? n / 4 : 1) : 1,
 			cf_db_query_timeout_ms))
 		return false;
@@ -1212,4 +1394,32 @@ void db_shutdown(void)
 	if (done_ev)
 		event_free(done_ev);
 	janitor_ev = done_ev = NULL;
+}
+
+/* ---- statistics, for /metrics and the console's SHOW POOLS (read only) ---- */
+
+bool db_pool_stats(int which, DbPoolStats *out)
+{
+	const DbPool *p = which == 0 ? &primary : which == 1 && report_on ? &report : NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (p == NULL)
+		return false;
+	out->name = which == 0 ? "primary" : "report";
+	out->size = p->nconns;
+	for (int i = 0; i < p->nconns; i++) {
+		if (p->conns[i].state == DC_BUSY)
+			out->busy++;
+		else if (p->conns[i].state == DC_IDLE)
+			out->idle++;
+		else if (p->conns[i].state == DC_DOWN)
+			out->down++;
+		else
+			out->connecting++;
+	}
+	out->queued = p->queue_len;
+	out->queue_max = cf_db_queue_max;
+	out->timeout_ms = p->timeout_ms;
+	out->lost = p->lost;
+	return true;
 }

@@ -16,6 +16,11 @@
  * its connection is reset (closed, then reconnected with the back-off).
  * Resolving, connecting and preparing a connection are bounded too, and a
  * host name is resolved off the loop (libevent's resolver), never by libpq.
+ * A hung server (stopped processes: the kernel still accepts every byte)
+ * is found by silence: owed answers for 800 ms and none at all, nor to a
+ * SELECT 1 probe on an idle connection within 300 ms, stall the pool:
+ * queued, new and in-flight queries (not reports) fail at once
+ * (DB_UNAVAILABLE, in flight DB_NO_ANSWER) until the server answers again.
  *
  * With [database] report_dsn set, a second pool (report_pool_size
  * connections, report_query_timeout_ms) to that server, a streaming
@@ -88,7 +93,7 @@ void db_query(int stmt, int n, const char *const *values, DbCallback cb, void *a
 
 /* Queries queued or in flight, on both pools (for draining on shutdown). */
 int db_busy(void);
-/* Connections to the primary currently usable. */
+/* Connections to the primary currently usable (0 while it is stalled, see above). */
 int db_ready_count(void);
 /*
  * True while a DbCallback runs for a query of the report pool (report_dsn
@@ -118,5 +123,25 @@ const char *db_errmsg(const PGresult *res);
 void db_report_freshness(char as_of[DB_AS_OF_LEN], int64_t *lag_seconds);
 /* Constraint name of an error result, or "" */
 const char *db_constraint(const PGresult *res);
+
+/* One pool's state right now, for /metrics and the console's SHOW POOLS. */
+typedef struct DbPoolStats {
+	const char *name;		/* "primary" or "report" (static) */
+	int size;			/* connections configured */
+	int busy;			/* with a query in flight */
+	int idle;			/* ready for one */
+	int connecting;			/* resolving, connecting or preparing */
+	int down;			/* waiting for their back-off to reconnect */
+	int queued;			/* queries waiting for a connection */
+	int queue_max;			/* more than this are refused (DB_OVERLOADED) */
+	int timeout_ms;			/* statement timeout, and the longest wait queued */
+	int64_t lost;			/* connections lost after they were up, since start */
+} DbPoolStats;
+
+/*
+ * Pool which (0 the primary's, 1 report_dsn's) into *out; false (out
+ * zeroed) when there is no such pool (report_dsn unset).
+ */
+bool db_pool_stats(int which, DbPoolStats *out);
 
 #endif

@@ -2,17 +2,23 @@
 /*
  * dispatch.c: looks a Request's body case up in the route table (given by
  * server/routes.c, so the core names no handler) and checks what the
- * route needs before its handler may run: a finished Hello, a staff Login with
- * one of the allowed roles, and an idempotency key for requests that
- * change state. A request that fails these checks is answered here and
- * never reaches its handler. The handler runs in the session's language
- * (the thread's locale is the session's while it runs), so _() in it
- * answers in the language the till's Hello asked for.
+ * route needs before its handler may run: a finished Hello, a token of the
+ * till's rate limit (ratelimit.c; RESOURCE_EXHAUSTED RATE_LIMITED with
+ * Status.retry_after_ms), a staff Login with one of the allowed roles, an
+ * office certificate for the admin requests (routes whose roles are
+ * ROLE_ADMIN alone: PERMISSION_DENIED OFFICE_ONLY from any other till
+ * kind), and an idempotency key for requests that change state. A request
+ * that fails these checks is answered here and never reaches its handler.
+ * The handler runs in the session's language (the thread's locale is the
+ * session's while it runs), so _() in it answers in the language the
+ * till's Hello asked for.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
 #include "core.h"
+#include "ratelimit.h"
 
 static const Route *routes;	/* borrowed: routes.c's table */
 static size_t routes_n;
@@ -33,6 +39,33 @@ static bool key_is_valid(const char *key)
 		if (key[i] <= ' ' || key[i] > '~')
 			return false;
 	return true;
+}
+
+/*
+ * Answer c RESOURCE_EXHAUSTED RATE_LIMITED: its till is over [limits]
+ * till_rate and may try again in retry_ms. Written out here, not with
+ * call_fail(), because the Status carries retry_after_ms.
+ */
+static void fail_rate_limited(Call *c, uint32_t retry_ms)
+{
+	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
+	Kassa__V1__Status st = KASSA__V1__STATUS__INIT;
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), session_text(c->sess, N_("this till is sending too many "
+		 "requests; retry in %u ms")), retry_ms);
+	st.code = KASSA__V1__STATUS_CODE__RESOURCE_EXHAUSTED;
+	st.detail = (char *)"RATE_LIMITED";
+	st.message = msg;
+	st.retry_after_ms = retry_ms;
+	resp.status = &st;
+	call_reply(c, &resp);
+}
+
+/* An admin request: one only an admin may make, hence only from head office. */
+static bool route_is_admin_only(const Route *r)
+{
+	return r->roles == ROLE_ADMIN;
 }
 
 void dispatch_call(Call *c)
@@ -64,6 +97,14 @@ void dispatch_call(Call *c)
 			  "Hello was already exchanged on this connection");
 		return;
 	}
+	if (r->needs_hello) {
+		uint32_t retry_ms = 0;
+
+		if (!ratelimit_request(s->till_id, now_usec(), &retry_ms)) {
+			fail_rate_limited(c, retry_ms);
+			return;
+		}
+	}
 	if (r->roles) {
 		if (c->staff_id == 0) {
 			call_fail(c, KASSA__V1__STATUS_CODE__UNAUTHENTICATED, "LOGIN_REQUIRED",
@@ -73,6 +114,11 @@ void dispatch_call(Call *c)
 		if ((c->role & r->roles) == 0) {
 			call_fail(c, KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "ROLE_NOT_ALLOWED",
 				  "this staff role may not do that");
+			return;
+		}
+		if (route_is_admin_only(r) && strcmp(s->till_kind, "office") != 0) {
+			call_fail(c, KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "OFFICE_ONLY",
+				  "only a head-office terminal may do that");
 			return;
 		}
 	}

@@ -42,7 +42,8 @@ static void hello_db_cb(void *arg, DbStatus st, const PGresult *res)
 	if (!call_db_ok(c, st, res))
 		return;
 	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 2), "t") != 0) {
-		log_warn("session %llu: certificate CN \"%s\" is not an active till",
+		log_call(c, LOG_LVL_WARN,
+			 "session %llu: certificate CN \"%s\" is not an active till",
 			 (unsigned long long)s->id, s->till_code);
 		call_fail(c, KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "TILL_UNKNOWN",
 			  "this till's certificate is not registered or not active");
@@ -55,8 +56,8 @@ static void hello_db_cb(void *arg, DbStatus st, const PGresult *res)
 	snprintf(s->store_code, sizeof(s->store_code), "%s", PQgetvalue(res, 0, 4));
 	snprintf(s->currency, sizeof(s->currency), "%s", PQgetvalue(res, 0, 6));
 	session_ready(s);
-	log_info("session %llu: till %s of store %s (%s) from %s", (unsigned long long)s->id,
-		 s->till_code, s->store_code, s->till_kind, s->peer);
+	log_call(c, LOG_LVL_INFO, "session %llu: till %s of store %s (%s) from %s",
+		 (unsigned long long)s->id, s->till_code, s->store_code, s->till_kind, s->peer);
 
 	w.protocol_version = KASSA_PROTOCOL_VERSION;
 	w.server_version = (char *)"kassad/" KASSA_VERSION;

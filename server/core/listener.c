@@ -13,6 +13,14 @@
  * LISTENER_PAUSE_MIN_MS, doubling up to LISTENER_PAUSE_MAX_MS while the
  * failures go on; a connection accepted again resets the pause. main.c
  * keeps max_sessions below the descriptor limit, so this is the fallback.
+ *
+ * With [server] reuse_port = 1 every listener sets SO_REUSEPORT before it
+ * binds, so that several kassad processes (each one event loop) can listen
+ * on the same address and the kernel spreads new connections over them:
+ * the way to use more cores before threads. Every process sharing the port
+ * must set it (the kernel refuses the bind of one that does not, and of a
+ * process of another user). A kassad killed or stopped leaves the others
+ * serving; its own half-open connections are reset by the kernel.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -151,17 +159,22 @@ static bool listen_one(const char *spec)
 		log_error("could not parse listen address \"%s\"", spec);
 		return false;
 	}
-	struct evconnlistener *l = evconnlistener_new_bind(g_base, accept_cb, NULL,
-		LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 1024,
+	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
+
+	if (cf_reuse_port)
+		flags |= LEV_OPT_REUSEABLE_PORT;	/* SO_REUSEPORT, set before bind() */
+	struct evconnlistener *l = evconnlistener_new_bind(g_base, accept_cb, NULL, flags, 1024,
 		(struct sockaddr *)&ss, sslen);
 	if (l == NULL) {
-		log_error("could not listen on %s: %s", spec,
-			  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		log_error("could not listen on %s: %s%s", spec,
+			  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()),
+			  cf_reuse_port ? " (reuse_port is on: every process on this port must"
+					  " set it too)" : "");
 		return false;
 	}
 	evconnlistener_set_error_cb(l, accept_error_cb);
 	listeners[nlisteners++] = l;
-	log_info("listening on %s", spec);
+	log_info("listening on %s%s", spec, cf_reuse_port ? " (reuse_port)" : "");
 	return true;
 }
 

@@ -30,6 +30,9 @@ typedef struct ReloadResult {
  */
 bool reload_run(long long staff_id, ReloadResult *out);
 
+/* Register the audit statement; before db_setup(). */
+void reload_setup(void);
+
 /* Something more to redo after a successful reload (the dashboard's TLS context). */
 void reload_add_hook(void (*fn)(void));
 

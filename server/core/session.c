@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
@@ -34,8 +35,10 @@
 
 #include "frame.h"
 #include "log.h"
+#include "metrics.h"
 #include "pbcheck.h"
 #include "core.h"
+#include "ratelimit.h"
 #include "tls.h"
 
 /*
@@ -57,6 +60,11 @@ static struct event *reaper_ev;
 static void session_read_cb(struct bufferevent *bev, void *arg);
 static void session_write_cb(struct bufferevent *bev, void *arg);
 static void session_event_cb(struct bufferevent *bev, short what, void *arg);
+
+const Session *session_first(void)
+{
+	return live;
+}
 
 int session_count(void)
 {
@@ -113,9 +121,11 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (s->state == SESS_CLOSING)
 		session_close(s, "final answer not read within %d s", SESSION_CLOSE_FLUSH_S);
-	else if (s->state < SESS_READY)
+	else if (s->state < SESS_READY) {
+		if (s->state == SESS_HANDSHAKE)
+			metrics_tls_handshake(METRICS_TLS_TIMEOUT);
 		session_close(s, "handshake or Hello not done within %d s", cf_handshake_timeout);
-	else if (s->mid_frame)
+	} else if (s->mid_frame)
 		session_close(s, "a frame stalled: not complete within %d s", cf_frame_timeout);
 	else if (s->in_flight == 0)
 		session_close(s, "idle for %d s", cf_idle_timeout);
@@ -131,6 +141,10 @@ void session_accept(int fd, const struct sockaddr *addr, int addrlen)
 	int one = 1;
 
 	(void)addrlen;
+	if (!ratelimit_connection(addr, now_usec())) {	/* before any TLS work */
+		evutil_closesocket(fd);
+		return;
+	}
 	ssl = SSL_new(g_ssl_ctx);
 	if (ssl == NULL) {
 		log_error("could not create TLS state for a connection");
@@ -162,6 +176,7 @@ void session_accept(int fd, const struct sockaddr *addr, int addrlen)
 	s->id = next_id++;
 	s->bev = bev;
 	s->state = SESS_HANDSHAKE;
+	s->connected_at = (int64_t)time(NULL);
 	if (addr->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
 		char ip[INET_ADDRSTRLEN];
@@ -373,8 +388,9 @@ static void session_handle_frame(Session *s, const uint8_t *data, uint32_t len)
 	}
 	if (!pbcheck_is_exact(&req->base, len)) {
 		/* a NUL inside a string, or an encoding that is not canonical */
-		log_info("session %" PRIu64 ": request %" PRIu64 " of %u bytes packs to %zu: refused",
-			 s->id, req->request_id, len, protobuf_c_message_get_packed_size(&req->base));
+		log_ctx_msg(LOG_LVL_INFO, &(LogCtx){ s->till_code, req->request_id, s->staff_id },
+			    "session %" PRIu64 ": request of %u bytes packs to %zu: refused", s->id,
+			    len, protobuf_c_message_get_packed_size(&req->base));
 		session_refuse(s, req->request_id, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT,
 			       "MALFORMED_REQUEST", N_("the request is not what its bytes say: a "
 			       "string holds a NUL byte, or a field is repeated or not in "
@@ -402,6 +418,7 @@ static void session_handle_frame(Session *s, const uint8_t *data, uint32_t len)
 	c->role = s->role;
 	c->locale = s->locale;
 	c->started_us = now_usec();
+	s->requests++;
 	c->next = s->calls;
 	if (s->calls)
 		s->calls->prev = c;
@@ -497,13 +514,17 @@ static void session_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_CONNECTED) {
 		if (!tls_peer_cn(bufferevent_openssl_get_ssl(bev), s->till_code,
 				 sizeof(s->till_code))) {
+			metrics_tls_handshake(METRICS_TLS_FAILED);
 			session_close(s, "client certificate without a usable CN");
 			return;
 		}
+		metrics_tls_handshake(METRICS_TLS_OK);
 		s->state = SESS_HELLO;
 		log_debug("session %" PRIu64 ": TLS up for %s", s->id, s->till_code);
 		return;
 	}
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && s->state == SESS_HANDSHAKE)
+		metrics_tls_handshake(METRICS_TLS_FAILED);
 	if (what & BEV_EVENT_EOF) {
 		session_close(s, "client disconnected");
 		return;

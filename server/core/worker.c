@@ -230,3 +230,18 @@ void worker_shutdown(void)
 		if (wake_fd[i] >= 0)
 			close(wake_fd[i]);
 }
+
+int worker_waiting(void)
+{
+	int n;
+
+	pthread_mutex_lock(&mu);	/* held only to move a job: never long */
+	n = waiting;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
+
+int worker_threads(void)
+{
+	return nthreads;
+}

@@ -32,6 +32,9 @@ MUSTCHECK bool worker_setup(int n);
 void worker_submit_call(struct Call *c, WorkFn work, WorkDoneFn done, void *arg);
 /* Jobs queued or running. */
 int worker_busy(void);
+/* Jobs waiting for a thread (at most cf_worker_queue_max), and the threads: metrics. */
+int worker_waiting(void);
+int worker_threads(void);
 /* Stop the threads after the queued jobs (called after the loop ends). */
 void worker_shutdown(void);
 

@@ -86,7 +86,7 @@ static void feedback_db_cb(void *arg, DbStatus st, const PGresult *res)
 		return;
 	if (PQntuples(res) != 1) {
 		/* a replay whose row is gone: feedback is never deleted */
-		log_error("feedback: no row for a replayed key of till %s", c->sess->till_code);
+		log_call(c, LOG_LVL_ERROR, "feedback: no row for a replayed key");
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "INTERNAL_ERROR", "%s",
 			  _("internal error"));
 		return;

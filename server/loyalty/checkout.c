@@ -603,14 +603,14 @@ static void checkout_db_cb(void *arg, DbStatus st, const PGresult *res)
 	if (c->attempts < CHECKOUT_MAX_ATTEMPTS && strcmp(why, "PRICE_CHANGED") == 0) {
 		const Kassa__V1__Checkout *co = c->req->checkout;
 
-		log_info("checkout: a price changed since it was cached; reloading");
+		log_call(c, LOG_LVL_INFO, "checkout: a price changed since it was cached; again");
 		for (size_t i = 0; i < co->n_lines; i++)
 			catalog_forget(co->lines[i]->code);
 		checkout_price(c);
 		return;
 	}
 	if (c->attempts < CHECKOUT_MAX_ATTEMPTS && strcmp(why, "STALE_PRICING") == 0) {
-		log_info("checkout: the rule set or the member's tier changed; pricing again");
+		log_call(c, LOG_LVL_INFO, "checkout: the rules or the tier changed; pricing again");
 		if (is_member_sale(c))
 			checkout_start(c);	/* reads the version in force too */
 		else

@@ -44,6 +44,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "core.h"
 #include "loyalty.h"
 #include "rules_tier.h"
@@ -88,6 +89,7 @@ typedef struct JobRun {
 	bool by_points;		/* ... its tier_basis is points earned */
 	int32_t months;		/* ... its downgrade window */
 	int64_t last;		/* tier batch: where the next starts, once its write is done */
+	int64_t started_us;	/* job_begin(): the run's duration for metrics_job_done() */
 } JobRun;
 
 /* A job_runs row as kassa_job_begin() and kassa_job_finish() return it. */
@@ -174,6 +176,8 @@ static void job_next(JobRun *r)
  */
 static bool job_db_ok(JobRun *r, DbStatus st, const PGresult *res)
 {
+	if (st != DB_OK && !g_shutting_down)
+		metrics_job_done(job_info[r->kind].kind, false, now_usec() - r->started_us);
 	if (r->call != NULL)
 		return call_db_ok(r->call, st, res);	/* frees r with the Call */
 	if (st == DB_OK)
@@ -219,6 +223,7 @@ static void job_done(JobRun *r, const JobCounts *n)
 	Kassa__V1__PointsExpired pe = KASSA__V1__POINTS_EXPIRED__INIT;
 	Kassa__V1__TierReevaluated tr = KASSA__V1__TIER_REEVALUATED__INIT;
 
+	metrics_job_done(job_info[r->kind].kind, true, now_usec() - r->started_us);
 	if (r->call != NULL) {
 		if (r->kind == JOB_EXPIRE) {
 			pe.members = n->members;
@@ -300,6 +305,7 @@ static bool job_stopped(JobRun *r)
 /* The run cannot go on (not a database error): answer or log it, and end it. */
 static void job_fail(JobRun *r, const char *detail, const char *why)
 {
+	metrics_job_done(job_info[r->kind].kind, false, now_usec() - r->started_us);
 	if (r->call != NULL) {
 		call_fail(r->call, KASSA__V1__STATUS_CODE__INTERNAL, detail, "%s", why);
 		return;
@@ -517,6 +523,7 @@ static void job_begin(JobRun *r, const char *key, const char *hash)
 		params[1] = p_till;
 		params[2] = p_staff;
 	}
+	r->started_us = now_usec();
 	db_query(st_begin, 5, params, job_begin_cb, r);
 }
 
@@ -550,6 +557,8 @@ void jobs_start(void)
 	tick_ev = event_new(g_base, -1, EV_PERSIST, jobs_tick_cb, NULL);
 	if (tick_ev == NULL || event_add(tick_ev, &every) != 0)
 		die("could not arm the loyalty jobs timer");
+	for (int k = 0; k < JOB_KINDS; k++)
+		metrics_job_schedule(job_info[k].kind, cf_jobs_interval);
 	if (first.tv_sec >= every.tv_sec)
 		return;		/* the first tick comes as soon */
 	first_ev = evtimer_new(g_base, jobs_tick_cb, NULL);

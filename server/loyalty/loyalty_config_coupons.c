@@ -192,7 +192,7 @@ static void coupon_issued_cb(void *arg, DbStatus st, const PGresult *res)
 	one = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
 	if (!json_is_object(one)) {
 		json_decref(one);
-		log_error("coupon issue: the database answered no coupon");
+		log_call(c, LOG_LVL_ERROR, "coupon issue: the database answered no coupon");
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_COUPON_JSON", "internal error");
 		return;
 	}

@@ -84,8 +84,9 @@ static void rules_put_cb(void *arg, DbStatus st, const PGresult *res)
 		 * saved, so that would be a bug in the jsonb round trip.
 		 */
 		if (!ruleset_install(version, PQgetvalue(res, 0, 1)))
-			log_error("rule set version %d was saved but could not be put in force",
-				  (int)version);
+			log_call(c, LOG_LVL_ERROR,
+				 "rule set version %d was saved but could not be put in force",
+				 (int)version);
 	}
 	rules_reply(c, res);
 }

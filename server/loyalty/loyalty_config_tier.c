@@ -118,7 +118,8 @@ static bool tier_set_again(Call *c, bool stale)
 	if (!stale || c->attempts >= TIER_RULES_ATTEMPTS)
 		return false;
 	c->attempts++;
-	log_info("tier set: the rule set changed under the request; checking it again");
+	log_call(c, LOG_LVL_INFO,
+		 "tier set: the rule set changed under the request; checking it again");
 	tier_set_rules(c);	/* the same key: a request already done replays */
 	return true;
 }
@@ -140,7 +141,7 @@ static void tier_set_cb(void *arg, DbStatus st, const PGresult *res)
 	o = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
 	if (!json_is_object(o) || rs == NULL) {
 		json_decref(o);
-		log_error("tier set: the database answered no member");
+		log_call(c, LOG_LVL_ERROR, "tier set: the database answered no member");
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_MEMBER_JSON", "internal error");
 		return;
 	}

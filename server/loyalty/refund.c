@@ -173,7 +173,8 @@ static void refund_reply_json(Call *c, const char *text)
 	json_t *root = json_loads(text, 0, &err), *jl;
 
 	if (!json_is_object(root)) {
-		log_error("could not parse a refund from the database: %s", err.text);
+		log_call(c, LOG_LVL_ERROR, "could not parse a refund from the database: %s",
+			 err.text);
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_REFUND_JSON", "internal error");
 		json_decref(root);
 		return;
@@ -312,8 +313,8 @@ static bool calc_rows(Call *c, RefundCalc *k)
 		}
 	}
 	if (k->r.n_lines > RULES_MAX_LINES || k->r.n_tenders > RULES_MAX_TENDERS) {
-		log_error("could not refund sale %lld: %d lines, %d tenders",
-			  (long long)c->req->refund->txn_id, k->r.n_lines, k->r.n_tenders);
+		log_call(c, LOG_LVL_ERROR, "could not refund sale %lld: %d lines, %d tenders",
+			 (long long)c->req->refund->txn_id, k->r.n_lines, k->r.n_tenders);
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "INTERNAL_ERROR", "internal error");
 		return false;
 	}
@@ -338,8 +339,9 @@ static bool calc_status(Call *c, RulesRefundStatus st)
 	case RULES_REFUND_BAD_INPUT:
 		break;
 	}
-	log_error("could not refund sale %lld: its lines and tenders do not add up",
-		  (long long)c->req->refund->txn_id);
+	log_call(c, LOG_LVL_ERROR,
+		 "could not refund sale %lld: its lines and tenders do not add up",
+		 (long long)c->req->refund->txn_id);
 	call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "INTERNAL_ERROR", "internal error");
 	return false;
 }
@@ -576,7 +578,8 @@ static void refund_read_cb(void *arg, DbStatus st, const PGresult *res)
 	if ((row_n(res, s, 3) != rs->version ||
 	     ((RefundState *)c->state)->read_version != rs->version) &&
 	    c->attempts < REFUND_MAX_ATTEMPTS) {
-		log_info("refund: the rule set changed since it was loaded; reloading");
+		log_call(c, LOG_LVL_INFO,
+			 "refund: the rule set changed since it was loaded; reloading");
 		ruleset_reload(refund_rules_cb, c);
 		return;
 	}
@@ -619,13 +622,15 @@ static void refund_db_cb(void *arg, DbStatus st, const PGresult *res)
 	}
 	if (strcmp(why, "STALE_RULES") == 0 && c->attempts < REFUND_MAX_ATTEMPTS) {
 		/* the limit or the tiers may have moved: the newest rule set, then again */
-		log_info("refund: the rule set changed since it was loaded; reloading");
+		log_call(c, LOG_LVL_INFO,
+			 "refund: the rule set changed since it was loaded; reloading");
 		ruleset_reload(refund_rules_cb, c);
 		return;
 	}
 	if (strcmp(why, "STALE_REFUND") == 0) {
 		if (c->attempts < REFUND_MAX_ATTEMPTS) {
-			log_info("refund: the sale or its member changed since the read; again");
+			log_call(c, LOG_LVL_INFO,
+				 "refund: the sale or its member changed since the read; again");
 			refund_read(c);
 		} else {
 			call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "STALE_REFUND",
@@ -649,8 +654,9 @@ static void refund_db_cb(void *arg, DbStatus st, const PGresult *res)
 static void approver_pin_done(Call *c, const PinResult *r)
 {
 	if (r->verdict != PIN_ACCEPTED) {
-		log_info("refund: approval by staff %lld refused at %s%s", (long long)r->staff_id,
-			 c->sess->till_code, r->verdict == PIN_LOCKED ? " (locked out)" : "");
+		log_call(c, LOG_LVL_INFO, "refund: approval by staff %lld refused at %s%s",
+			 (long long)r->staff_id, c->sess->till_code,
+			 r->verdict == PIN_LOCKED ? " (locked out)" : "");
 		call_fail(c, KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "APPROVAL_DENIED",
 			  "approval refused: not a manager here, a wrong PIN, or locked out after"
 			  " too many wrong PINs");

@@ -155,7 +155,7 @@ static void topup_reply_json(Call *c, const char *text)
 	const char *at;
 
 	if (!json_is_object(root)) {
-		log_error("could not parse a top-up from the database");
+		log_call(c, LOG_LVL_ERROR, "could not parse a top-up from the database");
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_TOPUP_JSON", "internal error");
 		json_decref(root);
 		return;
@@ -195,7 +195,7 @@ static void topup_db_cb(void *arg, DbStatus st, const PGresult *res)
 	if (st == DB_SQL_ERROR && c->attempts < TOPUP_MAX_ATTEMPTS &&
 	    strcmp(db_sqlstate(res), "KA412") == 0 &&
 	    strcmp(db_errmsg(res), "STALE_PRICING") == 0) {
-		log_info("top-up: the rule set changed; reloading");
+		log_call(c, LOG_LVL_INFO, "top-up: the rule set changed; reloading");
 		ruleset_reload(topup_rules_cb, c);
 		return;
 	}

@@ -135,7 +135,8 @@ void txn_reply_json(Call *c, const char *text)
 		root = json_object_get(doc, "txn");
 
 	if (root == NULL || !json_is_object(root)) {
-		log_error("could not parse a transaction from the database: %s", err.text);
+		log_call(c, LOG_LVL_ERROR, "could not parse a transaction from the database: %s",
+			 err.text);
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_TRANSACTION_JSON",
 			  "internal error");
 		json_decref(doc);

@@ -98,9 +98,12 @@ static void find_with_filter(Call *c, const Kassa__V1__MemberFilter *f, uint32_t
 	MemberFilterParams fp;
 	char lim[16];
 	const char *params[FIND_PARAMS];
+	static const Kassa__V1__MemberFilter no_filter = KASSA__V1__MEMBER_FILTER__INIT;
 
 	(void)arg;
 	fs->segment_version = version;
+	if (f == NULL)
+		f = &no_filter;		/* MemberFind without a filter: the empty one */
 	if (!head_office(c)) {
 		/* a store manager searches their own store's members only */
 		if (f->store_id != 0 && (c->sess == NULL || f->store_id != c->sess->store_id)) {

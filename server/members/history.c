@@ -131,7 +131,8 @@ static void history_db_cb(void *arg, DbStatus st, const PGresult *res)
 	}
 	doc = json_loads(PQgetvalue(res, 0, 0), 0, &err);
 	if (!json_is_array(json_object_get(doc, "txns"))) {
-		log_error("could not parse a member's history from the database: %s", err.text);
+		log_call(c, LOG_LVL_ERROR, "could not parse a member's history from the database"
+			 " (line %d, column %d)", err.line, err.column);
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_TRANSACTION_JSON",
 			  "internal error");
 		json_decref(doc);

@@ -76,10 +76,11 @@ void member_setup(void)
 		"SELECT kassa_member_register($1, $2, $3, $4, $5, $6, nullif($7, '')::date, $8,"
 		" $9, $10, $11, $12, $13, $14, $15, $16)", DB_LANE_WORK);
 	st_by_id = db_stmt_add("member_by_id",
-		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE member_id = $1", DB_LANE_QUICK);
+		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE member_id = $1"
+		" AND erased_at IS NULL", DB_LANE_QUICK);	/* an erased member is not found */
 	st_get_by_id = db_stmt_add("member_get_by_id",
-		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE member_id = $1",
-		DB_LANE_QUICK);
+		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE member_id = $1"
+		" AND erased_at IS NULL", DB_LANE_QUICK);
 	st_get_by_phone = db_stmt_add("member_get_by_phone",
 		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE phone = $1",
 		DB_LANE_QUICK);
@@ -88,7 +89,7 @@ void member_setup(void)
 		DB_LANE_QUICK);
 	st_by_name = db_stmt_add("member_by_name",
 		"SELECT " MEMBER_COLUMNS " FROM members WHERE name LIKE $1 ESCAPE '\\'"
-		" ORDER BY name, member_id LIMIT $2", DB_LANE_WORK);
+		" AND erased_at IS NULL ORDER BY name, member_id LIMIT $2", DB_LANE_WORK);
 	st_by_suffix = db_stmt_add("member_by_phone_suffix",
 		"SELECT " MEMBER_COLUMNS " FROM members WHERE reverse(phone) LIKE $1"
 		" ORDER BY member_id LIMIT $2", DB_LANE_WORK);

@@ -31,6 +31,15 @@ void segment_setup(void);
 void handle_segment_save(Call *c);
 void handle_segment_get(Call *c);
 void handle_segment_list(Call *c);
+/*
+ * A member's data rights (rights.c): MemberDataExport answers one JSON
+ * document of everything stored about them (audited 'member.export');
+ * MemberErase anonymises them, the money trail kept under their id
+ * (audited 'member.erase'). Both for administrators.
+ */
+void member_rights_setup(void);
+void handle_member_data_export(Call *c);
+void handle_member_erase(Call *c);
 
 /*
  * ---- the member filter, for MemberFind, segments and exports (filter.c) ----

@@ -78,7 +78,8 @@ void member_stats_fill(Kassa__V1__Member *m, const char *json, MemberStats *s)
 		return;
 	s->doc = json_loads(json, 0, &err);
 	if (!json_is_object(s->doc)) {
-		log_error("could not parse a member's scores from the database: %s", err.text);
+		log_error("could not parse a member's scores from the database (line %d, column %d)",
+			  err.line, err.column);
 		json_decref(s->doc);
 		s->doc = NULL;
 		return;

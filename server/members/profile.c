@@ -236,7 +236,8 @@ static void profile_db_cb(void *arg, DbStatus st, const PGresult *res)
 	}
 	doc = json_loads(PQgetvalue(res, 0, PROFILE_JSON_COL), 0, &err);
 	if (!json_is_object(doc)) {
-		log_error("could not parse a member 360 from the database: %s", err.text);
+		log_call(c, LOG_LVL_ERROR, "could not parse a member 360 from the database"
+			 " (line %d, column %d)", err.line, err.column);
 		json_decref(doc);
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "BAD_PROFILE_JSON", "%s",
 			  _("internal error"));

@@ -57,6 +57,7 @@
 
 #include "analytics.h"
 #include "log.h"
+#include "metrics.h"
 #include "office.h"
 #include "sqltext.h"
 
@@ -186,6 +187,8 @@ bool analytics_db_ok(AnalyticsRun *r, DbStatus st, const PGresult *res)
 		run_busy(r);
 		return false;
 	}
+	if (st != DB_OK && !g_shutting_down)
+		metrics_job_done("analytics", false, now_usec() - r->started_us);
 	if (r->call != NULL)
 		return call_db_ok(r->call, st, res);	/* frees r with the Call */
 	if (st == DB_OK)
@@ -255,6 +258,7 @@ static void run_done(AnalyticsRun *r, int64_t buckets, int64_t members, int64_t 
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
 	Kassa__V1__AnalyticsDone d = KASSA__V1__ANALYTICS_DONE__INIT;
 
+	metrics_job_done("analytics", true, now_usec() - r->started_us);
 	if (r->call != NULL) {
 		d.buckets = buckets;
 		d.members = members;
@@ -571,6 +575,7 @@ static void timer_start(void)
 	tick_ev = event_new(g_base, -1, EV_PERSIST, tick_cb, NULL);
 	if (tick_ev == NULL || event_add(tick_ev, &every) != 0)
 		die("could not arm the analytics timer");
+	metrics_job_schedule("analytics", cf_analytics_interval);
 	if (first.tv_sec >= every.tv_sec)
 		return;		/* the first tick comes as soon */
 	first_ev = evtimer_new(g_base, tick_cb, NULL);

@@ -470,8 +470,8 @@ static void start_cb(void *arg, DbStatus st, const PGresult *res)
 		return;
 	s = c->state;
 	if (PQntuples(res) != 1) {
-		log_error("export: no exports row for a replayed key of till %lld",
-			  (long long)(c->sess ? c->sess->till_id : 0));
+		log_call(c, LOG_LVL_ERROR, "export: no exports row for a replayed key of till %lld",
+			 (long long)(c->sess ? c->sess->till_id : 0));
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "INTERNAL_ERROR", "%s",
 			  _("internal error"));
 		return;
@@ -595,7 +595,8 @@ static void rows_cb(void *arg, DbStatus st, const PGresult *res)
 	if (!call_db_ok(c, st, res))
 		return;
 	if (!page_copy(c->state, res)) {
-		log_error("export: could not copy a page of %d rows", PQntuples(res));
+		log_call(c, LOG_LVL_ERROR, "export: could not copy a page of %d rows",
+			 PQntuples(res));
 		call_fail(c, KASSA__V1__STATUS_CODE__RESOURCE_EXHAUSTED, "SERVER_BUSY", "%s",
 			  _("too many requests waiting; retry shortly"));
 		return;

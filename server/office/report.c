@@ -431,8 +431,9 @@ static void report_db_cb(void *arg, DbStatus st, const PGresult *res)
 	o.n_cols = s->n_cols;
 	ok = s->compute ? s->compute(&rs->q, res, &o) : out_copy_rows(&o, res);
 	if (!ok) {
-		log_error("report %s: could not build the table from its statement's %d columns",
-			  s->name, PQnfields(res));
+		log_call(c, LOG_LVL_ERROR,
+			 "report %s: could not build the table from its statement's %d columns",
+			 s->name, PQnfields(res));
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "REPORT_FAILED", "internal error");
 	} else if (o.too_many) {
 		call_fail(c, KASSA__V1__STATUS_CODE__RESOURCE_EXHAUSTED, "REPORT_TOO_LARGE",

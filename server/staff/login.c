@@ -38,8 +38,8 @@ static void login_failed(Call *c, const PinResult *r)
 	Session *s = c->sess;
 
 	s->login_failures++;
-	log_info("session %llu: failed login for staff %lld (%d)%s", (unsigned long long)s->id,
-		 (long long)r->staff_id, s->login_failures,
+	log_call(c, LOG_LVL_INFO, "session %llu: failed login for staff %lld (%d)%s",
+		 (unsigned long long)s->id, (long long)r->staff_id, s->login_failures,
 		 r->verdict == PIN_LOCKED ? ": locked out" : "");
 	if (r->verdict == PIN_LOCKED && r->locked_until[0] != '\0')
 		call_fail(c, KASSA__V1__STATUS_CODE__UNAUTHENTICATED, "STAFF_LOCKED",
@@ -69,8 +69,9 @@ static void login_pin_done(Call *c, const PinResult *r)
 	s->staff_id = r->staff_id;
 	s->role = r->role;
 	s->login_failures = 0;
-	log_info("session %llu: staff %lld (%s) logged in at %s", (unsigned long long)s->id,
-		 (long long)s->staff_id, role_name(s->role), s->till_code);
+	log_call(c, LOG_LVL_INFO, "session %llu: staff %lld (%s) logged in at %s",
+		 (unsigned long long)s->id, (long long)s->staff_id, role_name(s->role),
+		 s->till_code);
 	ok.staff_id = s->staff_id;
 	ok.name = (char *)r->name;
 	ok.role = (char *)role_name(s->role);
@@ -91,7 +92,7 @@ void handle_login(Call *c)
 	 * after it runs under the earlier login; those before it keep theirs.
 	 */
 	if (s->staff_id != 0)
-		log_info("session %llu: staff %lld logged out by a new Login",
+		log_call(c, LOG_LVL_INFO, "session %llu: staff %lld logged out by a new Login",
 			 (unsigned long long)s->id, (long long)s->staff_id);
 	s->staff_id = 0;
 	s->role = ROLE_NONE;

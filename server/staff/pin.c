@@ -21,8 +21,10 @@
  *   3. one guarded UPDATE: a right PIN resets the count (pin_reset, only
  *      while not locked, so a lock that a concurrent attempt has just set
  *      wins); a wrong PIN (or an unknown id, which matches no row) adds to
- *      it (pin_fail, only while not locked), locking at the limit and
- *      writing the 'staff.lockout' audit row in the same statement;
+ *      it (pin_fail, only while not locked), locking at the limit; the
+ *      same statement writes the audit row ('staff.login' for a Login
+ *      that passes, 'staff.pin_wrong' for a wrong PIN that counted,
+ *      'staff.lockout' for the one that locks);
  *   4. hand the verdict to the caller's callback.
  *
  * While the check runs its PinCheck is the Call's state (c->state, freed
@@ -38,6 +40,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "core.h"
 #include "staff.h"
 #include "worker.h"
@@ -70,14 +73,20 @@ bool staff_setup(void)
 		" coalesce(to_char(locked_until, 'HH24:MI'), '')"
 		" FROM staff WHERE staff_id = $1::bigint",
 		DB_LANE_QUICK);
+	/* A Login that passes ($2 its till; NULL for an approval) is audited by this statement. */
 	st_reset = db_stmt_add("pin_reset",
-		"UPDATE staff SET failed_pins = 0, locked_until = NULL"
+		"WITH u AS (UPDATE staff SET failed_pins = 0, locked_until = NULL"
 		" WHERE staff_id = $1::bigint AND (locked_until IS NULL OR locked_until <= now())"
-		" RETURNING staff_id",
+		" RETURNING staff_id),"
+		" a AS (INSERT INTO audit_log (staff_id, till_id, action, subject)"
+		"  SELECT staff_id, $2::bigint, 'staff.login', 'staff:' || staff_id"
+		"  FROM u WHERE $2::bigint IS NOT NULL RETURNING audit_id)"
+		" SELECT staff_id FROM u",
 		DB_LANE_QUICK);
 	/*
-	 * A lock that has run out starts the count again at 1. The lockout's
-	 * audit row is written by the same statement, only when it locks.
+	 * A lock that has run out starts the count again at 1. The same
+	 * statement writes the attempt's audit row: 'staff.lockout' when it
+	 * locks, else 'staff.pin_wrong' (with the count so far).
 	 */
 	st_fail = db_stmt_add("pin_fail",
 		"WITH u AS (UPDATE staff SET"
@@ -87,10 +96,11 @@ bool staff_setup(void)
 		" WHERE staff_id = $1::bigint AND (locked_until IS NULL OR locked_until <= now())"
 		" RETURNING staff_id, failed_pins, locked_until),"
 		" a AS (INSERT INTO audit_log (staff_id, till_id, action, subject, detail)"
-		"  SELECT $4::bigint, $5::bigint, 'staff.lockout', 'staff:' || staff_id,"
+		"  SELECT $4::bigint, $5::bigint, CASE WHEN locked_until IS NOT NULL"
+		"   THEN 'staff.lockout' ELSE 'staff.pin_wrong' END, 'staff:' || staff_id,"
 		"   jsonb_build_object('failures', failed_pins, 'locked_until', locked_until,"
 		"    'via', $6::text)"
-		"  FROM u WHERE locked_until IS NOT NULL RETURNING audit_id)"
+		"  FROM u RETURNING audit_id)"
 		" SELECT failed_pins, locked_until IS NOT NULL,"
 		"  coalesce(to_char(locked_until, 'HH24:MI'), '') FROM u",
 		DB_LANE_QUICK);
@@ -180,11 +190,14 @@ static void pin_fail_cb(void *arg, DbStatus st, const PGresult *res)
 		bool locked = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
 		const Session *s = c->sess;
 
-		if (locked)
-			log_info("staff %lld locked out until %s after %s wrong PINs in a row"
+		if (locked) {
+			metrics_staff_lockout();
+			log_call(c, LOG_LVL_INFO,
+				 "staff %lld locked out until %s after %s wrong PINs in a row"
 				 " (the last by %s at %s)", (long long)pc->staff_id,
 				 PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 0),
 				 pin_via(pc->purpose), s->till_code);
+		}
 		pin_finish(pc, false, locked, PQgetvalue(res, 0, 2));
 	} else {	/* no such staff, or locked already: not counted */
 		pin_finish(pc, false, pc->exists, pc->locked_until);
@@ -212,17 +225,20 @@ static void pin_verify_done(void *arg)
 		call_free(c);	/* frees pc */
 		return;
 	}
+	snprintf(till, sizeof(till), "%lld", (long long)c->sess->till_id);
 	if (pc->right) {
-		const char *params[1] = { pc->id };
+		/* a Login that will pass is audited; an approval is, by what it approves */
+		const char *params[2] = {
+			pc->id, pc->purpose == PIN_FOR_LOGIN && pc->allowed ? till : NULL,
+		};
 
-		db_query(st_reset, 1, params, pin_reset_cb, c);
+		db_query(st_reset, 2, params, pin_reset_cb, c);
 		return;
 	}
 	snprintf(failures, sizeof(failures), "%d", cf_staff_lockout_failures);
 	snprintf(seconds, sizeof(seconds), "%d", cf_staff_lockout_seconds);
 	/* who was logged in when an approval was tried; nobody for a Login */
 	snprintf(actor, sizeof(actor), "%lld", (long long)c->staff_id);
-	snprintf(till, sizeof(till), "%lld", (long long)c->sess->till_id);
 
 	const char *params[6] = {
 		pc->id, failures, seconds,
@@ -271,7 +287,7 @@ void pin_check(Call *c, int64_t staff_id, char *pin, PinPurpose purpose, PinDone
 
 	if (c->state != NULL) {
 		sodium_memzero(pin, strlen(pin));
-		log_error("BUG: pin_check() for a request that has a state already");
+		log_call(c, LOG_LVL_ERROR, "BUG: pin_check() for a request with a state already");
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "INTERNAL", "internal error");
 		return;
 	}

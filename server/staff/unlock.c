@@ -52,8 +52,8 @@ static void unlock_db_cb(void *arg, DbStatus st, const PGresult *res)
 	ok.staff_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	ok.was_locked = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
 	if (!replay)
-		log_info("staff %lld unlocked by staff %lld at %s%s", (long long)ok.staff_id,
-			 (long long)c->staff_id, c->sess->till_code,
+		log_call(c, LOG_LVL_INFO, "staff %lld unlocked by staff %lld at %s%s",
+			 (long long)ok.staff_id, (long long)c->staff_id, c->sess->till_code,
 			 ok.was_locked ? "" : " (was not locked)");
 	resp.body_case = KASSA__V1__RESPONSE__BODY_STAFF_UNLOCKED;
 	resp.staff_unlocked = &ok;

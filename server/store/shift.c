@@ -101,7 +101,7 @@ static void shift_db_cb(void *arg, DbStatus st, const PGresult *res)
 		return;
 	j = PQntuples(res) == 1 ? json_loads(PQgetvalue(res, 0, 0), 0, NULL) : NULL;
 	if (!json_is_object(j)) {
-		log_error("shift: no report from the database for till %s", c->sess->till_code);
+		log_call(c, LOG_LVL_ERROR, "shift: no report from the database");
 		json_decref(j);
 		call_fail(c, KASSA__V1__STATUS_CODE__INTERNAL, "INTERNAL_ERROR", "%s",
 			  _("internal error"));

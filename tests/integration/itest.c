@@ -1,32 +1,50 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* itest.c: see itest.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "itest.h"
 
-KassaClient *it_connect(Harness *h, const char *code)
+/* Connect as till code to host:port (timeouts in ms, 0 = the library's); NULL + err. */
+static KassaClient *connect_to(Harness *h, const char *host, const char *port, const char *code,
+			       int connect_ms, int io_ms, char *err, size_t errlen)
 {
-	char cert[1024], key[1024], ca[1024], err[KC_ERR_LEN];
+	char cert[1024], key[1024], ca[1024];
 	KcOptions o = { 0 };
-	KassaClient *kc;
 
 	snprintf(cert, sizeof(cert), "%s", harness_cert(h, code, ".crt"));
 	snprintf(key, sizeof(key), "%s", harness_cert(h, code, ".key"));
 	snprintf(ca, sizeof(ca), "%s", harness_cert(h, "ca", ".crt"));
-	o.host = h->host;
-	o.port = h->port;
+	o.host = host;
+	o.port = port;
 	o.cert = cert;
 	o.key = key;
 	o.ca = ca;
 	o.server_name = "localhost";
+	o.connect_timeout_ms = connect_ms;
+	o.io_timeout_ms = io_ms;
 	o.client_software = "kassa-itest";
-	kc = kc_connect(&o, err, sizeof(err));
+	return kc_connect(&o, err, errlen);
+}
+
+KassaClient *it_connect(Harness *h, const char *code)
+{
+	char err[KC_ERR_LEN];
+	KassaClient *kc = connect_to(h, h->host, h->port, code, 0, 0, err, sizeof(err));
+
 	CHECK(kc != NULL, "connect as %s: %s", code, err);
 	return kc;
 }
@@ -255,4 +273,139 @@ bool it_same_response(const Kassa__V1__Response *a, const Kassa__V1__Response *b
 	free(pa);
 	free(pb);
 	return same;
+}
+
+bool it_free_port(char out[16])
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	     getsockname(fd, (struct sockaddr *)&sin, &len) == 0;
+	if (ok)
+		snprintf(out, 16, "%u", ntohs(sin.sin_port));
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+void it_setenv_each(const char *const env[])
+{
+	for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+		const char *eq = strchr(env[i], '=');
+		char name[128];
+
+		if (eq == NULL || (size_t)(eq - env[i]) >= sizeof(name))
+			_exit(127);
+		memcpy(name, env[i], (size_t)(eq - env[i]));
+		name[eq - env[i]] = '\0';
+		setenv(name, eq + 1, 1);
+	}
+}
+
+bool it_kassad_spawn(Harness *h, ItKassad *k, const char *tmpl_dir, const char *const env[])
+{
+	char listen[64];
+
+	if (tmpl_dir != NULL) {
+		snprintf(k->dir, sizeof(k->dir), "%s", tmpl_dir);
+		if (mkdtemp(k->dir) == NULL || !it_free_port(k->port))
+			return false;
+	}
+	snprintf(k->log, sizeof(k->log), "%s/kassad.log", k->dir);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%s", k->port);
+	fflush(stdout);
+	fflush(stderr);
+	k->pid = fork();
+	if (k->pid < 0) {
+		k->pid = 0;
+		return false;
+	}
+	if (k->pid == 0) {
+		int fd = open(k->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		setenv("KASSA_SERVER_LISTEN", listen, 1);
+		it_setenv_each(env);
+		execl(h->kassad, "kassad", "--config", h->config, (char *)NULL);
+		_exit(127);
+	}
+	return true;
+}
+
+int it_kassad_stop(ItKassad *k, int timeout_s)
+{
+	struct timespec tick = { 0, 50 * 1000000L };
+	int status;
+
+	if (k->pid <= 0)
+		return -1;
+	kill(k->pid, SIGTERM);
+	for (long i = 0; i < (long)timeout_s * 20; i++) {
+		pid_t r = waitpid(k->pid, &status, WNOHANG);
+
+		if (r == k->pid) {
+			k->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
+		if (r < 0 && errno != EINTR)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	kill(k->pid, SIGKILL);
+	while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	k->pid = 0;
+	return -1;
+}
+
+int it_kassad_log_count(const ItKassad *k, const char *text)
+{
+	FILE *f = fopen(k->log, "r");
+	char line[1024];
+	int n = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, text) != NULL;
+	fclose(f);
+	return n;
+}
+
+KassaClient *it_kassad_connect(Harness *h, const ItKassad *k, const char *code,
+			       int connect_timeout_ms, int io_timeout_ms, char *err, size_t errlen)
+{
+	return connect_to(h, "127.0.0.1", k->port, code, connect_timeout_ms, io_timeout_ms, err,
+			  errlen);
+}
+
+void it_kassad_keep_log(const ItKassad *k)
+{
+	const char *env = getenv("KASSA_TEST_ENV");
+	const char *base = strrchr(k->dir, '/');
+	char path[PATH_MAX], buf[8192];
+	FILE *in, *out;
+	size_t n;
+
+	if (env == NULL || *env == '\0' || k->log[0] == '\0')
+		return;
+	snprintf(path, sizeof(path), "%s/kassad-logs", env);
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return;
+	snprintf(path, sizeof(path), "%s/kassad-logs/kassad-%s.log", env,
+		 base != NULL ? base + 1 : k->dir);
+	in = fopen(k->log, "rb");
+	out = in != NULL ? fopen(path, "wb") : NULL;
+	while (out != NULL && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	if (out != NULL)
+		fclose(out);
+	if (in != NULL)
+		fclose(in);
 }

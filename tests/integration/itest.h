@@ -4,13 +4,15 @@
  * the real client library: connect as a given till certificate, log a
  * staff member in, register a member with a fresh phone, make names unique
  * per run, give members points and stored value straight in PostgreSQL,
- * and read counts and the ledger invariants back to check what was written.
+ * and read counts and the ledger invariants back to check what was written;
+ * and start and stop a kassad of a test's own (a free port, overrides).
  */
 #ifndef KASSA_ITEST_H
 #define KASSA_ITEST_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "harness.h"
 #include "kassa_client.h"
@@ -76,5 +78,49 @@ bool it_same_counts(ItCounts a, ItCounts b);
 
 /* Compare two responses' packed bytes (ignoring request ids). */
 bool it_same_response(const Kassa__V1__Response *a, const Kassa__V1__Response *b);
+
+/*
+ * A kassad of the test's own, on the fixture's configuration and
+ * certificates, listening on 127.0.0.1:port, its stdout and stderr in
+ * dir/kassad.log.
+ */
+typedef struct ItKassad {
+	pid_t pid;			/* 0 = not running */
+	char port[16];
+	char dir[64];			/* temporary directory for the log */
+	char log[128];			/* dir/kassad.log */
+} ItKassad;
+
+/* A loopback port nobody listens on right now; false if none could be had. */
+bool it_free_port(char out[16]);
+/* In a child: setenv() each NAME=VALUE of env (NULL-terminated); _exit(127) on a bad one. */
+void it_setenv_each(const char *const env[]);
+/*
+ * Start (do not wait for) h->kassad --config h->config with
+ * KASSA_SERVER_LISTEN=127.0.0.1:k->port and then env's NAME=VALUE
+ * overrides (NULL-terminated; NULL for none). With tmpl_dir
+ * ("/tmp/kassa-NAME-XXXXXX") k->dir is made from it and k->port is a free
+ * port; with NULL, k->dir and k->port must be set already. False on failure.
+ */
+bool it_kassad_spawn(Harness *h, ItKassad *k, const char *tmpl_dir, const char *const env[]);
+/*
+ * SIGTERM kassad and wait at most timeout_s for it (then SIGKILL); its exit
+ * status, -1 if it did not exit normally in time (or was not running).
+ */
+int it_kassad_stop(ItKassad *k, int timeout_s);
+/* Lines of k->log holding text; -1 if there is no log. */
+int it_kassad_log_count(const ItKassad *k, const char *text);
+/*
+ * Connect as till `code` to k (127.0.0.1:k->port) with these timeouts (ms);
+ * NULL with the reason in err (no CHECK: a test may poll until kassad is up).
+ */
+KassaClient *it_kassad_connect(Harness *h, const ItKassad *k, const char *code,
+			       int connect_timeout_ms, int io_timeout_ms, char *err, size_t errlen);
+/*
+ * Copy k->log into $KASSA_TEST_ENV/kassad-logs/ (as kassad-BASENAME-OF-DIR.log)
+ * for the suite's log privacy scan (server/test_log_privacy.sh), which does
+ * not look in /tmp; nothing without KASSA_TEST_ENV or a log.
+ */
+void it_kassad_keep_log(const ItKassad *k);
 
 #endif

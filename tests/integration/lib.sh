@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 #
 # lib.sh: what the shell integration tests share. Source it after setting
 # nothing; it loads the test environment (KASSA_TEST_ENV/env), makes a
@@ -14,9 +15,21 @@ fail=0
 tmp=$(mktemp -d)
 kassad_pid=
 
+# keep_kassad_logs: copy every kassad*.log under $tmp to $KASSA_TEST_ENV/kassad-logs/, where
+# the suite's last test (server/test_log_privacy.sh) looks for personal data in them.
+keep_kassad_logs() {
+	local f n=0
+	while IFS= read -r f; do
+		n=$((n + 1))
+		mkdir -p "$KASSA_TEST_ENV/kassad-logs" &&
+			cp "$f" "$KASSA_TEST_ENV/kassad-logs/$(basename "$0" .sh).$$.$RANDOM.$n.log"
+	done < <(find "$tmp" -name 'kassad*.log' -type f -size +0 2>/dev/null)
+}
+
 on_exit() {
 	[ -n "$kassad_pid" ] && kill "$kassad_pid" 2>/dev/null
 	jobs -p | xargs -r kill 2>/dev/null
+	keep_kassad_logs
 	rm -rf "$tmp"
 }
 trap on_exit EXIT
@@ -59,9 +72,38 @@ free_port() {
 start_kassad() {
 	local port=$1
 	shift
+	keep_kassad_logs	# a kassad started before: its log is overwritten below
 	env KASSA_SERVER_LISTEN="127.0.0.1:$port" "$@" \
 		"$KASSA_KASSAD" --config "$KASSA_CONFIG" >"$tmp/kassad.log" 2>&1 &
 	kassad_pid=$!
+}
+
+# wait_for WHAT CMD...: run CMD every 0.1 s until it succeeds, at most $DEADLINE s (30 if
+# unset); 1, saying what it gave up on, if it never does.
+wait_for() {
+	local what=$1 i n=$((${DEADLINE:-30} * 10))
+	shift
+	for i in $(seq 1 "$n"); do
+		"$@" && return 0
+		[ "$i" -lt "$n" ] && sleep 0.1
+	done
+	echo "# gave up after ${DEADLINE:-30}s waiting for: $what"
+	return 1
+}
+
+# kassad_listens PORT: something accepts on 127.0.0.1:PORT.
+kassad_listens() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+kassad_up_or_gone() { ! kill -0 "$kassad_pid" 2>/dev/null || kassad_listens "$1"; }
+
+# kassad_listening PORT WHAT: wait (wait_for WHAT) until start_kassad's kassad listens on
+# PORT or has exited; 0 if it runs and listens, else 1 and the end of its log.
+kassad_listening() {
+	wait_for "$2" kassad_up_or_gone "$1"
+	if kill -0 "$kassad_pid" 2>/dev/null && kassad_listens "$1"; then
+		return 0
+	fi
+	grep -v ' DEBUG ' "$tmp/kassad.log" | tail -n 8 | sed 's/^/#   /'
+	return 1
 }
 
 # stop_kassad: SIGTERM the second kassad and return its exit status.

@@ -30,7 +30,9 @@ emit() {		# emit FILE HEX
 }
 frame() { printf '%08x%s' $(( ${#1} / 2 )) "$1"; }	# 4-byte BE length + body
 
-rm -f request/* frame/* money/*
+# regress-* are inputs that once crashed a target (scripts/fuzz-short.sh): they stay
+find request frame money ruleset filter tender records -maxdepth 1 -type f \
+	! -name 'regress-*' -delete 2>/dev/null || true
 
 # ---- request: Kassa.v1.Request (1 request_id, 2 idempotency_key, 10.. body) ----
 hello=$(f_varint 1 1; f_bytes 10 "$(f_varint 1 1; f_str 2 kassa-till/0.1.0)")
@@ -89,3 +91,48 @@ for s in 12.34 -0.05 +3.00 0 7 92233720368547758.07 -92233720368547758.08 \
 	i=$((i + 1))
 	emit "money/$(printf '%02d' $i)" "$(hx_str "$s")"
 done
+
+# ---- ruleset: RuleSetPut.config_json documents (server/loyalty/ruleset.c) ----
+# The shipped rule set, as migrations/0003_loyalty.sql inserts it.
+mkdir -p ruleset
+sed -n "/^INSERT INTO rule_versions (version, note, config) VALUES (1, 'defaults', '{/,/^}');/p" \
+	../../../migrations/0003_loyalty.sql | sed -e '1s/.*/{/' -e '$s/.*/}/' > ruleset/shipped
+emit ruleset/full "$(hx_str '{"tier_basis":"points","tiers":[{"name":"A","threshold":0,"discount_bp":0,"multiplier_x100":100},{"name":"B","threshold":5,"discount_bp":500,"multiplier_x100":150}],"downgrade_window_months":6,"earn":{"minor_per_point":100,"stored_value_earns":true},"redeem":{"points_step":10,"step_value_minor":100,"cap_bp":10000},"multipliers":{"combine":"multiply","member_day_x100":200,"member_weekdays":[1,7],"member_monthdays":[1,15,31],"birthday":"month","birthday_x100":300,"campaigns":[{"from":"2026-01-01","to":"2026-01-31","x100":200}]},"points_expiry":"months:12","topup_bonus":[{"min_minor":100,"bonus_minor":1},{"min_minor":200,"bonus_minor":3}],"refund_approval_minor":0}')"
+emit ruleset/minimal "$(hx_str '{"tiers":[{"name":"R","threshold":0}]}')"
+emit ruleset/not_object "$(hx_str '[1,2,3]')"
+emit ruleset/duplicate_key "$(hx_str '{"tiers":[],"tiers":[]}')"
+emit ruleset/bad_threshold "$(hx_str '{"tiers":[{"name":"R","threshold":0},{"name":"S","threshold":0}]}')"
+emit ruleset/huge_numbers "$(hx_str '{"tiers":[{"name":"R","threshold":0,"discount_bp":99999999999999999999}],"earn":{"minor_per_point":-1}}')"
+emit ruleset/long_name "$(hx_str '{"tiers":[{"name":"ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ","threshold":0}]}')"
+emit ruleset/deep "$(hx_str '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]')"
+
+# ---- filter: Kassa.v1.MemberFilter (server/members/filter.c) ----
+emit filter/empty ""
+emit filter/phone "$(f_str 1 '+86 138 1234 5678')"
+emit filter/suffix "$(f_str 1 5678)"
+emit filter/everything "$(f_str 2 C0000042; f_str 3 '李'; f_str 4 vip; f_str 5 Gold; f_str 6 at_risk
+	f_varint 7 12; f_varint 8 1; f_str 9 2026-01-01; f_str 10 2026-12-31; f_varint 11 100
+	f_varint 12 99999; f_varint 13 1)"
+emit filter/bad_month "$(f_varint 7 13)"
+emit filter/bad_date "$(f_str 9 2026-02-30; f_str 10 2026-13-01)"
+emit filter/reversed "$(f_str 9 2026-12-31; f_str 10 2026-01-01; f_varint 11 500; f_varint 12 100)"
+emit filter/negative "$(f_varint 8 -1; f_varint 11 -5; f_varint 13 7)"
+emit filter/bad_class "$(f_str 6 'high_value; DROP TABLE members')"
+
+# ---- tender: Kassa.v1.Tender (server/loyalty/tender_json.c tender_check*) ----
+emit tender/cash "$(f_varint 1 1; f_varint 2 10000)"
+emit tender/card "$(f_varint 1 2; f_varint 2 2350; f_str 3 T-0001)"
+emit tender/card_number "$(f_varint 1 2; f_varint 2 100; f_str 3 'ref 4111 1111 1111 1111')"
+emit tender/no_reference "$(f_varint 1 3; f_varint 2 100)"
+emit tender/stored_value "$(f_varint 1 4; f_varint 2 500)"
+emit tender/unknown_kind "$(f_varint 1 9; f_varint 2 1)"
+emit tender/negative "$(f_varint 1 1; f_varint 2 -1)"
+emit tender/foreign "$(f_varint 1 1; f_varint 2 0; f_str 4 USD; f_varint 5 1000; f_varint 6 3)"
+emit tender/foreign_bad "$(f_varint 1 2; f_str 3 X; f_str 4 ZZZ; f_varint 5 -7; f_varint 6 0)"
+
+# ---- records: tender and coupon JSON from the database (tender_json.c, coupon_json.c) ----
+emit records/tenders "$(hx_str '[{"tender_no":1,"kind":1,"amount":10000,"ref":""},{"tender_no":2,"kind":2,"amount":2350,"ref":"T-0001","currency":"USD","foreign":500,"rate":7100000,"rate_version":3}]')"
+emit records/coupons "$(hx_str '[{"code":"CPN-1","name":"5 off","kind":1,"value":500,"percent_bp":0,"cap":0,"min_spend":1000,"item_sku":"","valid_to":"2026-12-31","stackable":true}]')"
+emit records/codes "$(hx_str '["CPN-1","CPN-2",3,null]')"
+emit records/sale "$(hx_str '{"txn":{"tenders":[{"kind":1}]},"usable_coupons":[{"code":"X"}],"coupon_codes":["A"]}')"
+emit records/odd "$(hx_str '[1,"two",null,[],{},{"kind":"1","amount":1e40,"ref":7}]')"

@@ -16,16 +16,12 @@
  * knows which backend a lone till's next query goes to.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,13 +31,7 @@
 #define DEADLINE_S 1.5			/* QUERY_TIMEOUT_MS + kassad's 500 ms grace */
 #define DEADLINE_SLACK_S 1.0		/* scheduling on a loaded CI machine */
 #define CLIENT_TIMEOUT_MS 8000
-
-typedef struct Kassad {
-	pid_t pid;
-	char port[16];
-	char dir[64];			/* temporary directory for the log */
-	char log[128];
-} Kassad;
+#define STOP_TIMEOUT_S 30		/* kassad drained on SIGTERM */
 
 static pid_t stopped_backend;		/* SIGCONT it whatever happens */
 
@@ -67,83 +57,21 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* A loopback port nobody listens on right now. */
-static bool free_port(char out[16])
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok;
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	     getsockname(fd, (struct sockaddr *)&sin, &len) == 0;
-	if (ok)
-		snprintf(out, 16, "%u", ntohs(sin.sin_port));
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
+/* This test's overrides of the fixture's configuration. */
+static const char *const overrides[] = {
+	"KASSA_DATABASE_POOL_SIZE=2",
+	"KASSA_DATABASE_QUERY_TIMEOUT_MS=1000",
+	"KASSA_LOYALTY_JOBS_INTERVAL=0",	/* no queries of its own */
+	NULL
+};
 
 /* Start kassad on the fixture's config with this test's overrides. */
-static bool kassad_start(Harness *h, Kassad *k)
+static bool kassad_start(Harness *h, ItKassad *k)
 {
-	char listen[64];
-
-	snprintf(k->dir, sizeof(k->dir), "/tmp/kassa-deadline-XXXXXX");
-	if (mkdtemp(k->dir) == NULL || !free_port(k->port))
-		return false;
-	snprintf(k->log, sizeof(k->log), "%s/kassad.log", k->dir);
-	snprintf(listen, sizeof(listen), "127.0.0.1:%s", k->port);
-	fflush(stdout);
-	k->pid = fork();
-	if (k->pid < 0)
-		return false;
-	if (k->pid == 0) {
-		int fd = open(k->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(127);
-		setenv("KASSA_SERVER_LISTEN", listen, 1);
-		setenv("KASSA_DATABASE_POOL_SIZE", "2", 1);
-		setenv("KASSA_DATABASE_QUERY_TIMEOUT_MS", "1000", 1);
-		setenv("KASSA_LOYALTY_JOBS_INTERVAL", "0", 1);	/* no queries of its own */
-		execl(h->kassad, "kassad", "--config", h->config, (char *)NULL);
-		_exit(127);
-	}
-	return true;
+	return it_kassad_spawn(h, k, "/tmp/kassa-deadline-XXXXXX", overrides);
 }
 
-/* SIGTERM kassad; its exit status (-1 if it did not exit normally). */
-static int kassad_stop(Kassad *k)
-{
-	int status;
-
-	if (k->pid <= 0)
-		return -1;
-	kill(k->pid, SIGTERM);
-	while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	k->pid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* How many lines of kassad's log contain text. */
-static int log_count(const Kassad *k, const char *text)
-{
-	FILE *f = fopen(k->log, "r");
-	char line[1024];
-	int n = 0;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, text) != NULL;
-	fclose(f);
-	return n;
-}
-
-static void log_dump(const Kassad *k)
+static void log_dump(const ItKassad *k)
 {
 	FILE *f = fopen(k->log, "r");
 	char line[1024];
@@ -156,27 +84,13 @@ static void log_dump(const Kassad *k)
 }
 
 /* Connect as till code to our kassad and log in the seeded cashier; NULL on failure. */
-static KassaClient *till(Harness *h, const Kassad *k, const char *code)
+static KassaClient *till(Harness *h, const ItKassad *k, const char *code)
 {
-	char cert[1024], key[1024], ca[1024], err[KC_ERR_LEN];
-	KcOptions o = { 0 };
-	KassaClient *kc;
+	char err[KC_ERR_LEN];
+	KassaClient *kc = it_kassad_connect(h, k, code, 3000, CLIENT_TIMEOUT_MS, err, sizeof(err));
 	Kassa__V1__Response *r = NULL;
 	bool ok;
 
-	snprintf(cert, sizeof(cert), "%s", harness_cert(h, code, ".crt"));
-	snprintf(key, sizeof(key), "%s", harness_cert(h, code, ".key"));
-	snprintf(ca, sizeof(ca), "%s", harness_cert(h, "ca", ".crt"));
-	o.host = "127.0.0.1";
-	o.port = k->port;
-	o.cert = cert;
-	o.key = key;
-	o.ca = ca;
-	o.server_name = "localhost";
-	o.connect_timeout_ms = 3000;
-	o.io_timeout_ms = CLIENT_TIMEOUT_MS;
-	o.client_software = "kassa-itest";
-	kc = kc_connect(&o, err, sizeof(err));
 	if (kc == NULL)
 		return NULL;
 	ok = kc_login(kc, 1001, "1234", &r) == KC_OK && kc_status(r) == KASSA__V1__STATUS_CODE__OK;
@@ -265,7 +179,7 @@ static bool pool_up(Harness *h, pid_t pid)
 }
 
 /* The stalled request, a till served meanwhile, then recovery. */
-static void stall_and_recover(Harness *h, Kassad *k, KassaClient *kc1, int64_t member)
+static void stall_and_recover(Harness *h, ItKassad *k, KassaClient *kc1, int64_t member)
 {
 	char sql[256], out[64];
 	int backend = 0, client_port = 0;
@@ -307,7 +221,8 @@ static void stall_and_recover(Harness *h, Kassad *k, KassaClient *kc1, int64_t m
 	CHECK(st.seconds >= QUERY_TIMEOUT_MS / 1000.0 - 0.05 &&
 	      st.seconds <= DEADLINE_S + DEADLINE_SLACK_S,
 	      "within the deadline of %.1f s: %.3f s", DEADLINE_S, st.seconds);
-	CHECK(log_count(k, "no answer within 1500 ms") == 1, "one log line for the reset");
+	CHECK(it_kassad_log_count(k, "no answer within 1500 ms") == 1,
+	      "one log line for the reset");
 
 	for (int i = 0; i < 50 && !recovered; i++) {	/* bounded: 5 s */
 		recovered = lookup_ok(kc1, member);
@@ -333,7 +248,7 @@ static void stall_and_recover(Harness *h, Kassad *k, KassaClient *kc1, int64_t m
 
 static void test_stopped_backend(Harness *h)
 {
-	Kassad k = { 0 };
+	ItKassad k = { 0 };
 	KassaClient *kc1 = NULL;
 	int64_t member = it_sql_int(h, "SELECT min(member_id) FROM members");
 
@@ -351,9 +266,10 @@ static void test_stopped_backend(Harness *h)
 		stall_and_recover(h, &k, kc1, member);
 	resume_backend();
 	kc_free(kc1);
-	CHECK(kassad_stop(&k) == 0, "SIGTERM: kassad exits 0");
+	CHECK(it_kassad_stop(&k, STOP_TIMEOUT_S) == 0, "SIGTERM: kassad exits 0");
 	if (harness_failures() > 0)
 		log_dump(&k);
+	it_kassad_keep_log(&k);
 	unlink(k.log);
 	rmdir(k.dir);
 }

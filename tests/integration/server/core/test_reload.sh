@@ -47,7 +47,7 @@ check "S001-T1 still served" $?
 
 mv "$C/server.key" "$C/server.key.away"
 kill -HUP "$kassad_pid"
-logged "keeping the current certificates"
+logged "keeping the current configuration and certificates"
 check "a failed reload is reported" $?
 as S001-T1
 check "and the working certificates stay in use" $?

@@ -50,18 +50,6 @@ psql_on() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U kassa -d "$db" -c "$2"
 }
 
-# wait_for WHAT CMD...: run CMD every 0.1 s until it succeeds, at most DEADLINE s
-wait_for() {
-	local what=$1 i
-	shift
-	for i in $(seq 1 $((DEADLINE * 10))); do
-		"$@" && return 0
-		[ "$i" -lt $((DEADLINE * 10)) ] && sleep 0.1
-	done
-	echo "# gave up after ${DEADLINE}s waiting for: $what"
-	return 1
-}
-
 # statement counts of the kassa database on cluster $1 whose text matches regex $2
 calls() {
 	psql_on "$1-admin" "SELECT coalesce(sum(s.calls), 0) FROM pg_stat_statements s

@@ -104,7 +104,7 @@ static bool answered(const Kassa__V1__Response *r, Kassa__V1__Response__BodyCase
 
 static KassaClient *admin(Harness *h)
 {
-	return it_login(h, "S001-T2", 9001, "0000");
+	return it_login(h, "HQ-OFFICE-1", 9001, "0000");	/* admin requests: head office only */
 }
 
 /* Everything a top-up can write, as one line: equal before and after = nothing written. */

@@ -2,7 +2,8 @@
 /*
  * analytics_env.c: test_analytics's own database and kassad (see
  * analytics_env.h). Children are run with fork/exec and waited for with
- * a deadline; kassad's readiness is polled (a TCP connect) with one.
+ * a deadline (kassad itself through itest.h's it_kassad_spawn/stop);
+ * kassad's readiness is polled (a TCP connect) with one.
  */
 #include "analytics_env.h"
 
@@ -19,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "itest.h"
+
 #define ENV_CHILD_TIMEOUT_S 180		/* migrate, seed */
 #define ENV_LISTEN_TIMEOUT_S 30		/* kassad up */
 #define ENV_STOP_TIMEOUT_S 30		/* kassad drained */
@@ -30,39 +33,36 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* A loopback port nobody listens on right now. */
-static bool free_port(char out[16])
+/*
+ * The environment overrides every child gets (NAME=VALUE): this database,
+ * no timers; child_env() and it_kassad_spawn() add this port.
+ */
+static const char *const *overrides(const AnalyticsEnv *e)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok;
+	static char conninfo[sizeof(e->h.conninfo) + 32];
+	static const char *env[] = {
+		conninfo,
+		"KASSA_DATABASE_REPORT_DSN=",
+		"KASSA_ADMIN_DASHBOARD_LISTEN=",
+		"KASSA_ANALYTICS_INTERVAL=0",
+		"KASSA_LOYALTY_JOBS_INTERVAL=0",
+		"KASSA_LOYALTY_TIMEZONE=Asia/Shanghai",
+		/* room for the statements test_analytics holds on a lock on purpose (late_race) */
+		"KASSA_DATABASE_QUERY_TIMEOUT_MS=15000",
+		NULL
+	};
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	     getsockname(fd, (struct sockaddr *)&sin, &len) == 0;
-	if (ok)
-		snprintf(out, 16, "%u", ntohs(sin.sin_port));
-	if (fd >= 0)
-		close(fd);
-	return ok;
+	snprintf(conninfo, sizeof(conninfo), "KASSA_DATABASE_CONNINFO=%s", e->h.conninfo);
+	return env;
 }
 
-/* The environment overrides every child gets: this database, this port, no timers. */
 static void child_env(const AnalyticsEnv *e)
 {
 	char listen[64];
 
 	snprintf(listen, sizeof(listen), "127.0.0.1:%s", e->h.port);
-	setenv("KASSA_DATABASE_CONNINFO", e->h.conninfo, 1);
-	setenv("KASSA_DATABASE_REPORT_DSN", "", 1);
 	setenv("KASSA_SERVER_LISTEN", listen, 1);
-	setenv("KASSA_ADMIN_DASHBOARD_LISTEN", "", 1);
-	setenv("KASSA_ANALYTICS_INTERVAL", "0", 1);
-	setenv("KASSA_LOYALTY_JOBS_INTERVAL", "0", 1);
-	setenv("KASSA_LOYALTY_TIMEZONE", "Asia/Shanghai", 1);
-	/* room for the statements test_analytics holds on a lock on purpose (late_race) */
-	setenv("KASSA_DATABASE_QUERY_TIMEOUT_MS", "15000", 1);
+	it_setenv_each(overrides(e));
 }
 
 /* Start argv[0] with the overrides, output into log (appended); its pid, -1 on failure. */
@@ -157,21 +157,23 @@ static bool env_database(AnalyticsEnv *e, const Harness *fixture, const char *lo
 bool analytics_env_up(AnalyticsEnv *e, const Harness *fixture)
 {
 	char log[128];
-	char *serve[] = { e->h.kassad, "--config", e->h.config, NULL };
+	ItKassad k = { 0 };
 
 	memset(e, 0, sizeof(*e));
 	e->h = *fixture;
 	snprintf(e->dir, sizeof(e->dir), "/tmp/kassa-analytics-XXXXXX");
 	if (!CHECK(mkdtemp(e->dir) != NULL, "temporary directory") ||
-	    !CHECK(free_port(e->h.port), "a free port"))
+	    !CHECK(it_free_port(e->h.port), "a free port"))
 		return false;
 	snprintf(log, sizeof(log), "%s/setup.log", e->dir);
 	if (!env_database(e, fixture, log))
 		return false;
-	snprintf(log, sizeof(log), "%s/kassad.log", e->dir);
-	e->pid = spawn(e, serve, log);
-	if (!CHECK(e->pid > 0, "start kassad"))
+	snprintf(k.dir, sizeof(k.dir), "%s", e->dir);
+	snprintf(k.port, sizeof(k.port), "%s", e->h.port);
+	if (!CHECK(it_kassad_spawn(&e->h, &k, NULL, overrides(e)), "start kassad"))
 		return false;
+	e->pid = k.pid;
+	snprintf(log, sizeof(log), "%s", k.log);
 	for (int i = 0; i < ENV_LISTEN_TIMEOUT_S * 20; i++) {
 		int status;
 
@@ -194,10 +196,9 @@ void analytics_env_down(AnalyticsEnv *e, Harness *fixture)
 	char sql[256];
 
 	if (e->pid > 0) {
-		int rc;
+		ItKassad k = { .pid = e->pid };
+		int rc = it_kassad_stop(&k, ENV_STOP_TIMEOUT_S);
 
-		kill(e->pid, SIGTERM);
-		rc = wait_for(e->pid, ENV_STOP_TIMEOUT_S);
 		CHECK(rc == 0, "the analytics test's kassad exited %d on SIGTERM (log %s/kassad.log)",
 		      rc, e->dir);
 		e->pid = 0;
@@ -207,12 +208,16 @@ void analytics_env_down(AnalyticsEnv *e, Harness *fixture)
 		CHECK(harness_psql_exec(fixture, sql), "drop %s", e->db);
 	}
 	if (e->dir[0] != '\0' && harness_failures() == 0) {	/* the logs stay after a failure */
-		char path[128];
+		char path[128], keep[512];
+		const char *env = getenv("KASSA_TEST_ENV");
 
 		snprintf(path, sizeof(path), "%s/setup.log", e->dir);
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/kassad.log", e->dir);
-		unlink(path);
+		/* kept for the suite's log privacy scan (server/test_log_privacy.sh) */
+		snprintf(keep, sizeof(keep), "%s/kassad-analytics.%d.log", env ? env : ".", (int)getpid());
+		if (rename(path, keep) != 0)
+			unlink(path);
 		rmdir(e->dir);
 	}
 	e->up = false;

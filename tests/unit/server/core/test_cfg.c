@@ -11,6 +11,10 @@
  * strictly; and that cfg_validate() refuses settings that cannot work
  * together: a missing TLS file when serving, a pool larger than its queue,
  * an unknown log level, a time zone that is not a plain tz database name.
+ * Also that --set beats the environment which beats the file, with each
+ * value's origin (file:line, env, flag) printed and passwords starred; and
+ * that a reload's shadow copy applies only what may change while running,
+ * keeps start-up's own values, undoes itself, and is refused whole when bad.
  * Log lines are read back from stderr, redirected to a temporary file
  * around each call. Other keys come and go in cfg.c's table: these tests
  * use only a few and never assume the whole list.
@@ -25,6 +29,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cfg.h"
 #include "core.h"
 
 extern char **environ;
@@ -386,6 +391,96 @@ static void test_validate_timezone(void **state)
 	}
 }
 
+/* ---- --set, origins, the reload's shadow copy (cfg.h) ---- */
+
+/* cfg_print() into printed[] */
+static char printed[16384];
+static void print_config(void)
+{
+	FILE *f = tmpfile();
+	size_t n;
+
+	assert_non_null(f);
+	cfg_print(f);
+	rewind(f);
+	n = fread(printed, 1, sizeof(printed) - 1, f);
+	printed[n] = '\0';
+	fclose(f);
+}
+
+#define assert_printed(s) \
+	do { \
+		if (strstr(printed, (s)) == NULL) \
+			fail_msg("check-config lacks \"%s\"; it has:\n%s", (s), printed); \
+	} while (0)
+
+static void test_set_beats_env_beats_file(void **state)
+{
+	char line[160];
+
+	(void)state;
+	assert_false(cfg_add_override("server.max_frame"));	/* no value */
+	assert_false(cfg_add_override("=4096"));
+	assert_false(cfg_add_override("max_frame=4096"));	/* no section */
+	assert_false(cfg_add_override(".max_frame=4096"));
+	assert_false(cfg_add_override("server.=4096"));
+	assert_true(load("[server]\nmax_frame = 2048\nmax_in_flight = 7\n"));
+	print_config();
+	snprintf(line, sizeof(line), "server.max_frame = 2048  # %s:2\n", ini_path);
+	assert_printed(line);
+	assert_printed("server.max_sessions = 20000  # default\n");
+	assert_int_equal(setenv("KASSA_SERVER_MAX_FRAME", "4096", 1), 0);
+	assert_true(load("[server]\nmax_frame = 2048\n"));
+	assert_int_equal(cf_max_frame, 4096);
+	print_config();
+	assert_printed("server.max_frame = 4096  # env KASSA_SERVER_MAX_FRAME\n");
+	assert_true(cfg_add_override("server.max_frame=8192"));
+	assert_true(cfg_add_override("Database.conninfo=host=db password=s3cret dbname=k"));
+	assert_true(load("[server]\nmax_frame = 2048\n"));
+	assert_int_equal(cf_max_frame, 8192);
+	assert_string_equal(cf_db_conninfo, "host=db password=s3cret dbname=k");
+	print_config();
+	assert_printed("server.max_frame = 8192  # flag --set\n");
+	assert_printed("database.conninfo = host=db password=*** dbname=k  # flag --set\n");
+	assert_null(strstr(printed, "s3cret"));
+	assert_true(cfg_add_override("server.no_such=1"));
+	assert_false(load(NULL));
+	assert_logged("--set server.no_such=1: unknown setting [server] no_such");
+	cfg_clear_overrides();
+}
+
+static void test_shadow_keeps_restart_only(void **state)
+{
+	CfgShadow *s;
+
+	(void)state;
+	assert_true(load("[server]\nlisten = 127.0.0.1:1000\nmax_frame = 2048\n"));
+	cf_max_sessions = 10;	/* what start-up lowered it to (the descriptor limit) */
+	write_ini("[server]\nlisten = 127.0.0.1:2000\nmax_frame = 4096\n");
+	s = cfg_shadow_read();
+	assert_non_null(s);
+	assert_int_equal(cf_max_frame, 2048);		/* read, not applied */
+	cfg_shadow_swap(s, CFG_SWAP_ALL);
+	assert_string_equal(cf_listen, "127.0.0.1:2000");	/* what the file says, to validate */
+	cfg_shadow_swap(s, CFG_SWAP_RESTART);
+	assert_string_equal(cf_listen, "127.0.0.1:1000");	/* restart-only: as it runs */
+	assert_int_equal(cf_max_sessions, 10);		/* start-up's value survives */
+	assert_int_equal(cf_max_frame, 4096);		/* applied */
+	cfg_shadow_swap(s, CFG_SWAP_LIVE);		/* and undone, as a failed reload does */
+	assert_int_equal(cf_max_frame, 2048);
+	assert_int_equal(cf_max_sessions, 10);
+	cfg_shadow_free(s);
+	write_ini("[server]\nmax_frame = lots\n");
+	cfg_clear_error();
+	capture_start();
+	s = cfg_shadow_read();
+	capture_end();
+	assert_null(s);
+	assert_non_null(strstr(cfg_first_error(), "server.max_frame must be an integer"));
+	assert_int_equal(cf_max_frame, 2048);		/* a bad file changes nothing */
+	assert_string_equal(cf_listen, "127.0.0.1:1000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +498,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_validate_pool_and_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_validate_log_level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_validate_timezone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_beats_env_beats_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shadow_keeps_restart_only, setup, teardown),
 	};
 	int failed;
 

@@ -8,11 +8,16 @@
  * (the one the Call arrived with, not the session's later one) with an
  * allowed role; that a route that changes state needs an idempotency key
  * of 8-128 printable ASCII characters unless its reads_only predicate says
- * this request changes nothing; that the checks come in that order; and
+ * this request changes nothing; that an admin-only route (roles ROLE_ADMIN
+ * alone) is refused OFFICE_ONLY unless the session's till is an office
+ * one; that a till over [limits] till_rate is answered RESOURCE_EXHAUSTED
+ * RATE_LIMITED with a retry_after_ms (ratelimit.c is compiled in; the
+ * limit is per till and off at rate 0); that the checks come in that order; and
  * that a request that passes reaches its own handler exactly once while
- * one that fails never reaches any. call_fail() and g_shutting_down, which
- * dispatch.c takes from call.c and main.c, are defined here and record
- * what the till would have been answered.
+ * one that fails never reaches any. call_fail(), call_reply(), the [limits]
+ * settings and g_shutting_down, which dispatch.c takes from call.c, cfg.c
+ * and main.c, are defined here and record what the till would have been
+ * answered.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,12 +28,14 @@
 #include <cmocka.h>
 
 #include "core.h"
+#include "ratelimit.h"
 
 #define KEY_OK "key-0001-abcdef"	/* a valid idempotency key */
 
 /* ---- what dispatch.c links against ---- */
 
 bool g_shutting_down;
+int cf_till_rate, cf_till_burst, cf_address_rate, cf_address_burst;
 
 static struct {
 	int fails;			/* call_fail() calls */
@@ -51,9 +58,28 @@ void call_fail(Call *c, Kassa__V1__StatusCode code, const char *detail, const ch
 	va_end(ap);
 }
 
+/* dispatch.c answers a rate-limited request itself, with call_reply() */
+static struct {
+	int replies;			/* call_reply() calls */
+	Kassa__V1__StatusCode code;	/* the last one's status ... */
+	char detail[64];
+	uint32_t retry_after_ms;
+	const Call *replied;		/* ... and the Call it answered */
+} rep;
+
+void call_reply(Call *c, Kassa__V1__Response *resp)
+{
+	rep.replies++;
+	rep.replied = c;
+	rep.code = resp->status ? resp->status->code : KASSA__V1__STATUS_CODE__OK;
+	snprintf(rep.detail, sizeof(rep.detail), "%s",
+		 resp->status && resp->status->detail ? resp->status->detail : "");
+	rep.retry_after_ms = resp->status ? resp->status->retry_after_ms : 0;
+}
+
 /* ---- a route table of our own ---- */
 
-enum { H_HELLO, H_LOGIN, H_MEMBER_GET, H_TIER_SET, H_CHECKOUT, H_COUNT };
+enum { H_HELLO, H_LOGIN, H_MEMBER_GET, H_TIER_SET, H_CHECKOUT, H_POINTS_EXPIRE, H_COUNT };
 
 static int hits[H_COUNT];		/* handler calls, by handler */
 static const Call *handled;		/* the Call the last handler got */
@@ -89,6 +115,11 @@ static void on_checkout(Call *c)
 	hit(H_CHECKOUT, c);
 }
 
+static void on_points_expire(Call *c)
+{
+	hit(H_POINTS_EXPIRE, c);
+}
+
 static bool checkout_is_quote(const Kassa__V1__Request *req)
 {
 	return req->checkout != NULL && req->checkout->quote;
@@ -102,6 +133,7 @@ static const Route table[] = {
 	  NULL },
 	{ KASSA__V1__REQUEST__BODY_CHECKOUT, on_checkout, true, ROLE_CASHIER | ROLE_MANAGER, true,
 	  checkout_is_quote },
+	{ KASSA__V1__REQUEST__BODY_POINTS_EXPIRE, on_points_expire, true, ROLE_ADMIN, true, NULL },
 };
 
 /* ---- one request on one session ---- */
@@ -148,6 +180,7 @@ static int total_hits(void)
 static void run(Fixture *f)
 {
 	memset(&got, 0, sizeof(got));
+	memset(&rep, 0, sizeof(rep));
 	memset(hits, 0, sizeof(hits));
 	handled = NULL;
 	dispatch_call(&f->call);
@@ -177,6 +210,8 @@ static int setup(void **state)
 {
 	(void)state;
 	g_shutting_down = false;
+	cf_till_rate = 0;	/* off, but for test_rate_limited */
+	ratelimit_shutdown();
 	dispatch_setup(table, ARRAY_SIZE(table));
 	return 0;
 }
@@ -453,6 +488,79 @@ static void test_reads_only_exempts(void **state)
 	assert_refused(KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "ROLE_NOT_ALLOWED", &f);
 }
 
+static void test_office_only(void **state)
+{
+	static const char *const not_office[] = { "till", "bench", "" };
+	Fixture f;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(not_office); i++) {
+		fixture_init(&f, KASSA__V1__REQUEST__BODY_POINTS_EXPIRE);
+		f.call.role = ROLE_ADMIN;
+		snprintf(f.sess.till_kind, sizeof(f.sess.till_kind), "%s", not_office[i]);
+		run(&f);
+		assert_refused(KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "OFFICE_ONLY", &f);
+	}
+	fixture_init(&f, KASSA__V1__REQUEST__BODY_POINTS_EXPIRE);
+	f.call.role = ROLE_ADMIN;
+	snprintf(f.sess.till_kind, sizeof(f.sess.till_kind), "office");
+	run(&f);
+	assert_handled(H_POINTS_EXPIRE, &f);
+	/* the role is checked first: a manager at head office is still refused for it */
+	fixture_init(&f, KASSA__V1__REQUEST__BODY_POINTS_EXPIRE);
+	snprintf(f.sess.till_kind, sizeof(f.sess.till_kind), "office");
+	run(&f);
+	assert_refused(KASSA__V1__STATUS_CODE__PERMISSION_DENIED, "ROLE_NOT_ALLOWED", &f);
+	/* a route an admin shares with others is not an admin request: any till */
+	fixture_init(&f, KASSA__V1__REQUEST__BODY_TIER_SET);
+	f.call.role = ROLE_ADMIN;
+	snprintf(f.sess.till_kind, sizeof(f.sess.till_kind), "till");
+	run(&f);
+	assert_handled(H_TIER_SET, &f);
+}
+
+static void test_rate_limited(void **state)
+{
+	Fixture f;
+
+	(void)state;
+	cf_till_rate = 1;
+	cf_till_burst = 2;
+	for (int i = 0; i < 2; i++) {
+		fixture_init(&f, KASSA__V1__REQUEST__BODY_MEMBER_GET);
+		run(&f);
+		assert_handled(H_MEMBER_GET, &f);
+	}
+	fixture_init(&f, KASSA__V1__REQUEST__BODY_MEMBER_GET);
+	run(&f);
+	assert_int_equal(rep.replies, 1);
+	assert_ptr_equal(rep.replied, &f.call);
+	assert_int_equal(rep.code, KASSA__V1__STATUS_CODE__RESOURCE_EXHAUSTED);
+	assert_string_equal(rep.detail, "RATE_LIMITED");
+	assert_true(rep.retry_after_ms >= 1 && rep.retry_after_ms <= 1000);
+	assert_int_equal(total_hits(), 0);
+	assert_int_equal(got.fails, 0);
+	/* Login counts too (it comes after Hello) */
+	fixture_init(&f, KASSA__V1__REQUEST__BODY_LOGIN);
+	run(&f);
+	assert_int_equal(rep.code, KASSA__V1__STATUS_CODE__RESOURCE_EXHAUSTED);
+	/* another till has its own bucket */
+	fixture_init(&f, KASSA__V1__REQUEST__BODY_MEMBER_GET);
+	f.sess.till_id = 2;
+	run(&f);
+	assert_handled(H_MEMBER_GET, &f);
+	/* Hello has no till yet: not limited here (connections are, per address) */
+	fixture_init(&f, KASSA__V1__REQUEST__BODY_HELLO);
+	f.sess.state = SESS_HELLO;
+	f.sess.till_id = 0;
+	run(&f);
+	assert_handled(H_HELLO, &f);
+	cf_till_rate = 0;
+	fixture_init(&f, KASSA__V1__REQUEST__BODY_MEMBER_GET);
+	run(&f);
+	assert_handled(H_MEMBER_GET, &f);
+}
+
 /* A request failing several checks gets the first one's answer. */
 static void test_checks_in_order(void **state)
 {
@@ -498,6 +606,8 @@ int main(void)
 		cmocka_unit_test_setup(test_key_not_needed_when_not_mutating, setup),
 		cmocka_unit_test_setup(test_reads_only_exempts, setup),
 		cmocka_unit_test_setup(test_checks_in_order, setup),
+		cmocka_unit_test_setup(test_office_only, setup),
+		cmocka_unit_test_setup(test_rate_limited, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,11 @@
  * Over one second the loop may wake only a few times (the listeners are
  * paused and resumed by a timer), one log line per pause; once
  * descriptors are free again the next connection is accepted.
+ *
+ * [server] reuse_port: with it, a second listener (as a second kassad
+ * would open) binds the same address while the first listens, and every
+ * connection is accepted; without it that bind is refused (that the kernel
+ * spreads connections over two processes, test_two_processes.sh shows).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -37,6 +42,7 @@ struct event_base *g_base;
 bool g_shutting_down;
 char *cf_listen;
 int cf_max_sessions = 1000000;
+int cf_reuse_port;
 
 static int held[HELD_MAX];		/* accepted fds, kept open like sessions */
 static int nheld;
@@ -199,10 +205,65 @@ static void test_emfile_pauses_accepting(void **state)
 	unlink(logpath);
 }
 
+/*
+ * Two listeners on one address, as two kassad processes would hold it.
+ * listener_setup() twice in one process is what a second process does:
+ * its own socket, its own bind().
+ */
+static void test_reuse_port(void **state)
+{
+	char listen[32], logpath[] = "/tmp/kassa-test-listener-XXXXXX";
+	int logfd = mkstemp(logpath), saved_err = dup(2), port;
+	pid_t child;
+	double t0;
+
+	(void)state;
+	assert_true(logfd >= 0 && saved_err >= 0);
+	g_base = event_base_new();
+	assert_non_null(g_base);
+	port = free_port();
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	cf_listen = listen;
+	dup2(logfd, 2);
+
+	/* without reuse_port the second bind is refused, and says why */
+	cf_reuse_port = 0;
+	assert_true(listener_setup());
+	assert_false(listener_setup());
+	listener_stop();
+
+	/* with it both listen, and every connection is accepted */
+	cf_reuse_port = 1;
+	assert_true(listener_setup());
+	assert_true(listener_setup());
+	child = connect_child(port, 64);
+	t0 = now_s();
+	while (nheld < 64 && now_s() - t0 < 5.0)
+		event_base_loop(g_base, EVLOOP_ONCE);
+	dup2(saved_err, 2);
+	printf("# %d of 64 connections accepted over two reuse_port listeners\n", nheld);
+	assert_int_equal(nheld, 64);
+	assert_int_equal(count_lines(logpath, "(reuse_port)"), 2);
+	assert_true(count_lines(logpath, "could not listen") == 1);
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	for (int i = 0; i < nheld; i++)
+		close(held[i]);
+	nheld = 0;
+	listener_stop();
+	cf_reuse_port = 0;
+	event_base_free(g_base);
+	close(logfd);
+	close(saved_err);
+	unlink(logpath);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_emfile_pauses_accepting),
+		cmocka_unit_test(test_reuse_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
