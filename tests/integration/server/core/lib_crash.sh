@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 #
 # lib_crash.sh: what the crash-safety tests share (test_crash_loop.sh, test_db_outage.sh,
 # test_two_processes.sh). Source it after tests/integration/lib.sh. It gives:
@@ -128,13 +129,19 @@ fresh_members() {
 #   not exist; duplicates: sales made since SINCE (an SQL timestamptz; the load's tills were
 #   the only ones selling since) beyond the one each acked key names; refused_written:
 #   refused keys with a row; ledger_mismatches: MEMBERS whose points balance <> its ledger
-#   sum, whose open lots <> greatest(balance, 0), or whose wallet <> its ledger sum or < 0.
+#   sum, whose open lots <> greatest(balance, 0), or whose wallet <> its ledger sum or < 0;
+#   refusals: STATUS/DETAIL:COUNT of the refused keys, comma-separated; unexpected_refusals:
+#   refused keys whose detail is not one the load provokes on purpose (it redeems more points
+#   and spends more stored value than its members have: INSUFFICIENT_POINTS,
+#   INSUFFICIENT_STORED_VALUE), such as an INTERNAL error.
 verify_load() {
 	local out=$1 conninfo=$2 members=$3 since=$4 dir=$tmp/verify.$RANDOM
 	mkdir -p "$dir"
 	awk '$1 == "sent" { print $2 }' "$out" | sort -u >"$dir/sent"
 	awk '$1 == "ack" { print $2, $3, $4 }' "$out" | sort -u >"$dir/ack"
 	awk '$1 == "refused" { print $2 }' "$out" | sort -u >"$dir/refused"
+	awk '$1 == "refused" { print $3 }' "$out" | sort | uniq -c |
+		awk '{ printf("%s%s:%s", (NR > 1 ? "," : ""), $2, $1) }' >"$dir/refusals"
 	awk '$1 == "gaveup" { print $2 }' "$out" | sort -u >"$dir/gaveup"
 	cut -d' ' -f1 "$dir/ack" | cat - "$dir/refused" "$dir/gaveup" | sort -u >"$dir/answered"
 	chmod -R a+rX "$dir"
@@ -146,6 +153,7 @@ verify_load() {
 			WHERE t.txn_id = i.result_id) FROM idempotency i JOIN k USING (key)
 			WHERE i.kind = 'checkout' ORDER BY 1" >"$dir/db" || return 1
 	local keys acked retried refused gaveup open missing wrong dups rw ledgers sales distinct
+	local unexpected
 	keys=$(wc -l <"$dir/sent")
 	acked=$(wc -l <"$dir/ack")
 	retried=$(awk '$3 > 1' "$dir/ack" | wc -l)
@@ -159,6 +167,8 @@ verify_load() {
 		WHERE created_at >= '$since'::timestamptz") || return 1
 	dups=$((sales - distinct))
 	rw=$(join "$dir/refused" "$dir/db" | wc -l)
+	unexpected=$(awk '$1 == "refused" && $3 !~ /\/INSUFFICIENT_(POINTS|STORED_VALUE)$/' \
+		"$out" | wc -l)
 	ledgers=$(psql_q "$conninfo" "SELECT count(*) FROM members m
 		LEFT JOIN wallets w USING (member_id)
 		WHERE m.member_id IN ($members) AND (
@@ -171,7 +181,8 @@ verify_load() {
 		OR coalesce(w.balance_minor, 0) < 0)") || return 1
 	echo "keys=$keys acked=$acked retried_acked=$retried refused=$refused gaveup=$gaveup" \
 		"open=$open missing=$missing wrong_txn=$wrong duplicates=$dups" \
-		"refused_written=$rw ledger_mismatches=$ledgers"
+		"refused_written=$rw ledger_mismatches=$ledgers" \
+		"refusals=$(cat "$dir/refusals") unexpected_refusals=$unexpected"
 }
 
 # field NAME LINE: the value of NAME=value in a line of such pairs.

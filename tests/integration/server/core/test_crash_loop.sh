@@ -108,7 +108,8 @@ check "checkouts were acknowledged (acked=$v)" "$([ "${v:-0}" -gt 0 ]; echo $?)"
 v=$(field retried_acked "$res")
 check "some acknowledged checkouts had an attempt go unanswered first (retried_acked=$v)" \
 	"$([ "${v:-0}" -gt 0 ]; echo $?)"
-for f in open gaveup missing wrong_txn duplicates refused_written ledger_mismatches; do
+for f in open gaveup missing wrong_txn duplicates refused_written ledger_mismatches \
+	unexpected_refusals; do
 	v=$(field "$f" "$res")
 	check "$f = 0 (got ${v:-none})" "$([ "$v" = 0 ]; echo $?)"
 done

@@ -184,7 +184,8 @@ check "kassad shut down cleanly (exit 0 on SIGTERM)" $?
 crash_forget "$kpid"
 res=$(verify_load "$load_out" "$OWN_CONNINFO" "$members" "$since")
 echo "db_outage: $res"
-for f in open gaveup missing wrong_txn duplicates refused_written ledger_mismatches; do
+for f in open gaveup missing wrong_txn duplicates refused_written ledger_mismatches \
+	unexpected_refusals; do
 	v=$(field "$f" "$res")
 	check "$f = 0 (got ${v:-none})" "$([ "$v" = 0 ]; echo $?)"
 done

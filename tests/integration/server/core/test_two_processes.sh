@@ -116,7 +116,8 @@ crash_forget "$pid_b"
 
 res=$(verify_load "$load_out" "$KASSA_CONNINFO" "$members" "$since")
 echo "two_processes: tills_a=$sa tills_b=$sb killed_with=$load_a $res"
-for f in open gaveup missing wrong_txn duplicates refused_written ledger_mismatches; do
+for f in open gaveup missing wrong_txn duplicates refused_written ledger_mismatches \
+	unexpected_refusals; do
 	v=$(field "$f" "$res")
 	check "$f = 0 (got ${v:-none})" "$([ "$v" = 0 ]; echo $?)"
 done
