@@ -57,7 +57,7 @@
 #include "tender_json.h"
 
 #define REFUND_REASON_MAX 200		/* characters a till may note */
-#define REFUND_MAX_ATTEMPTS 5		/* reads: STALE_RULES / STALE_REFUND read again */
+#define REFUND_MAX_ATTEMPTS 8		/* reads: STALE_RULES / STALE_REFUND read again */
 
 /* What a refund carries between its steps (Call.state). */
 typedef struct RefundState {

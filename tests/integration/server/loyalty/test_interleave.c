@@ -52,12 +52,16 @@ static int64_t now_us(void)
 /*
  * Refusals a cashier can meet when tills race on one member. STALE_PRICING:
  * the member's tier moved (a sale upgraded it, a refund took it down) under
- * every one of kassad's attempts to price the sale; the cashier retries.
+ * every one of kassad's attempts to price the sale; STALE_REFUND: the
+ * member's balances moved under every one of its attempts to compute a
+ * refund (REFUND_MAX_ATTEMPTS; refunds also wait for the audit chain's
+ * lock, which widens that window). Either way nothing was written and the
+ * cashier retries.
  */
 static bool expected_refusal(const char *detail)
 {
 	static const char *ok[] = { "INSUFFICIENT_POINTS", "INSUFFICIENT_STORED_VALUE",
-				    "POINTS_OVER_CAP", "STALE_PRICING" };
+				    "POINTS_OVER_CAP", "STALE_PRICING", "STALE_REFUND" };
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (strcmp(detail, ok[i]) == 0)
