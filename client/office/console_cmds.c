@@ -101,48 +101,13 @@ static bool console_table(FILE *out, const Kassa__V1__ReportTable *t)
 	return report_render_table(out, &h);
 }
 
-/* Write t to out as --format says; false on a write error. */
-static bool console_write(FILE *out, const Kassa__V1__ReportTable *t)
-{
-	CsvWriter w;
-	json_t *o;
-	char *s;
-	bool ok;
-
-	switch (office_out.format) {
-	case OFFICE_FMT_CSV:
-		return csv_begin(&w, out, office_out.bom) && csv_write_table(&w, t);
-	case OFFICE_FMT_JSON:
-		o = report_table_json(t);
-		s = json_dumps(o, JSON_COMPACT);
-		ok = s != NULL && fprintf(out, "%s\n", s) >= 0;
-		free(s);
-		json_decref(o);
-		return ok;
-	default:
-		return console_table(out, t);
-	}
-}
-
-/* Print that path could not be written (errno); returns the exit code. */
-static int write_failed(const char *cmd, const char *path)
-{
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), _("could not write %s: %s"), path, strerror(errno));
-	kcj_emit(kcj_fail(cmd, "FAILED_PRECONDITION", "WRITE_FAILED", msg));
-	return OFFICE_EXIT_FAILED;
-}
-
 int cmd_show(KassaClient *kc, const Args *a)
 {
 	static const char *const whats[] = { "pools", "sessions", "queues", "jobs", "version" };
 	const char *cmd = "show", *what = arg_word(a, 0);
-	const char *path = office_out.output ? office_out.output : "stdout";
 	Kassa__V1__Response *resp = NULL;
 	int code = OFFICE_EXIT_OK;
 	bool known = false;
-	FILE *out = stdout;
 
 	for (size_t i = 0; what != NULL && i < ARRAY_SIZE(whats); i++)
 		known = known || strcmp(what, whats[i]) == 0;
@@ -151,15 +116,7 @@ int cmd_show(KassaClient *kc, const Args *a)
 	if (!office_result(kc, cmd, kc_console_show(kc, what, &resp), &resp,
 			   KASSA__V1__RESPONSE__BODY_REPORT_TABLE, &code))
 		return code;
-	if (office_out.output != NULL && (out = fopen(office_out.output, "w")) == NULL) {
-		kc_response_free(resp);
-		return write_failed(cmd, path);
-	}
-	errno = EIO;
-	if (!console_write(out, resp->report_table) || fflush(out) != 0)
-		code = write_failed(cmd, path);
-	if (out != stdout && fclose(out) != 0 && code == OFFICE_EXIT_OK)
-		code = write_failed(cmd, path);
+	code = office_write_table(cmd, resp->report_table, console_table);
 	kc_response_free(resp);
 	return code;
 }

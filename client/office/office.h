@@ -11,6 +11,7 @@
 #define KASSA_OFFICE_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -69,6 +70,15 @@ bool office_result(KassaClient *kc, const char *cmd, KcResult r, Kassa__V1__Resp
 		   Kassa__V1__Response__BodyCase want, int *code);
 /* {"ok":true,"cmd":cmd,"idempotency_key":key} to add a change's result to. */
 json_t *ok_keyed(const char *cmd, const char *key);
+
+/* How a ReportTable is drawn as a table for people (false on a write error). */
+typedef bool (*OfficeTableFn)(FILE *out, const Kassa__V1__ReportTable *t);
+/*
+ * t to stdout or --output as --format says (a table drawn by table, CSV or
+ * JSON), a write failure printed for cmd; returns the exit code
+ * (report_cmds.c; reports and the console's SHOW share it).
+ */
+int office_write_table(const char *cmd, const Kassa__V1__ReportTable *t, OfficeTableFn table);
 
 /* ---- head office's members (member_cmds.c) ---- */
 

@@ -65,8 +65,8 @@ static bool report_args(const Args *a, ReportArgs *ra)
 	return true;
 }
 
-/* Write t to out as --format says; false on a write error. */
-static bool report_write(FILE *out, const Kassa__V1__ReportTable *t)
+/* Write t to out as --format says (table: how a table is drawn); false on a write error. */
+static bool table_write(FILE *out, const Kassa__V1__ReportTable *t, OfficeTableFn table)
 {
 	CsvWriter w;
 	json_t *o;
@@ -84,7 +84,7 @@ static bool report_write(FILE *out, const Kassa__V1__ReportTable *t)
 		json_decref(o);
 		return ok;
 	default:
-		return report_render_table(out, t);
+		return table(out, t);
 	}
 }
 
@@ -98,8 +98,7 @@ static int write_failed(const char *cmd, const char *path)
 	return OFFICE_EXIT_FAILED;
 }
 
-/* The table to stdout or --output, then the charts (y: their value column, or NULL). */
-static int report_output(const char *cmd, const Kassa__V1__ReportTable *t, const char *y)
+int office_write_table(const char *cmd, const Kassa__V1__ReportTable *t, OfficeTableFn table)
 {
 	FILE *out = stdout;
 	const char *path = office_out.output ? office_out.output : "stdout";
@@ -107,7 +106,7 @@ static int report_output(const char *cmd, const Kassa__V1__ReportTable *t, const
 	if (office_out.output != NULL && (out = fopen(office_out.output, "w")) == NULL)
 		return write_failed(cmd, path);
 	errno = EIO;
-	if (!report_write(out, t) || fflush(out) != 0) {
+	if (!table_write(out, t, table) || fflush(out) != 0) {
 		int e = errno;
 
 		if (out != stdout)
@@ -117,7 +116,15 @@ static int report_output(const char *cmd, const Kassa__V1__ReportTable *t, const
 	}
 	if (out != stdout && fclose(out) != 0)
 		return write_failed(cmd, path);
-	return chart_outputs(cmd, t, y);
+	return OFFICE_EXIT_OK;
+}
+
+/* The table to stdout or --output, then the charts (y: their value column, or NULL). */
+static int report_output(const char *cmd, const Kassa__V1__ReportTable *t, const char *y)
+{
+	int code = office_write_table(cmd, t, report_render_table);
+
+	return code != OFFICE_EXIT_OK ? code : chart_outputs(cmd, t, y);
 }
 
 int cmd_report(KassaClient *kc, const Args *a)
