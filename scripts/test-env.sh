@@ -224,6 +224,7 @@ do_up() {
 	stop_leftovers
 	rm -rf "${ENV:?}"/* "$ENV/.kassa-test-env"
 	touch "$ENV/.kassa-test-env"
+	mkdir -p "$ENV/outbox"
 
 	# On any failure from here on, stop what was started; the logs stay.
 	trap 'rc=$?; if [ $rc != 0 ]; then
@@ -283,6 +284,22 @@ migrations = $ROOT/migrations
 ; off: a test runs the job when it means to (AnalyticsRun), so that a timed run
 ; never replaces what another test wrote into the aggregates or member_stats
 interval = 0
+
+[outbox]
+; the sender looks every 100 ms and backs off from 200 ms to 2 s, so that the outbox
+; tests see retries and dead letters in seconds; file endpoints write under outbox/
+interval_ms = 100
+backoff_base_ms = 200
+backoff_max_ms = 2000
+timeout_ms = 2000
+file_dir = $ENV/outbox
+
+[crm]
+; the follow-up and recommendation jobs only on request (JobRun), like analytics; the
+; feed numbers new events every 200 ms
+followups_interval = 0
+recommendations_interval = 0
+feed_interval_ms = 200
 
 [checkout]
 ; the idempotency retention job every 2 s (default 300), so that integration_audit

@@ -37,6 +37,7 @@
 #include "catalog/catalog.h"
 #include "catalog/product.h"
 #include "core.h"
+#include "crm/crm.h"
 #include "db.h"
 #include "http/https.h"
 #include "http/metrics_http.h"
@@ -341,6 +342,8 @@ static int serve_loop(void)
 	jobs_start();
 	if (!idem_retention_start())
 		return EX_SOFTWARE;
+	if (!crm_start())
+		return EX_SOFTWARE;
 	log_info("kassad %s ready (pool %d, max %d sessions)", KASSA_VERSION, cf_db_pool_size,
 		 cf_max_sessions);
 
@@ -348,6 +351,7 @@ static int serve_loop(void)
 
 	log_info("stopping");
 	notify_shutdown();
+	crm_shutdown();
 	db_shutdown();
 	https_shutdown();	/* after db_shutdown(): its callbacks answer what waits */
 	metrics_http_shutdown();

@@ -105,6 +105,63 @@ static const Route route_table[] = {
 	/* the audit chain's check: reads, and writes only its own audit row (no key) */
 	{ KASSA__V1__REQUEST__BODY_AUDIT_VERIFY, handle_audit_verify, true, ROLE_ADMIN, false,
 	  NULL },
+	/* customer care: complaints (a store's staff open them, managers work them) */
+	{ KASSA__V1__REQUEST__BODY_COMPLAINT_OPEN, handle_complaint_open, true, ROLE_STORE, true,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_COMPLAINT_UPDATE, handle_complaint_update, true,
+	  ROLE_MANAGER | ROLE_ADMIN, true, NULL },
+	{ KASSA__V1__REQUEST__BODY_COMPLAINT_GET, handle_complaint_get, true, HEAD_OFFICE, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_COMPLAINT_LIST, handle_complaint_list, true, HEAD_OFFICE, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_FEEDBACK_LIST, handle_feedback_list, true, HEAD_OFFICE, false,
+	  NULL },
+	/* follow-ups: the rules are head office's; the calls are anyone's at the store */
+	{ KASSA__V1__REQUEST__BODY_FOLLOWUP_RULES_PUT, handle_followup_rules_put, true, ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_FOLLOWUP_RULES_GET, handle_followup_rules_get, true,
+	  HEAD_OFFICE, false, NULL },
+	{ KASSA__V1__REQUEST__BODY_FOLLOWUP_LIST, handle_followup_list, true, ROLE_ANY, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_FOLLOWUP_RECORD, handle_followup_record, true, ROLE_STORE, true,
+	  NULL },
+	/* messages, endpoints and the outbox: the admin's */
+	{ KASSA__V1__REQUEST__BODY_MESSAGE_TEMPLATE_PUT, handle_message_template_put, true,
+	  ROLE_ADMIN, true, NULL },
+	{ KASSA__V1__REQUEST__BODY_MESSAGE_TEMPLATE_LIST, handle_message_template_list, true,
+	  HEAD_OFFICE, false, NULL },
+	{ KASSA__V1__REQUEST__BODY_ENDPOINT_PUT, handle_endpoint_put, true, ROLE_ADMIN, true,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_ENDPOINT_LIST, handle_endpoint_list, true, ROLE_ADMIN, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_OUTBOX_LIST, handle_outbox_list, true, ROLE_ADMIN, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_OUTBOX_RETRY, handle_outbox_retry, true, ROLE_ADMIN, true,
+	  NULL },
+	/* campaigns: the admin launches them; head office reads how they went */
+	{ KASSA__V1__REQUEST__BODY_CAMPAIGN_CREATE, handle_campaign_create, true, ROLE_ADMIN, true,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_CAMPAIGN_LAUNCH, handle_campaign_launch, true, ROLE_ADMIN, true,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_CAMPAIGN_GET, handle_campaign_get, true, HEAD_OFFICE, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_CAMPAIGN_LIST, handle_campaign_list, true, HEAD_OFFICE, false,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_CAMPAIGN_REPORT, handle_campaign_report, true, HEAD_OFFICE,
+	  false, NULL },
+	/* member records: merge and import (admin), the feed for other systems (admin) */
+	{ KASSA__V1__REQUEST__BODY_MEMBER_MERGE, handle_member_merge, true, ROLE_ADMIN, true,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_MEMBER_IMPORT, handle_member_import, true, ROLE_ADMIN, true,
+	  NULL },
+	{ KASSA__V1__REQUEST__BODY_FEED_EXPORT, handle_feed_export, true, ROLE_ADMIN, false,
+	  NULL },
+	/* a manager's corrections: points (audited); coupon definitions (admin) */
+	{ KASSA__V1__REQUEST__BODY_POINTS_ADJUST, handle_points_adjust, true,
+	  ROLE_MANAGER | ROLE_ADMIN, true, NULL },
+	{ KASSA__V1__REQUEST__BODY_COUPON_DEF_CHANGE, handle_coupon_def_change, true, ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_JOB_RUN, handle_job_run, true, ROLE_ADMIN, true, NULL },
 };
 
 void routes_setup(void)
@@ -112,7 +169,7 @@ void routes_setup(void)
 	dispatch_setup(route_table, ARRAY_SIZE(route_table));
 	/* the statements of the domains main.c does not set up itself */
 	catalog_sync_setup();
-	feedback_setup();
+	crm_setup();
 	shift_setup();
 	member_history_setup();
 	member_profile_setup();
@@ -126,4 +183,8 @@ void routes_setup(void)
 	dashboard_setup();
 	audit_setup();
 	console_setup();
+	member_merge_setup();
+	member_import_setup();
+	points_adjust_setup();
+	coupon_change_setup();
 }

@@ -142,4 +142,39 @@ int cmd_export_members(KassaClient *kc, const Args *a);
 int cmd_export_sales(KassaClient *kc, const Args *a);
 int cmd_export_lines(KassaClient *kc, const Args *a);
 
+/* complaint_cmds.c */
+int cmd_complaint_open(KassaClient *kc, const Args *a);
+int cmd_complaint_update(KassaClient *kc, const Args *a);
+int cmd_complaint_show(KassaClient *kc, const Args *a);
+int cmd_complaint_list(KassaClient *kc, const Args *a);
+int cmd_feedback_list(KassaClient *kc, const Args *a);
+/* followup_cmds.c */
+int cmd_followup_rules(KassaClient *kc, const Args *a);
+int cmd_followup_set_rules(KassaClient *kc, const Args *a);
+int cmd_followup_list(KassaClient *kc, const Args *a);
+int cmd_followup_record(KassaClient *kc, const Args *a);
+int cmd_points_adjust(KassaClient *kc, const Args *a);
+int cmd_coupon_deactivate(KassaClient *kc, const Args *a);
+int cmd_coupon_edit(KassaClient *kc, const Args *a);
+/* outbox_cmds.c */
+int cmd_endpoint_put(KassaClient *kc, const Args *a);
+int cmd_endpoint_list(KassaClient *kc, const Args *a);
+int cmd_outbox_list(KassaClient *kc, const Args *a);
+int cmd_outbox_retry(KassaClient *kc, const Args *a);
+/* template_cmds.c */
+int cmd_template_put(KassaClient *kc, const Args *a);
+int cmd_template_list(KassaClient *kc, const Args *a);
+/* campaign_cmds.c */
+int cmd_campaign_create(KassaClient *kc, const Args *a);
+int cmd_campaign_launch(KassaClient *kc, const Args *a);
+int cmd_campaign_show(KassaClient *kc, const Args *a);
+int cmd_campaign_list(KassaClient *kc, const Args *a);
+int cmd_campaign_report(KassaClient *kc, const Args *a);
+/* merge_cmds.c */
+int cmd_member_merge(KassaClient *kc, const Args *a);
+int cmd_member_import(KassaClient *kc, const Args *a);
+/* feed_cmds.c */
+int cmd_feed_export(KassaClient *kc, const Args *a);
+int cmd_job_run(KassaClient *kc, const Args *a);
+
 #endif

@@ -101,6 +101,23 @@ int cf_till_rate;
 int cf_till_burst;
 int cf_address_rate;
 int cf_address_burst;
+int cf_outbox_interval_ms;
+int cf_outbox_batch;
+int cf_outbox_concurrency;
+int cf_outbox_max_attempts;
+int cf_outbox_backoff_base_ms;
+int cf_outbox_backoff_max_ms;
+int cf_outbox_timeout_ms;
+char *cf_outbox_ca_file;
+char *cf_outbox_file_dir;
+int cf_crm_complaint_rating_max;
+int cf_crm_followups_interval;
+int cf_crm_feed_interval_ms;
+int cf_crm_reco_interval;
+int cf_crm_reco_window_days;
+int cf_crm_reco_min_pair_count;
+int cf_crm_reco_per_member;
+int cf_crm_reco_recent_days;
 
 typedef enum CfType {
 	CF_STR = 0,	/* char ** */
@@ -190,6 +207,30 @@ static const CfKey keys[] = {
 	{ "limits", "till_burst", CF_INT, &cf_till_burst, "10000", 1, 1000000 },
 	{ "limits", "address_rate", CF_INT, &cf_address_rate, "200", 0, 1000000 },
 	{ "limits", "address_burst", CF_INT, &cf_address_burst, "1000", 1, 1000000 },
+	/*
+	 * The outbox's sender (server/crm/outbox.c): how often it looks for due
+	 * rows, how many it takes and has in flight, how it backs off.
+	 */
+	{ "outbox", "interval_ms", CF_INT, &cf_outbox_interval_ms, "1000", 0, 3600000 },
+	{ "outbox", "batch", CF_INT, &cf_outbox_batch, "50", 1, 1000 },
+	{ "outbox", "concurrency", CF_INT, &cf_outbox_concurrency, "8", 1, 256 },
+	{ "outbox", "max_attempts", CF_INT, &cf_outbox_max_attempts, "8", 1, 100 },
+	{ "outbox", "backoff_base_ms", CF_INT, &cf_outbox_backoff_base_ms, "1000", 10, 3600000 },
+	{ "outbox", "backoff_max_ms", CF_INT, &cf_outbox_backoff_max_ms, "3600000", 10,
+	  86400000 },
+	{ "outbox", "timeout_ms", CF_INT, &cf_outbox_timeout_ms, "10000", 100, 600000 },
+	{ "outbox", "ca_file", CF_STR, &cf_outbox_ca_file, "", 0, 0 },
+	{ "outbox", "file_dir", CF_STR, &cf_outbox_file_dir, "", 0, 0 },
+	/* customer care: the low-rating rule and the jobs' timers and sizes */
+	{ "crm", "complaint_rating_max", CF_INT, &cf_crm_complaint_rating_max, "2", 0, 5 },
+	{ "crm", "followups_interval", CF_INT, &cf_crm_followups_interval, "3600", 0, 7 * 86400 },
+	{ "crm", "feed_interval_ms", CF_INT, &cf_crm_feed_interval_ms, "1000", 0, 3600000 },
+	{ "crm", "recommendations_interval", CF_INT, &cf_crm_reco_interval, "86400", 0,
+	  7 * 86400 },
+	{ "crm", "reco_window_days", CF_INT, &cf_crm_reco_window_days, "90", 7, 3650 },
+	{ "crm", "reco_min_pair_count", CF_INT, &cf_crm_reco_min_pair_count, "3", 1, 1000000 },
+	{ "crm", "reco_per_member", CF_INT, &cf_crm_reco_per_member, "5", 1, 50 },
+	{ "crm", "reco_recent_days", CF_INT, &cf_crm_reco_recent_days, "30", 0, 365 },
 };
 
 /*
@@ -207,6 +248,8 @@ static const char *const restart_only[] = {
 	"loyalty.timezone", "loyalty.jobs_interval", "analytics.interval",
 	"checkout.idempotency_purge_interval",
 	"admin.dashboard_listen", "admin.metrics_listen",
+	"outbox.interval_ms", "crm.followups_interval", "crm.feed_interval_ms",
+	"crm.recommendations_interval",
 };
 
 #define NKEYS ARRAY_SIZE(keys)

@@ -86,6 +86,23 @@ extern int cf_till_rate;			/* [limits] requests a second per till, 0 = off */
 extern int cf_till_burst;		/* ... that many at once (the bucket's size) */
 extern int cf_address_rate;		/* [limits] new connections a second per address, 0 = off */
 extern int cf_address_burst;		/* ... that many at once */
+extern int cf_outbox_interval_ms;	/* [outbox] ms between looks for due rows, 0 = no sender */
+extern int cf_outbox_batch;		/* ... rows claimed per look */
+extern int cf_outbox_concurrency;	/* ... deliveries in flight at most */
+extern int cf_outbox_max_attempts;	/* ... failures before a row is dead */
+extern int cf_outbox_backoff_base_ms;	/* ... first retry's wait, doubling */
+extern int cf_outbox_backoff_max_ms;	/* ... the longest wait */
+extern int cf_outbox_timeout_ms;	/* ... one attempt's deadline (connect to answer) */
+extern char *cf_outbox_ca_file;		/* ... webhooks' trusted CAs; "" = the system's */
+extern char *cf_outbox_file_dir;	/* ... where file endpoints write; "" = none */
+extern int cf_crm_complaint_rating_max;	/* [crm] a rating at most this opens a complaint, 0 = off */
+extern int cf_crm_followups_interval;	/* ... s between follow-up scheduling runs, 0 = on request */
+extern int cf_crm_feed_interval_ms;	/* ... ms between feed sequencing runs, 0 = on request */
+extern int cf_crm_reco_interval;	/* ... s between recommendation runs, 0 = on request */
+extern int cf_crm_reco_window_days;	/* ... days of sales the pairs are drawn from */
+extern int cf_crm_reco_min_pair_count;	/* ... baskets a pair needs to count */
+extern int cf_crm_reco_per_member;	/* ... suggestions kept per member */
+extern int cf_crm_reco_recent_days;	/* ... products bought this recently are not suggested */
 
 /*
  * Load path (INI) over the built-in defaults, then KASSA_<SECTION>_<KEY>

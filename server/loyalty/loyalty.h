@@ -52,6 +52,10 @@ void handle_tier_reevaluate(Call *c);
 void handle_rule_set_get(Call *c);	/* loyalty_config_rules.c */
 void handle_rule_set_put(Call *c);
 void handle_coupon_define(Call *c);	/* loyalty_config_coupons.c */
+void coupon_change_setup(void);
+void handle_coupon_def_change(Call *c);	/* coupon_change.c */
+void points_adjust_setup(void);
+void handle_points_adjust(Call *c);	/* points_adjust.c */
 void handle_coupon_issue(Call *c);
 void handle_tier_set(Call *c);		/* loyalty_config_tier.c */
 

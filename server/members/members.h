@@ -40,6 +40,12 @@ void handle_segment_list(Call *c);
 void member_rights_setup(void);
 void handle_member_data_export(Call *c);
 void handle_member_erase(Call *c);
+/* MemberMerge: merge_member_id's history, ledgers, coupons, wallet and feedback move to keep_member_id (merge.c). */
+void member_merge_setup(void);
+void handle_member_merge(Call *c);
+/* MemberImport: members from CSV (import.c). */
+void member_import_setup(void);
+void handle_member_import(Call *c);
 
 /*
  * ---- the member filter, for MemberFind, segments and exports (filter.c) ----

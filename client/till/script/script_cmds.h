@@ -155,6 +155,11 @@ void cmd_unlock(Till *t, const Cmd *c);
 void cmd_shift(Till *t, const Cmd *c);
 void cmd_sale_finish(Till *t, const Cmd *c);
 void cmd_feedback(Till *t, const Cmd *c);
+/* script_complaint.c: complaint open|update|show|list */
+void cmd_complaint(Till *t, const Cmd *c);
+/* script_followup.c: followup list|record, points adjust */
+void cmd_followup(Till *t, const Cmd *c);
+void cmd_points_adjust(Till *t, const Cmd *c);
 void cmd_receipt(Till *t, const Cmd *c);
 void cmd_receipt_reprint(Till *t, const Cmd *c);
 void cmd_rates(Till *t, const Cmd *c);
