@@ -24,4 +24,14 @@ typedef struct TemplateVar {
 char *template_render(const char *tmpl, const TemplateVar *vars, size_t n_vars, size_t max_len,
 		      const char **err);
 
+/*
+ * template_render(), and on failure *err_at the byte offset in tmpl where
+ * the fault starts (the '{' of an unknown placeholder or of a broken
+ * brace, the first byte that is not UTF-8; for TOO_LONG the placeholder
+ * or text that overflowed), so that a refusal can name it. A value that
+ * is not UTF-8 is BAD_UTF8 too (at the placeholder's '{').
+ */
+char *template_render_at(const char *tmpl, const TemplateVar *vars, size_t n_vars,
+			 size_t max_len, const char **err, size_t *err_at);
+
 #endif

@@ -179,6 +179,7 @@ void routes_setup(void)
 	analytics_setup();
 	report_setup();
 	report_loyalty_setup();
+	report_care_setup();
 	export_setup();
 	dashboard_setup();
 	audit_setup();

@@ -28,7 +28,7 @@
 #define KC_EXIT_USAGE 2		/* usage or configuration error */
 #define KC_EXIT_CONN 3		/* could not connect, TLS refused, or connection lost for good */
 
-#define KC_CLI_MAX_OPTIONS 12	/* options of a program's own */
+#define KC_CLI_MAX_OPTIONS 24	/* options of a program's own */
 
 /* One option of a program's own, beside the connection options. */
 typedef struct KcCliOption {

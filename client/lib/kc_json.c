@@ -166,6 +166,24 @@ json_t *kcj_portrait(const Kassa__V1__Portrait *p)
 	return o;
 }
 
+json_t *kcj_recommendations(Kassa__V1__Recommendation *const *v, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		set_int(o, "product_id", v[i]->product_id);
+		set_str(o, "sku", v[i]->sku);
+		set_str(o, "name", v[i]->name);
+		set_str(o, "reason", v[i]->reason);
+		set_int(o, "score_milli", v[i]->score_milli);
+		set_str(o, "because_sku", v[i]->because_sku);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone)
 {
 	json_t *o = json_object();
@@ -182,6 +200,7 @@ json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone)
 	set_str(o, "address", m->address);
 	set_str(o, "channel", kcj_channel_name(m->preferred_channel));
 	json_object_set_new(o, "consent", json_boolean(m->marketing_consent));
+	set_str(o, "language", m->language);
 	set_strs(o, "tags", m->tags, m->n_tags);
 	set_str(o, "notes", m->notes);
 	set_int(o, "points_balance", m->points_balance);
@@ -198,6 +217,8 @@ json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone)
 		json_object_set_new(o, "rfm", kcj_rfm(m->rfm));
 	if (m->portrait != NULL)
 		json_object_set_new(o, "portrait", kcj_portrait(m->portrait));
+	json_object_set_new(o, "recommendations",
+			    kcj_recommendations(m->recommendations, m->n_recommendations));
 	return o;
 }
 

@@ -33,6 +33,8 @@ json_t *kcj_member(const Kassa__V1__Member *m, bool full_phone);
  */
 json_t *kcj_rfm(const Kassa__V1__Rfm *r);
 json_t *kcj_portrait(const Kassa__V1__Portrait *p);
+/* A member's recommendations (Member.recommendations), best first, as a JSON array. */
+json_t *kcj_recommendations(Kassa__V1__Recommendation *const *v, size_t n);
 /* A member's coupons as a JSON array. */
 json_t *kcj_coupons(Kassa__V1__Coupon *const *v, size_t n);
 json_t *kcj_product(const Kassa__V1__Product *p);

@@ -470,27 +470,19 @@ static bool define_field(Kassa__V1__CouponDefine *d, const char *key, char *val,
 	return *why == NULL;
 }
 
-static int cmd_coupon_define(KassaClient *kc, const Args *a)
+int coupon_define_args(const char *cmd, const char *use, const Args *a, int from,
+		       Kassa__V1__CouponDefine *d)
 {
-	static const char use[] =
-		"coupon define name=NAME kind=fixed|percent|free_item [value=12.34] "
-		"[percent=10.5] [cap=AMOUNT] [item=SKU] [min=AMOUNT] [from=YYYY-MM-DD] "
-		"[to=YYYY-MM-DD] [max_total=N] [max_member=N] [stackable=yes|no] "
-		"[issue_on=manual|registration|birthday|code] [claim=CODE]";
-	const char *cmd = "coupon define", *why;
-	Kassa__V1__CouponDefine d = KASSA__V1__COUPON_DEFINE__INIT;
-	Kassa__V1__Response *resp = NULL;
-	int code = OFFICE_EXIT_OK, i, j;
-	char key[KC_KEY_LEN], msg[160];
-	json_t *o;
+	const char *why;
+	char msg[160];
 
-	for (i = 0; i < a->n; i++) {
+	for (int i = from; i < a->n; i++) {
 		if (a->vals[i] == NULL)
 			return bad_usage(cmd, use);
-		for (j = 0; j < i; j++)
+		for (int j = from; j < i; j++)
 			if (strcmp(a->keys[i], a->keys[j]) == 0)
 				return bad_usage(cmd, _("each field at most once"));
-		if (!define_field(&d, a->keys[i], a->vals[i], &why)) {
+		if (!define_field(d, a->keys[i], a->vals[i], &why)) {
 			snprintf(msg, sizeof(msg), "%s: %s", a->keys[i], why);
 			kcj_emit(kcj_fail(cmd, "INVALID_ARGUMENT", "BAD_FIELD", msg));
 			return OFFICE_EXIT_USAGE;
@@ -499,7 +491,26 @@ static int cmd_coupon_define(KassaClient *kc, const Args *a)
 	if (arg_get(a, "name") == NULL || arg_get(a, "kind") == NULL)
 		return bad_usage(cmd, use);
 	if (arg_get(a, "issue_on") == NULL)
-		d.issue_on = arg_get(a, "claim") != NULL ? "code" : "manual";
+		d->issue_on = arg_get(a, "claim") != NULL ? "code" : "manual";
+	return OFFICE_EXIT_OK;
+}
+
+static int cmd_coupon_define(KassaClient *kc, const Args *a)
+{
+	static const char use[] =
+		"coupon define name=NAME kind=fixed|percent|free_item [value=12.34] "
+		"[percent=10.5] [cap=AMOUNT] [item=SKU] [min=AMOUNT] [from=YYYY-MM-DD] "
+		"[to=YYYY-MM-DD] [max_total=N] [max_member=N] [stackable=yes|no] "
+		"[issue_on=manual|registration|birthday|code] [claim=CODE]";
+	const char *cmd = "coupon define";
+	Kassa__V1__CouponDefine d = KASSA__V1__COUPON_DEFINE__INIT;
+	Kassa__V1__Response *resp = NULL;
+	int code;
+	char key[KC_KEY_LEN];
+	json_t *o;
+
+	if ((code = coupon_define_args(cmd, use, a, 0, &d)) != OFFICE_EXIT_OK)
+		return code;
 	kc_new_key(key);
 	if (!office_result(kc, cmd, kc_coupon_define(kc, &d, key, &resp), &resp,
 		   KASSA__V1__RESPONSE__BODY_COUPON_DEFINED, &code))
@@ -883,6 +894,10 @@ static const KcCliOption office_options[] = {
 	{ "bom", false, 'B' },
 	{ "reason", true, 'R' },
 	{ "yes", false, 'Y' },
+	{ "follow", false, 'f' },
+	{ "all-or-nothing", false, 0x301 },	/* member import (merge_cmds.c) */
+	{ "dry-run", false, 0x302 },
+	{ "rejected", true, 0x303 },
 	{ NULL, false, 0 },
 };
 
@@ -915,6 +930,10 @@ static bool office_take(void *ctx, int val, const char *arg)
 		office_rights.reason = arg;
 	else if (val == 'Y')
 		office_rights.yes = true;
+	else if (val == 'f')
+		office_feed_follow = true;
+	else if (val >= 0x301 && val <= 0x303)
+		office_import_option(val - 0x300, arg);
 	else if (val == 'L') {
 		/* the last --lang wins; a bad one is refused by office_check() */
 		lang_bad = i18n_lang_parse(arg) == I18N_UNKNOWN;

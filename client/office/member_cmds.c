@@ -202,6 +202,40 @@ static json_t *feedback_json(Kassa__V1__FeedbackEntry *const *v, size_t n)
 	return arr;
 }
 
+static json_t *complaints_json(Kassa__V1__ComplaintSummary *const *v, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "complaint_id", json_integer(v[i]->complaint_id));
+		json_object_set_new(o, "status", json_string(v[i]->status));
+		json_object_set_new(o, "category", json_string(v[i]->category));
+		json_object_set_new(o, "opened_at", json_string(v[i]->opened_at));
+		json_object_set_new(o, "resolved_at", json_string(v[i]->resolved_at));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *followups_json(Kassa__V1__FollowupSummary *const *v, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "followup_id", json_integer(v[i]->followup_id));
+		json_object_set_new(o, "kind", json_string(v[i]->kind));
+		json_object_set_new(o, "due_on", json_string(v[i]->due_on));
+		json_object_set_new(o, "state", json_string(v[i]->state));
+		json_object_set_new(o, "outcome", json_string(v[i]->outcome));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 int cmd_member_360(KassaClient *kc, const Args *a)
 {
 	const char *cmd = "member 360", *lim = arg_get(a, "limit");
@@ -226,6 +260,8 @@ int cmd_member_360(KassaClient *kc, const Args *a)
 	json_object_set_new(o, "stored_value", ledger_json(p->stored_value, p->n_stored_value));
 	json_object_set_new(o, "coupons", coupons_json(p->coupons, p->n_coupons));
 	json_object_set_new(o, "feedback", feedback_json(p->feedback, p->n_feedback));
+	json_object_set_new(o, "complaints", complaints_json(p->complaints, p->n_complaints));
+	json_object_set_new(o, "followups", followups_json(p->followups, p->n_followups));
 	json_object_set_new(o, "purchases", json_integer(p->purchases));
 	json_object_set_new(o, "refunds_total", json_integer(p->refunds_total));
 	json_object_set_new(o, "points_ledger_sum", json_integer(p->points_ledger_sum));

@@ -156,6 +156,14 @@ int cmd_followup_record(KassaClient *kc, const Args *a);
 int cmd_points_adjust(KassaClient *kc, const Args *a);
 int cmd_coupon_deactivate(KassaClient *kc, const Args *a);
 int cmd_coupon_edit(KassaClient *kc, const Args *a);
+/*
+ * Read a's words from index from on as `coupon define` reads them into d
+ * (main.c; also `coupon edit`, followup_cmds.c): FIELD=VALUE each at most
+ * once, name and kind required, issue_on code when a claim code is given.
+ * OFFICE_EXIT_OK, or the exit code after printing the failure for cmd.
+ */
+int coupon_define_args(const char *cmd, const char *use, const Args *a, int from,
+		       Kassa__V1__CouponDefine *d);
 /* outbox_cmds.c */
 int cmd_endpoint_put(KassaClient *kc, const Args *a);
 int cmd_endpoint_list(KassaClient *kc, const Args *a);
@@ -173,7 +181,10 @@ int cmd_campaign_report(KassaClient *kc, const Args *a);
 /* merge_cmds.c */
 int cmd_member_merge(KassaClient *kc, const Args *a);
 int cmd_member_import(KassaClient *kc, const Args *a);
-/* feed_cmds.c */
+/* main.c's options of member import: 1 --all-or-nothing, 2 --dry-run, 3 --rejected FILE. */
+void office_import_option(int which, const char *arg);
+/* feed_cmds.c; --follow (main.c's option) sets office_feed_follow */
+extern bool office_feed_follow;
 int cmd_feed_export(KassaClient *kc, const Args *a);
 int cmd_job_run(KassaClient *kc, const Args *a);
 

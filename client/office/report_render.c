@@ -68,6 +68,14 @@ static const Label labels[] = {
 	{ "series_seasonal", N_("Series forecast by season") },
 	{ "series_mean", N_("Series forecast by their mean") },
 	{ "backtest_series", N_("Series back-tested") },
+	/* message templates (care/messages, template_cmds.c) */
+	{ "template", N_("Template") }, { "language", N_("Language") },
+	{ "version", N_("Version") }, { "subject", N_("Subject") },
+	{ "body_preview", N_("Text") }, { "created_at", N_("Created") },
+	/* bought together (care/reco, report_sales.c) */
+	{ "other_sku", N_("Bought with SKU") }, { "other_name", N_("Bought with") },
+	{ "baskets", N_("Baskets") }, { "support_bp", N_("Support") },
+	{ "confidence_bp", N_("Confidence") }, { "lift", N_("Lift") },
 };
 
 /* Machine values of notes a person reads in words. */
@@ -80,6 +88,8 @@ static const Label note_values[] = {
 };
 
 static const Label titles[] = {
+	{ "bought_together", N_("Bought together") },
+	{ "message_templates", N_("Message templates") },
 	{ "sales_daily", N_("Daily sales by store") },
 	{ "sales_by_store", N_("Sales by store") },
 	{ "sales_hourly", N_("Sales by hour of day") },

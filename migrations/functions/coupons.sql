@@ -3,13 +3,15 @@
 
 -- Why a member's coupon cannot be used today, or NULL when it can. The
 -- per-member limit counts the member's other used coupons of the definition.
+-- A deactivated definition issues no more coupons, but those issued stay
+-- usable until their validity ends (coupon_change.sql).
 CREATE FUNCTION kassa_coupon_problem(c coupons, d coupon_defs) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
 	RETURN (
 		SELECT CASE
 			WHEN c.state = 'used' THEN 'COUPON_USED'
-			WHEN c.state = 'void' OR NOT d.active THEN 'COUPON_INACTIVE'
+			WHEN c.state = 'void' THEN 'COUPON_INACTIVE'
 			WHEN d.valid_from IS NOT NULL AND current_date < d.valid_from THEN 'COUPON_NOT_YET_VALID'
 			WHEN d.valid_to IS NOT NULL AND current_date > d.valid_to THEN 'COUPON_EXPIRED'
 			WHEN d.max_uses_total > 0 AND d.uses_total >= d.max_uses_total THEN 'COUPON_EXHAUSTED'

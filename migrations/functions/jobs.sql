@@ -201,7 +201,11 @@ $$;
 -- Birthday coupons: a member whose birthday is today (29 February counts
 -- as 28 February in other years) gets one coupon of every active
 -- definition with issue_on 'birthday' valid today, once per year. Codes are
--- 'B' and 15 random hex digits; a clash draws again.
+-- 'B' and 15 random hex digits; a clash draws again. A member given a
+-- coupon is also greeted, in the same transaction: the 'birthday' template
+-- as a marketing message with the first coupon's code, value and last day
+-- (kassa_outbox_message() queues it only with consent, a channel and an
+-- endpoint for it), at most once a year.
 CREATE FUNCTION kassa_birthday_due(p_limit integer, p_after bigint DEFAULT 0,
 	p_run_id bigint DEFAULT NULL,
 	OUT out_picked integer, OUT out_last bigint, OUT out_more boolean,
@@ -214,6 +218,7 @@ DECLARE
 	v_m		record;
 	v_d		record;
 	v_coupon	bigint;
+	v_greet		jsonb;		-- the greeting's vars: the member's first new coupon
 BEGIN
 	out_picked := 0;
 	out_last := p_after;
@@ -229,7 +234,8 @@ BEGIN
 	LOOP
 		out_picked := out_picked + 1;
 		out_last := v_m.member_id;
-		FOR v_d IN SELECT def_id FROM coupon_defs
+		v_greet := NULL;
+		FOR v_d IN SELECT def_id, valid_to FROM coupon_defs
 			WHERE active AND issue_on = 'birthday'
 			  AND (valid_from IS NULL OR valid_from <= v_today)
 			  AND (valid_to IS NULL OR valid_to >= v_today)
@@ -250,7 +256,23 @@ BEGIN
 			UPDATE birthday_coupons SET coupon_id = v_coupon
 			WHERE member_id = v_m.member_id AND def_id = v_d.def_id AND year = v_year;
 			out_issued := out_issued + 1;
+			IF v_greet IS NULL THEN
+				v_greet := jsonb_build_object('coupon', (SELECT c.code FROM coupons c
+						WHERE c.member_id = v_m.member_id
+						  AND c.coupon_id = v_coupon),
+					'coupon_value', kassa_coupon_value_text(v_d.def_id,
+						(SELECT m.currency FROM members m
+						 WHERE m.member_id = v_m.member_id)),
+					'valid_to', coalesce(to_char(v_d.valid_to, 'YYYY-MM-DD'), ''));
+			END IF;
 		END LOOP;
+		IF v_greet IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox o
+			WHERE o.member_id = v_m.member_id AND o.kind = 'message'
+			  AND o.template = 'birthday' AND o.campaign_id IS NULL
+			  AND o.created_at >= date_trunc('year', v_today)) THEN
+			PERFORM kassa_outbox_message(v_m.member_id, 'birthday', 'marketing',
+				v_greet, NULL);
+		END IF;
 	END LOOP;
 	out_more := out_picked >= p_limit;
 	UPDATE job_runs SET examined = examined + out_picked, issued = issued + out_issued

@@ -67,32 +67,16 @@ RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	v_id	bigint := nextval('coupon_defs_def_id_seq');
 	v_prev	bigint;
-	v_item	bigint;
 	v_version	integer;
 BEGIN
 	v_prev := kassa_idem_claim(p_till_id, p_key, 'coupon_define', p_hash, v_id);
 	IF v_prev IS NOT NULL THEN
 		RETURN v_prev;
 	END IF;
-	IF p_kind = 'free_item' THEN
-		SELECT product_id INTO v_item FROM products WHERE sku = p_item_sku AND active;
-		IF NOT FOUND THEN
-			RAISE EXCEPTION 'UNKNOWN_PRODUCT' USING ERRCODE = 'KA404';
-		END IF;
-	END IF;
-	INSERT INTO coupon_defs (def_id, name, kind, value_minor, percent_bp, cap_minor,
-		item_product_id, min_spend_minor, valid_from, valid_to, max_uses_total,
-		max_uses_per_member, stackable, issue_on, claim_code)
-	VALUES (v_id, p_name, p_kind, p_value, p_percent_bp, p_cap, v_item, p_min_spend,
-		p_from, p_to, p_max_total, p_max_member, p_stackable, p_issue_on,
-		nullif(p_claim_code, ''));
-	-- the configuration changed: a new rule version (the same rules) marks
-	-- it, so a sale's rule_version names the configuration it was priced with
-	LOCK TABLE rule_versions IN SHARE ROW EXCLUSIVE MODE;
-	INSERT INTO rule_versions (version, staff_id, note, config)
-	SELECT version + 1, p_staff_id, 'coupon definition ' || v_id, config
-	FROM rule_versions ORDER BY version DESC LIMIT 1
-	RETURNING version INTO v_version;
+	-- the insert and the new rule version marking it (coupon_change.sql)
+	v_version := kassa_coupon_def_insert(v_id, p_staff_id, p_name, p_kind, p_value,
+		p_percent_bp, p_cap, p_item_sku, p_min_spend, p_from, p_to, p_max_total,
+		p_max_member, p_stackable, p_issue_on, p_claim_code);
 	INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
 	VALUES (p_staff_id, p_till_id, 'coupon.define', 'coupon_def:' || v_id,
 		jsonb_build_object('name', p_name, 'kind', p_kind, 'issue_on', p_issue_on,

@@ -60,6 +60,8 @@ $$;
 --                 valid or used up), expired, or usable (the till would
 --                 take it today)
 --   feedback      the ratings of the member's sales
+--   complaints    the member's complaints (ComplaintSummary)
+--   followups     the member's follow-ups (FollowupSummary)
 -- and purchases (sales ever), refunds_total, points_sum, wallet_sum,
 -- erased, merged_into (0 = not merged).
 CREATE FUNCTION kassa_member_360_json(p_member_id bigint, p_limit integer) RETURNS text
@@ -137,7 +139,50 @@ BEGIN
 			WHERE p.member_id = p_member_id),
 		'wallet_sum', (SELECT coalesce(sum(w.amount_minor), 0) FROM wallet_ledger w
 			WHERE w.member_id = p_member_id),
+		'complaints', kassa_member_complaints_json(p_member_id, p_limit)::json,
+		'followups', kassa_member_followups_json(p_member_id, p_limit)::json,
 		'erased', v_m.erased_at IS NOT NULL,
 		'merged_into', coalesce(v_m.merged_into, 0))::text;
+END
+$$;
+
+-- The member 360's complaints: the newest p_limit of member p_member_id's
+-- (table complaints, care/complaints), newest first, as a JSON array of
+-- {complaint_id, status, category, opened_at, resolved_at} (times RFC 3339
+-- UTC, "" when not resolved); '[]' while that table does not exist yet.
+CREATE FUNCTION kassa_member_complaints_json(p_member_id bigint, p_limit integer)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF to_regclass('complaints') IS NULL THEN
+		RETURN '[]';
+	END IF;
+	RETURN (SELECT coalesce(json_agg(json_build_object('complaint_id', k.complaint_id,
+			'status', k.status, 'category', coalesce(k.category, ''),
+			'opened_at', coalesce(to_char(k.opened_at AT TIME ZONE 'UTC',
+						      'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+			'resolved_at', coalesce(to_char(k.resolved_at AT TIME ZONE 'UTC',
+						      'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''))
+			ORDER BY k.opened_at DESC, k.complaint_id DESC), '[]')::text
+		FROM (SELECT * FROM complaints WHERE member_id = p_member_id
+			ORDER BY opened_at DESC, complaint_id DESC LIMIT p_limit) k);
+END
+$$;
+
+-- The member 360's follow-ups (table followups, care/followups), newest
+-- first, as a JSON array of {followup_id, kind, due_on, state, outcome};
+-- '[]' while that table does not exist yet.
+CREATE FUNCTION kassa_member_followups_json(p_member_id bigint, p_limit integer)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF to_regclass('followups') IS NULL THEN
+		RETURN '[]';
+	END IF;
+	RETURN (SELECT coalesce(json_agg(json_build_object('followup_id', f.followup_id,
+			'kind', coalesce(f.kind, ''),
+			'due_on', coalesce(to_char(f.due_on, 'YYYY-MM-DD'), ''),
+			'state', f.state, 'outcome', coalesce(f.outcome, ''))
+			ORDER BY f.created_at DESC, f.followup_id DESC), '[]')::text
+		FROM (SELECT * FROM followups WHERE member_id = p_member_id
+			ORDER BY created_at DESC, followup_id DESC LIMIT p_limit) f);
 END
 $$;

@@ -186,6 +186,54 @@ LANGUAGE sql IMMUTABLE AS $$
 		NULL)
 $$;
 
+-- Customer care's rows of member p_member_id emptied of personal data, for
+-- kassa_member_erase (after the member row's update, which wrote the
+-- member.erased event): their messages not sent yet are cancelled and
+-- every outbox row's vars emptied (an event row stays queued: it carries
+-- the scrubbed event, so a receiver still sees member_seq without gaps and
+-- then member.erased); their events' data keeps only ids, amounts and
+-- kinds (kassa_feed_scrub); complaint descriptions become '[erased]', note
+-- texts and follow-up notes ''. The care tables are tested with
+-- to_regclass (0016, 0017 create them). Returns the rows changed.
+CREATE FUNCTION kassa_member_erase_care(p_member_id bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_n	bigint := 0;
+	v_k	bigint;
+BEGIN
+	UPDATE outbox o SET state = 'cancelled', last_error = 'member erased'
+	WHERE o.member_id = p_member_id AND o.kind = 'message'
+	  AND o.state IN ('pending', 'sending');
+	UPDATE outbox o SET vars = '{}' WHERE o.member_id = p_member_id AND o.vars <> '{}';
+	GET DIAGNOSTICS v_k = ROW_COUNT;
+	v_n := v_n + v_k;
+	UPDATE events e SET data = kassa_feed_scrub(e.data)
+	WHERE e.member_id = p_member_id AND NOT e.data ? 'erased'
+	  AND e.type <> 'member.erased';
+	GET DIAGNOSTICS v_k = ROW_COUNT;
+	v_n := v_n + v_k;
+	IF to_regclass('complaints') IS NOT NULL THEN
+		EXECUTE $q$UPDATE complaints SET description = '[erased]'
+			 WHERE member_id = $1 AND description <> '[erased]'$q$ USING p_member_id;
+		GET DIAGNOSTICS v_k = ROW_COUNT;
+		v_n := v_n + v_k;
+	END IF;
+	IF to_regclass('complaint_notes') IS NOT NULL THEN
+		EXECUTE $q$UPDATE complaint_notes SET text = '' WHERE member_id = $1 AND text <> ''$q$
+			USING p_member_id;
+		GET DIAGNOSTICS v_k = ROW_COUNT;
+		v_n := v_n + v_k;
+	END IF;
+	IF to_regclass('followups') IS NOT NULL THEN
+		EXECUTE $q$UPDATE followups SET note = '' WHERE member_id = $1 AND note <> ''$q$
+			USING p_member_id;
+		GET DIAGNOSTICS v_k = ROW_COUNT;
+		v_n := v_n + v_k;
+	END IF;
+	RETURN v_n;
+END
+$$;
+
 -- Erase member p_member_id exactly once per idempotency key (kind
 -- 'member_erase'), for staff p_staff_id at till p_till_id, with reason
 -- p_reason (1-500 characters; it may not hold the member's phone, card,
@@ -200,6 +248,11 @@ $$;
 --   member_stats   the favourite categories (the numbers stay)
 --   exports        the phone/card/e-mail inside an export's recorded filter
 --   segments       ... inside a saved filter, overwritten in place
+--   outbox         their messages not sent yet cancelled; every row's vars emptied
+--   events         the personal fields of their feed events' data (the
+--                  member.erased event this update writes carries none)
+--   complaints, complaint_notes, followups  descriptions, note texts and
+--                  follow-up notes (kassa_member_erase_care)
 -- Sales, refunds, ledgers, lots, coupons and balances stay under the id.
 -- The idempotency table holds no answers (a request hash and the result
 -- id): a replayed MemberRegister of the member then reads the tombstone,
@@ -274,6 +327,7 @@ BEGIN
 	WHERE g.filter <> kassa_scrub_bytea(g.filter, v_ids);
 	GET DIAGNOSTICS v_k = ROW_COUNT;
 	v_n := v_n + v_k;
+	v_n := v_n + kassa_member_erase_care(p_member_id);
 
 	INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
 	VALUES (nullif(p_staff_id, 0), p_till_id, 'member.erase', 'member:' || p_member_id,

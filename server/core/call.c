@@ -128,6 +128,8 @@ static const struct {
 	{ "BAD_TOTALS", N_("the amounts of the request do not add up") },
 	{ "MEMBER_NOT_FOUND", N_("no such member") },
 	{ "MEMBER_ERASED", N_("this member's data was erased; sell without a member") },
+	{ "MEMBER_MERGED", N_("this member record was merged into another; look the customer up "
+			      "again by phone or card") },
 	{ "REASON_NAMES_MEMBER",
 	  N_("the reason may not contain the member's phone, card, e-mail or name") },
 	{ "BAD_REASON", N_("give a reason of 1-500 characters without control characters") },

@@ -73,7 +73,8 @@ static void *worker_main(void *unused)
 		pthread_mutex_unlock(&mu);
 
 		/* a job for a till that waited this long is answered, not run */
-		j->expired = now_usec() - j->enq_us > (int64_t)cf_worker_queue_timeout_ms * 1000;
+		j->expired = j->call != NULL &&
+			     now_usec() - j->enq_us > (int64_t)cf_worker_queue_timeout_ms * 1000;
 		if (!j->expired) {
 			uselocale(j->locale ? j->locale : LC_GLOBAL_LOCALE);
 			j->work(j->arg);
@@ -204,6 +205,19 @@ void worker_submit_call(Call *c, WorkFn work, WorkDoneFn done, void *arg)
 		return;
 	free(j);
 	worker_refuse(c, "the worker queue is full");
+}
+
+bool worker_submit(WorkFn work, WorkDoneFn done, void *arg)
+{
+	Job *j = xcalloc(1, sizeof(*j));
+
+	j->work = work;
+	j->done = done;
+	j->arg = arg;
+	if (job_push(j))
+		return true;
+	free(j);
+	return false;
 }
 
 int worker_busy(void)

@@ -30,6 +30,12 @@ MUSTCHECK bool worker_setup(int n);
  * frees c->state: so arg must be c->state or owned by it. Takes c.
  */
 void worker_submit_call(struct Call *c, WorkFn work, WorkDoneFn done, void *arg);
+/*
+ * Queue a job that answers no Call (the outbox's file writes): false, and
+ * done never fires, when the queue is full; otherwise done fires later on
+ * the loop thread (such a job is never expired). arg is the caller's.
+ */
+bool worker_submit(WorkFn work, WorkDoneFn done, void *arg);
 /* Jobs queued or running. */
 int worker_busy(void);
 /* Jobs waiting for a thread (at most cf_worker_queue_max), and the threads: metrics. */

@@ -18,6 +18,7 @@ void crm_setup(void)
 	outbox_setup();
 	campaign_setup();
 	feed_setup();
+	reco_job_setup();
 }
 
 bool crm_start(void)

@@ -73,6 +73,7 @@ void endpoint_setup(void);
 void outbox_setup(void);
 void campaign_setup(void);
 void feed_setup(void);
+void reco_job_setup(void);
 bool outbox_start(void);
 void outbox_shutdown(void);
 void followup_job_start(void);

@@ -12,12 +12,19 @@
  * same sale under another key is ALREADY_EXISTS / FEEDBACK_EXISTS, and a
  * sale of another store is not found (a till learns nothing about other
  * stores' sales).
+ *
+ * The low-rating rule (complaint_rating_opens, [crm] complaint_rating_max)
+ * is decided here: a rating at most that opens a complaint about the
+ * sale's member in the same transaction (none if the sale has no member);
+ * FeedbackRecorded.complaint_id names it, and a retry answers it again.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "complaint_state.h"
 #include "crm.h"
+#include "crm_table.h"
 #include "db.h"
 #include "i18n.h"
 #include "log.h"
@@ -35,34 +42,13 @@ void feedback_setup(void)
 	/*
 	 * $1 till, $2 key, $3 the request's hash, $4 the till's store, $5 the
 	 * staff logged in, $6 txn_id (0: by receipt), $7 receipt_no, $8 rating,
-	 * $9 comment.
+	 * $9 comment, $10 whether the low-rating rule opens a complaint.
 	 */
 	st_feedback = db_stmt_add("feedback",
-		"SELECT * FROM kassa_feedback($1, $2, $3::bytea, $4, $5, $6, $7, $8, $9)",
+		"SELECT * FROM kassa_feedback($1, $2, $3::bytea, $4, $5, $6, $7, $8, $9, "
+		"$10::boolean)",
 		DB_LANE_WORK);
-}
-
-/* Code points in s, which is valid UTF-8: the bytes that do not continue one. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
-/* A comment is UTF-8 text without control characters but line breaks and tabs. */
-static bool comment_is_valid(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (!utf8_is_valid(s, len) || utf8_chars(s) > FEEDBACK_COMMENT_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t') || s[i] == 0x7F)
-			return false;
-	return true;
+	feedback_list_setup();
 }
 
 static void feedback_db_cb(void *arg, DbStatus st, const PGresult *res)
@@ -93,6 +79,7 @@ static void feedback_db_cb(void *arg, DbStatus st, const PGresult *res)
 	}
 	ok.feedback_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	ok.txn_id = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	ok.complaint_id = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
 	resp.body_case = KASSA__V1__RESPONSE__BODY_FEEDBACK_RECORDED;
 	resp.feedback_recorded = &ok;
 	call_reply(c, &resp);
@@ -116,7 +103,7 @@ void handle_feedback(Call *c)
 			  "%s", _("name the sale by its transaction id or receipt number"));
 		return;
 	}
-	if (!comment_is_valid(f->comment)) {
+	if (!complaint_text_is_valid(f->comment, FEEDBACK_COMMENT_MAX, true)) {
 		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_COMMENT",
 			  _("a comment is at most %d characters of text"), FEEDBACK_COMMENT_MAX);
 		return;
@@ -128,10 +115,11 @@ void handle_feedback(Call *c)
 	snprintf(txn, sizeof(txn), "%lld", (long long)f->txn_id);
 	snprintf(rating, sizeof(rating), "%d", (int)f->rating);
 
-	const char *params[9] = {
+	const char *params[10] = {
 		till, c->req->idempotency_key, sqltext_str(&hash), store, staff, txn,
 		f->receipt_no, rating, f->comment,
+		complaint_rating_opens((int)f->rating, cf_crm_complaint_rating_max) ? "t" : "f",
 	};
-	db_query(st_feedback, 9, params, feedback_db_cb, c);
+	db_query(st_feedback, 10, params, feedback_db_cb, c);
 	sqltext_free(&hash);
 }

@@ -17,6 +17,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "core.h"
+#include "db.h"
 #include "loyalty.h"
 #include "sqltext.h"
 
@@ -51,5 +52,26 @@ bool loyalty_config_has_control(const char *s);
 
 /* Is s "" or a calendar date "YYYY-MM-DD" (years 1900-9999)? */
 bool loyalty_config_date_is_valid(const char *s);
+
+#define COUPON_CLAIM_MAX 64
+#define COUPON_DEF_NPARAMS 14
+
+/*
+ * A CouponDefine checked (the claim code normalised) and turned into the
+ * parameters kassa_coupon_def_insert() takes after its id and staff: name,
+ * kind, value, percent_bp, cap, item SKU, min_spend, valid_from, valid_to,
+ * max_total, max_member, stackable, issue_on, claim code (the strings
+ * borrow d and o). False after answering c INVALID_ARGUMENT. For
+ * CouponDefine and CouponDefChange's replacement (coupon_change.c).
+ */
+typedef struct CouponDefParams {
+	char claim[COUPON_CLAIM_MAX + 1], value[24], percent[16], cap[24], min_spend[24];
+	char max_total[16], max_member[16];
+	const char *p[COUPON_DEF_NPARAMS];
+} CouponDefParams;
+MUSTCHECK bool coupon_define_params(Call *c, const Kassa__V1__CouponDefine *d,
+				    CouponDefParams *o);
+/* A definition's claim code another one has: answered ALREADY_EXISTS CLAIM_CODE_TAKEN, true. */
+bool coupon_claim_taken(Call *c, DbStatus st, const PGresult *res);
 
 #endif

@@ -29,7 +29,6 @@
 #define COUPON_NAME_MAX 100		/* characters */
 #define COUPON_SKU_MAX 64
 #define COUPON_CLAIM_MIN 4
-#define COUPON_CLAIM_MAX 64
 
 static int st_define, st_issue;
 
@@ -115,19 +114,64 @@ static const char *define_check(const Kassa__V1__CouponDefine *d, const char *cl
 	return NULL;
 }
 
+bool coupon_claim_taken(Call *c, DbStatus st, const PGresult *res)
+{
+	if (call_is_orphan(c) || st != DB_SQL_ERROR || strcmp(db_sqlstate(res), "23505") != 0 ||
+	    strcmp(db_constraint(res), "coupon_defs_claim_code_key") != 0)
+		return false;
+	call_fail(c, KASSA__V1__STATUS_CODE__ALREADY_EXISTS, "CLAIM_CODE_TAKEN",
+		  "another coupon has this claim code");
+	return true;
+}
+
+bool coupon_define_params(Call *c, const Kassa__V1__CouponDefine *d, CouponDefParams *o)
+{
+	const char *detail, *why = "";
+	bool fixed = d->kind == KASSA__V1__COUPON_KIND__COUPON_FIXED;
+	bool percent = d->kind == KASSA__V1__COUPON_KIND__COUPON_PERCENT;
+
+	memset(o, 0, sizeof(*o));
+	if (d->claim_code[0] && !claim_normalize(d->claim_code, o->claim)) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_CLAIM_CODE",
+			  "a claim code is %d-%d letters, digits, '-' or '_'", COUPON_CLAIM_MIN,
+			  COUPON_CLAIM_MAX);
+		return false;
+	}
+	if ((detail = define_check(d, o->claim, &why)) != NULL) {
+		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, detail, "%s", why);
+		return false;
+	}
+	/* only the fields of its kind are stored */
+	snprintf(o->value, sizeof(o->value), "%lld", fixed ? (long long)d->value_minor : 0LL);
+	snprintf(o->percent, sizeof(o->percent), "%d", percent ? (int)d->percent_bp : 0);
+	snprintf(o->cap, sizeof(o->cap), "%lld", percent ? (long long)d->cap_minor : 0LL);
+	snprintf(o->min_spend, sizeof(o->min_spend), "%lld", (long long)d->min_spend_minor);
+	snprintf(o->max_total, sizeof(o->max_total), "%d", (int)d->max_uses_total);
+	snprintf(o->max_member, sizeof(o->max_member), "%d", (int)d->max_uses_per_member);
+	o->p[0] = d->name;
+	o->p[1] = fixed ? "fixed" : percent ? "percent" : "free_item";
+	o->p[2] = o->value;
+	o->p[3] = o->percent;
+	o->p[4] = o->cap;
+	o->p[5] = d->kind == KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM ? d->item_sku : "";
+	o->p[6] = o->min_spend;
+	o->p[7] = d->valid_from;
+	o->p[8] = d->valid_to;
+	o->p[9] = o->max_total;
+	o->p[10] = o->max_member;
+	o->p[11] = d->stackable ? "true" : "false";
+	o->p[12] = d->issue_on;
+	o->p[13] = o->claim;
+	return true;
+}
+
 static void coupon_defined_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
 	Kassa__V1__CouponDefined def = KASSA__V1__COUPON_DEFINED__INIT;
 
-	if (!call_is_orphan(c) && st == DB_SQL_ERROR && strcmp(db_sqlstate(res), "23505") == 0 &&
-	    strcmp(db_constraint(res), "coupon_defs_claim_code_key") == 0) {
-		call_fail(c, KASSA__V1__STATUS_CODE__ALREADY_EXISTS, "CLAIM_CODE_TAKEN",
-			  "another coupon has this claim code");
-		return;
-	}
-	if (!call_db_ok(c, st, res))
+	if (coupon_claim_taken(c, st, res) || !call_db_ok(c, st, res))
 		return;
 	def.def_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	resp.body_case = KASSA__V1__RESPONSE__BODY_COUPON_DEFINED;
@@ -138,43 +182,19 @@ static void coupon_defined_cb(void *arg, DbStatus st, const PGresult *res)
 void handle_coupon_define(Call *c)
 {
 	const Kassa__V1__CouponDefine *d = c->req->coupon_define;
-	char claim[COUPON_CLAIM_MAX + 1] = "", value[24], percent[16], cap[24], min_spend[24];
-	char max_total[16], max_member[16];
-	const char *kind, *detail, *why = "";
+	CouponDefParams dp;
 	LoyaltyConfigParams ap;
+	const char *params[4 + COUPON_DEF_NPARAMS];
 
-	if (d->claim_code[0] && !claim_normalize(d->claim_code, claim)) {
-		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_CLAIM_CODE",
-			  "a claim code is %d-%d letters, digits, '-' or '_'", COUPON_CLAIM_MIN,
-			  COUPON_CLAIM_MAX);
+	if (!coupon_define_params(c, d, &dp))
 		return;
-	}
-	if ((detail = define_check(d, claim, &why)) != NULL) {
-		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, detail, "%s", why);
-		return;
-	}
-	kind = d->kind == KASSA__V1__COUPON_KIND__COUPON_FIXED ? "fixed" :
-	       d->kind == KASSA__V1__COUPON_KIND__COUPON_PERCENT ? "percent" : "free_item";
-	/* only the fields of its kind are stored */
-	snprintf(value, sizeof(value), "%lld", d->kind == KASSA__V1__COUPON_KIND__COUPON_FIXED ?
-		 (long long)d->value_minor : 0LL);
-	snprintf(percent, sizeof(percent), "%d", d->kind == KASSA__V1__COUPON_KIND__COUPON_PERCENT ?
-		 (int)d->percent_bp : 0);
-	snprintf(cap, sizeof(cap), "%lld", d->kind == KASSA__V1__COUPON_KIND__COUPON_PERCENT ?
-		 (long long)d->cap_minor : 0LL);
-	snprintf(min_spend, sizeof(min_spend), "%lld", (long long)d->min_spend_minor);
-	snprintf(max_total, sizeof(max_total), "%d", (int)d->max_uses_total);
-	snprintf(max_member, sizeof(max_member), "%d", (int)d->max_uses_per_member);
 	loyalty_config_params_init(&ap, c, &d->base);
-
-	const char *params[18] = {
-		ap.till, ap.staff, c->req->idempotency_key, sqltext_str(&ap.hash),
-		d->name, kind, value, percent, cap,
-		d->kind == KASSA__V1__COUPON_KIND__COUPON_FREE_ITEM ? d->item_sku : "",
-		min_spend, d->valid_from, d->valid_to, max_total, max_member,
-		d->stackable ? "true" : "false", d->issue_on, claim,
-	};
-	db_query(st_define, 18, params, coupon_defined_cb, c);
+	params[0] = ap.till;
+	params[1] = ap.staff;
+	params[2] = c->req->idempotency_key;
+	params[3] = sqltext_str(&ap.hash);
+	memcpy(params + 4, dp.p, sizeof(dp.p));
+	db_query(st_define, 4 + COUPON_DEF_NPARAMS, params, coupon_defined_cb, c);
 	loyalty_config_params_free(&ap);
 }
 

@@ -74,18 +74,22 @@ void member_setup(void)
 {
 	st_register = db_stmt_add("member_register",
 		"SELECT kassa_member_register($1, $2, $3, $4, $5, $6, nullif($7, '')::date, $8,"
-		" $9, $10, $11, $12, $13, $14, $15, $16)", DB_LANE_WORK);
+		" $9, $10, $11, $12, $13, $14, $15, $16, $17)", DB_LANE_WORK);
 	st_by_id = db_stmt_add("member_by_id",
 		"SELECT " MEMBER_ONE_COLUMNS " FROM members WHERE member_id = $1"
 		" AND erased_at IS NULL", DB_LANE_QUICK);	/* an erased member is not found */
+	/* a merged record answers its survivor (merge.c): the customer a cashier means */
 	st_get_by_id = db_stmt_add("member_get_by_id",
-		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE member_id = $1"
+		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE member_id ="
+		" (SELECT coalesce(merged_into, member_id) FROM members WHERE member_id = $1)"
 		" AND erased_at IS NULL", DB_LANE_QUICK);
 	st_get_by_phone = db_stmt_add("member_get_by_phone",
-		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE phone = $1",
+		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE member_id ="
+		" (SELECT coalesce(merged_into, member_id) FROM members WHERE phone = $1)",
 		DB_LANE_QUICK);
 	st_get_by_card = db_stmt_add("member_get_by_card",
-		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE card_no = $1",
+		"SELECT " MEMBER_ONE_COLUMNS MEMBER_PANEL_COLUMNS " FROM members WHERE member_id ="
+		" (SELECT coalesce(merged_into, member_id) FROM members WHERE card_no = $1)",
 		DB_LANE_QUICK);
 	st_by_name = db_stmt_add("member_by_name",
 		"SELECT " MEMBER_COLUMNS " FROM members WHERE name LIKE $1 ESCAPE '\\'"
@@ -93,25 +97,15 @@ void member_setup(void)
 	st_by_suffix = db_stmt_add("member_by_phone_suffix",
 		"SELECT " MEMBER_COLUMNS " FROM members WHERE reverse(phone) LIKE $1"
 		" ORDER BY member_id LIMIT $2", DB_LANE_WORK);
-	/* $2 names the fields to replace; the others keep their values */
+	/*
+	 * $2 names the fields to replace; the others keep their values. A
+	 * consent withdrawn cancels the member's pending marketing messages
+	 * in the same transaction (functions/members.sql).
+	 */
 	st_update = db_stmt_add("member_update",
-		"UPDATE members SET"
-		" name = CASE WHEN 'name' = ANY($2::text[]) THEN $3 ELSE name END,"
-		" phone = CASE WHEN 'phone' = ANY($2::text[]) THEN $4 ELSE phone END,"
-		" card_no = CASE WHEN 'card_no' = ANY($2::text[]) THEN $5 ELSE card_no END,"
-		" birthday = CASE WHEN 'birthday' = ANY($2::text[]) THEN nullif($6, '')::date"
-		"  ELSE birthday END,"
-		" gender = CASE WHEN 'gender' = ANY($2::text[]) THEN $7::smallint ELSE gender END,"
-		" email = CASE WHEN 'email' = ANY($2::text[]) THEN $8 ELSE email END,"
-		" address = CASE WHEN 'address' = ANY($2::text[]) THEN $9 ELSE address END,"
-		" preferred_channel = CASE WHEN 'preferred_channel' = ANY($2::text[])"
-		"  THEN $10::smallint ELSE preferred_channel END,"
-		" marketing_consent = CASE WHEN 'marketing_consent' = ANY($2::text[])"
-		"  THEN $11::boolean ELSE marketing_consent END,"
-		" tags = CASE WHEN 'tags' = ANY($2::text[]) THEN $12::text[] ELSE tags END,"
-		" notes = CASE WHEN 'notes' = ANY($2::text[]) THEN $13 ELSE notes END,"
-		" updated_at = now()"
-		" WHERE member_id = $1 RETURNING " MEMBER_ONE_COLUMNS, DB_LANE_WORK);
+		"SELECT " MEMBER_ONE_COLUMNS " FROM kassa_member_update($1, $2::text[], $3, $4, $5,"
+		" nullif($6, '')::date, $7::smallint, $8, $9, $10::smallint, $11::boolean,"
+		" $12::text[], $13, $14) AS members", DB_LANE_WORK);
 }
 
 /* ---- validation ---- */
@@ -152,6 +146,12 @@ static bool card_is_valid(const char *s)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
 			return false;
 	return true;
+}
+
+/* A member's messages' language: "zh_CN" or "en"; "" (zh_CN) only at registration. */
+static bool language_is_valid(const char *s, bool registering)
+{
+	return strcmp(s, "zh_CN") == 0 || strcmp(s, "en") == 0 || (registering && s[0] == '\0');
 }
 
 /* Is field `name` to be checked: always for register, listed for update. */
@@ -204,6 +204,8 @@ static bool member_check(Call *c, const Kassa__V1__MemberRegister *v, char **fie
 	else if (wants("preferred_channel", fields, nfields, all) &&
 		 (v->preferred_channel < 0 || v->preferred_channel > 3))
 		bad = "unknown channel value", detail = "BAD_CHANNEL";
+	else if (wants("language", fields, nfields, all) && !language_is_valid(v->language, all))
+		bad = "language must be zh_CN or en", detail = "BAD_LANGUAGE";
 	else if (wants("tags", fields, nfields, all)) {
 		if (v->n_tags > MEMBER_TAGS_MAX)
 			bad = "at most 20 tags", detail = "BAD_TAGS";
@@ -264,6 +266,7 @@ void member_from_row(const Call *c, const PGresult *res, int r, Kassa__V1__Membe
 	m->cumulative_spend = spend;
 	m->tier = PQgetvalue(res, r, 15);
 	m->created_at = PQgetvalue(res, r, 16);
+	m->language = PQgetvalue(res, r, 17);
 	snprintf(qr, qrlen, MEMBER_QR_PREFIX "%s", m->card_no);
 	m->qr_payload = qr;
 }
@@ -486,6 +489,8 @@ bool member_answer_build(Call *c, const PGresult *res, MemberAnswer *a, MemberAg
 	if (PQnfields(res) > MEMBER_STATS_COL)
 		member_stats_fill(&a->m, PQgetisnull(res, 0, MEMBER_STATS_COL) ? NULL :
 				  PQgetvalue(res, 0, MEMBER_STATS_COL), &a->stats);
+	if (PQnfields(res) > MEMBER_RECO_COL)
+		member_reco_fill(&a->m, PQgetvalue(res, 0, MEMBER_RECO_COL), &a->reco);
 	return true;
 }
 
@@ -497,6 +502,7 @@ void member_answer_clear(MemberAnswer *a)
 	json_decref(a->loyalty);
 	json_decref(a->panel.recent);
 	member_stats_clear(&a->stats);
+	member_reco_clear(&a->reco);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -620,12 +626,13 @@ void handle_member_register(Call *c)
 	snprintf(staff, sizeof(staff), "%lld", (long long)c->staff_id);
 	snprintf(store, sizeof(store), "%lld", (long long)c->sess->store_id);
 
-	const char *params[16] = {
+	const char *params[17] = {
 		till, c->req->idempotency_key, sqltext_str(&hash), v->name, phone, v->card_no,
 		v->birthday, gender, v->email, v->address, channel,
 		v->marketing_consent ? "true" : "false", sqltext_str(&tags), v->notes, staff, store,
+		v->language[0] ? v->language : "zh_CN",
 	};
-	db_query(st_register, 16, params, member_registered_cb, c);
+	db_query(st_register, 17, params, member_registered_cb, c);
 	sqltext_free(&hash);
 	sqltext_free(&tags);
 }
@@ -728,7 +735,8 @@ void handle_member_update(Call *c)
 	const Kassa__V1__MemberUpdate *u = c->req->member_update;
 	static const Kassa__V1__MemberRegister empty = KASSA__V1__MEMBER_REGISTER__INIT;
 	static const char *const known[] = { "name", "phone", "card_no", "birthday", "gender",
-		"email", "address", "preferred_channel", "marketing_consent", "tags", "notes" };
+		"email", "address", "preferred_channel", "marketing_consent", "tags", "notes",
+		"language" };
 	const Kassa__V1__MemberRegister *v = u->values ? u->values : &empty;
 	char phone[PHONE_MAX], id[24], gender[8], channel[8];
 	SqlText fields = SQLTEXT_INIT, tags = SQLTEXT_INIT;
@@ -760,12 +768,13 @@ void handle_member_update(Call *c)
 	snprintf(gender, sizeof(gender), "%d", (int)v->gender);
 	snprintf(channel, sizeof(channel), "%d", (int)v->preferred_channel);
 
-	const char *params[13] = {
+	const char *params[14] = {
 		id, sqltext_str(&fields), v->name, phone[0] ? phone : "+0", v->card_no,
 		v->birthday, gender, v->email, v->address, channel,
 		v->marketing_consent ? "true" : "false", sqltext_str(&tags), v->notes,
+		v->language,
 	};
-	db_query(st_update, 13, params, member_one_cb, c);
+	db_query(st_update, 14, params, member_one_cb, c);
 	sqltext_free(&fields);
 	sqltext_free(&tags);
 }

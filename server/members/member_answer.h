@@ -16,20 +16,20 @@
 #include "core.h"
 #include "phone.h"
 
-/* A member's columns over a relation called members (17 columns, 0..16). */
+/* A member's columns over a relation called members (18 columns, 0..17). */
 #define MEMBER_COLUMNS \
 	"member_id, name, phone, card_no, coalesce(to_char(birthday, 'YYYY-MM-DD'), ''), gender," \
 	" email, address, preferred_channel, marketing_consent, array_to_json(tags)::text, notes," \
 	" points_balance, cumulative_spend_minor, currency, tier," \
-	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define MEMBER_NCOLUMNS 17
+	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), language"
+#define MEMBER_NCOLUMNS 18
 /* The RFM scores and portrait, one JSON text (migrations/functions/member360.sql). */
 #define MEMBER_STATS_COLUMN "kassa_member_stats_json(member_id)"
 
 /* One member's answer also carries what the till shows about its loyalty. */
 #define MEMBER_ONE_COLUMNS MEMBER_COLUMNS \
 	", kassa_member_loyalty_json(member_id)"
-#define MEMBER_LOYALTY_COL 17
+#define MEMBER_LOYALTY_COL 18
 /*
  * The member panel of a MemberGet: $2 the tier basis is points, $3 the
  * rule set's window in months. The tier basis over the window; the last
@@ -59,11 +59,14 @@
 	"     WHERE rl.txn_id = l.txn_id AND rl.line_no = l.line_no)" \
 	"   GROUP BY l.product_id ORDER BY units DESC, recent_at DESC, l.product_id LIMIT 1) u" \
 	"  JOIN products p ON p.product_id = u.product_id)" \
-	", " MEMBER_STATS_COLUMN
-#define MEMBER_BASIS_COL 18
-#define MEMBER_RECENT_COL 19
-#define MEMBER_USUAL_COL 20
-#define MEMBER_STATS_COL 21
+	", " MEMBER_STATS_COLUMN ", " MEMBER_RECO_COLUMN
+#define MEMBER_BASIS_COL 19
+#define MEMBER_RECENT_COL 20
+#define MEMBER_USUAL_COL 21
+#define MEMBER_STATS_COL 22
+/* ... and the stored suggestions (functions/recommendations.sql), one JSON text. */
+#define MEMBER_RECO_COLUMN "kassa_member_reco_json(member_id)"
+#define MEMBER_RECO_COL (MEMBER_STATS_COL + 1)
 
 #define MEMBER_QR_LEN 64
 #define MEMBER_RECENT 5
@@ -87,6 +90,13 @@ typedef struct MemberStats {
 	char **cats;		/* owned array; its strings borrow from doc */
 } MemberStats;
 
+/* A member's recommendations, and what their strings borrow from. */
+typedef struct MemberReco {
+	json_t *doc;				/* owned: kassa_member_reco_json()'s array */
+	Kassa__V1__Recommendation *recs;	/* owned array */
+	Kassa__V1__Recommendation **rp;		/* owned array */
+} MemberReco;
+
 /* Everything a single Member answer is built in; clear with member_answer_clear(). */
 typedef struct MemberAnswer {
 	Kassa__V1__Member m;		/* the answer; strings borrow from the result and below */
@@ -99,6 +109,7 @@ typedef struct MemberAnswer {
 	Kassa__V1__Coupon **coupons;	/* owned (coupon_pb_free) */
 	MemberPanel panel;
 	MemberStats stats;
+	MemberReco reco;
 } MemberAnswer;
 
 /*
@@ -117,8 +128,8 @@ void member_from_row(const Call *c, const PGresult *res, int r, Kassa__V1__Membe
 
 /*
  * Build the single member of row 0 of res into a: MEMBER_COLUMNS, then
- * kassa_member_loyalty_json() (column 17), then optionally
- * MEMBER_PANEL_COLUMNS (18..21, the last MEMBER_STATS_COLUMN). When the rule set
+ * kassa_member_loyalty_json() (column 18), then optionally
+ * MEMBER_PANEL_COLUMNS (19..22, the last MEMBER_STATS_COLUMN). When the rule set
  * in force is newer than kassad's, reload it and call again(c, id)
  * instead; when it cannot be loaded, answer c. False in both cases (c
  * handed off or answered; a is then clear). res must hold one row.
@@ -138,5 +149,14 @@ void member_panel_params(const char **by_points, char months[16]);
  */
 void member_stats_fill(Kassa__V1__Member *m, const char *json, MemberStats *s);
 void member_stats_clear(MemberStats *s);
+
+/* ---- profile.c ---- */
+
+/*
+ * Parse json (kassa_member_reco_json()'s text) into r and point
+ * m->recommendations at it; clear r with member_reco_clear() after packing.
+ */
+void member_reco_fill(Kassa__V1__Member *m, const char *json, MemberReco *r);
+void member_reco_clear(MemberReco *r);
 
 #endif

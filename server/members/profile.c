@@ -4,7 +4,8 @@
  * MemberGet gives it (member.c's builder: loyalty summary, panel, RFM
  * scores and portrait), and the newest entries of every list: refunds,
  * the points and stored-value ledgers with the balance after each entry,
- * coupons with their status, feedback given; and the totals (purchases,
+ * coupons with their status, feedback given, complaints and follow-ups
+ * (summaries); and the totals (purchases,
  * refunds, each ledger's sum), erased and merged_into. Purchases page
  * through MemberHistory (history.c).
  *
@@ -29,7 +30,7 @@
 
 #define PROFILE_DEFAULT 20	/* entries per list when limit is 0 */
 #define PROFILE_MAX 200
-#define PROFILE_JSON_COL (MEMBER_STATS_COL + 1)
+#define PROFILE_JSON_COL (MEMBER_RECO_COL + 1)
 
 static int st_profile;
 
@@ -81,6 +82,8 @@ typedef struct ProfileLists {
 	Kassa__V1__LedgerEntry *wallet, **wp;
 	Kassa__V1__CouponRecord *coupons, **cp;
 	Kassa__V1__FeedbackEntry *feedback, **fp;
+	Kassa__V1__ComplaintSummary *complaints, **kp;
+	Kassa__V1__FollowupSummary *followups, **up;
 } ProfileLists;
 
 static char *jstr(const json_t *o, const char *key)
@@ -184,6 +187,74 @@ static void feedback_fill(const json_t *arr, Kassa__V1__MemberProfile *p, Profil
 	p->feedback = l->fp;
 }
 
+static void complaints_fill(const json_t *arr, Kassa__V1__MemberProfile *p, ProfileLists *l)
+{
+	p->n_complaints = json_array_size(arr);
+	l->complaints = list_alloc(p->n_complaints, sizeof(*l->complaints), (void ***)&l->kp);
+	for (size_t i = 0; i < p->n_complaints; i++) {
+		const json_t *o = json_array_get(arr, i);
+		Kassa__V1__ComplaintSummary *k = &l->complaints[i];
+
+		kassa__v1__complaint_summary__init(k);
+		k->complaint_id = jint(o, "complaint_id");
+		k->status = jstr(o, "status");
+		k->category = jstr(o, "category");
+		k->opened_at = jstr(o, "opened_at");
+		k->resolved_at = jstr(o, "resolved_at");
+	}
+	p->complaints = l->kp;
+}
+
+static void followups_fill(const json_t *arr, Kassa__V1__MemberProfile *p, ProfileLists *l)
+{
+	p->n_followups = json_array_size(arr);
+	l->followups = list_alloc(p->n_followups, sizeof(*l->followups), (void ***)&l->up);
+	for (size_t i = 0; i < p->n_followups; i++) {
+		const json_t *o = json_array_get(arr, i);
+		Kassa__V1__FollowupSummary *f = &l->followups[i];
+
+		kassa__v1__followup_summary__init(f);
+		f->followup_id = jint(o, "followup_id");
+		f->kind = jstr(o, "kind");
+		f->due_on = jstr(o, "due_on");
+		f->state = jstr(o, "state");
+		f->outcome = jstr(o, "outcome");
+	}
+	p->followups = l->up;
+}
+
+void member_reco_fill(Kassa__V1__Member *m, const char *json, MemberReco *r)
+{
+	size_t n;
+
+	memset(r, 0, sizeof(*r));
+	r->doc = json_loads(json, 0, NULL);
+	n = json_array_size(r->doc);
+	r->recs = list_alloc(n, sizeof(*r->recs), (void ***)&r->rp);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *o = json_array_get(r->doc, i);
+		Kassa__V1__Recommendation *x = &r->recs[i];
+
+		kassa__v1__recommendation__init(x);
+		x->product_id = jint(o, "product_id");
+		x->sku = jstr(o, "sku");
+		x->name = jstr(o, "name");
+		x->reason = jstr(o, "reason");
+		x->score_milli = (int32_t)jint(o, "score_milli");
+		x->because_sku = jstr(o, "because_sku");
+	}
+	m->n_recommendations = n;
+	m->recommendations = r->rp;
+}
+
+void member_reco_clear(MemberReco *r)
+{
+	json_decref(r->doc);
+	free(r->recs);
+	free(r->rp);
+	memset(r, 0, sizeof(*r));
+}
+
 static void lists_free(ProfileLists *l)
 {
 	free(l->refunds);
@@ -196,6 +267,10 @@ static void lists_free(ProfileLists *l)
 	free(l->cp);
 	free(l->feedback);
 	free(l->fp);
+	free(l->complaints);
+	free(l->kp);
+	free(l->followups);
+	free(l->up);
 }
 
 /* Fill p's lists and totals from kassa_member_360_json()'s document doc. */
@@ -209,6 +284,8 @@ static void profile_fill(Kassa__V1__MemberProfile *p, const json_t *doc, Profile
 	p->stored_value = l->wp;
 	coupons_fill(json_object_get(doc, "coupons"), p, l);
 	feedback_fill(json_object_get(doc, "feedback"), p, l);
+	complaints_fill(json_object_get(doc, "complaints"), p, l);
+	followups_fill(json_object_get(doc, "followups"), p, l);
 	p->purchases = jint(doc, "purchases");
 	p->refunds_total = jint(doc, "refunds_total");
 	p->points_ledger_sum = jint(doc, "points_sum");

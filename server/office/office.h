@@ -21,6 +21,8 @@ void handle_analytics_run(Call *c);
 void report_setup(void);
 /* The loyalty reports and the forecast (report_loyalty.c); before db_setup(). */
 void report_loyalty_setup(void);
+/* Customer care's reports: complaints (report_care.c); before db_setup(). */
+void report_care_setup(void);
 void handle_report_run(Call *c);
 
 void export_setup(void);

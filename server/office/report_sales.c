@@ -93,6 +93,11 @@ static bool visits_compute(const ReportQuery *q, const PGresult *res, ReportOut 
 	return true;
 }
 
+static const ReportCol c_bought_together[] = {
+	{ "sku", T }, { "name", T }, { "other_sku", T }, { "other_name", T }, { "baskets", I },
+	{ "support_bp", P }, { "confidence_bp", P }, { "lift", DEC },
+};
+
 const ReportSpec report_sales_specs[] = {
 	{ .name = "sales_daily", .chart = "line", .default_from = -29, .default_to = 0,
 	  .sql = CALL("kassa_report_sales_daily"), .cols = c_daily, .n_cols = N(c_daily),
@@ -126,5 +131,10 @@ const ReportSpec report_sales_specs[] = {
 	  .notes = n_tiers, .n_notes = N(n_tiers) },
 	{ .name = "staff", .chart = "", .default_from = -29, .default_to = 0,
 	  .sql = CALL("kassa_report_staff"), .cols = c_staff, .n_cols = N(c_staff) },
+	/* the recommendations job's pairs, as of its last run (care/reco) */
+	{ .name = "bought_together", .chart = "", .no_range = true, .chain_wide = true,
+	  .default_limit = 50, .takes_category = true,
+	  .sql = CALL("kassa_report_bought_together"), .cols = c_bought_together,
+	  .n_cols = N(c_bought_together) },
 };
 const size_t report_sales_count = N(report_sales_specs);

@@ -148,6 +148,36 @@ void it_fresh_name(const char *prefix, char out[64])
 	snprintf(out, 64, "%s-%ld-%lld-%u", prefix, (long)getpid(), (long long)time(NULL), n);
 }
 
+int64_t it_cash_sale(Harness *h, KassaClient *kc, const char *prefix, int64_t member_id,
+		     int64_t price_minor)
+{
+	char sku[64], key[64];
+	KcLine line = { 0 };
+	KcTender t = { KASSA__V1__TENDER_KIND__TENDER_CASH, price_minor, NULL };
+	KcSale s = { 0 };
+	Kassa__V1__Response *r = NULL;
+	int64_t id = 0;
+
+	it_fresh_name(prefix, sku);
+	if (!it_sqlf(h, "INSERT INTO products (sku, name, price_minor) VALUES ('%s', '%s', %lld)",
+		     sku, prefix, (long long)price_minor))
+		return 0;
+	line.code = sku;
+	line.quantity = 1;
+	s.lines = &line;
+	s.nlines = 1;
+	s.tenders = &t;
+	s.ntenders = 1;
+	s.member_id = member_id;
+	it_fresh_name("sale", key);
+	if (CHECK(kc_checkout(kc, &s, key, false, &r) == KC_OK && r != NULL &&
+		  kc_status(r) == KASSA__V1__STATUS_CODE__OK && r->transaction,
+		  "sale: %s", r ? kc_detail(r) : kc_last_error(kc)))
+		id = r->transaction->txn_id;
+	kc_response_free(r);
+	return id;
+}
+
 int64_t it_register_tier(Harness *h, KassaClient *kc, const char *name, const char *tier)
 {
 	char phone[32];

@@ -36,6 +36,12 @@ bool it_sqlf(Harness *h, const char *fmt, ...) __attribute__((format(printf, 2, 
 
 /* A name no other run uses: prefix, "-", pid, time and a counter ("CPN-4711-1718000000-3"). */
 void it_fresh_name(const char *prefix, char out[64]);
+/*
+ * One cash sale by kc of one fresh product (made here, SKU prefix) at
+ * price_minor, to member_id (0 = none): its txn_id, or 0 + CHECK failure.
+ */
+int64_t it_cash_sale(Harness *h, KassaClient *kc, const char *prefix, int64_t member_id,
+		     int64_t price_minor);
 /* it_register(), then put the member in tier (unless "Regular"); 0 + CHECK failure. */
 int64_t it_register_tier(Harness *h, KassaClient *kc, const char *name, const char *tier);
 

@@ -22,6 +22,10 @@
 
 #include "phone.h"
 #include "scr.h"
+#include "textwidth.h"
+
+#define MEMBER_RECO_SHOWN 3	/* suggestions on the panel */
+#define MEMBER_RECO_NAME 24	/* display cells of a name */
 
 static const ScrHelp member_help[] = {
 	{ 2, SK_CTRL('e'), N_("Find") },
@@ -54,6 +58,28 @@ void member_summary(const Sale *s, char *buf, size_t len)
 }
 
 /* Coupons and purchases, below the member's balances. */
+/*
+ * The first MEMBER_RECO_SHOWN products the recommendations job suggests
+ * for the member, at row (advanced): their names in one column of
+ * MEMBER_RECO_NAME display cells (CJK names take two each), then the sku.
+ */
+static void member_recommendations(const Kassa__V1__Member *m, int *row, int bottom)
+{
+	char name[MEMBER_RECO_NAME * 4 + 1], line[256];
+
+	if (m->n_recommendations == 0 || *row >= bottom)
+		return;
+	scr_put((*row)++, 2, _("Recommend:"), COLS - 4);
+	for (size_t i = 0; i < m->n_recommendations && i < MEMBER_RECO_SHOWN && *row < bottom;
+	     i++) {
+		textwidth_pad(name, sizeof(name), m->recommendations[i]->name, MEMBER_RECO_NAME,
+			      TEXT_LEFT);
+		snprintf(line, sizeof(line), "  %zu. %s  %s", i + 1, name,
+			 m->recommendations[i]->sku);
+		scr_put((*row)++, 2, line, COLS - 4);
+	}
+}
+
 static void member_lists(const Kassa__V1__Member *m, int row, int bottom)
 {
 	char a[24], line[256];
@@ -85,6 +111,7 @@ static void member_lists(const Kassa__V1__Member *m, int row, int bottom)
 		snprintf(line, sizeof(line), "%s %s", _("Suggestion:"), m->suggestions[i]);
 		scr_put(row++, 2, line, COLS - 4);
 	}
+	member_recommendations(m, &row, bottom);
 }
 
 /* The RFM class as the cashier reads it ("" for none or one this till does not know). */

@@ -91,6 +91,9 @@ static bool member_field(Kassa__V1__MemberRegister *m, const char *key, char *va
 			m->marketing_consent = false;
 		else
 			*why = "consent must be yes or no";
+	} else if (strcmp(key, "language") == 0 || strcmp(key, "lang") == 0) {
+		*proto_name = "language";
+		m->language = val;	/* zh_CN or en: the server says if it is neither */
 	} else if (strcmp(key, "tags") == 0) {
 		char *p = val, *comma;
 
