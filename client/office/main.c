@@ -137,6 +137,32 @@ static void usage(FILE *f)
 	fprintf(f, "  show pools|sessions|queues|jobs|version   (%s)\n  reload   (%s)\n",
 		_("the operator console: kassad's state now"),
 		_("reload kassad's configuration and certificates, as SIGHUP does"));
+	fprintf(f, "%s\n", _("customer care:"));
+	fprintf(f,
+		"  complaint open member=ID [txn=ID|receipt=NO] category=C text=TEXT [owner=STAFF]\n"
+		"  complaint update ID [status=S] [owner=STAFF] [note=TEXT]\n"
+		"  complaint show ID\n"
+		"  complaint list [store=ID] [status=S|all] [owner=ID] [member=ID]\n"
+		"  feedback list [member=ID] [store=ID] [staff=ID] [from=D] [to=D] [max_rating=N]\n"
+		"  followup rules | followup set-rules FILE.json\n"
+		"  followup list [store=ID] [staff=ID] [state=due|overdue|open|done|all]\n"
+		"  followup record ID [outcome=reached|no_answer|declined] [note=TEXT] [assign=STAFF]\n"
+		"  points adjust MEMBER POINTS --reason TEXT\n"
+		"  coupon deactivate DEF | coupon edit DEF FIELD=VALUE...\n"
+		"  template put NAME lang=zh_CN|en [subject=TEXT] body=TEXT|file=PATH\n"
+		"  template list\n"
+		"  endpoint put NAME kind=webhook url=https://...|kind=file file=NAME\n"
+		"               [channels=sms,email,wechat] [events=PATTERN,...] [new-secret]\n"
+		"  endpoint list\n"
+		"  outbox list [state=S] [endpoint=NAME] [member=ID] | outbox list id=N\n"
+		"  outbox retry ID\n"
+		"  campaign create name=TEXT segment=NAME holdout=P%% [coupon=DEF] [template=NAME]\n"
+		"                  from=YYYY-MM-DD to=YYYY-MM-DD\n"
+		"  campaign launch|show|report ID | campaign list\n"
+		"  member merge KEEP MERGE --reason TEXT [--yes]\n"
+		"  member import FILE [--all-or-nothing] [--dry-run] [--rejected OUT.csv]\n"
+		"  feed export [after=N] [types=PATTERN,...] [--follow]\n"
+		"  job run followups|recommendations|feed\n");
 	fprintf(f, "%s\n  phone=NUMBER|LAST_DIGITS card=CARD name=PREFIX tag=TAG tier=TIER\n"
 		"  class=new|active|high_value|at_risk|lost|none birthday_month=1-12 store=ID\n"
 		"  visit_from=YYYY-MM-DD visit_to=YYYY-MM-DD spend_min=12.34 spend_max=12.34\n"

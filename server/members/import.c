@@ -286,6 +286,8 @@ void handle_member_import(Call *c)
 	}
 	f = calloc(1, sizeof(*f));
 	if (f == NULL || !import_parse(q->csv, len, f)) {
+		if (f != NULL)
+			import_free(f);
 		free(f);
 		call_fail(c, KASSA__V1__STATUS_CODE__RESOURCE_EXHAUSTED, "OUT_OF_MEMORY", "%s",
 			  _("out of memory"));

@@ -266,10 +266,11 @@ static const char *value_problem(ImportRow *row, ImportCol c, const char *v)
 
 	switch (c) {
 	case IC_PHONE:
-		if (len == 0)
-			return "PHONE_REQUIRED";
+		/* allocated first: row_check() takes a row without it for out of memory */
 		if ((row->phone = calloc(1, PHONE_MAX)) == NULL)
 			return "OUT_OF_MEMORY";
+		if (len == 0)
+			return "PHONE_REQUIRED";
 		return phone_normalize(v, row->phone, PHONE_MAX) ? NULL : "BAD_PHONE";
 	case IC_NAME:
 		if (len == 0)
@@ -485,7 +486,7 @@ bool import_parse(const char *csv, size_t len, ImportFile *f)
 	}
 	ok = rows_read(&r, &icap, buf) && dups_mark(f, &icap, IC_PHONE) &&
 	     dups_mark(f, &icap, IC_CARD_NO);
-	if (ok)
+	if (ok && f->n_issues > 1)	/* issues is NULL when there are none */
 		qsort(f->issues, f->n_issues, sizeof(*f->issues), issue_cmp);
 out:
 	free(buf);

@@ -31,7 +31,7 @@ emit() {		# emit FILE HEX
 frame() { printf '%08x%s' $(( ${#1} / 2 )) "$1"; }	# 4-byte BE length + body
 
 # regress-* are inputs that once crashed a target (scripts/fuzz-short.sh): they stay
-find request frame money ruleset filter tender records -maxdepth 1 -type f \
+find request frame money ruleset filter tender records csv -maxdepth 1 -type f \
 	! -name 'regress-*' -delete 2>/dev/null || true
 
 # ---- request: Kassa.v1.Request (1 request_id, 2 idempotency_key, 10.. body) ----
@@ -136,3 +136,10 @@ emit records/coupons "$(hx_str '[{"code":"CPN-1","name":"5 off","kind":1,"value"
 emit records/codes "$(hx_str '["CPN-1","CPN-2",3,null]')"
 emit records/sale "$(hx_str '{"txn":{"tenders":[{"kind":1}]},"usable_coupons":[{"code":"X"}],"coupon_codes":["A"]}')"
 emit records/odd "$(hx_str '[1,"two",null,[],{},{"kind":"1","amount":1e40,"ref":7}]')"
+
+# ---- csv: MemberImport.csv files (server/members/import_csv.c) ----
+mkdir -p csv
+printf 'phone,name,birthday,email,consent,language\r\n+8613900001111,Li Lei,1990-05-01,li@example.com,yes,zh_CN\r\n13900002222,"Han, Meimei",,,no,en\r\n' > csv/good
+printf '\xef\xbb\xbfname,phone,tags,notes\n"Wang ""Xiao"" Er",+86 139 0000 3333,vip;new,"two\nlines"\n\nZhao,12,,\n,+8613900004444,,\n' > csv/mixed
+printf 'phone,name\n+8613900005555,A\n+8613900005555,B\n"unterminated,C\n' > csv/bad
+printf 'phone,phone,nom\n1,2,3\n' > csv/header

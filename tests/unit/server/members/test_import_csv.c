@@ -71,10 +71,12 @@ static void test_bad_rows(void **state)
 			     "13800000004,E\"x,,,,\n"		/* 7 quote in an unquoted field */
 			     "13800000005,F\n"			/* 8 field count */
 			     "13800000006,\"G\"x,,,,\n"		/* 9 text after a quote */
-			     "13800000007,H,,,,\n");		/* 10 good */
+			     "13800000007,H,,,,\n"		/* 10 good */
+			     ",I,,,,\n");			/* 11 missing phone (found by fuzz_csv) */
 
 	(void)state;
-	assert_int_equal(f.n_rows, 9);
+	assert_int_equal(f.n_rows, 10);
+	assert_true(has(&f, 11, "phone", "PHONE_REQUIRED"));
 	assert_true(has(&f, 2, "phone", "BAD_PHONE"));
 	assert_true(has(&f, 3, "name", "NAME_REQUIRED"));
 	assert_true(has(&f, 4, "birthday", "BAD_DATE"));
