@@ -76,6 +76,11 @@ static const Label labels[] = {
 	{ "other_sku", N_("Bought with SKU") }, { "other_name", N_("Bought with") },
 	{ "baskets", N_("Baskets") }, { "support_bp", N_("Support") },
 	{ "confidence_bp", N_("Confidence") }, { "lift", N_("Lift") },
+	/* complaint resolution (care/complaints, report_care.c) */
+	{ "opened", N_("Opened") }, { "resolved", N_("Resolved") },
+	{ "rejected", N_("Rejected") }, { "still_open", N_("Still open") },
+	{ "median_hours", N_("Median hours to resolve") },
+	{ "avg_hours", N_("Average hours to resolve") },
 };
 
 /* Machine values of notes a person reads in words. */
@@ -89,6 +94,7 @@ static const Label note_values[] = {
 
 static const Label titles[] = {
 	{ "bought_together", N_("Bought together") },
+	{ "complaints", N_("Complaints") },
 	{ "message_templates", N_("Message templates") },
 	{ "sales_daily", N_("Daily sales by store") },
 	{ "sales_by_store", N_("Sales by store") },

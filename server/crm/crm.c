@@ -34,6 +34,9 @@ bool crm_start(void)
 void crm_shutdown(void)
 {
 	outbox_shutdown();
+	followup_job_stop();
+	reco_job_stop();
+	feed_job_stop();
 }
 
 static const struct {

@@ -79,6 +79,10 @@ void outbox_shutdown(void);
 void followup_job_start(void);
 void reco_job_start(void);
 void feed_job_start(void);
+/* Free the jobs' timers (crm_shutdown()). */
+void followup_job_stop(void);
+void reco_job_stop(void);
+void feed_job_stop(void);
 /* The jobs run on request: each answers the Call with a JobDone. */
 void followup_job_run(Call *c);
 void reco_job_run(Call *c);

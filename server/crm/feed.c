@@ -294,3 +294,16 @@ void handle_feed_export(Call *c)
 	db_query(st_export, 3, params, feed_export_cb, c);
 	sqltext_free(&types);
 }
+
+/* Free the timers (at shutdown, after the loop ended). */
+void feed_job_stop(void)
+{
+	if (tick_ev != NULL) {
+		event_free(tick_ev);
+		tick_ev = NULL;
+	}
+	if (again_ev != NULL) {
+		event_free(again_ev);
+		again_ev = NULL;
+	}
+}

@@ -281,3 +281,12 @@ void followup_job_setup(void)
 {
 	run_setup();
 }
+
+/* Free the timer (at shutdown, after the loop ended). */
+void followup_job_stop(void)
+{
+	if (tick_ev != NULL) {
+		event_free(tick_ev);
+		tick_ev = NULL;
+	}
+}

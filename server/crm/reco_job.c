@@ -308,3 +308,12 @@ void reco_job_start(void)
 		die("could not arm the recommendations timer");
 	metrics_job_schedule(RECO_JOB, cf_crm_reco_interval);
 }
+
+/* Free the timer (at shutdown, after the loop ended). */
+void reco_job_stop(void)
+{
+	if (tick_ev != NULL) {
+		event_free(tick_ev);
+		tick_ev = NULL;
+	}
+}
