@@ -25,32 +25,7 @@ static bool is(const Kassa__V1__Response *r, Kassa__V1__StatusCode code, const c
 /* One cash sale of a fresh product at 500; its txn_id, 0 + failure otherwise. */
 static int64_t sale(Harness *h, KassaClient *kc, int64_t member_id)
 {
-	char sku[64];
-	KcLine line = { 0 };
-	KcTender t = { CASH, 500, NULL };
-	KcSale s = { 0 };
-	Kassa__V1__Response *r = NULL;
-	int64_t id = 0;
-	char key[64];
-
-	it_fresh_name("FBK", sku);
-	if (!it_sqlf(h, "INSERT INTO products (sku, name, price_minor) VALUES ('%s', 'FB', 500)",
-		     sku))
-		return 0;
-	line.code = sku;
-	line.quantity = 1;
-	s.lines = &line;
-	s.nlines = 1;
-	s.tenders = &t;
-	s.ntenders = 1;
-	s.member_id = member_id;
-	it_fresh_name("sale", key);
-	if (CHECK(kc_checkout(kc, &s, key, false, &r) == KC_OK && is(r, ST_OK, NULL) &&
-		  r->transaction, "sale: %s %s body %d", r ? kc_status_name(kc_status(r)) : "-",
-		  r ? kc_detail(r) : kc_last_error(kc), r ? (int)r->body_case : -1))
-		id = r->transaction->txn_id;
-	kc_response_free(r);
-	return id;
+	return it_cash_sale(h, kc, "FBK", member_id, 500);
 }
 
 static int64_t rows(Harness *h)
