@@ -6,6 +6,20 @@
  * requests up in it and knows no domain. A new request adds a row here.
  */
 #include "admin/admin.h"
+#include "store/store_admin.h"
+#include "staff/staff_admin.h"
+#include "admin/till_admin.h"
+#include "catalog/catalog_admin.h"
+#include "catalog/price_list.h"
+#include "catalog/gift_admin.h"
+#include "store/stock.h"
+#include "store/count.h"
+#include "store/transfer.h"
+#include "store/supplier.h"
+#include "store/purchase.h"
+#include "store/receiving.h"
+#include "store/count_card.h"
+#include "store/clock.h"
 #include "catalog/product.h"
 #include "core.h"
 #include "crm/crm.h"
@@ -162,6 +176,100 @@ static const Route route_table[] = {
 	{ KASSA__V1__REQUEST__BODY_COUPON_DEF_CHANGE, handle_coupon_def_change, true, ROLE_ADMIN,
 	  true, NULL },
 	{ KASSA__V1__REQUEST__BODY_JOB_RUN, handle_job_run, true, ROLE_ADMIN, true, NULL },
+	/* store operations, stores and staff (org.proto) */
+	{ KASSA__V1__REQUEST__BODY_STORE_PUT, handle_store_put, true, ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_STORE_LIST, handle_store_list, true, ROLE_ANY,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_STAFF_PUT, handle_staff_put, true, ROLE_MANAGER | ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_STAFF_LIST, handle_staff_list, true, HEAD_OFFICE,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_STAFF_PIN_RESET, handle_staff_pin_reset, true, ROLE_MANAGER | ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_STAFF_PIN_CHANGE, handle_staff_pin_change, true, ROLE_ANY,
+	  true, NULL },
+	/* store operations, tills and their certificates (tills.proto) */
+	{ KASSA__V1__REQUEST__BODY_TILL_PUT, handle_till_put, true, ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_TILL_LIST, handle_till_list, true, HEAD_OFFICE,
+	  false, NULL },
+	/* store operations, products, categories, price lists, the gift catalogue (catalog_admin.proto) */
+	{ KASSA__V1__REQUEST__BODY_PRODUCT_PUT, handle_product_put, true, ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_PRODUCT_LIST, handle_product_list, true, ROLE_ANY,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_CATEGORY_PUT, handle_category_put, true, ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_CATEGORY_LIST, handle_category_list, true, ROLE_ANY,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_PRICE_LIST_PUT, handle_price_list_put, true, ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_PRICE_LIST_QUERY, handle_price_list_query, true, HEAD_OFFICE,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_GIFT_ITEM_PUT, handle_gift_item_put, true, ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_GIFT_ITEM_LIST, handle_gift_item_list, true, ROLE_ANY,
+	  false, NULL },
+	/* store operations, stock levels, the stock ledger, low-stock alerts, movers (stock.proto) */
+	{ KASSA__V1__REQUEST__BODY_STOCK_LIST, handle_stock_list, true, ROLE_ANY,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_STOCK_MOVES, handle_stock_moves, true, HEAD_OFFICE,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_STOCK_ADJUST, handle_stock_adjust, true, ROLE_MANAGER | ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_STOCK_ALERT_LIST, handle_stock_alert_list, true, HEAD_OFFICE,
+	  false, NULL },
+	/* store operations, stock counts and transfers (counts.proto) */
+	{ KASSA__V1__REQUEST__BODY_COUNT_OPEN, handle_count_open, true, ROLE_STORE,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_COUNT_SCAN, handle_count_scan, true, ROLE_STORE,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_COUNT_GET, handle_count_get, true, ROLE_ANY,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_COUNT_POST, handle_count_post, true, ROLE_MANAGER | ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_TRANSFER_SEND, handle_transfer_send, true, ROLE_MANAGER | ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_TRANSFER_RECEIVE, handle_transfer_receive, true, ROLE_MANAGER | ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_TRANSFER_GET, handle_transfer_get, true, ROLE_ANY,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_TRANSFER_LIST, handle_transfer_list, true, HEAD_OFFICE,
+	  false, NULL },
+	/* store operations, suppliers, purchase orders, goods receiving (supply.proto) */
+	{ KASSA__V1__REQUEST__BODY_SUPPLIER_PUT, handle_supplier_put, true, ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_SUPPLIER_LIST, handle_supplier_list, true, HEAD_OFFICE,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_SUPPLIER_PRODUCT_PUT, handle_supplier_product_put, true, ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_PURCHASE_SUGGEST, handle_purchase_suggest, true, ROLE_MANAGER | ROLE_ADMIN,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_PURCHASE_ORDER_PUT, handle_purchase_order_put, true, ROLE_MANAGER | ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_PURCHASE_ORDER_GET, handle_purchase_order_get, true, HEAD_OFFICE,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_PURCHASE_ORDER_LIST, handle_purchase_order_list, true, HEAD_OFFICE,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_GOODS_RECEIVE, handle_goods_receive, true, ROLE_MANAGER | ROLE_ADMIN,
+	  true, NULL },
+	/* store operations, service items and count cards (cards.proto) */
+	{ KASSA__V1__REQUEST__BODY_SERVICE_ITEM_PUT, handle_service_item_put, true, ROLE_ADMIN,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_CARD_LIST, handle_card_list, true, ROLE_ANY,
+	  false, NULL },
+	{ KASSA__V1__REQUEST__BODY_CARD_REDEEM, handle_card_redeem, true, CASH_DESK,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_CARD_REFUND, handle_card_refund, true, ROLE_MANAGER | ROLE_ADMIN,
+	  true, NULL },
+	/* store operations, staff time: clock in and out (clock.proto) */
+	{ KASSA__V1__REQUEST__BODY_CLOCK_IN, handle_clock_in, true, ROLE_ANY,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_CLOCK_OUT, handle_clock_out, true, ROLE_ANY,
+	  true, NULL },
+	{ KASSA__V1__REQUEST__BODY_CLOCK_LIST, handle_clock_list, true, ROLE_ANY,
+	  false, NULL },
 };
 
 void routes_setup(void)
@@ -180,6 +288,8 @@ void routes_setup(void)
 	report_setup();
 	report_loyalty_setup();
 	report_care_setup();
+	report_supply_setup();
+	report_staff_setup();
 	export_setup();
 	dashboard_setup();
 	audit_setup();
@@ -188,4 +298,19 @@ void routes_setup(void)
 	member_import_setup();
 	points_adjust_setup();
 	coupon_change_setup();
+	/* store operations */
+	store_admin_setup();
+	staff_admin_setup();
+	till_admin_setup();
+	catalog_admin_setup();
+	price_list_setup();
+	gift_admin_setup();
+	stock_setup();
+	count_setup();
+	transfer_setup();
+	supplier_setup();
+	purchase_setup();
+	receiving_setup();
+	count_card_setup();
+	clock_setup();
 }

@@ -50,5 +50,14 @@
 #include "kc_exports.h"
 #include "kc_rights.h"
 #include "kc_req.h"
+/* store operations */
+#include "kc_org.h"
+#include "kc_tills.h"
+#include "kc_catalog_admin.h"
+#include "kc_stock.h"
+#include "kc_counts.h"
+#include "kc_supply.h"
+#include "kc_cards.h"
+#include "kc_clock.h"
 
 #endif

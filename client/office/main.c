@@ -58,6 +58,7 @@
 
 #include "i18n.h"
 #include "kassa_client.h"
+#include "store_ops.h"
 #include "kc_cli.h"
 #include "kc_json.h"
 #include "money.h"
@@ -163,6 +164,7 @@ static void usage(FILE *f)
 		"  member import FILE [--all-or-nothing] [--dry-run] [--rejected OUT.csv]\n"
 		"  feed export [after=N] [types=PATTERN,...] [--follow]\n"
 		"  job run followups|recommendations|feed\n");
+	store_ops_usage(f);
 	fprintf(f, "%s\n  phone=NUMBER|LAST_DIGITS card=CARD name=PREFIX tag=TAG tier=TIER\n"
 		"  class=new|active|high_value|at_risk|lost|none birthday_month=1-12 store=ID\n"
 		"  visit_from=YYYY-MM-DD visit_to=YYYY-MM-DD spend_min=12.34 spend_max=12.34\n"
@@ -861,6 +863,11 @@ static OfficeCmd find_cmd(char **words, int n, int *used)
 			*used = 1;
 			return office_cmds[i].fn;
 		}
+	for (i = 0; n >= 1 && store_ops_cmds[i].verb != NULL; i++)
+		if (store_ops_cmds[i].sub == NULL && strcmp(words[0], store_ops_cmds[i].verb) == 0) {
+			*used = 1;
+			return store_ops_cmds[i].fn;
+		}
 	if (n < 2)
 		return NULL;
 	*used = 2;
@@ -868,6 +875,10 @@ static OfficeCmd find_cmd(char **words, int n, int *used)
 		if (office_cmds[i].sub != NULL && strcmp(words[0], office_cmds[i].verb) == 0 &&
 		    strcmp(words[1], office_cmds[i].sub) == 0)
 			return office_cmds[i].fn;
+	for (i = 0; store_ops_cmds[i].verb != NULL; i++)
+		if (store_ops_cmds[i].sub != NULL && strcmp(words[0], store_ops_cmds[i].verb) == 0 &&
+		    strcmp(words[1], store_ops_cmds[i].sub) == 0)
+			return store_ops_cmds[i].fn;
 	return NULL;
 }
 

@@ -460,6 +460,14 @@ BEGIN
 		WITH ORDINALITY AS u(kind, amount, ref, currency, foreign_minor, rate_micro,
 			rate_version, ord);
 
+	-- the goods leave the store's stock (functions/stock.sql; gifts are the gift
+	-- catalogue's, above); service items become the member's count cards
+	PERFORM kassa_stock_moves(p_store_id, 'sale', v_txn, v_staff,
+		p_product_ids, ARRAY(SELECT CASE WHEN u.g > 0 THEN 0 ELSE -u.q END::bigint
+			FROM unnest(p_qtys, p_gift_points) WITH ORDINALITY AS u(q, g, ord)
+			ORDER BY u.ord));
+	PERFORM kassa_card_sale(p_store_id, v_txn, p_member_id, v_created, p_product_ids, p_qtys);
+
 	-- last: an audit row takes the audit chain's lock (functions/audit.sql) until
 	-- commit, so a sale takes it after every row lock it needs, never between
 	IF jsonb_array_length(v_claimed) > 0 THEN

@@ -326,6 +326,15 @@ BEGIN
 		-- only if the guard above were bypassed; the key still says no
 		RAISE EXCEPTION 'LINE_ALREADY_REFUNDED' USING ERRCODE = 'KA412';
 	END;
+	-- the goods come back to this store's stock (functions/stock.sql; gifts are the
+	-- gift catalogue's, below); the lines' count cards (functions/count_cards.sql)
+	PERFORM kassa_stock_moves(p_store_id, 'refund', v_refund, p_staff_id,
+		ARRAY(SELECT l.product_id FROM transaction_lines l
+			WHERE l.txn_id = p_txn_id AND l.line_no = ANY(p_line_nos) ORDER BY l.line_no),
+		ARRAY(SELECT CASE WHEN l.gift_points > 0 THEN 0 ELSE l.quantity END::bigint
+			FROM transaction_lines l
+			WHERE l.txn_id = p_txn_id AND l.line_no = ANY(p_line_nos) ORDER BY l.line_no));
+	PERFORM kassa_card_refund_lines(p_txn_id, p_line_nos);
 	WITH back AS (
 		INSERT INTO refund_tenders (refund_id, tender_no, txn_id, kind, amount_minor,
 			reference)

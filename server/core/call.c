@@ -163,6 +163,15 @@ static const struct {
 	{ "LINE_ALREADY_REFUNDED", N_("that line has been refunded already") },
 	{ "APPROVAL_REQUIRED", N_("a refund this large needs a manager's approval") },
 	{ "OTHER_STORE", N_("that sale was made at another store") },
+	{ "OUT_OF_STOCK", N_("not enough in stock at this store") },
+	/* store-ops/org: messages */
+	/* store-ops/tills: messages */
+	/* store-ops/catalog: messages */
+	/* store-ops/stock: messages */
+	/* store-ops/counts: messages */
+	/* store-ops/supply: messages */
+	/* store-ops/cards: messages */
+	/* store-ops/clock: messages */
 };
 
 static const char *sql_message(const char *detail)

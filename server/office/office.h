@@ -23,6 +23,10 @@ void report_setup(void);
 void report_loyalty_setup(void);
 /* Customer care's reports: complaints (report_care.c); before db_setup(). */
 void report_care_setup(void);
+/* Register the supplier performance reports (report_supply.c). */
+void report_supply_setup(void);
+/* Register the staff hours and cashier performance reports (report_staff.c). */
+void report_staff_setup(void);
 void handle_report_run(Call *c);
 
 void export_setup(void);

@@ -226,6 +226,10 @@ static const CmdDef cmd_table[] = {
 	{ "sale", "resume", cmd_sale_resume },
 	{ "sale", "suspended", cmd_sale_suspended },
 	{ "txn", "show", cmd_txn_show },
+	/* store-ops/org: rows */
+	/* store-ops/counts: rows */
+	/* store-ops/cards: rows */
+	/* store-ops/clock: rows */
 };
 
 /*

@@ -160,6 +160,10 @@ void cmd_complaint(Till *t, const Cmd *c);
 /* script_followup.c: followup list|record, points adjust */
 void cmd_followup(Till *t, const Cmd *c);
 void cmd_points_adjust(Till *t, const Cmd *c);
+/* store-ops/org: declarations (script_pin.c) */
+/* store-ops/counts: declarations (script_count.c) */
+/* store-ops/cards: declarations (script_card.c) */
+/* store-ops/clock: declarations (script_clock.c) */
 void cmd_receipt(Till *t, const Cmd *c);
 void cmd_receipt_reprint(Till *t, const Cmd *c);
 void cmd_rates(Till *t, const Cmd *c);

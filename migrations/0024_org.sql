@@ -1,0 +1,1 @@
+-- 0024_org: being written (store operations, issue 12)

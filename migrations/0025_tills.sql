@@ -1,0 +1,1 @@
+-- 0025_tills: being written (store operations, issue 12)

@@ -1,0 +1,1 @@
+-- 0026_catalog_admin: being written (store operations, issue 12)

@@ -1,0 +1,1 @@
+-- 0027_stock: being written (store operations, issue 12)

@@ -1,0 +1,1 @@
+-- 0028_counts_transfers: being written (store operations, issue 12)

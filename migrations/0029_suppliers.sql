@@ -1,0 +1,1 @@
+-- 0029_suppliers: being written (store operations, issue 12)

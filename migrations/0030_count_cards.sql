@@ -1,0 +1,1 @@
+-- 0030_count_cards: being written (store operations, issue 12)

@@ -1,0 +1,1 @@
+-- 0031_staff_time: being written (store operations, issue 12)

@@ -1,0 +1,1 @@
+-- clock: being written (store operations, issue 12)

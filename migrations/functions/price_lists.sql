@@ -1,0 +1,1 @@
+-- price_lists: being written (store operations, issue 12)

@@ -1,0 +1,1 @@
+-- staff_admin: being written (store operations, issue 12)

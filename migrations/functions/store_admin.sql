@@ -1,0 +1,1 @@
+-- store_admin: being written (store operations, issue 12)

@@ -1,0 +1,1 @@
+-- suppliers: being written (store operations, issue 12)

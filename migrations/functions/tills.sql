@@ -1,0 +1,1 @@
+-- tills: being written (store operations, issue 12)

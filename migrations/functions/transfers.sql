@@ -1,0 +1,1 @@
+-- transfers: being written (store operations, issue 12)
