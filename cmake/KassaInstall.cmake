@@ -18,7 +18,7 @@
 # tests/packaging/test_install.sh installs into a temporary prefix and checks this layout.
 
 install(TARGETS kassad RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
-install(TARGETS kassa-till kassa-office kassa-bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS kassa-till kassa-office kassa-bench kassa-ca RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/migrations/
 	DESTINATION ${CMAKE_INSTALL_DATADIR}/kassa/migrations
@@ -31,7 +31,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/docker/kassad.ini.example
 install(FILES ${PROJECT_BINARY_DIR}/server/systemd/kassad.service
 	DESTINATION lib/systemd/system OPTIONAL)
 
-foreach(page kassa-till.1 kassa-office.1 kassa-bench.1 kassad.conf.5 kassad.8)
+foreach(page kassa-till.1 kassa-office.1 kassa-bench.1 kassa-ca.1 kassad.conf.5 kassad.8)
 	string(REGEX REPLACE ".*\\.([0-9])$" "\\1" sect ${page})
 	install(FILES ${PROJECT_SOURCE_DIR}/docs/man/${page}
 		DESTINATION ${CMAKE_INSTALL_MANDIR}/man${sect})

@@ -27,6 +27,7 @@
 #include "loyalty/rates.h"
 #include "members/members.h"
 #include "office/office.h"
+#include "office/report_stock.h"
 #include "routes.h"
 #include "staff/staff.h"
 #include "store/store.h"
@@ -290,6 +291,7 @@ void routes_setup(void)
 	report_care_setup();
 	report_supply_setup();
 	report_staff_setup();
+	report_stock_setup();
 	export_setup();
 	dashboard_setup();
 	audit_setup();

@@ -135,7 +135,8 @@ $$;
 -- one, its currency ('' = the store's), the foreign amount, the rate and
 -- the rate's version. p_claim_codes: those of p_coupon_codes that are
 -- claim codes, claimed here. p_till: the till's fields {sold_at as epoch
--- seconds or '' for now, receipt_no, offline 't'/'f', sold_by or 0}.
+-- seconds or '' for now, receipt_no, offline 't'/'f', sold_by or 0, the
+-- business day kassad priced with (YYYY-MM-DD; absent: the sale's date)}.
 CREATE FUNCTION kassa_checkout(
 	p_store_id bigint, p_till_id bigint, p_staff_id bigint,
 	p_key text, p_hash bytea, p_member_id bigint,
@@ -179,6 +180,8 @@ DECLARE
 	v_receipt_no	text := coalesce(p_till[2], '');
 	v_offline	boolean := coalesce(p_till[3], 'f')::boolean;
 	v_sold_by	bigint := coalesce(nullif(p_till[4], ''), '0')::bigint;
+	-- the business day kassad priced with (checkout_till_tail()); else the sale's date
+	v_day		date := coalesce(nullif(p_till[5], '')::date, v_created::date);
 	v_staff		bigint := p_staff_id;
 	v_d		coupon_defs;
 	v_coupon	bigint;
@@ -423,7 +426,15 @@ BEGIN
 			    p_points_offs, p_points_earned, p_gift_points)
 			WITH ORDINALITY AS u(pid, qty, price, t_off, c_off, p_off, pts, gift, ord)
 		JOIN products p ON p.product_id = u.pid AND p.active
-			AND (p.price_minor = u.price OR (u.gift > 0 AND u.price = 0))
+		-- the store's price list in force on the sale's day, else the base
+		-- price: catalog_price_choose() (server/catalog/catalog_price.c)
+		LEFT JOIN LATERAL (SELECT i.price_minor FROM price_list_items i
+			JOIN price_lists l ON l.list_id = i.list_id
+			WHERE i.product_id = u.pid AND i.store_id = p_store_id
+			  AND l.valid_from <= v_day
+			  AND (l.valid_to IS NULL OR l.valid_to >= v_day)
+			ORDER BY l.priority DESC, l.list_id DESC LIMIT 1) pl ON true
+		WHERE coalesce(pl.price_minor, p.price_minor) = u.price OR (u.gift > 0 AND u.price = 0)
 		RETURNING line_total_minor, tier_off_minor, coupon_off_minor, net_minor)
 	SELECT count(*), coalesce(sum(line_total_minor), 0), coalesce(sum(tier_off_minor), 0),
 	       coalesce(sum(coupon_off_minor), 0),

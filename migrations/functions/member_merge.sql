@@ -102,6 +102,9 @@ BEGIN
 		EXECUTE 'UPDATE campaign_members SET member_id = $1 WHERE member_id = $2'
 		USING p_keep, p_merge;
 	END IF;
+	-- count cards (functions/count_cards.sql): their ledger and refunds follow by
+	-- ON UPDATE CASCADE
+	UPDATE count_cards SET member_id = p_keep WHERE member_id = p_merge;
 	UPDATE outbox SET state = 'cancelled', last_error = 'member merged'
 	WHERE member_id = p_merge AND kind = 'message' AND state = 'pending';
 END

@@ -7,7 +7,8 @@
 --                their foreign amount), store-currency amounts;
 --   change       cash change given on sales;
 --   refunds      refunds made at the till: count and amount; cash refunds
---                are their cash (kind 1) refund_tenders;
+--                are their cash (kind 1) refund_tenders, and the count
+--                cards' remainders refunded at the till (card_refunds);
 --   top-ups      stored-value top-ups taken at the till in store-currency
 --                cash, less the change they gave;
 --   expected     float + store-currency cash tendered on sales - change
@@ -48,7 +49,11 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 		  (SELECT count(*) FROM r) AS refunds_count,
 		  (SELECT coalesce(sum(amount_minor), 0) FROM r) AS refunds_minor,
 		  (SELECT coalesce(sum(rt.amount_minor), 0) FROM r JOIN refund_tenders rt
-		     ON rt.refund_id = r.refund_id WHERE rt.kind = 1) AS cash_refunds_minor,
+		     ON rt.refund_id = r.refund_id WHERE rt.kind = 1)
+		   -- count cards' remainders paid out in cash (functions/count_cards.sql)
+		   + (SELECT coalesce(sum(cr.amount_minor), 0) FROM card_refunds cr, s
+		     WHERE cr.till_id = s.till_id AND cr.created_at >= s.opened_at
+		       AND (p_until IS NULL OR cr.created_at < p_until)) AS cash_refunds_minor,
 		  (SELECT coalesce(sum(amount_minor), 0) FROM tn
 		     WHERE txn_kind = 'sale' AND kind = 1 AND currency = '') AS cash_in_minor,
 		  (SELECT coalesce(sum(amount_minor), 0) FROM tn

@@ -1,7 +1,10 @@
 -- Stock per store as a ledger (tables stock_levels and stock_moves,
--- 0023_store_ops.sql). kassa_stock_moves() is the one writer of both: the
--- checkout, refunds, goods receiving, transfers, counts and adjustments
--- call it in their own transaction.
+-- 0023_store_ops.sql; stock_alerts, 0027_stock.sql; docs/store/stock.md).
+-- kassa_stock_moves() is the one writer of the ledger: the checkout,
+-- refunds, goods receiving, transfers, counts and adjustments call it in
+-- their own transaction. kassa_stock_adjust() (StockAdjust,
+-- server/store/stock.c) is a manager's adjustment and safety level; the
+-- lists below are read-only.
 
 -- Move stock of store p_store: per product p_products[i], p_qtys[i] units
 -- (signed: negative out, positive in; a product may appear more than once,
@@ -10,8 +13,21 @@
 -- locked in product order, so two movements cannot deadlock. If the store
 -- keeps no negative stock (stores.negative_stock false), a movement that
 -- takes a product's level below zero raises OUT_OF_STOCK (KA412), and
--- nothing of the movement stays. p_kind is a stock_moves kind, p_ref the id
--- of what moved it (txn, refund, receipt, transfer, count), p_staff who.
+-- nothing of the movement stays - except for a sale made offline and
+-- replayed now (transactions.offline of txn p_ref, kind 'sale'): it has
+-- happened, and the ledger records it. p_kind is a stock_moves kind, p_ref
+-- the id of what moved it (txn, refund, receipt, transfer, count), p_staff
+-- who.
+--
+-- Low-stock alerts: a product whose level goes from >= its safety level
+-- (> 0) to below it gets one stock_alerts row and one member-less feed
+-- event 'stock.low' (member_id 0; the feed job fans it out to endpoints
+-- subscribed to 'stock.*'); a level that rises back to >= its safety level
+-- clears the open alert. The level's row lock orders the movements of a
+-- product, so each crossing is seen by exactly one of them.
+--
+-- One statement (the checkout's cost): the alert CTEs write nothing on an
+-- ordinary sale.
 CREATE FUNCTION kassa_stock_moves(p_store bigint, p_kind text, p_ref bigint, p_staff bigint,
 	p_products bigint[], p_qtys bigint[])
 RETURNS void LANGUAGE plpgsql AS $$
@@ -28,19 +44,254 @@ BEGIN
 		SELECT p_store, d.pid, d.q FROM d ORDER BY d.pid
 		ON CONFLICT (store_id, product_id)
 		DO UPDATE SET on_hand = s.on_hand + EXCLUDED.on_hand, updated_at = now()
-		RETURNING s.product_id, s.on_hand),
+		RETURNING s.product_id, s.on_hand, s.safety_level),
 	mv AS (
 		INSERT INTO stock_moves (store_id, product_id, kind, quantity, on_hand_after,
 			ref_id, staff_id)
 		SELECT p_store, lv.product_id, p_kind, d.q, lv.on_hand, p_ref, p_staff
 		FROM lv JOIN d ON d.pid = lv.product_id
-		RETURNING product_id, quantity, on_hand_after)
+		RETURNING product_id, quantity, on_hand_after),
+	al AS (
+		INSERT INTO stock_alerts (store_id, product_id, safety_level, on_hand)
+		SELECT p_store, lv.product_id, lv.safety_level, lv.on_hand
+		FROM lv JOIN d ON d.pid = lv.product_id
+		WHERE lv.safety_level > 0 AND lv.on_hand < lv.safety_level
+		  AND lv.on_hand - d.q >= lv.safety_level
+		ON CONFLICT DO NOTHING
+		RETURNING alert_id, product_id, safety_level, on_hand),
+	ev AS (
+		INSERT INTO events (member_id, type, data)
+		SELECT 0, 'stock.low', kassa_stock_alert_data(p_store, al.alert_id, al.product_id,
+			al.safety_level, al.on_hand)
+		FROM al),
+	cl AS (
+		UPDATE stock_alerts a SET cleared_at = now()
+		FROM lv JOIN d ON d.pid = lv.product_id
+		WHERE a.store_id = p_store AND a.product_id = lv.product_id
+		  AND a.cleared_at IS NULL AND lv.on_hand >= lv.safety_level
+		  AND lv.on_hand - d.q < lv.safety_level)
 	SELECT min(mv.product_id) FILTER (WHERE mv.quantity < 0 AND mv.on_hand_after < 0)
 	INTO v_short FROM mv;
 	IF v_short IS NOT NULL
-	   AND NOT (SELECT negative_stock FROM stores WHERE store_id = p_store) THEN
+	   AND NOT (SELECT negative_stock FROM stores WHERE store_id = p_store)
+	   AND NOT (p_kind = 'sale' AND EXISTS (SELECT 1 FROM transactions t
+						WHERE t.txn_id = p_ref AND t.offline)) THEN
 		RAISE EXCEPTION 'OUT_OF_STOCK' USING ERRCODE = 'KA412',
 			DETAIL = 'product ' || v_short;
 	END IF;
 END
+$$;
+
+-- The data of a 'stock.low' event (member-less: member_id 0).
+CREATE FUNCTION kassa_stock_alert_data(p_store bigint, p_alert bigint, p_product bigint,
+	p_safety bigint, p_on_hand bigint)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('member_id', 0, 'alert_id', p_alert, 'store_id', p_store,
+		'store_code', (SELECT s.code FROM stores s WHERE s.store_id = p_store),
+		'product_id', p_product,
+		'sku', (SELECT p.sku FROM products p WHERE p.product_id = p_product),
+		'safety_level', p_safety, 'on_hand', p_on_hand)
+$$;
+
+-- The feed job queues an event's outbox rows with the event's member_id
+-- (kassa_feed_number); a member-less event (stock.low, member_id 0) has
+-- none, and outbox.member_id references members: NULL it. Not a kassa_*
+-- function (a trigger depends on it, see feed.sql's header).
+CREATE OR REPLACE FUNCTION stock_outbox_memberless() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.member_id := NULL;
+	RETURN NEW;
+END
+$$;
+CREATE OR REPLACE TRIGGER outbox_memberless BEFORE INSERT ON outbox
+	FOR EACH ROW WHEN (NEW.member_id = 0) EXECUTE FUNCTION stock_outbox_memberless();
+
+-- The mover class of a product that sold p_units (net of refunds) in
+-- p_days days: 'fast' at least one a day, 'medium' at least one a week,
+-- 'slow' fewer, 'none' nothing sold.
+CREATE FUNCTION kassa_stock_mover_class(p_units bigint, p_days integer)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN p_units <= 0 THEN 'none'
+		WHEN p_units >= p_days THEN 'fast'
+		WHEN p_units * 7 >= p_days THEN 'medium'
+		ELSE 'slow' END
+$$;
+
+-- Units sold net of refunds per product of store p_store in the last
+-- p_days days, from the ledger.
+CREATE FUNCTION kassa_stock_sold(p_store bigint, p_days integer)
+RETURNS TABLE (product_id bigint, units bigint)
+LANGUAGE sql STABLE AS $$
+	SELECT m.product_id, -sum(m.quantity)::bigint
+	FROM stock_moves m
+	WHERE m.store_id = p_store AND m.kind IN ('sale', 'refund')
+	  AND m.created_at >= now() - p_days * interval '1 day'
+	GROUP BY m.product_id
+$$;
+
+-- StockList: the levels of store p_store after product p_after, in
+-- product order, at most p_limit; only those below their safety level
+-- when p_below; only mover class p_class unless ''.
+CREATE FUNCTION kassa_stock_list(p_store bigint, p_below boolean, p_class text,
+	p_after bigint, p_limit integer, p_days integer)
+RETURNS TABLE (product_id bigint, sku text, name text, on_hand bigint, safety_level bigint,
+	below boolean, sold bigint, mover_class text)
+LANGUAGE sql STABLE AS $$
+	SELECT x.* FROM (
+		SELECT s.product_id, p.sku, p.name, s.on_hand, s.safety_level,
+			s.safety_level > 0 AND s.on_hand < s.safety_level AS below,
+			coalesce(v.units, 0) AS sold,
+			kassa_stock_mover_class(coalesce(v.units, 0), p_days) AS mover_class
+		FROM stock_levels s JOIN products p USING (product_id)
+		LEFT JOIN kassa_stock_sold(p_store, p_days) v USING (product_id)
+		WHERE s.store_id = p_store AND s.product_id > p_after) x
+	WHERE (NOT p_below OR x.below) AND (p_class = '' OR x.mover_class = p_class)
+	ORDER BY x.product_id LIMIT p_limit
+$$;
+
+-- StockMoves: the ledger of product p_sku at store p_store, newest first,
+-- moves before p_before (0: from the newest), at most p_limit. No row for
+-- an unknown product: the caller checks kassa_stock_product().
+CREATE FUNCTION kassa_stock_move_page(p_store bigint, p_sku text, p_before bigint,
+	p_limit integer)
+RETURNS TABLE (move_id bigint, product_id bigint, kind text, quantity bigint,
+	on_hand_after bigint, ref_id bigint, staff_id bigint, at text)
+LANGUAGE sql STABLE AS $$
+	SELECT m.move_id, m.product_id, m.kind, m.quantity, m.on_hand_after, m.ref_id,
+		m.staff_id,
+		to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+	FROM stock_moves m JOIN products p ON p.product_id = m.product_id AND p.sku = p_sku
+	WHERE m.store_id = p_store AND (p_before <= 0 OR m.move_id < p_before)
+	ORDER BY m.move_id DESC LIMIT p_limit
+$$;
+
+-- StockAlertList: store p_store's alerts, newest first, only the open
+-- ones unless p_all, at most p_limit.
+CREATE FUNCTION kassa_stock_alert_list(p_store bigint, p_all boolean, p_limit integer)
+RETURNS TABLE (alert_id bigint, product_id bigint, sku text, name text, safety_level bigint,
+	on_hand bigint, raised_at text, cleared_at text)
+LANGUAGE sql STABLE AS $$
+	SELECT a.alert_id, a.product_id, p.sku, p.name, a.safety_level, a.on_hand,
+		to_char(a.raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+		coalesce(to_char(a.cleared_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '')
+	FROM stock_alerts a JOIN products p USING (product_id)
+	WHERE a.store_id = p_store AND (p_all OR a.cleared_at IS NULL)
+	ORDER BY a.alert_id DESC LIMIT p_limit
+$$;
+
+-- StockAdjust: at store p_store, product p_sku: move p_qty units (kind
+-- 'adjust', 0 = none) with reason p_reason, then, when p_set_safety, set
+-- the safety level to p_safety (a level now below it raises its alert, one
+-- at or above it clears the open one). Exactly once per idempotency key
+-- (result_id: stock_adjust_seq, the 'adjust' move's ref_id; a retry answers
+-- the level after its move). Audited
+-- 'stock.adjust' (with the reason) and 'stock.safety'. Refusals:
+--   KA404 STORE_NOT_FOUND, UNKNOWN_PRODUCT   KA412 NOT_STOCKED, OUT_OF_STOCK
+--   KA400 STOCK_BAD_REASON (a quantity needs a reason of 1-200 characters)
+-- Returns the level after it (and the move).
+CREATE FUNCTION kassa_stock_adjust(p_till_id bigint, p_staff_id bigint, p_key text,
+	p_hash bytea, p_store bigint, p_sku text, p_qty bigint, p_reason text,
+	p_set_safety boolean, p_safety bigint)
+RETURNS TABLE (r_product_id bigint, r_on_hand bigint, r_safety_level bigint, r_move_id bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_pid	bigint;
+	v_stk	boolean;
+	v_prev	bigint;
+	v_ref	bigint := nextval('stock_adjust_seq');
+	v_move	bigint := 0;
+	v_old	bigint;
+	v_s	stock_levels;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM stores WHERE store_id = p_store) THEN
+		RAISE EXCEPTION 'STORE_NOT_FOUND' USING ERRCODE = 'KA404';
+	END IF;
+	SELECT product_id, stocked INTO v_pid, v_stk FROM products WHERE sku = p_sku;
+	IF v_pid IS NULL THEN
+		RAISE EXCEPTION 'UNKNOWN_PRODUCT' USING ERRCODE = 'KA404';
+	ELSIF NOT v_stk THEN
+		RAISE EXCEPTION 'NOT_STOCKED' USING ERRCODE = 'KA412';
+	ELSIF p_qty <> 0 AND char_length(p_reason) NOT BETWEEN 1 AND 200 THEN
+		RAISE EXCEPTION 'STOCK_BAD_REASON' USING ERRCODE = 'KA400';
+	END IF;
+	v_prev := kassa_idem_claim(p_till_id, p_key, 'stock_adjust', p_hash, v_ref);
+	IF v_prev IS NOT NULL THEN
+		RETURN QUERY SELECT v_pid, coalesce(m.on_hand_after, s.on_hand), s.safety_level,
+			coalesce(m.move_id, 0)
+		FROM stock_levels s LEFT JOIN stock_moves m ON m.kind = 'adjust'
+			AND m.ref_id = v_prev AND m.store_id = s.store_id AND m.product_id = s.product_id
+		WHERE s.store_id = p_store AND s.product_id = v_pid;
+		RETURN;
+	END IF;
+	IF p_qty <> 0 THEN
+		PERFORM kassa_stock_moves(p_store, 'adjust', v_ref, p_staff_id, ARRAY[v_pid],
+			ARRAY[p_qty]);
+		SELECT m.move_id INTO v_move FROM stock_moves m
+		WHERE m.kind = 'adjust' AND m.ref_id = v_ref;
+	END IF;
+	IF p_set_safety THEN
+		-- a product never moved here has no level yet: a move of 0 is none,
+		-- so the row is created here (its on_hand 0 = the sum of no moves)
+		INSERT INTO stock_levels (store_id, product_id) VALUES (p_store, v_pid)
+		ON CONFLICT (store_id, product_id) DO NOTHING;
+		SELECT * INTO v_s FROM stock_levels
+		WHERE store_id = p_store AND product_id = v_pid FOR UPDATE;
+		v_old := v_s.safety_level;
+		UPDATE stock_levels SET safety_level = p_safety, updated_at = now()
+		WHERE store_id = p_store AND product_id = v_pid;
+		IF p_safety > 0 AND v_s.on_hand < p_safety THEN
+			WITH al AS (
+				INSERT INTO stock_alerts (store_id, product_id, safety_level, on_hand)
+				VALUES (p_store, v_pid, p_safety, v_s.on_hand)
+				ON CONFLICT DO NOTHING RETURNING alert_id)
+			INSERT INTO events (member_id, type, data)
+			SELECT 0, 'stock.low', kassa_stock_alert_data(p_store, al.alert_id, v_pid,
+				p_safety, v_s.on_hand) FROM al;
+		ELSE
+			UPDATE stock_alerts SET cleared_at = now()
+			WHERE store_id = p_store AND product_id = v_pid AND cleared_at IS NULL;
+		END IF;
+	END IF;
+	IF p_qty <> 0 THEN
+		INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
+		VALUES (p_staff_id, p_till_id, 'stock.adjust', 'store:' || p_store,
+			jsonb_build_object('product_id', v_pid, 'sku', p_sku, 'quantity', p_qty,
+				'reason', p_reason, 'move_id', v_move));
+	END IF;
+	IF p_set_safety THEN
+		INSERT INTO audit_log (staff_id, till_id, action, subject, detail)
+		VALUES (p_staff_id, p_till_id, 'stock.safety', 'store:' || p_store,
+			jsonb_build_object('product_id', v_pid, 'sku', p_sku, 'from', v_old,
+				'to', p_safety));
+	END IF;
+	RETURN QUERY SELECT v_pid, s.on_hand, s.safety_level, v_move
+	FROM stock_levels s WHERE s.store_id = p_store AND s.product_id = v_pid;
+END
+$$;
+
+-- The "movers" report (server/office/report_stock.c, the report
+-- registry): per store and product sold in [p_from, p_to] (each store's
+-- business days, agg_product_day of 0012_office.sql), the units sold, the
+-- units a day over the range, the mover class for that many days
+-- (kassa_stock_mover_class) and the stock on hand now; fastest first, at
+-- most p_limit rows (0: every one). p_store NULL: every store; p_category
+-- NULL: every category.
+CREATE FUNCTION kassa_report_movers(p_from date, p_to date, p_store bigint, p_category text,
+	p_limit integer)
+RETURNS TABLE (store text, sku text, name text, category text, units bigint, per_day text,
+	on_hand bigint, mover_class text)
+LANGUAGE sql STABLE AS $$
+	SELECT s.code, p.sku, p.name, p.category, a.units,
+		to_char(a.units::numeric / (p_to - p_from + 1), 'FM999999990.00'),
+		coalesce(l.on_hand, 0), kassa_stock_mover_class(a.units, p_to - p_from + 1)
+	FROM (SELECT d.store_id, d.product_id, sum(d.quantity)::bigint AS units
+	      FROM agg_product_day d
+	      WHERE d.day BETWEEN p_from AND p_to AND (p_store IS NULL OR d.store_id = p_store)
+	      GROUP BY d.store_id, d.product_id) a
+	JOIN stores s ON s.store_id = a.store_id
+	JOIN products p ON p.product_id = a.product_id AND p.stocked
+	LEFT JOIN stock_levels l ON l.store_id = a.store_id AND l.product_id = a.product_id
+	WHERE p_category IS NULL OR p.category = p_category
+	ORDER BY a.units DESC, s.code, p.sku
+	LIMIT nullif(p_limit, 0)
 $$;

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog.h"
 #include "util.h"
@@ -50,6 +51,7 @@ static void item_unref(CatalogItem *it)
 	free(it->barcode);
 	free(it->name);
 	free(it->category);
+	free(it->cands);
 	free(h);
 	nitems--;
 }
@@ -169,6 +171,10 @@ void catalog_put_row(const PGresult *res, int row)
 	it->price_minor = strtoll(PQgetvalue(res, row, 5), NULL, 10);
 	if (!safe_strcpy(it->currency, sizeof(it->currency), PQgetvalue(res, row, 6)))
 		it->currency[0] = '\0';
+	/* a result of fewer columns (tests) or a bad text: no price list */
+	if (PQnfields(res) < CATALOG_NCOLUMNS ||
+	    !catalog_price_parse(PQgetvalue(res, row, 7), &it->cands, &it->n_cands))
+		it->n_cands = 0;
 	nitems++;
 	catalog_forget(it->sku);
 	if (it->barcode[0] && !is_other_sku(it->barcode, it->product_id))
@@ -178,6 +184,21 @@ void catalog_put_row(const PGresult *res, int row)
 	if (it->barcode[0] && catalog_get(it->barcode) == NULL)
 		add_code(it->barcode, it);
 	item_unref(it);
+}
+
+int64_t catalog_item_price(const CatalogItem *it, int64_t store_id, int32_t day)
+{
+	return catalog_price_choose(it->cands, it->n_cands, store_id, day, it->price_minor, NULL);
+}
+
+int64_t catalog_item_price_today(const CatalogItem *it, int64_t store_id)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);		/* kassad runs in the business day's zone */
+	return catalog_item_price(it, store_id,
+				  catalog_price_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday));
 }
 
 int catalog_size(void)

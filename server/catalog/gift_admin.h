@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * gift_admin.h: store operations, part "catalog" (being written).
+ * gift_admin: the gift catalogue (gift_items: products given for points)
+ * administered through the protocol: GiftItemPut, GiftItemList.
  * Included only by server/routes.c.
  */
 #ifndef KASSA_GIFT_ADMIN_H

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * price_list.h: store operations, part "catalog" (being written).
- * Included only by server/routes.c.
+ * price_list: stores' price lists with their validity dates
+ * (PriceListPut, PriceListQuery). Which price a sale uses is
+ * catalog_price.h's rule. Included only by server/routes.c.
  */
 #ifndef KASSA_PRICE_LIST_H
 #define KASSA_PRICE_LIST_H

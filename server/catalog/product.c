@@ -2,7 +2,8 @@
 /*
  * product.c: product lookup by SKU or barcode for a till that scans an
  * item. It always asks the database (one index lookup), so the till shows
- * the current price, and refreshes the checkout's catalogue cache with
+ * the current price (the till's store's price list in force today, else
+ * the base price: catalog_item_price()), and refreshes the checkout's catalogue cache with
  * what it read.
  */
 #include <stdlib.h>
@@ -14,14 +15,14 @@
 #include "product.h"
 
 #define PRODUCT_CODE_MAX 64
-#define PRODUCT_SEQ_COL 7	/* after CATALOG_COLUMNS */
+#define PRODUCT_SEQ_COL CATALOG_NCOLUMNS	/* after CATALOG_COLUMNS, then stocked */
 
 static int st_product;
 
 void product_setup(void)
 {
 	st_product = db_stmt_add("product_by_code",
-		"SELECT " CATALOG_COLUMNS ", seq FROM products"
+		"SELECT " CATALOG_COLUMNS ", seq, stocked FROM products"
 		" WHERE active AND (sku = $1 OR barcode = $1) ORDER BY sku = $1 DESC LIMIT 1", DB_LANE_QUICK);
 }
 
@@ -48,11 +49,12 @@ static void product_db_cb(void *arg, DbStatus st, const PGresult *res)
 	p.barcode = it->barcode;
 	p.name = it->name;
 	p.category = it->category;
-	price.minor = it->price_minor;
+	price.minor = catalog_item_price_today(it, c->sess->store_id);	/* the store's */
 	price.currency = (char *)it->currency;
 	p.price = &price;
 	p.seq = strtoll(PQgetvalue(res, 0, PRODUCT_SEQ_COL), NULL, 10);
 	p.active = true;	/* only active products are looked up */
+	p.stocked = PQgetvalue(res, 0, PRODUCT_SEQ_COL + 1)[0] == 't';
 	resp.body_case = KASSA__V1__RESPONSE__BODY_PRODUCT;
 	resp.product = &p;
 	call_reply(c, &resp);

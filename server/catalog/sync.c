@@ -9,7 +9,10 @@
  * seq it holds and asks for the products changed after it, oldest change
  * first, a page at a time; withdrawn products come too, with active false,
  * so that the till drops them. The page also names the current exchange-
- * rate version, so the till knows when to fetch the rates again.
+ * rate version, so the till knows when to fetch the rates again. Prices
+ * are the till's store's: its price list in force today, else the base
+ * price (catalog_price_choose()); a price-list change touches its
+ * products, so their seq moves on and tills refetch them.
  *
  * One prepared statement, one snapshot: the page and the rate version are
  * read together. It asks for one row more than the page holds to learn
@@ -18,9 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "core.h"
+#include "catalog_price.h"
 #include "product.h"
 
 #define SYNC_LIMIT_DEFAULT 500
@@ -40,37 +45,72 @@ enum {
 	SYNC_CURRENCY,
 	SYNC_SEQ,
 	SYNC_ACTIVE,
+	SYNC_STOCKED,
+	SYNC_LISTS,		/* the store's price-list items (catalog_price_parse()) */
 };
 
 void catalog_sync_setup(void)
 {
-	/* $1 after_seq, $2 rows to read (the page's limit + 1) */
+	/* $1 after_seq, $2 rows to read (the page's limit + 1), $3 the till's store */
 	st_sync = db_stmt_add("catalog_sync",
 		"WITH r AS (SELECT coalesce(max(version), 0) AS v FROM exchange_rate_versions),"
 		" p AS (SELECT product_id, sku, coalesce(barcode, '') AS barcode, name, category,"
-		"  price_minor, currency, seq, active FROM products WHERE seq > $1::bigint"
+		"  price_minor, currency, seq, active, stocked FROM products WHERE seq > $1::bigint"
 		"  ORDER BY seq LIMIT $2::integer)"
 		" SELECT r.v, p.product_id, p.sku, p.barcode, p.name, p.category, p.price_minor,"
-		"  p.currency, p.seq, p.active FROM r LEFT JOIN p ON true ORDER BY p.seq",
+		"  p.currency, p.seq, p.active, p.stocked,"
+		/* the till's store's price-list items not ended: catalog_price_choose() picks */
+		"  coalesce((SELECT string_agg(concat_ws(',', i.store_id, to_char(l.valid_from,"
+		"   'YYYYMMDD'), coalesce(to_char(l.valid_to, 'YYYYMMDD'), '0'), l.priority,"
+		"   l.list_id, i.price_minor), ';') FROM price_list_items i"
+		"   JOIN price_lists l ON l.list_id = i.list_id"
+		"   WHERE i.product_id = p.product_id AND i.store_id = $3::bigint"
+		"    AND (l.valid_to IS NULL OR l.valid_to >= current_date)), '')"
+		" FROM r LEFT JOIN p ON true ORDER BY p.seq",
 		DB_LANE_WORK);
 }
 
-/* 1. The page is read: answer with at most limit (in c->state) products. */
-static void sync_db_cb(void *arg, DbStatus st, const PGresult *res)
+/* The price row i sells at in c's store today: its price list in force, else base. */
+static int64_t sync_price(const Call *c, const PGresult *res, int i, int col, int64_t base)
 {
-	Call *c = arg;
+	CatalogPriceCand *cands;
+	size_t n;
+	time_t now = time(NULL);
+	struct tm tm;
+	int64_t price;
+
+	if (!catalog_price_parse(PQgetvalue(res, i, col), &cands, &n))
+		return base;
+	localtime_r(&now, &tm);		/* kassad runs in the business day's zone */
+	price = catalog_price_choose(cands, n, c->sess->store_id,
+				     catalog_price_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday),
+				     base, NULL);
+	free(cands);
+	return price;
+}
+
+void catalog_product_from_row(Kassa__V1__Product *p, Kassa__V1__Money *price,
+			      const PGresult *res, int row, int col)
+{
+	p->product_id = strtoll(PQgetvalue(res, row, col), NULL, 10);
+	p->sku = PQgetvalue(res, row, col + 1);
+	p->barcode = PQgetvalue(res, row, col + 2);
+	p->name = PQgetvalue(res, row, col + 3);
+	p->category = PQgetvalue(res, row, col + 4);
+	price->minor = strtoll(PQgetvalue(res, row, col + 5), NULL, 10);
+	price->currency = PQgetvalue(res, row, col + 6);
+	p->price = price;
+	p->seq = strtoll(PQgetvalue(res, row, col + 7), NULL, 10);
+	p->active = PQgetvalue(res, row, col + 8)[0] == 't';
+	p->stocked = PQgetvalue(res, row, col + 9)[0] == 't';
+}
+
+void catalog_page_reply(Call *c, const PGresult *res, int col, int rows, int limit,
+			int64_t after_seq, int32_t rate_version, bool store_price)
+{
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
 	Kassa__V1__CatalogPage page = KASSA__V1__CATALOG_PAGE__INIT;
-	int limit, rows, n;
-
-	if (!call_db_ok(c, st, res))
-		return;
-	limit = *(const int *)c->state;
-	rows = PQntuples(res);
-	if (rows > 0 && PQgetisnull(res, 0, SYNC_PRODUCT_ID))
-		rows = 0;	/* nothing changed: the one row carries the rate version */
-	n = rows > limit ? limit : rows;
-
+	int n = rows > limit ? limit : rows;
 	Kassa__V1__Product *ps = xcalloc((size_t)n + 1, sizeof(*ps));
 	Kassa__V1__Product **pp = xcalloc((size_t)n + 1, sizeof(*pp));
 	Kassa__V1__Money *prices = xcalloc((size_t)n + 1, sizeof(*prices));
@@ -78,25 +118,17 @@ static void sync_db_cb(void *arg, DbStatus st, const PGresult *res)
 	for (int i = 0; i < n; i++) {
 		kassa__v1__product__init(&ps[i]);
 		kassa__v1__money__init(&prices[i]);
-		ps[i].product_id = strtoll(PQgetvalue(res, i, SYNC_PRODUCT_ID), NULL, 10);
-		ps[i].sku = PQgetvalue(res, i, SYNC_SKU);
-		ps[i].barcode = PQgetvalue(res, i, SYNC_BARCODE);
-		ps[i].name = PQgetvalue(res, i, SYNC_NAME);
-		ps[i].category = PQgetvalue(res, i, SYNC_CATEGORY);
-		prices[i].minor = strtoll(PQgetvalue(res, i, SYNC_PRICE), NULL, 10);
-		prices[i].currency = PQgetvalue(res, i, SYNC_CURRENCY);
-		ps[i].price = &prices[i];
-		ps[i].seq = strtoll(PQgetvalue(res, i, SYNC_SEQ), NULL, 10);
-		ps[i].active = PQgetvalue(res, i, SYNC_ACTIVE)[0] == 't';
+		catalog_product_from_row(&ps[i], &prices[i], res, i, col);
+		if (store_price)
+			prices[i].minor = sync_price(c, res, i, col + 10, prices[i].minor);
 		pp[i] = &ps[i];
 	}
 	page.n_products = (size_t)n;
 	page.products = pp;
 	/* nothing new: the till asks after the same seq next time */
-	page.last_seq = n > 0 ? ps[n - 1].seq : c->req->catalog_sync->after_seq;
+	page.last_seq = n > 0 ? ps[n - 1].seq : after_seq;
 	page.more = rows > limit;
-	page.rate_version = PQntuples(res) > 0 ?
-		(int32_t)strtol(PQgetvalue(res, 0, SYNC_RATE_VERSION), NULL, 10) : 0;
+	page.rate_version = rate_version;
 	resp.body_case = KASSA__V1__RESPONSE__BODY_CATALOG_PAGE;
 	resp.catalog_page = &page;
 	call_reply(c, &resp);
@@ -105,11 +137,28 @@ static void sync_db_cb(void *arg, DbStatus st, const PGresult *res)
 	free(prices);
 }
 
+/* 1. The page is read: answer with at most limit (in c->state) products. */
+static void sync_db_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+	int rows;
+
+	if (!call_db_ok(c, st, res))
+		return;
+	rows = PQntuples(res);
+	if (rows > 0 && PQgetisnull(res, 0, SYNC_PRODUCT_ID))
+		rows = 0;	/* nothing changed: the one row carries the rate version */
+	catalog_page_reply(c, res, SYNC_PRODUCT_ID, rows, *(const int *)c->state,
+			   c->req->catalog_sync->after_seq, PQntuples(res) > 0 ?
+			   (int32_t)strtol(PQgetvalue(res, 0, SYNC_RATE_VERSION), NULL, 10) : 0,
+			   true);
+}
+
 void handle_catalog_sync(Call *c)
 {
 	const Kassa__V1__CatalogSync *q = c->req->catalog_sync;
 	unsigned limit = q->limit ? q->limit : SYNC_LIMIT_DEFAULT;
-	char after[24], rows[16];
+	char after[24], rows[16], store[24];
 
 	if (q->after_seq < 0) {
 		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_SEQ",
@@ -123,8 +172,9 @@ void handle_catalog_sync(Call *c)
 	c->state_free = free;
 	snprintf(after, sizeof(after), "%lld", (long long)q->after_seq);
 	snprintf(rows, sizeof(rows), "%u", limit + 1);
+	snprintf(store, sizeof(store), "%lld", (long long)c->sess->store_id);
 
-	const char *params[2] = { after, rows };
+	const char *params[3] = { after, rows, store };
 
-	db_query(st_sync, 2, params, sync_db_cb, c);
+	db_query(st_sync, 3, params, sync_db_cb, c);
 }

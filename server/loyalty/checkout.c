@@ -770,7 +770,7 @@ static bool checkout_lines(Call *c, CheckoutArgs *a)
 		a->items[i].name = xstrdup(it->name);
 		a->items[i].gift_points = gift;
 		a->n_items = i + 1;
-		a->lines[i].unit_minor = co->lines[i]->gift ? 0 : it->price_minor;
+		a->lines[i].unit_minor = co->lines[i]->gift ? 0 : checkout_till_price(c, it);
 		a->lines[i].qty = co->lines[i]->quantity;
 		sqltext_elem_int(&a->ids, it->product_id);
 		sqltext_elem_int(&a->qtys, co->lines[i]->quantity);
@@ -1285,7 +1285,7 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 		sqltext_elem_str(&a->till, "");
 	sqltext_elem_str(&a->till, co->receipt_no);
 	sqltext_elem_str(&a->till, co->offline ? "t" : "f");
-	sqltext_elem_int(&a->till, co->sold_by);
+	checkout_till_tail(&a->till, co, &cst->till);	/* sold_by, the business day */
 	sqltext_close(&a->till);
 	snprintf(p_total, sizeof(p_total), "%lld", (long long)a->sale.payable);
 	snprintf(p_tendered, sizeof(p_tendered), "%lld", (long long)a->tendered);

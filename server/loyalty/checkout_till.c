@@ -88,6 +88,29 @@ RuleDate checkout_till_day(const CheckoutTill *t)
 	return d;
 }
 
+int64_t checkout_till_price(const Call *c, const CatalogItem *it)
+{
+	CheckoutTill t = { .sold_epoch = 0 };
+	const char *sold_at = c->req->checkout->sold_at;
+	RuleDate d;
+
+	/* step 1 has checked sold_at; "" is now */
+	if (sold_at[0] != '\0' && !rules_sold_at_parse(sold_at, &t.sold_epoch))
+		t.sold_epoch = 0;
+	d = checkout_till_day(&t);
+	return catalog_item_price(it, c->sess->store_id, catalog_price_day(d.year, d.month, d.day));
+}
+
+void checkout_till_tail(SqlText *t, const Kassa__V1__Checkout *co, const CheckoutTill *till)
+{
+	RuleDate d = checkout_till_day(till);
+	char day[16];
+
+	snprintf(day, sizeof(day), "%04d-%02d-%02d", d.year, d.month, d.day);
+	sqltext_elem_int(t, co->sold_by);
+	sqltext_elem_str(t, day);
+}
+
 static bool was_tried(const int32_t *tried, int n, int32_t v)
 {
 	for (int i = 0; i < n; i++)

@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalog.h"
 #include "core.h"
+#include "sqltext.h"
 #include "phone.h"
 #include "ruleset.h"
 
@@ -36,6 +38,21 @@ MUSTCHECK bool checkout_till_check(Call *c, CheckoutTill *t);
 
 /* The business day (kassad's zone) the sale counts on: sold_at's, or today. */
 RuleDate checkout_till_day(const CheckoutTill *t);
+
+/*
+ * The unit price of it in c's sale: the price list of c's store in force
+ * on the sale's business day (checkout_till_day() of its sold_at), else
+ * the base price (catalog_item_price()).
+ */
+int64_t checkout_till_price(const Call *c, const CatalogItem *it);
+
+/*
+ * Append the last fields of kassa_checkout()'s till text[] to t: sold_by,
+ * then the sale's business day (checkout_till_day(), YYYY-MM-DD), the day
+ * the price check chooses the store's price list for, so that it is
+ * exactly the day checkout_till_price() priced with.
+ */
+void checkout_till_tail(SqlText *t, const Kassa__V1__Checkout *co, const CheckoutTill *till);
 
 typedef enum CheckoutFx {
 	CHECKOUT_FX_OK = 0,		/* every tender in store units in amount[] */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * staff_admin.h: store operations, part "org" (being written).
+ * staff_admin.h: StaffPut, StaffList (staff_admin.c), StaffPinReset and
+ * StaffPinChange (staff_admin_pin.c): store operations, part "org".
  * Included only by server/routes.c.
  */
 #ifndef KASSA_STAFF_ADMIN_H

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * purchase.h: store operations, part "supply" (being written).
- * Included only by server/routes.c.
+ * purchase.h: store operations, part "supply": purchase orders, suggested
+ * from the sales forecast and the stock (purchase.c). Included only by
+ * server/routes.c.
  */
 #ifndef KASSA_PURCHASE_H
 #define KASSA_PURCHASE_H

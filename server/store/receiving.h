@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * receiving.h: store operations, part "supply" (being written).
+ * receiving.h: store operations, part "supply": goods receiving against a
+ * purchase order (receiving.c).
  * Included only by server/routes.c.
  */
 #ifndef KASSA_RECEIVING_H

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * stock.h: store operations, part "stock" (being written).
+ * stock.h: store operations, part "stock": stock levels, the ledger, low-stock
+ * alerts (stock.c; the ledger itself is migrations/functions/stock.sql).
  * Included only by server/routes.c.
  */
 #ifndef KASSA_STOCK_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * store_admin.h: store operations, part "org" (being written).
- * Included only by server/routes.c.
+ * store_admin.h: StorePut and StoreList (store operations, part "org";
+ * store_admin.c). Included only by server/routes.c.
  */
 #ifndef KASSA_STORE_ADMIN_H
 #define KASSA_STORE_ADMIN_H

@@ -23,7 +23,7 @@ rc=$?
 [ "$rc" = 0 ] || tail -n 20 "$tmp/install.log" | sed 's/^/#   /'
 check "cmake --install --prefix succeeds" "$rc"
 
-for f in sbin/kassad bin/kassa-till bin/kassa-office bin/kassa-bench; do
+for f in sbin/kassad bin/kassa-till bin/kassa-office bin/kassa-bench bin/kassa-ca; do
 	check "$f is installed and executable" $([ -x "$root/$f" ] && [ -f "$root/$f" ]; echo $?)
 done
 check "no client program in sbin, no kassad in bin" \
@@ -37,7 +37,7 @@ check "... with functions/ and superseded.txt, the same bytes" \
 	$(diff -r -x '*~' "$src/migrations" "$root/share/kassa/migrations" >/dev/null; echo $?)
 check "etc/kassa/kassad.ini.example is the configuration example" \
 	$(cmp -s "$src/docker/kassad.ini.example" "$root/etc/kassa/kassad.ini.example"; echo $?)
-for p in man1/kassa-till.1 man1/kassa-office.1 man1/kassa-bench.1 man5/kassad.conf.5 \
+for p in man1/kassa-till.1 man1/kassa-office.1 man1/kassa-bench.1 man1/kassa-ca.1 man5/kassad.conf.5 \
 	man8/kassad.8; do
 	check "share/man/$p" $([ -s "$root/share/man/$p" ]; echo $?)
 done
@@ -56,7 +56,7 @@ else
 		$([ ! -e "$root/lib/systemd/system/kassad.service" ]; echo $?)
 fi
 
-for f in sbin/kassad bin/kassa-till bin/kassa-office bin/kassa-bench; do
+for f in sbin/kassad bin/kassa-till bin/kassa-office bin/kassa-bench bin/kassa-ca; do
 	out=$(cd "$tmp" && "$root/$f" --version 2>&1 </dev/null)
 	rc=$?
 	check "installed $f --version runs: \"$out\"" \

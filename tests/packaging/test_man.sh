@@ -10,7 +10,7 @@ dir=${1:?usage: test_man.sh MANDIR}
 . "$(dirname "$0")/lib_packaging.sh"
 out=$tmp/out
 
-for page in kassad.8 kassad.conf.5 kassa-till.1 kassa-office.1 kassa-bench.1; do
+for page in kassad.8 kassad.conf.5 kassa-till.1 kassa-office.1 kassa-bench.1 kassa-ca.1; do
 	f=$dir/$page
 	if [ ! -f "$f" ]; then
 		check "$page exists" 1

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "count_screen.h"
 #include "scr.h"
 
 static const ScrHelp sale_help[] = {
@@ -358,6 +359,9 @@ void sale_screen_run(Screen *sc)
 			sc->field = NULL;
 			if (!sale_key(sc, k))
 				return;
+		} else if (k == SK_CTRL('n')) {
+			sc->field = NULL;
+			count_screen_run(sc);
 		} else if (k != SK_TICK) {
 			(void)scr_edit(&f, k);
 		}

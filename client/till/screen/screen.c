@@ -128,6 +128,7 @@ static const struct {
 	{ "COUPON_NOT_FOUND", N_("No such coupon or claim code") },
 	{ "INSUFFICIENT_STORED_VALUE", N_("Not enough stored value") },
 	{ "INSUFFICIENT_POINTS", N_("Not enough points") },
+	{ "OUT_OF_STOCK", N_("Not enough in stock at this store: take the item off the sale") },
 	{ "APPROVAL_REQUIRED", N_("A manager must approve this refund") },
 	{ "OFFLINE", N_("The server is unreachable (offline)") },
 };

@@ -6,10 +6,12 @@
  * and answers sales, refunds, tenders by kind and currency, the cash
  * expected and the count's over/short. Reports are shown as text the
  * cashier can scroll. Online only (the server keeps the shift).
+ * F5 / F6 clock the logged-in staff member in and out (考勤, kc_clock.h).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "kc_clock.h"
 #include "scr.h"
 #include "textwidth.h"
 
@@ -17,6 +19,8 @@ static const ScrHelp shift_help[] = {
 	{ 2, SK_CTRL('o'), N_("Open shift") },
 	{ 3, SK_CTRL('r'), N_("X report") },
 	{ 4, SK_CTRL('z'), N_("Z report (close)") },
+	{ 5, SK_CTRL('b'), N_("Clock in") },
+	{ 6, SK_CTRL('g'), N_("Clock out") },
 	{ 0, 0, N_("Esc back") },
 };
 
@@ -133,6 +137,30 @@ static void shift_report(Screen *sc, bool close)
 	shift_call(sc, &r.req, close ? _("Z report: shift closed") : _("X report"));
 }
 
+/* F5 / F6: clock the logged-in staff member in or out; say the time or the hours. */
+static void shift_clock(Screen *sc, bool in)
+{
+	Kassa__V1__Response *resp = NULL;
+	KcClockReq q;
+
+	if (in)
+		kc_req_clock_in(&q, sc->ts->staff_id, NULL);
+	else
+		kc_req_clock_out(&q, sc->ts->staff_id, NULL);
+	if (!scr_call(sc, &q.r.req, &resp))
+		return;
+	if (resp->body_case == KASSA__V1__RESPONSE__BODY_CLOCK_RECORD) {
+		const Kassa__V1__ClockRecord *r = resp->clock_record;
+
+		if (in)
+			scr_msg(sc, false, _("Clocked in at %.19s (UTC)"), r->in_at);
+		else
+			scr_msg(sc, false, _("Clocked out: %lld h %02lld min"),
+				(long long)(r->seconds / 3600), (long long)(r->seconds % 3600 / 60));
+	}
+	kc_response_free(resp);
+}
+
 void shift_screen_run(Screen *sc)
 {
 	for (;;) {
@@ -151,5 +179,7 @@ void shift_screen_run(Screen *sc)
 			shift_report(sc, false);
 		else if (k == SK_F(4))
 			shift_report(sc, true);
+		else if (k == SK_F(5) || k == SK_F(6))
+			shift_clock(sc, k == SK_F(5));
 	}
 }

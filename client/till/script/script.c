@@ -227,9 +227,17 @@ static const CmdDef cmd_table[] = {
 	{ "sale", "suspended", cmd_sale_suspended },
 	{ "txn", "show", cmd_txn_show },
 	/* store-ops/org: rows */
+	{ "pin", NULL, cmd_pin },
 	/* store-ops/counts: rows */
+	{ "count", NULL, cmd_count },
 	/* store-ops/cards: rows */
+	{ "card", "list", cmd_card_list },
+	{ "card", "redeem", cmd_card_redeem },
+	{ "card", "refund", cmd_card_refund },
 	/* store-ops/clock: rows */
+	{ "clock", "in", cmd_clock_in },
+	{ "clock", "out", cmd_clock_out },
+	{ "clock", "show", cmd_clock_show },
 };
 
 /*

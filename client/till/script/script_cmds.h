@@ -161,9 +161,19 @@ void cmd_complaint(Till *t, const Cmd *c);
 void cmd_followup(Till *t, const Cmd *c);
 void cmd_points_adjust(Till *t, const Cmd *c);
 /* store-ops/org: declarations (script_pin.c) */
+void cmd_pin(Till *t, const Cmd *c);
 /* store-ops/counts: declarations (script_count.c) */
+/* count open|scan|set|show|post|cancel */
+void cmd_count(Till *t, const Cmd *c);
 /* store-ops/cards: declarations (script_card.c) */
+/* card list, card redeem, card refund (count cards) */
+void cmd_card_list(Till *t, const Cmd *c);
+void cmd_card_redeem(Till *t, const Cmd *c);
+void cmd_card_refund(Till *t, const Cmd *c);
 /* store-ops/clock: declarations (script_clock.c) */
+void cmd_clock_in(Till *t, const Cmd *c);
+void cmd_clock_out(Till *t, const Cmd *c);
+void cmd_clock_show(Till *t, const Cmd *c);
 void cmd_receipt(Till *t, const Cmd *c);
 void cmd_receipt_reprint(Till *t, const Cmd *c);
 void cmd_rates(Till *t, const Cmd *c);
