@@ -105,17 +105,17 @@ void store_ops_usage(FILE *f)
 	fprintf(f, "%s\n", _("store operations:"));
 	/* store-ops/org: usage */
 	fprintf(f, "  store put CODE [name=TEXT] [currency=CNY] [timezone=Asia/Shanghai]"
-		" [negative_stock=yes|no]\n      %s\n", _("create or change a store (admin)"));
-	fprintf(f, "  store add CODE name=TEXT [...]\n      %s\n",
+		" [negative_stock=yes|no]\n    %s\n", _("create or change a store (admin)"));
+	fprintf(f, "  store add CODE name=TEXT [...]\n    %s\n",
 		_("create a store; a code in use is refused"));
 	fprintf(f, "  store list\n");
 	fprintf(f, "  staff add [ID] name=TEXT role=cashier|manager|analyst|admin [store=ID|0]\n"
-		"      %s\n", _("create a staff member; the PIN is read from KASSA_NEW_PIN or stdin"));
+		"    %s\n", _("create a staff member; the PIN is read from KASSA_NEW_PIN or stdin"));
 	fprintf(f, "  staff set ID [name=TEXT] [role=ROLE] [store=ID|0]\n");
-	fprintf(f, "  staff disable ID | staff enable ID\n      %s\n",
+	fprintf(f, "  staff disable ID | staff enable ID\n    %s\n",
 		_("a disabled staff member cannot log in"));
 	fprintf(f, "  staff list [store=ID]\n");
-	fprintf(f, "  staff pin-reset ID\n      %s\n",
+	fprintf(f, "  staff pin-reset ID\n    %s\n",
 		_("set a new PIN (KASSA_NEW_PIN or stdin) and lift a lockout"));
 	/* store-ops/tills: usage */
 	fprintf(f, "  till put CODE [store=ID] [kind=till|office|bench] [active=yes|no]\n    %s\n",

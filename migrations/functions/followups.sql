@@ -175,9 +175,10 @@ BEGIN
 	v_since := now() - make_interval(days => v_r.days + v_r.due_days);
 	WITH pick AS (
 		SELECT t.txn_id AS id, t.member_id, t.store_id, t.staff_id,
-		       'sale:' || t.txn_id AS source, t.created_at::date + v_r.days AS due_on,
+		       'sale:' || t.txn_id AS source,
+		       (t.created_at AT TIME ZONE st.timezone)::date + v_r.days AS due_on,
 		       t.txn_id, NULL::bigint AS complaint_id
-		FROM transactions t
+		FROM transactions t JOIN stores st ON st.store_id = t.store_id	-- the store's day
 		WHERE v_r.kind = 'after_sale' AND t.txn_id > p_after AND t.kind = 'sale'
 		  AND t.member_id IS NOT NULL AND t.total_minor >= v_r.min_total_minor
 		  AND t.created_at >= v_since

@@ -171,8 +171,8 @@ static void test_undecodable_body(Harness *h)
 static void test_unknown_type(Harness *h)
 {
 	KassaClient *kc = it_cashier(h);
-	/* Request{request_id=7, field 99 (length-delimited) = "hi"} */
-	uint8_t body[] = { 0x08, 0x07, 0x9a, 0x06, 0x02, 'h', 'i' };
+	/* Request{request_id=7, field 999 (length-delimited) = "hi"}: no request has it */
+	uint8_t body[] = { 0x08, 0x07, 0xba, 0x3e, 0x02, 'h', 'i' };
 	uint8_t hdr[4] = { 0, 0, 0, sizeof(body) };
 	Kassa__V1__Response *r;
 

@@ -226,7 +226,7 @@ static void test_not_canonical(void **state)
 /* A field this build does not know (from a newer till) is kept and packed back. */
 static void test_unknown_field_passes(void **state)
 {
-	uint8_t p[] = { 0x08, 0x07, 0x9a, 0x06, 0x02, 'h', 'i' };	/* field 99 = "hi" */
+	uint8_t p[] = { 0x08, 0x07, 0xba, 0x3e, 0x02, 'h', 'i' };	/* field 999 = "hi" */
 
 	(void)state;
 	assert_true(exact(p, sizeof(p)));
