@@ -301,6 +301,10 @@ followups_interval = 0
 recommendations_interval = 0
 feed_interval_ms = 200
 
+[stock]
+; sales' stock movements folded into the ledger every 200 ms (default 1000)
+fold_interval_ms = 200
+
 [checkout]
 ; the idempotency retention job every 2 s (default 300), so that integration_audit
 ; sees a key past the window deleted without waiting minutes

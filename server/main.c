@@ -53,6 +53,7 @@
 #include "reload.h"
 #include "routes.h"
 #include "staff/staff.h"
+#include "store/stock_fold.h"
 #include "tls.h"
 #include "worker.h"
 
@@ -155,6 +156,7 @@ static void sigterm_cb(evutil_socket_t sig, short what, void *arg)
 	listener_stop();
 	https_stop();
 	jobs_stop();
+	stock_fold_stop();
 	idem_retention_stop();
 	drain_deadline_us = now_usec() + (int64_t)cf_shutdown_timeout * 1000000;
 	drain_ev = event_new(g_base, -1, EV_PERSIST, drain_cb, NULL);
@@ -340,6 +342,7 @@ static int serve_loop(void)
 	if (!notify_start())
 		die("could not start the systemd notifications");
 	jobs_start();
+	stock_fold_start();
 	if (!idem_retention_start())
 		return EX_SOFTWARE;
 	if (!crm_start())

@@ -13,6 +13,7 @@
 #include "catalog/price_list.h"
 #include "catalog/gift_admin.h"
 #include "store/stock.h"
+#include "store/stock_fold.h"
 #include "store/count.h"
 #include "store/transfer.h"
 #include "store/supplier.h"
@@ -308,6 +309,7 @@ void routes_setup(void)
 	price_list_setup();
 	gift_admin_setup();
 	stock_setup();
+	stock_fold_setup();
 	count_setup();
 	transfer_setup();
 	supplier_setup();

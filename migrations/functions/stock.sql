@@ -26,14 +26,28 @@
 -- clears the open alert. The level's row lock orders the movements of a
 -- product, so each crossing is seen by exactly one of them.
 --
--- One statement (the checkout's cost): the alert CTEs write nothing on an
--- ordinary sale.
+-- One statement: the alert CTEs write nothing on an ordinary movement.
+--
+-- A sale at a store that keeps negative stock is never refused, so it
+-- neither reads nor locks the levels (sales of one product would take turns
+-- on its row until each commit): its movement goes to stock_pending, and
+-- kassa_stock_fold() below makes it ledger rows, levels and alerts a moment
+-- later. The stock on hand is the view stock_on_hand (0033).
 CREATE FUNCTION kassa_stock_moves(p_store bigint, p_kind text, p_ref bigint, p_staff bigint,
 	p_products bigint[], p_qtys bigint[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
 	v_short	bigint;
+	v_neg	boolean := (SELECT negative_stock FROM stores WHERE store_id = p_store);
 BEGIN
+	IF p_kind = 'sale' AND v_neg THEN
+		INSERT INTO stock_pending (store_id, product_id, quantity, ref_id, staff_id)
+		SELECT p_store, u.pid, sum(u.q)::bigint, p_ref, p_staff
+		FROM unnest(p_products, p_qtys) AS u(pid, q)
+		JOIN products p ON p.product_id = u.pid AND p.stocked
+		GROUP BY u.pid HAVING sum(u.q) <> 0;
+		RETURN;
+	END IF;
 	WITH d AS (
 		SELECT u.pid, sum(u.q)::bigint AS q
 		FROM unnest(p_products, p_qtys) AS u(pid, q)
@@ -70,15 +84,85 @@ BEGIN
 		WHERE a.store_id = p_store AND a.product_id = lv.product_id
 		  AND a.cleared_at IS NULL AND lv.on_hand >= lv.safety_level
 		  AND lv.on_hand - d.q < lv.safety_level)
-	SELECT min(mv.product_id) FILTER (WHERE mv.quantity < 0 AND mv.on_hand_after < 0)
+	-- a store that refuses negative stock has pending sales only from before
+	-- it began to refuse, not yet folded: they count
+	SELECT min(mv.product_id) FILTER (WHERE mv.quantity < 0 AND mv.on_hand_after
+		+ CASE WHEN v_neg THEN 0 ELSE (SELECT coalesce(sum(sp.quantity), 0)
+			FROM stock_pending sp WHERE sp.store_id = p_store
+			  AND sp.product_id = mv.product_id) END < 0)
 	INTO v_short FROM mv;
-	IF v_short IS NOT NULL
-	   AND NOT (SELECT negative_stock FROM stores WHERE store_id = p_store)
+	IF v_short IS NOT NULL AND NOT v_neg
 	   AND NOT (p_kind = 'sale' AND EXISTS (SELECT 1 FROM transactions t
 						WHERE t.txn_id = p_ref AND t.offline)) THEN
 		RAISE EXCEPTION 'OUT_OF_STOCK' USING ERRCODE = 'KA412',
 			DETAIL = 'product ' || v_short;
 	END IF;
+END
+$$;
+
+-- Fold the sales waiting in stock_pending (at most p_limit rows, committed
+-- ones) into the ledger: one 'sale' move per row with its sale's time and
+-- the level after it (the running sum from the level before), the levels
+-- (locked in store and product order, as every mover locks them), and the
+-- alerts of the levels that crossed their safety level, as
+-- kassa_stock_moves() raises and clears them. Deleting the rows and
+-- writing what they become is one transaction, so stock_on_hand never
+-- counts a sale twice or not at all. One fold at a time across kassad
+-- processes (an advisory lock; a second returns 0 at once). Returns the
+-- rows folded (p_limit: there may be more).
+CREATE FUNCTION kassa_stock_fold(p_limit integer)
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+	v_n	integer;
+BEGIN
+	IF NOT pg_try_advisory_xact_lock(hashtext('kassa_stock_fold')) THEN
+		RETURN 0;
+	END IF;
+	WITH p AS (
+		DELETE FROM stock_pending WHERE ctid = ANY (ARRAY(
+			SELECT ctid FROM stock_pending LIMIT p_limit))
+		RETURNING *),
+	d AS (
+		SELECT store_id, product_id, sum(quantity)::bigint AS q
+		FROM p GROUP BY store_id, product_id),
+	lv AS (
+		INSERT INTO stock_levels AS s (store_id, product_id, on_hand)
+		SELECT d.store_id, d.product_id, d.q FROM d ORDER BY d.store_id, d.product_id
+		ON CONFLICT (store_id, product_id)
+		DO UPDATE SET on_hand = s.on_hand + EXCLUDED.on_hand, updated_at = now()
+		RETURNING s.store_id, s.product_id, s.on_hand, s.safety_level),
+	x AS (
+		SELECT p.*, lv.on_hand - d.q + sum(p.quantity) OVER (
+			PARTITION BY p.store_id, p.product_id ORDER BY p.created_at, p.ref_id
+			ROWS UNBOUNDED PRECEDING) AS after
+		FROM p JOIN d USING (store_id, product_id) JOIN lv USING (store_id, product_id)),
+	mv AS (
+		INSERT INTO stock_moves (store_id, product_id, kind, quantity, on_hand_after,
+			ref_id, staff_id, created_at)
+		SELECT x.store_id, x.product_id, 'sale', x.quantity, x.after, x.ref_id,
+			x.staff_id, x.created_at
+		FROM x ORDER BY x.store_id, x.product_id, x.created_at, x.ref_id),
+	al AS (
+		INSERT INTO stock_alerts (store_id, product_id, safety_level, on_hand)
+		SELECT lv.store_id, lv.product_id, lv.safety_level, lv.on_hand
+		FROM lv JOIN d USING (store_id, product_id)
+		WHERE lv.safety_level > 0 AND lv.on_hand < lv.safety_level
+		  AND lv.on_hand - d.q >= lv.safety_level
+		ON CONFLICT DO NOTHING
+		RETURNING alert_id, store_id, product_id, safety_level, on_hand),
+	ev AS (
+		INSERT INTO events (member_id, type, data)
+		SELECT 0, 'stock.low', kassa_stock_alert_data(al.store_id, al.alert_id,
+			al.product_id, al.safety_level, al.on_hand)
+		FROM al),
+	cl AS (
+		UPDATE stock_alerts a SET cleared_at = now()
+		FROM lv JOIN d USING (store_id, product_id)
+		WHERE a.store_id = lv.store_id AND a.product_id = lv.product_id
+		  AND a.cleared_at IS NULL AND lv.on_hand >= lv.safety_level
+		  AND lv.on_hand - d.q < lv.safety_level)
+	SELECT count(*) INTO v_n FROM p;
+	RETURN v_n;
 END
 $$;
 
@@ -118,14 +202,16 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Units sold net of refunds per product of store p_store in the last
--- p_days days, from the ledger.
+-- p_days days, from the ledger and the sales not yet folded into it.
 CREATE FUNCTION kassa_stock_sold(p_store bigint, p_days integer)
 RETURNS TABLE (product_id bigint, units bigint)
 LANGUAGE sql STABLE AS $$
 	SELECT m.product_id, -sum(m.quantity)::bigint
-	FROM stock_moves m
-	WHERE m.store_id = p_store AND m.kind IN ('sale', 'refund')
-	  AND m.created_at >= now() - p_days * interval '1 day'
+	FROM (SELECT product_id, quantity FROM stock_moves
+	      WHERE store_id = p_store AND kind IN ('sale', 'refund')
+		AND created_at >= now() - p_days * interval '1 day'
+	      UNION ALL
+	      SELECT product_id, quantity FROM stock_pending WHERE store_id = p_store) m
 	GROUP BY m.product_id
 $$;
 
@@ -142,7 +228,7 @@ LANGUAGE sql STABLE AS $$
 			s.safety_level > 0 AND s.on_hand < s.safety_level AS below,
 			coalesce(v.units, 0) AS sold,
 			kassa_stock_mover_class(coalesce(v.units, 0), p_days) AS mover_class
-		FROM stock_levels s JOIN products p USING (product_id)
+		FROM stock_on_hand s JOIN products p USING (product_id)
 		LEFT JOIN kassa_stock_sold(p_store, p_days) v USING (product_id)
 		WHERE s.store_id = p_store AND s.product_id > p_after) x
 	WHERE (NOT p_below OR x.below) AND (p_class = '' OR x.mover_class = p_class)
@@ -201,7 +287,7 @@ DECLARE
 	v_ref	bigint := nextval('stock_adjust_seq');
 	v_move	bigint := 0;
 	v_old	bigint;
-	v_s	stock_levels;
+	v_on	bigint;
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM stores WHERE store_id = p_store) THEN
 		RAISE EXCEPTION 'STORE_NOT_FOUND' USING ERRCODE = 'KA404';
@@ -218,7 +304,7 @@ BEGIN
 	IF v_prev IS NOT NULL THEN
 		RETURN QUERY SELECT v_pid, coalesce(m.on_hand_after, s.on_hand), s.safety_level,
 			coalesce(m.move_id, 0)
-		FROM stock_levels s LEFT JOIN stock_moves m ON m.kind = 'adjust'
+		FROM stock_on_hand s LEFT JOIN stock_moves m ON m.kind = 'adjust'
 			AND m.ref_id = v_prev AND m.store_id = s.store_id AND m.product_id = s.product_id
 		WHERE s.store_id = p_store AND s.product_id = v_pid;
 		RETURN;
@@ -234,19 +320,20 @@ BEGIN
 		-- so the row is created here (its on_hand 0 = the sum of no moves)
 		INSERT INTO stock_levels (store_id, product_id) VALUES (p_store, v_pid)
 		ON CONFLICT (store_id, product_id) DO NOTHING;
-		SELECT * INTO v_s FROM stock_levels
+		SELECT safety_level INTO v_old FROM stock_levels
 		WHERE store_id = p_store AND product_id = v_pid FOR UPDATE;
-		v_old := v_s.safety_level;
+		SELECT on_hand INTO v_on FROM stock_on_hand
+		WHERE store_id = p_store AND product_id = v_pid;
 		UPDATE stock_levels SET safety_level = p_safety, updated_at = now()
 		WHERE store_id = p_store AND product_id = v_pid;
-		IF p_safety > 0 AND v_s.on_hand < p_safety THEN
+		IF p_safety > 0 AND v_on < p_safety THEN
 			WITH al AS (
 				INSERT INTO stock_alerts (store_id, product_id, safety_level, on_hand)
-				VALUES (p_store, v_pid, p_safety, v_s.on_hand)
+				VALUES (p_store, v_pid, p_safety, v_on)
 				ON CONFLICT DO NOTHING RETURNING alert_id)
 			INSERT INTO events (member_id, type, data)
 			SELECT 0, 'stock.low', kassa_stock_alert_data(p_store, al.alert_id, v_pid,
-				p_safety, v_s.on_hand) FROM al;
+				p_safety, v_on) FROM al;
 		ELSE
 			UPDATE stock_alerts SET cleared_at = now()
 			WHERE store_id = p_store AND product_id = v_pid AND cleared_at IS NULL;
@@ -265,7 +352,7 @@ BEGIN
 				'to', p_safety));
 	END IF;
 	RETURN QUERY SELECT v_pid, s.on_hand, s.safety_level, v_move
-	FROM stock_levels s WHERE s.store_id = p_store AND s.product_id = v_pid;
+	FROM stock_on_hand s WHERE s.store_id = p_store AND s.product_id = v_pid;
 END
 $$;
 
@@ -290,7 +377,7 @@ LANGUAGE sql STABLE AS $$
 	      GROUP BY d.store_id, d.product_id) a
 	JOIN stores s ON s.store_id = a.store_id
 	JOIN products p ON p.product_id = a.product_id AND p.stocked
-	LEFT JOIN stock_levels l ON l.store_id = a.store_id AND l.product_id = a.product_id
+	LEFT JOIN stock_on_hand l ON l.store_id = a.store_id AND l.product_id = a.product_id
 	WHERE p_category IS NULL OR p.category = p_category
 	ORDER BY a.units DESC, s.code, p.sku
 	LIMIT nullif(p_limit, 0)

@@ -355,7 +355,8 @@ $$;
 
 -- The inputs of a suggested order of store p_store from supplier p_code,
 -- per product it supplies (by SKU): units sold at the store over the last
--- 28 days (its 'sale' and 'refund' stock moves), on hand, outstanding on
+-- 28 days (kassa_stock_sold: its 'sale' and 'refund' stock moves and the
+-- sales not yet folded), on hand, outstanding on
 -- the store's open orders (draft, sent, partial: of any supplier), the
 -- safety level, and the supplier's terms. No row: SUPPLIER_NOT_FOUND.
 CREATE FUNCTION kassa_purchase_suggest_inputs(p_store bigint, p_code text)
@@ -377,10 +378,7 @@ BEGIN
 	RETURN QUERY
 	SELECT v_sup.code, v_sup.name, p.sku, p.name, sp.cost_minor, sp.currency::text,
 	       sp.pack_size, sp.min_order, sp.lead_days,
-	       greatest(0, -(SELECT coalesce(sum(m.quantity), 0) FROM stock_moves m
-			WHERE m.store_id = p_store AND m.product_id = p.product_id
-			  AND m.kind IN ('sale', 'refund')
-			  AND m.created_at >= now() - interval '28 days'))::bigint,
+	       greatest(0, coalesce(v.units, 0))::bigint,
 	       coalesce(lv.on_hand, 0), 
 	       (SELECT coalesce(sum(greatest(l.ordered - l.received, 0)), 0)::bigint
 		FROM purchase_order_lines l JOIN purchase_orders o USING (po_id)
@@ -388,7 +386,8 @@ BEGIN
 		  AND o.state IN ('draft', 'sent', 'partial')),
 	       coalesce(lv.safety_level, 0)
 	FROM supplier_products sp JOIN products p ON p.product_id = sp.product_id
-	LEFT JOIN stock_levels lv ON lv.store_id = p_store AND lv.product_id = p.product_id
+	LEFT JOIN stock_on_hand lv ON lv.store_id = p_store AND lv.product_id = p.product_id
+	LEFT JOIN kassa_stock_sold(p_store, 28) v ON v.product_id = p.product_id
 	WHERE sp.supplier_id = v_sup.supplier_id AND p.active
 	ORDER BY p.sku;
 END

@@ -113,6 +113,7 @@ char *cf_outbox_file_dir;
 int cf_crm_complaint_rating_max;
 int cf_crm_followups_interval;
 int cf_crm_feed_interval_ms;
+int cf_stock_fold_interval_ms;
 int cf_crm_reco_interval;
 int cf_crm_reco_window_days;
 int cf_crm_reco_min_pair_count;
@@ -231,6 +232,8 @@ static const CfKey keys[] = {
 	{ "crm", "reco_min_pair_count", CF_INT, &cf_crm_reco_min_pair_count, "3", 1, 1000000 },
 	{ "crm", "reco_per_member", CF_INT, &cf_crm_reco_per_member, "5", 1, 50 },
 	{ "crm", "reco_recent_days", CF_INT, &cf_crm_reco_recent_days, "30", 0, 365 },
+	/* how soon a sale's stock movement reaches the ledger (server/store/stock_fold.c) */
+	{ "stock", "fold_interval_ms", CF_INT, &cf_stock_fold_interval_ms, "1000", 0, 60000 },
 };
 
 /*
@@ -249,7 +252,7 @@ static const char *const restart_only[] = {
 	"checkout.idempotency_purge_interval",
 	"admin.dashboard_listen", "admin.metrics_listen",
 	"outbox.interval_ms", "crm.followups_interval", "crm.feed_interval_ms",
-	"crm.recommendations_interval",
+	"crm.recommendations_interval", "stock.fold_interval_ms",
 };
 
 #define NKEYS ARRAY_SIZE(keys)

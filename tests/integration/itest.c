@@ -233,6 +233,19 @@ bool it_give_wallet(Harness *h, int64_t member_id, int64_t amount_minor)
 	return ok;
 }
 
+bool it_stock_folded(Harness *h, int timeout_s)
+{
+	struct timespec step = { 0, 20 * 1000 * 1000 };
+	time_t deadline = time(NULL) + timeout_s;
+	int64_t left;
+
+	while ((left = it_sql_int(h, "SELECT count(*) FROM stock_pending")) > 0 &&
+	       time(NULL) < deadline)
+		nanosleep(&step, NULL);
+	return CHECK(left == 0, "%lld sales' stock movements still unfolded after %d s",
+		     (long long)left, timeout_s);
+}
+
 bool it_check_ledgers(Harness *h, int64_t member_id)
 {
 	long long m = (long long)member_id;

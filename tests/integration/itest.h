@@ -70,6 +70,14 @@ bool it_give_wallet(Harness *h, int64_t member_id, int64_t amount_minor);
 bool it_check_ledgers(Harness *h, int64_t member_id);
 
 /*
+ * Wait (at most timeout_s) until kassad's stock fold has made every sale's
+ * pending stock movement a ledger row (stock_pending empty: [stock]
+ * fold_interval_ms is 200 ms in the test environment). False, as a CHECK
+ * failure, if rows are still waiting then.
+ */
+bool it_stock_folded(Harness *h, int timeout_s);
+
+/*
  * What sales, refunds and top-ups write, base-wide: row counts and balance
  * sums. Take one before and one after a refused request to prove that it
  * wrote nothing (it_same_counts).

@@ -2,8 +2,9 @@
 /*
  * test_stock: stock per store as a ledger (docs/store/stock.md), against a
  * real kassad and PostgreSQL over TLS. Guards: concurrent sales from both
- * tills of S001 and refunds leave on_hand = sum of the product's moves =
- * initial - sold + refunded; 8 threads selling across a safety level raise
+ * tills of S001 and refunds leave on_hand = initial - sold + refunded at
+ * once, and the sum of the product's moves once kassad has folded the
+ * sales into the ledger (stock_pending, [stock] fold_interval_ms); 8 threads selling across a safety level raise
  * exactly one alert (and one stock.low event), and a second crossing only
  * after the level rose again; a store that keeps no negative stock refuses
  * a sale that would go below zero OUT_OF_STOCK and writes nothing of it,
@@ -14,6 +15,7 @@
  *
  * It changes S001's negative_stock for a while: registered RUN_SERIAL.
  */
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +94,15 @@ static Kassa__V1__StatusCode adjust(KassaClient *kc, const char *sku, int64_t qt
 	return st;
 }
 
+/* The stock on hand as every reader sees it: the level and the sales not yet folded. */
 static int64_t on_hand(Harness *h, int64_t store, int64_t pid)
+{
+	return it_sql_int(h, "SELECT coalesce((SELECT on_hand FROM stock_on_hand WHERE store_id = %lld"
+			  " AND product_id = %lld), 0)", (long long)store, (long long)pid);
+}
+
+/* The level row alone (what the ledger's sum must equal once folded). */
+static int64_t level_row(Harness *h, int64_t store, int64_t pid)
 {
 	return it_sql_int(h, "SELECT coalesce((SELECT on_hand FROM stock_levels WHERE store_id = %lld"
 			  " AND product_id = %lld), 0)", (long long)store, (long long)pid);
@@ -191,7 +201,11 @@ static void test_ledger_concurrent(Harness *h)
 	      refunded);
 	CHECK(on_hand(h, store, pid) == 1000 - sold + refunded, "on_hand %lld = 1000 - %d + %d",
 	      (long long)on_hand(h, store, pid), sold, refunded);
-	CHECK(moves_sum(h, store, pid) == on_hand(h, store, pid), "sum of moves = on_hand");
+	it_stock_folded(h, 10);
+	CHECK(on_hand(h, store, pid) == 1000 - sold + refunded, "folded: still %lld",
+	      (long long)on_hand(h, store, pid));
+	CHECK(moves_sum(h, store, pid) == on_hand(h, store, pid) &&
+		      level_row(h, store, pid) == on_hand(h, store, pid), "sum of moves = on_hand");
 	CHECK(it_sql_int(h, "SELECT count(*) FROM stock_moves WHERE product_id = %lld AND kind = 'sale'",
 			 (long long)pid) == THREADS * SALES_PER_THREAD, "one sale move per sale");
 	CHECK(it_sql_int(h, "SELECT -coalesce(sum(quantity), 0) FROM stock_moves WHERE product_id = %lld"
@@ -209,6 +223,62 @@ static void test_ledger_concurrent(Harness *h)
 			 " m.store_id = s.store_id AND m.product_id = s.product_id)") == 0,
 	      "base-wide: no level differs from its ledger");
 done:
+	kc_free(mgr);
+}
+
+/* One statement on pg; true if it returned a result of status want. */
+static bool pg_ok(PGconn *pg, const char *sql, ExecStatusType want)
+{
+	PGresult *res = PQexec(pg, sql);
+	bool ok = PQresultStatus(res) == want;
+
+	if (!ok)
+		fprintf(stderr, "# %s: %s", sql, PQerrorMessage(pg));
+	PQclear(res);
+	return ok;
+}
+
+/*
+ * Guards: a sale does not wait for its product's level row. Another
+ * session holds the row locked (as a long goods receipt would); sales of
+ * the product still complete, on_hand counts them at once, and the ledger
+ * has them once the lock is gone and the fold has run.
+ */
+static void test_hot_row(Harness *h)
+{
+	char sku[64], sql[256];
+	int64_t store = store_s001(h), pid = fresh_product(h, "STK-HOT", true, sku);
+	KassaClient *mgr = it_login(h, "S001-T1", 2001, "9999"), *kc = it_cashier(h);
+	PGconn *holder = PQconnectdb(h->conninfo);
+	int ok = 0;
+
+	if (!CHECK(pid > 0 && mgr && kc && PQstatus(holder) == CONNECTION_OK, "set-up") ||
+	    !CHECK(adjust(mgr, sku, 50, "opening stock", false, 0, NULL, NULL) == ST_OK, "stock 50"))
+		goto done;
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM stock_levels WHERE store_id = %lld AND"
+		 " product_id = %lld FOR UPDATE", (long long)store, (long long)pid);
+	if (!CHECK(pg_ok(holder, "BEGIN", PGRES_COMMAND_OK) && pg_ok(holder, sql, PGRES_TUPLES_OK),
+		   "the level row locked by another session"))
+		goto done;
+	for (int i = 0; i < 5; i++) {
+		Kassa__V1__Response *r = sell(kc, sku, 2, false);
+
+		ok += r && kc_status(r) == ST_OK;
+		kc_response_free(r);
+	}
+	CHECK(ok == 5, "5 of 5 sales completed while the row was locked: %d", ok);
+	CHECK(on_hand(h, store, pid) == 40, "on_hand 40 at once: %lld",
+	      (long long)on_hand(h, store, pid));
+	CHECK(level_row(h, store, pid) == 50, "the locked level itself not yet moved");
+	pg_ok(holder, "ROLLBACK", PGRES_COMMAND_OK);
+	it_stock_folded(h, 10);
+	CHECK(level_row(h, store, pid) == 40 && moves_sum(h, store, pid) == 40 &&
+		      it_sql_int(h, "SELECT count(*) FROM stock_moves WHERE product_id = %lld AND"
+				 " kind = 'sale' AND quantity = -2", (long long)pid) == 5,
+	      "folded: five sale moves, the level = the ledger = 40");
+done:
+	PQfinish(holder);
+	kc_free(kc);
 	kc_free(mgr);
 }
 
@@ -245,12 +315,14 @@ static void test_alert_once(Harness *h)
 	/* 8 x 2 = 16 units: 100 -> 84 crosses 90 once, whichever sale it is */
 	sell_at_once(h, sku, THREADS, 1, 2, false, &sold, &refunded);
 	CHECK(sold == 16, "sold %d", sold);
+	it_stock_folded(h, 10);		/* a sale's alert is raised by the fold */
 	CHECK(alerts_of(h, pid, "") == 1, "exactly one alert: %lld", (long long)alerts_of(h, pid, ""));
 	CHECK(alerts_of(h, pid, " AND cleared_at IS NULL AND on_hand BETWEEN 84 AND 89"
 			" AND safety_level = 90") == 1, "open, with the level that crossed");
 	CHECK(events_of(h, pid) == 1, "one stock.low event");
 	/* more sales below the level: no new alert */
 	sell_at_once(h, sku, 2, 1, 1, false, &sold, &refunded);
+	it_stock_folded(h, 10);
 	CHECK(alerts_of(h, pid, "") == 1, "still one alert below the level");
 	if (CHECK(kc_stock_alerts(mgr, 0, false, 0, &r) == KC_OK && r && kc_status(r) == ST_OK &&
 			  r->stock_alert_page, "StockAlertList")) {
@@ -268,6 +340,7 @@ static void test_alert_once(Harness *h)
 		      lv.on_hand == 112, "back to 112");
 	CHECK(alerts_of(h, pid, " AND cleared_at IS NULL") == 0, "the alert cleared");
 	sell_at_once(h, sku, THREADS, 1, 3, false, &sold, &refunded);
+	it_stock_folded(h, 10);
 	CHECK(alerts_of(h, pid, "") == 2 && alerts_of(h, pid, " AND cleared_at IS NULL") == 1,
 	      "a second crossing raised a second alert");
 	CHECK(events_of(h, pid) == 2, "two stock.low events");
@@ -298,6 +371,7 @@ static void test_negative_refused(Harness *h)
 	if (!CHECK(pid > 0 && mgr != NULL && kc != NULL, "set-up"))
 		goto done;
 	CHECK(adjust(mgr, sku, 2, "opening stock", false, 0, NULL, NULL) == ST_OK, "stock 2");
+	it_stock_folded(h, 10);		/* earlier tests' sales: the move count below is exact */
 	if (!it_sqlf(h, "UPDATE stores SET negative_stock = false WHERE store_id = %lld",
 		     (long long)store))
 		goto done;
@@ -505,6 +579,7 @@ done:
 
 static const HarnessTest tests[] = {
 	{ "ledger_concurrent", test_ledger_concurrent },
+	{ "hot_row", test_hot_row },
 	{ "alert_once", test_alert_once },
 	{ "negative_refused", test_negative_refused },
 	{ "adjust", test_adjust },
