@@ -8,8 +8,8 @@
 -- fold_interval_ms) moves committed rows into stock_moves and
 -- stock_levels, in a transaction of its own, with the level after each
 -- move and the low-stock alerts. Until then the row counts: the stock on
--- hand is stock_levels plus stock_pending (the view stock_on_hand), and
--- every reader of a level reads the view. Sales at a store that refuses
+-- hand is stock_levels plus stock_pending (the view kassa_stock_on_hand,
+-- functions/stock.sql), and every reader of a level reads the view. Sales at a store that refuses
 -- negative stock still move the level in their own transaction.
 --
 -- No index: only the fold deletes, by ctid, and readers of one store sum
@@ -23,14 +23,3 @@ CREATE TABLE stock_pending (
 	staff_id	bigint NOT NULL DEFAULT 0,
 	created_at	timestamptz NOT NULL DEFAULT now()	-- the move's time when folded
 );
-
--- The stock on hand now: the level and what sales have added since the
--- last fold. A qualification on store_id and product_id is pushed into both
--- branches (stock_levels' primary key serves it).
-CREATE VIEW stock_on_hand AS
-	SELECT u.store_id, u.product_id, sum(u.on_hand)::bigint AS on_hand,
-		max(u.safety_level) AS safety_level
-	FROM (SELECT store_id, product_id, on_hand, safety_level FROM stock_levels
-	      UNION ALL
-	      SELECT store_id, product_id, quantity, 0 FROM stock_pending) u
-	GROUP BY u.store_id, u.product_id;

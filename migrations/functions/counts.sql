@@ -128,7 +128,7 @@ $$;
 
 -- Count p_qty more of the product p_code names (p_set: the counted
 -- quantity becomes p_qty). The first count of a product records the
--- store's on_hand then as expected (stock_on_hand: with the sales not yet
+-- store's on_hand then as expected (kassa_stock_on_hand: with the sales not yet
 -- folded; a sale not yet committed is one after the count).
 CREATE FUNCTION kassa_count_scan(p_till bigint, p_staff bigint, p_key text, p_hash bytea,
 	p_scope bigint, p_count bigint, p_code text, p_qty bigint, p_set boolean)
@@ -161,7 +161,7 @@ BEGIN
 	-- one in flight, then read it with what it moved
 	PERFORM 1 FROM stock_levels
 	WHERE store_id = v_s.store_id AND product_id = v_p.product_id FOR SHARE;
-	SELECT on_hand INTO v_on FROM stock_on_hand
+	SELECT on_hand INTO v_on FROM kassa_stock_on_hand
 	WHERE store_id = v_s.store_id AND product_id = v_p.product_id;
 	INSERT INTO count_lines AS l (count_id, product_id, counted, expected)
 	VALUES (v_s.count_id, v_p.product_id, p_qty, coalesce(v_on, 0))
@@ -211,7 +211,7 @@ BEGIN
 	IF v_s.uncounted_zero THEN
 		INSERT INTO count_lines (count_id, product_id, counted, expected)
 		SELECT v_s.count_id, l.product_id, 0, l.on_hand
-		FROM stock_on_hand l JOIN products p USING (product_id)
+		FROM kassa_stock_on_hand l JOIN products p USING (product_id)
 		WHERE l.store_id = v_s.store_id AND l.on_hand <> 0 AND p.stocked
 		  AND kassa_count_in_scope(v_s, p)
 		  AND NOT EXISTS (SELECT 1 FROM count_lines c
@@ -253,7 +253,7 @@ LANGUAGE sql STABLE AS $$
 		FROM count_lines l, s WHERE l.count_id = s.count_id
 		UNION ALL
 		SELECT p.product_id, 0, v.on_hand, false
-		FROM s JOIN stock_on_hand v ON v.store_id = s.store_id
+		FROM s JOIN kassa_stock_on_hand v ON v.store_id = s.store_id
 		JOIN products p ON p.product_id = v.product_id
 		WHERE s.state = 'open' AND s.scope <> 'all' AND p.stocked
 		  AND kassa_count_in_scope(s::count_sessions, p)

@@ -2,9 +2,22 @@
 -- 0023_store_ops.sql; stock_alerts, 0027_stock.sql; docs/store/stock.md).
 -- kassa_stock_moves() is the one writer of the ledger: the checkout,
 -- refunds, goods receiving, transfers, counts and adjustments call it in
--- their own transaction. kassa_stock_adjust() (StockAdjust,
+-- their own transaction; kassa_stock_fold() writes what it left pending
+-- (a sale at a store that allows negative stock, 0033). kassa_stock_adjust() (StockAdjust,
 -- server/store/stock.c) is a manager's adjustment and safety level; the
 -- lists below are read-only.
+
+-- The stock on hand now: the level and what sales have moved since the
+-- last fold (stock_pending, 0033). Every reader of a level reads this. A
+-- qualification on store_id and product_id is pushed into both branches
+-- (stock_levels' primary key serves it).
+CREATE VIEW kassa_stock_on_hand AS
+	SELECT u.store_id, u.product_id, sum(u.on_hand)::bigint AS on_hand,
+		max(u.safety_level) AS safety_level
+	FROM (SELECT store_id, product_id, on_hand, safety_level FROM stock_levels
+	      UNION ALL
+	      SELECT store_id, product_id, quantity, 0 FROM stock_pending) u
+	GROUP BY u.store_id, u.product_id;
 
 -- Move stock of store p_store: per product p_products[i], p_qtys[i] units
 -- (signed: negative out, positive in; a product may appear more than once,
@@ -32,7 +45,7 @@
 -- neither reads nor locks the levels (sales of one product would take turns
 -- on its row until each commit): its movement goes to stock_pending, and
 -- kassa_stock_fold() below makes it ledger rows, levels and alerts a moment
--- later. The stock on hand is the view stock_on_hand (0033).
+-- later. The stock on hand is the view kassa_stock_on_hand (0033).
 CREATE FUNCTION kassa_stock_moves(p_store bigint, p_kind text, p_ref bigint, p_staff bigint,
 	p_products bigint[], p_qtys bigint[])
 RETURNS void LANGUAGE plpgsql AS $$
@@ -106,7 +119,7 @@ $$;
 -- (locked in store and product order, as every mover locks them), and the
 -- alerts of the levels that crossed their safety level, as
 -- kassa_stock_moves() raises and clears them. Deleting the rows and
--- writing what they become is one transaction, so stock_on_hand never
+-- writing what they become is one transaction, so kassa_stock_on_hand never
 -- counts a sale twice or not at all. One fold at a time across kassad
 -- processes (an advisory lock; a second returns 0 at once). Returns the
 -- rows folded (p_limit: there may be more).
@@ -228,7 +241,7 @@ LANGUAGE sql STABLE AS $$
 			s.safety_level > 0 AND s.on_hand < s.safety_level AS below,
 			coalesce(v.units, 0) AS sold,
 			kassa_stock_mover_class(coalesce(v.units, 0), p_days) AS mover_class
-		FROM stock_on_hand s JOIN products p USING (product_id)
+		FROM kassa_stock_on_hand s JOIN products p USING (product_id)
 		LEFT JOIN kassa_stock_sold(p_store, p_days) v USING (product_id)
 		WHERE s.store_id = p_store AND s.product_id > p_after) x
 	WHERE (NOT p_below OR x.below) AND (p_class = '' OR x.mover_class = p_class)
@@ -304,7 +317,7 @@ BEGIN
 	IF v_prev IS NOT NULL THEN
 		RETURN QUERY SELECT v_pid, coalesce(m.on_hand_after, s.on_hand), s.safety_level,
 			coalesce(m.move_id, 0)
-		FROM stock_on_hand s LEFT JOIN stock_moves m ON m.kind = 'adjust'
+		FROM kassa_stock_on_hand s LEFT JOIN stock_moves m ON m.kind = 'adjust'
 			AND m.ref_id = v_prev AND m.store_id = s.store_id AND m.product_id = s.product_id
 		WHERE s.store_id = p_store AND s.product_id = v_pid;
 		RETURN;
@@ -322,7 +335,7 @@ BEGIN
 		ON CONFLICT (store_id, product_id) DO NOTHING;
 		SELECT safety_level INTO v_old FROM stock_levels
 		WHERE store_id = p_store AND product_id = v_pid FOR UPDATE;
-		SELECT on_hand INTO v_on FROM stock_on_hand
+		SELECT on_hand INTO v_on FROM kassa_stock_on_hand
 		WHERE store_id = p_store AND product_id = v_pid;
 		UPDATE stock_levels SET safety_level = p_safety, updated_at = now()
 		WHERE store_id = p_store AND product_id = v_pid;
@@ -352,7 +365,7 @@ BEGIN
 				'to', p_safety));
 	END IF;
 	RETURN QUERY SELECT v_pid, s.on_hand, s.safety_level, v_move
-	FROM stock_on_hand s WHERE s.store_id = p_store AND s.product_id = v_pid;
+	FROM kassa_stock_on_hand s WHERE s.store_id = p_store AND s.product_id = v_pid;
 END
 $$;
 
@@ -377,7 +390,7 @@ LANGUAGE sql STABLE AS $$
 	      GROUP BY d.store_id, d.product_id) a
 	JOIN stores s ON s.store_id = a.store_id
 	JOIN products p ON p.product_id = a.product_id AND p.stocked
-	LEFT JOIN stock_on_hand l ON l.store_id = a.store_id AND l.product_id = a.product_id
+	LEFT JOIN kassa_stock_on_hand l ON l.store_id = a.store_id AND l.product_id = a.product_id
 	WHERE p_category IS NULL OR p.category = p_category
 	ORDER BY a.units DESC, s.code, p.sku
 	LIMIT nullif(p_limit, 0)

@@ -386,7 +386,7 @@ BEGIN
 		  AND o.state IN ('draft', 'sent', 'partial')),
 	       coalesce(lv.safety_level, 0)
 	FROM supplier_products sp JOIN products p ON p.product_id = sp.product_id
-	LEFT JOIN stock_on_hand lv ON lv.store_id = p_store AND lv.product_id = p.product_id
+	LEFT JOIN kassa_stock_on_hand lv ON lv.store_id = p_store AND lv.product_id = p.product_id
 	LEFT JOIN kassa_stock_sold(p_store, 28) v ON v.product_id = p.product_id
 	WHERE sp.supplier_id = v_sup.supplier_id AND p.active
 	ORDER BY p.sku;

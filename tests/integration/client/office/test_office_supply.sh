@@ -20,7 +20,7 @@ store=$(sql "SELECT store_id FROM stores WHERE code = 'S001'")
 sku="OFP-$$-$(date +%s)"
 sup="SUP-$$-$(date +%s)"
 sql "INSERT INTO products (sku, name, price_minor) VALUES ('$sku', '采购测试 Office supply', 100)" >/dev/null
-level() { sql "SELECT coalesce((SELECT on_hand FROM stock_on_hand l JOIN products p USING (product_id) WHERE p.sku = '$sku' AND l.store_id = $store), 0)"; }
+level() { sql "SELECT coalesce((SELECT on_hand FROM kassa_stock_on_hand l JOIN products p USING (product_id) WHERE p.sku = '$sku' AND l.store_id = $store), 0)"; }
 
 admin supplier put "$sup" name="上海供应 Shanghai Supply" phone="+86 21 5555 0101" email=orders@example.com >"$tmp/sup.json"
 check "supplier put exits 0" $?

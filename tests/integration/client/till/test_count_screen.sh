@@ -27,7 +27,7 @@ sql "INSERT INTO products (sku, barcode, name, category, price_minor) VALUES
 pa=$(sql "SELECT product_id FROM products WHERE sku = '$tag-A'")
 pb=$(sql "SELECT product_id FROM products WHERE sku = '$tag-B'")
 sql "SELECT kassa_stock_moves($s1, 'adjust', 0, 0, ARRAY[$pa, $pb]::bigint[], ARRAY[10, 4]::bigint[])" >/dev/null
-level() { sql "SELECT on_hand FROM stock_on_hand WHERE store_id = $s1 AND product_id = $1"; }
+level() { sql "SELECT on_hand FROM kassa_stock_on_hand WHERE store_id = $s1 AND product_id = $1"; }
 
 start_till C.UTF-8 --lang en
 wait_for 'Staff id:' >/dev/null

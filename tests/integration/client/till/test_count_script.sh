@@ -27,7 +27,7 @@ sql "INSERT INTO products (sku, barcode, name, category, price_minor) VALUES
 pa=$(sql "SELECT product_id FROM products WHERE sku = '$a'")
 pb=$(sql "SELECT product_id FROM products WHERE sku = '$b'")
 sql "SELECT kassa_stock_moves($s1, 'adjust', 0, 0, ARRAY[$pa, $pb]::bigint[], ARRAY[10, 4]::bigint[])" >/dev/null
-level() { sql "SELECT coalesce((SELECT on_hand FROM stock_on_hand WHERE store_id = $1 AND product_id = $2), 0)"; }
+level() { sql "SELECT coalesce((SELECT on_hand FROM kassa_stock_on_hand WHERE store_id = $1 AND product_id = $2), 0)"; }
 
 # a category count: scans add up, a correction sets, bad input is refused
 out=$(till <<SCRIPT

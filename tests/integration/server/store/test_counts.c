@@ -56,7 +56,7 @@ static int64_t fresh_product(Harness *h, const char *prefix, int64_t s, int64_t 
 /* The stock on hand: the level and the sales not yet folded into the ledger. */
 static int64_t on_hand(Harness *h, int64_t s, int64_t pid)
 {
-	return it_sql_int(h, "SELECT coalesce((SELECT on_hand FROM stock_on_hand WHERE store_id = %lld"
+	return it_sql_int(h, "SELECT coalesce((SELECT on_hand FROM kassa_stock_on_hand WHERE store_id = %lld"
 			  " AND product_id = %lld), 0)", (long long)s, (long long)pid);
 }
 

@@ -97,7 +97,7 @@ static Kassa__V1__StatusCode adjust(KassaClient *kc, const char *sku, int64_t qt
 /* The stock on hand as every reader sees it: the level and the sales not yet folded. */
 static int64_t on_hand(Harness *h, int64_t store, int64_t pid)
 {
-	return it_sql_int(h, "SELECT coalesce((SELECT on_hand FROM stock_on_hand WHERE store_id = %lld"
+	return it_sql_int(h, "SELECT coalesce((SELECT on_hand FROM kassa_stock_on_hand WHERE store_id = %lld"
 			  " AND product_id = %lld), 0)", (long long)store, (long long)pid);
 }
 

@@ -136,7 +136,7 @@ static Kassa__V1__Response *receive(KassaClient *kc, int64_t po, const char **sk
 
 static int64_t on_hand(Harness *h, const char *store, const char *sku)
 {
-	return it_sql_int(h, "SELECT coalesce((SELECT on_hand FROM stock_on_hand l"
+	return it_sql_int(h, "SELECT coalesce((SELECT on_hand FROM kassa_stock_on_hand l"
 			  " JOIN products p USING (product_id) JOIN stores s USING (store_id)"
 			  " WHERE p.sku = '%s' AND s.code = '%s'), 0)", sku, store);
 }
