@@ -10,7 +10,7 @@
  *	a summary on stderr with last_seq, the number to resume from. With
  *	--follow it goes on, asking for new events every second, until it is
  *	stopped (or its output is closed).
- *   job run followups|recommendations|feed
+ *   job run followups|recommendations|feed|card_expire
  *	run one of customer care's jobs now; its JobDone as one JSON object.
  */
 #include <errno.h>
@@ -165,7 +165,7 @@ int cmd_job_run(KassaClient *kc, const Args *a)
 	json_t *o;
 
 	if (a->n != 1 || arg_word(a, 0) == NULL)
-		return bad_usage(cmd, "job run followups|recommendations|feed");
+		return bad_usage(cmd, "job run followups|recommendations|feed|card_expire");
 	kc_new_key(key);
 	if (!office_result(kc, cmd, kc_job_run(kc, arg_word(a, 0), key, &resp), &resp,
 			   KASSA__V1__RESPONSE__BODY_JOB_DONE, &code))

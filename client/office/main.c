@@ -163,7 +163,7 @@ static void usage(FILE *f)
 		"  member merge KEEP MERGE --reason TEXT [--yes]\n"
 		"  member import FILE [--all-or-nothing] [--dry-run] [--rejected OUT.csv]\n"
 		"  feed export [after=N] [types=PATTERN,...] [--follow]\n"
-		"  job run followups|recommendations|feed\n");
+		"  job run followups|recommendations|feed|card_expire\n");
 	store_ops_usage(f);
 	fprintf(f, "%s\n  phone=NUMBER|LAST_DIGITS card=CARD name=PREFIX tag=TAG tier=TIER\n"
 		"  class=new|active|high_value|at_risk|lost|none birthday_month=1-12 store=ID\n"

@@ -236,6 +236,26 @@ static json_t *followups_json(Kassa__V1__FollowupSummary *const *v, size_t n)
 	return arr;
 }
 
+/* The member's count cards: balance of visits, state and expiry (no ledger: card list). */
+static json_t *cards_json(Kassa__V1__CountCard *const *v, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "card_id", json_integer(v[i]->card_id));
+		json_object_set_new(o, "sku", json_string(v[i]->sku));
+		json_object_set_new(o, "name", json_string(v[i]->name));
+		json_object_set_new(o, "visits", json_integer(v[i]->visits));
+		json_object_set_new(o, "remaining", json_integer(v[i]->remaining));
+		json_object_set_new(o, "state", json_string(v[i]->state));
+		json_object_set_new(o, "expires_at", json_string(v[i]->expires_at));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 int cmd_member_360(KassaClient *kc, const Args *a)
 {
 	const char *cmd = "member 360", *lim = arg_get(a, "limit");
@@ -262,6 +282,7 @@ int cmd_member_360(KassaClient *kc, const Args *a)
 	json_object_set_new(o, "feedback", feedback_json(p->feedback, p->n_feedback));
 	json_object_set_new(o, "complaints", complaints_json(p->complaints, p->n_complaints));
 	json_object_set_new(o, "followups", followups_json(p->followups, p->n_followups));
+	json_object_set_new(o, "cards", cards_json(p->cards, p->n_cards));
 	json_object_set_new(o, "purchases", json_integer(p->purchases));
 	json_object_set_new(o, "refunds_total", json_integer(p->refunds_total));
 	json_object_set_new(o, "points_ledger_sum", json_integer(p->points_ledger_sum));

@@ -9,7 +9,9 @@
 -- zero); the unused remainder is refunded in cash (kassa_card_refund, with
 -- the amount kassad computed in C from the remaining it read: the guard
 -- refuses CARD_STALE if it changed meanwhile); refunding the sale line
--- voids its cards while they are unused (kassa_card_refund_lines).
+-- voids its cards while they are unused (kassa_card_refund_lines); a card
+-- past its expiry loses its remainder through an 'expire' ledger row and
+-- is closed 'expired' (kassa_card_expire_due, kassad's periodic jobs).
 -- count_cards.remaining is the cache of card_ledger (sum of visits).
 -- Refusals (SQLSTATE, detail):
 --   KA404 CARD_NOT_FOUND (also another member's card), UNKNOWN_PRODUCT
@@ -153,7 +155,10 @@ $$;
 
 -- The card's state for people and the till: active, used_up, expired,
 -- refunded or void, from its row (remaining r: the card's, or a ledger
--- entry's remaining_after for an answer as of that entry).
+-- entry's remaining_after for an answer as of that entry). A card past its
+-- expiry reads 'expired' before the expiry job has run (its row still
+-- 'active', visits left) and after (its row 'expired', remaining 0); one
+-- used up before its expiry stays 'used_up'.
 CREATE FUNCTION kassa_card_state(p_state text, p_remaining integer, p_expires timestamptz)
 RETURNS text LANGUAGE sql STABLE AS $$
 	SELECT CASE WHEN p_state <> 'active' THEN p_state
@@ -240,6 +245,8 @@ BEGIN
 		SELECT * INTO v_c FROM count_cards WHERE card_id = p_card;
 		IF NOT FOUND OR (p_member > 0 AND v_c.member_id <> p_member) THEN
 			RAISE EXCEPTION 'CARD_NOT_FOUND' USING ERRCODE = 'KA404';
+		ELSIF v_c.state = 'expired' THEN	-- closed by the expiry job
+			RAISE EXCEPTION 'CARD_EXPIRED' USING ERRCODE = 'KA412';
 		ELSIF v_c.state <> 'active' THEN
 			RAISE EXCEPTION 'CARD_CLOSED' USING ERRCODE = 'KA412';
 		ELSIF v_c.expires_at IS NOT NULL AND v_c.expires_at <= now() THEN
@@ -301,6 +308,8 @@ BEGIN
 		SELECT * INTO v_c FROM count_cards WHERE card_id = p_card;
 		IF NOT FOUND THEN
 			RAISE EXCEPTION 'CARD_NOT_FOUND' USING ERRCODE = 'KA404';
+		ELSIF v_c.state = 'expired' THEN	-- closed by the expiry job
+			RAISE EXCEPTION 'CARD_EXPIRED' USING ERRCODE = 'KA412';
 		ELSIF v_c.state <> 'active' THEN
 			RAISE EXCEPTION 'CARD_CLOSED' USING ERRCODE = 'KA412';
 		ELSIF v_c.remaining = 0 THEN
@@ -325,5 +334,52 @@ BEGIN
 		jsonb_build_object('refund_id', v_refund, 'visits', p_remaining,
 			'amount_minor', p_amount, 'currency', v_c.currency));
 	RETURN kassa_card_refund_json(v_refund)::text;
+END
+$$;
+
+-- The expiry job's batch (kassad's periodic loyalty jobs, server/loyalty/
+-- jobs.c, job 'card_expire'; a run is a job_runs row, functions/jobs.sql):
+-- up to p_limit active cards with card_id above p_after, past their
+-- expiry with visits left, each get ONE 'expire' ledger row of -remaining
+-- (remaining_after 0; store, till and staff 0: kassad's job, not a
+-- person's) and are closed 'expired' with remaining 0. The cards are
+-- locked SKIP LOCKED (a redemption holding one is never waited for; the
+-- next run takes it), and the UPDATE is guarded by the facts it stands on
+-- (active, visits left, past expiry): a card another run, a redemption or
+-- a refund changed first fails the guard, so however many kassads run the
+-- job at once each card is expired exactly once and remaining = the sum
+-- of its ledger throughout. Returns how many cards it took (out_picked),
+-- the card id to go on after (out_last), whether to go on (out_more), and
+-- the cards expired and their visits, also added to run p_run_id (NULL:
+-- none).
+CREATE FUNCTION kassa_card_expire_due(p_limit integer, p_after bigint DEFAULT 0,
+	p_run_id bigint DEFAULT NULL,
+	OUT out_picked integer, OUT out_last bigint, OUT out_more boolean,
+	OUT out_cards integer, OUT out_visits bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+	WITH due AS (
+		SELECT member_id, card_id, remaining FROM count_cards
+		WHERE card_id > p_after AND remaining > 0 AND state = 'active'
+		  AND expires_at <= now()
+		ORDER BY card_id LIMIT p_limit
+		FOR UPDATE SKIP LOCKED),
+	closed AS (
+		UPDATE count_cards c SET remaining = 0, state = 'expired', updated_at = now()
+		FROM due d
+		WHERE c.member_id = d.member_id AND c.card_id = d.card_id
+		  AND c.remaining > 0 AND c.state = 'active' AND c.expires_at <= now()
+		RETURNING c.member_id, c.card_id, d.remaining),	-- d's: read under the lock
+	entries AS (
+		INSERT INTO card_ledger (member_id, card_id, kind, visits, remaining_after)
+		SELECT member_id, card_id, 'expire', -remaining, 0 FROM closed
+		RETURNING visits)
+	SELECT (SELECT count(*) FROM due), (SELECT coalesce(max(card_id), p_after) FROM due),
+		(SELECT count(*) FROM entries), (SELECT coalesce(-sum(visits), 0) FROM entries)
+	INTO out_picked, out_last, out_cards, out_visits;
+	out_more := out_picked >= p_limit;
+	UPDATE job_runs SET examined = examined + out_picked, cards = cards + out_cards,
+		visits = visits + out_visits
+	WHERE run_id = p_run_id;
 END
 $$;

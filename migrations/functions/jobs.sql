@@ -1,5 +1,6 @@
 -- The periodic loyalty jobs (points expiry, tier downgrades, birthday
--- coupons; table job_runs, 0006_topup_jobs.sql).
+-- coupons, count-card expiry; table job_runs, 0006_topup_jobs.sql; the
+-- card batch kassa_card_expire_due is in count_cards.sql).
 --
 -- The jobs run as many short statements, each a batch of members locked
 -- with SKIP LOCKED (a till's sale is never made to wait, and a member a sale
@@ -11,32 +12,41 @@
 
 -- ---- job runs -----------------------------------------------------------
 
--- A run as kassad reads it (kassa_job_begin and kassa_job_finish).
+-- A run as kassad reads it (kassa_job_begin and kassa_job_finish): its
+-- counts, how long it took and when it finished (RFC 3339 UTC; 0 and ""
+-- while it runs).
 CREATE FUNCTION kassa_job_row(p_run_id bigint,
 	OUT out_run_id bigint, OUT out_finished boolean, OUT out_members bigint,
 	OUT out_lots bigint, OUT out_points bigint, OUT out_examined bigint,
-	OUT out_downgraded bigint, OUT out_issued bigint)
+	OUT out_downgraded bigint, OUT out_issued bigint, OUT out_cards bigint,
+	OUT out_visits bigint, OUT out_elapsed_ms bigint, OUT out_finished_at text)
 LANGUAGE sql STABLE AS $$
 	SELECT run_id, finished_at IS NOT NULL, members, lots, points, examined, downgraded,
-		issued
+		issued, cards, visits,
+		coalesce((extract(epoch FROM finished_at - started_at) * 1000)::bigint, 0),
+		coalesce(to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '')
 	FROM job_runs WHERE run_id = p_run_id
 $$;
 
 -- Start a run of p_kind. With an idempotency key (a request), a key seen
 -- before answers the run it started: finished, or cut short and to be
--- carried on by the caller. The timer passes no key.
+-- carried on by the caller. The timer passes no key. The key's kind is
+-- the request's: points_expire and tier_reevaluate have requests of their
+-- own, the card expiry is a JobRun ('job_run', as customer care's jobs).
 CREATE FUNCTION kassa_job_begin(p_kind text, p_till_id bigint, p_staff_id bigint,
 	p_key text, p_hash bytea,
 	OUT out_run_id bigint, OUT out_finished boolean, OUT out_members bigint,
 	OUT out_lots bigint, OUT out_points bigint, OUT out_examined bigint,
-	OUT out_downgraded bigint, OUT out_issued bigint)
+	OUT out_downgraded bigint, OUT out_issued bigint, OUT out_cards bigint,
+	OUT out_visits bigint, OUT out_elapsed_ms bigint, OUT out_finished_at text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_run	bigint := nextval('job_runs_run_id_seq');
 	v_prev	bigint;
 BEGIN
 	IF p_key IS NOT NULL THEN
-		v_prev := kassa_idem_claim(p_till_id, p_key, p_kind, p_hash, v_run);
+		v_prev := kassa_idem_claim(p_till_id, p_key,
+			CASE p_kind WHEN 'card_expire' THEN 'job_run' ELSE p_kind END, p_hash, v_run);
 		IF v_prev IS NOT NULL THEN
 			v_run := v_prev;
 		END IF;
@@ -45,7 +55,7 @@ BEGIN
 	VALUES (v_run, p_kind, p_staff_id, p_till_id)
 	ON CONFLICT (run_id) DO NOTHING;
 	SELECT * INTO out_run_id, out_finished, out_members, out_lots, out_points, out_examined,
-		out_downgraded, out_issued
+		out_downgraded, out_issued, out_cards, out_visits, out_elapsed_ms, out_finished_at
 	FROM kassa_job_row(v_run);
 END
 $$;
@@ -54,12 +64,13 @@ $$;
 CREATE FUNCTION kassa_job_finish(p_run_id bigint,
 	OUT out_run_id bigint, OUT out_finished boolean, OUT out_members bigint,
 	OUT out_lots bigint, OUT out_points bigint, OUT out_examined bigint,
-	OUT out_downgraded bigint, OUT out_issued bigint)
+	OUT out_downgraded bigint, OUT out_issued bigint, OUT out_cards bigint,
+	OUT out_visits bigint, OUT out_elapsed_ms bigint, OUT out_finished_at text)
 LANGUAGE plpgsql AS $$
 BEGIN
 	UPDATE job_runs SET finished_at = now() WHERE run_id = p_run_id AND finished_at IS NULL;
 	SELECT * INTO out_run_id, out_finished, out_members, out_lots, out_points, out_examined,
-		out_downgraded, out_issued
+		out_downgraded, out_issued, out_cards, out_visits, out_elapsed_ms, out_finished_at
 	FROM kassa_job_row(p_run_id);
 END
 $$;

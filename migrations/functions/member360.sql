@@ -62,6 +62,10 @@ $$;
 --   feedback      the ratings of the member's sales
 --   complaints    the member's complaints (ComplaintSummary)
 --   followups     the member's follow-ups (FollowupSummary)
+--   cards         the member's count cards (CountCard: card_id, sku, name,
+--                 visits, remaining, state as kassa_card_state() gives it,
+--                 expires_at RFC 3339 UTC or "" for never; no ledger),
+--                 newest card first
 -- and purchases (sales ever), refunds_total, points_sum, wallet_sum,
 -- erased, merged_into (0 = not merged).
 CREATE FUNCTION kassa_member_360_json(p_member_id bigint, p_limit integer) RETURNS text
@@ -141,6 +145,15 @@ BEGIN
 			WHERE w.member_id = p_member_id),
 		'complaints', kassa_member_complaints_json(p_member_id, p_limit)::json,
 		'followups', kassa_member_followups_json(p_member_id, p_limit)::json,
+		'cards', (SELECT coalesce(json_agg(json_build_object('card_id', c.card_id,
+				'sku', p.sku, 'name', p.name, 'visits', c.visits,
+				'remaining', c.remaining,
+				'state', kassa_card_state(c.state, c.remaining, c.expires_at),
+				'expires_at', kassa_card_ts(c.expires_at))
+				ORDER BY c.card_id DESC), '[]')
+			FROM (SELECT * FROM count_cards WHERE member_id = p_member_id
+				ORDER BY card_id DESC LIMIT p_limit) c
+			JOIN products p USING (product_id)),
 		'erased', v_m.erased_at IS NOT NULL,
 		'merged_into', coalesce(v_m.merged_into, 0))::text;
 END

@@ -88,7 +88,7 @@
 #include "log.h"
 #include "core.h"
 
-#define DB_MAX_STMTS 192	/* every statement of every domain, reports included */
+#define DB_MAX_STMTS 256	/* every statement of every domain, reports included */
 #define DB_BACKOFF_MIN_MS 100
 #define DB_BACKOFF_MAX_MS 5000
 #define DB_CONNECT_TIMEOUT_S 10	/* resolve + connect + prepare */

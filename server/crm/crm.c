@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * crm.c: customer care's life cycle (every file's statements, the sender
- * and the jobs' timers) and JobRun, which runs one of its jobs now.
+ * and the jobs' timers) and JobRun, which runs one of its jobs now, or
+ * loyalty's count-card expiry (jobs.c), the one periodic job without a
+ * request of its own.
  */
 #include <string.h>
 
 #include "crm.h"
 #include "i18n.h"
+#include "loyalty.h"
 
 void crm_setup(void)
 {
@@ -46,6 +49,7 @@ static const struct {
 	{ "followups", followup_job_run },
 	{ "recommendations", reco_job_run },
 	{ "feed", feed_job_run },
+	{ "card_expire", jobs_card_expire_run },	/* loyalty's timer runs it too */
 };
 
 void handle_job_run(Call *c)
@@ -58,5 +62,6 @@ void handle_job_run(Call *c)
 			return;
 		}
 	call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "UNKNOWN_JOB",
-		  _("no job \"%s\": the jobs are followups, recommendations and feed"), job);
+		  _("no job \"%s\": the jobs are followups, recommendations, feed and card_expire"),
+		  job);
 }

@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * jobs.c: the periodic loyalty jobs. Three kinds, each a run of short
- * batches (migrations/functions/jobs.sql):
+ * jobs.c: the periodic loyalty jobs. Four kinds, each a run of short
+ * batches (migrations/functions/jobs.sql, count_cards.sql):
  *
  *   points_expire     lots past their day become 'expire' ledger rows
  *   tier_reevaluate   members whose spend (or points earned) in the rule
  *                     set's window is below their tier go down one level
  *   birthday_coupons  members whose birthday is today get the active
  *                     birthday coupons, once a year each
+ *   card_expire       count cards past their expiry with visits left get
+ *                     one 'expire' ledger row of their remainder and close
+ *                     'expired' (batches of cards, not members)
  *
- * kassad runs all three, one after the other, on a timer: first
+ * kassad runs all four, one after the other, on a timer: first
  * JOBS_FIRST_DELAY seconds after start, then every [loyalty] jobs_interval
  * seconds (0: never; a run still going when the next tick comes makes the
  * tick a no-op). An administrator runs the first two on demand
- * (PointsExpire, TierReevaluate) and gets the counts.
+ * (PointsExpire, TierReevaluate) and the last with JobRun "card_expire"
+ * (crm.c's table of jobs: jobs_card_expire_run()), and gets the counts.
  *
  * A run is: kassa_job_begin() (a job_runs row; for a request also the
  * idempotency row, so a retry answers the same run), then one statement
@@ -60,6 +64,7 @@ typedef enum JobKind {
 	JOB_EXPIRE = 0,		/* points expiry */
 	JOB_TIERS,		/* tier downgrades */
 	JOB_BIRTHDAYS,		/* birthday coupons */
+	JOB_CARDS,		/* count-card expiry */
 	JOB_KINDS,
 } JobKind;
 
@@ -75,13 +80,16 @@ static const struct {
 	[JOB_BIRTHDAYS] = { "birthday_coupons",
 		"SELECT out_more, out_last FROM kassa_birthday_due($1, $2, $3)",
 		"birthday coupons" },
+	[JOB_CARDS] = { "card_expire",
+		"SELECT out_more, out_last FROM kassa_card_expire_due($1, $2, $3)",
+		"count-card expiry" },
 };
 
 /* One run in progress. */
 typedef struct JobRun {
 	JobKind kind;
 	int64_t run_id;		/* job_runs row */
-	int64_t after;		/* the last member id a batch took; the next starts above */
+	int64_t after;		/* the last member (card) id a batch took; the next starts above */
 	int batches;		/* sent so far */
 	Call *call;		/* borrowed: the request owning this run; NULL = the timer's */
 	int stale;		/* tier batch: redone for a newer rule set, this batch */
@@ -99,10 +107,14 @@ typedef struct JobCounts {
 	int64_t members, lots, points;	/* points_expire */
 	int64_t examined, downgraded;	/* tier_reevaluate; examined also birthday_coupons */
 	int64_t issued;			/* birthday_coupons */
+	int64_t cards, visits;		/* card_expire (examined: the cards it took) */
+	int64_t elapsed_ms;		/* from start to finish; 0 while it runs */
+	const char *finished_at;	/* borrowed from the result: RFC 3339, "" while it runs */
 } JobCounts;
 
 #define JOB_ROW_COLUMNS "out_run_id, out_finished, out_members, out_lots, out_points," \
-	" out_examined, out_downgraded, out_issued"
+	" out_examined, out_downgraded, out_issued, out_cards, out_visits, out_elapsed_ms," \
+	" out_finished_at"
 
 static int st_begin, st_finish, st_batch[JOB_KINDS];
 static int st_tier_rules, st_tier_pick, st_tier_write;
@@ -134,6 +146,8 @@ void jobs_setup(void)
 		" $6, $7, $8, $9, $10, $11)", DB_LANE_WORK);
 	st_batch[JOB_BIRTHDAYS] = db_stmt_add("job_birthdays", job_info[JOB_BIRTHDAYS].batch_sql,
 					      DB_LANE_WORK);
+	st_batch[JOB_CARDS] = db_stmt_add("job_card_expire", job_info[JOB_CARDS].batch_sql,
+					  DB_LANE_WORK);
 }
 
 static int64_t col_int(const PGresult *res, int col)
@@ -151,6 +165,10 @@ static void job_counts(const PGresult *res, JobCounts *n)
 	n->examined = col_int(res, 5);
 	n->downgraded = col_int(res, 6);
 	n->issued = col_int(res, 7);
+	n->cards = col_int(res, 8);
+	n->visits = col_int(res, 9);
+	n->elapsed_ms = col_int(res, 10);
+	n->finished_at = PQgetvalue(res, 0, 11);
 }
 
 /* The timer's run of one kind is over: start the next kind, or be done. */
@@ -212,6 +230,9 @@ static void job_log(JobKind kind, const JobCounts *n)
 	else if (kind == JOB_BIRTHDAYS && n->issued > 0)
 		log_info("birthday coupons (run %lld): %lld coupons for %lld members", run,
 			 (long long)n->issued, (long long)n->examined);
+	else if (kind == JOB_CARDS && n->cards > 0)
+		log_info("count-card expiry (run %lld): %lld visits on %lld cards expired", run,
+			 (long long)n->visits, (long long)n->cards);
 	else
 		log_debug("%s (run %lld): nothing to do", job_info[kind].name, run);
 }
@@ -222,10 +243,20 @@ static void job_done(JobRun *r, const JobCounts *n)
 	Kassa__V1__Response resp = KASSA__V1__RESPONSE__INIT;
 	Kassa__V1__PointsExpired pe = KASSA__V1__POINTS_EXPIRED__INIT;
 	Kassa__V1__TierReevaluated tr = KASSA__V1__TIER_REEVALUATED__INIT;
+	Kassa__V1__JobDone jd = KASSA__V1__JOB_DONE__INIT;
 
 	metrics_job_done(job_info[r->kind].kind, true, now_usec() - r->started_us);
 	if (r->call != NULL) {
-		if (r->kind == JOB_EXPIRE) {
+		if (r->kind == JOB_CARDS) {	/* JobRun's answer, as crm's jobs give it */
+			jd.job = (char *)job_info[r->kind].kind;
+			jd.run_id = n->run_id;
+			jd.examined = n->examined;
+			jd.changed = n->cards;
+			jd.elapsed_ms = n->elapsed_ms;
+			jd.finished_at = (char *)n->finished_at;
+			resp.body_case = KASSA__V1__RESPONSE__BODY_JOB_DONE;
+			resp.job_done = &jd;
+		} else if (r->kind == JOB_EXPIRE) {
 			pe.members = n->members;
 			pe.lots = n->lots;
 			pe.points = n->points;
@@ -599,4 +630,9 @@ void handle_points_expire(Call *c)
 void handle_tier_reevaluate(Call *c)
 {
 	job_request(c, JOB_TIERS, &c->req->tier_reevaluate->base);
+}
+
+void jobs_card_expire_run(Call *c)
+{
+	job_request(c, JOB_CARDS, &c->req->job_run->base);
 }

@@ -18,9 +18,19 @@ void refund_setup(void);
 void topup_setup(void);
 void jobs_setup(void);
 void loyalty_config_setup(void);
-/* Arm the periodic loyalty jobs (points expiry, tier re-evaluation, birthday coupons). */
+/*
+ * Arm the periodic loyalty jobs (points expiry, tier re-evaluation, birthday
+ * coupons, count-card expiry).
+ */
 void jobs_start(void);
 void jobs_stop(void);
+
+/*
+ * Run the count-card expiry now for c, a JobRun "card_expire" (crm.c's
+ * table of jobs; admin): answered with JobDone (examined: the cards it
+ * took, changed: the cards expired), exactly once per idempotency key.
+ */
+void jobs_card_expire_run(Call *c);
 
 /*
  * Answer c with the Transaction described by json (the text that

@@ -5,7 +5,7 @@
  * scores and portrait), and the newest entries of every list: refunds,
  * the points and stored-value ledgers with the balance after each entry,
  * coupons with their status, feedback given, complaints and follow-ups
- * (summaries); and the totals (purchases,
+ * (summaries), count cards (balance, state, expiry); and the totals (purchases,
  * refunds, each ledger's sum), erased and merged_into. Purchases page
  * through MemberHistory (history.c).
  *
@@ -84,6 +84,7 @@ typedef struct ProfileLists {
 	Kassa__V1__FeedbackEntry *feedback, **fp;
 	Kassa__V1__ComplaintSummary *complaints, **kp;
 	Kassa__V1__FollowupSummary *followups, **up;
+	Kassa__V1__CountCard *cards, **dp;
 } ProfileLists;
 
 static char *jstr(const json_t *o, const char *key)
@@ -223,6 +224,27 @@ static void followups_fill(const json_t *arr, Kassa__V1__MemberProfile *p, Profi
 	p->followups = l->up;
 }
 
+static void cards_fill(const json_t *arr, Kassa__V1__MemberProfile *p, ProfileLists *l)
+{
+	p->n_cards = json_array_size(arr);
+	l->cards = list_alloc(p->n_cards, sizeof(*l->cards), (void ***)&l->dp);
+	for (size_t i = 0; i < p->n_cards; i++) {
+		const json_t *o = json_array_get(arr, i);
+		Kassa__V1__CountCard *d = &l->cards[i];
+
+		kassa__v1__count_card__init(d);
+		d->card_id = jint(o, "card_id");
+		d->member_id = p->member != NULL ? p->member->member_id : 0;
+		d->sku = jstr(o, "sku");
+		d->name = jstr(o, "name");
+		d->visits = (int32_t)jint(o, "visits");
+		d->remaining = (int32_t)jint(o, "remaining");
+		d->state = jstr(o, "state");
+		d->expires_at = jstr(o, "expires_at");
+	}
+	p->cards = l->dp;
+}
+
 void member_reco_fill(Kassa__V1__Member *m, const char *json, MemberReco *r)
 {
 	size_t n;
@@ -271,6 +293,8 @@ static void lists_free(ProfileLists *l)
 	free(l->kp);
 	free(l->followups);
 	free(l->up);
+	free(l->cards);
+	free(l->dp);
 }
 
 /* Fill p's lists and totals from kassa_member_360_json()'s document doc. */
@@ -286,6 +310,7 @@ static void profile_fill(Kassa__V1__MemberProfile *p, const json_t *doc, Profile
 	feedback_fill(json_object_get(doc, "feedback"), p, l);
 	complaints_fill(json_object_get(doc, "complaints"), p, l);
 	followups_fill(json_object_get(doc, "followups"), p, l);
+	cards_fill(json_object_get(doc, "cards"), p, l);
 	p->purchases = jint(doc, "purchases");
 	p->refunds_total = jint(doc, "refunds_total");
 	p->points_ledger_sum = jint(doc, "points_sum");

@@ -56,9 +56,9 @@ check "the worker queue and the sessions" $([ "$(echo "$out" | jq_py \
 
 out=$(show_json jobs)
 echo "$out" | sed 's/^/# /'
-check "show jobs: the three loyalty jobs, every 3600 s ([loyalty] jobs_interval)" $([ "$(echo "$out" |
+check "show jobs: the four loyalty jobs, every 3600 s ([loyalty] jobs_interval)" $([ "$(echo "$out" |
 	jq_py 'sorted(r["job"] for r in t["rows"] if r["every_s"] == 3600)')" = \
-	"['birthday_coupons', 'points_expire', 'tier_reevaluate']" ]; echo $?)
+	"['birthday_coupons', 'card_expire', 'points_expire', 'tier_reevaluate']" ]; echo $?)
 
 out=$(show_json version)
 echo "$out" | sed 's/^/# /'

@@ -15,13 +15,16 @@
  * (set here in SQL, as the analytics job writes it) in the 360 and in the
  * cashier's MemberGet; an erased member says so, a merged one names its
  * survivor; an unknown member is MEMBER_NOT_FOUND; a manager may read it,
- * a cashier may not.
+ * a cashier may not. Another member's count cards, newest first, with
+ * their service, visits, remaining, state and expiry: one with a visit
+ * redeemed, one expired by the card expiry job.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "itest.h"
+#include "kc_feed.h"
 
 #define CASH KASSA__V1__TENDER_KIND__TENDER_CASH
 #define STORED KASSA__V1__TENDER_KIND__TENDER_STORED_VALUE
@@ -388,8 +391,132 @@ out:
 	kc_free(s1);
 }
 
+/* A service item of visits per unit, valid 30 days, made in SQL as ServiceItemPut would. */
+static bool service(Harness *h, const char *sku, const char *name, int visits)
+{
+	return it_sqlf(h, "WITH p AS (INSERT INTO products (sku, name, price_minor, stocked)"
+		       " VALUES ('%s', '%s', 3000, false) RETURNING product_id)"
+		       " INSERT INTO service_items (product_id, visits, valid_days)"
+		       " SELECT product_id, %d, 30 FROM p", sku, name, visits);
+}
+
+/* The card of the member's sale line, 0 if none. */
+static int64_t line_card(Harness *h, int64_t txn, int line)
+{
+	return it_sql_int(h, "SELECT coalesce(max(card_id), 0) FROM count_cards WHERE txn_id = %lld"
+			  " AND line_no = %d", (long long)txn, line);
+}
+
+/* The card's expiry as the 360 writes it: RFC 3339 UTC (static storage; "" on failure). */
+static const char *expiry_of(Harness *h, int64_t card)
+{
+	static char at[40];
+	char q[200];
+
+	snprintf(q, sizeof(q), "SELECT to_char(expires_at AT TIME ZONE 'UTC',"
+		 " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM count_cards WHERE card_id = %lld",
+		 (long long)card);
+	if (!harness_psql_scalar(h, q, at, sizeof(at)))
+		at[0] = '\0';
+	return at;
+}
+
+static bool card_is(const Kassa__V1__CountCard *c, int64_t id, const char *sku, const char *name,
+		    int visits, int remaining, const char *state, const char *expires_at)
+{
+	return c->card_id == id && strcmp(c->sku, sku) == 0 && strcmp(c->name, name) == 0 &&
+	       c->visits == visits && c->remaining == remaining &&
+	       strcmp(c->state, state) == 0 && strcmp(c->expires_at, expires_at) == 0 &&
+	       c->n_ledger == 0;
+}
+
+/*
+ * Guards: the member 360 lists the member's count cards newest first with their service,
+ * visits, remaining, state and expiry: a 5-visit card with one visit redeemed (active, 4
+ * left) and a 3-visit card past its expiry after the expiry job (expired, 0 left); limit
+ * cuts the list to the newest; a member without cards has none.
+ */
+static void test_cards(Harness *h)
+{
+	KassaClient *kc = it_cashier(h), *an = it_login(h, "HQ-OFFICE-1", 3001, "3333");
+	KassaClient *admin = it_login(h, "HQ-OFFICE-1", 9001, "0000");
+	Kassa__V1__Response *r = NULL;
+	char sku1[64], sku2[64], phone[32], exp1[40], exp2[40];
+	int64_t member, plain, txn, c1, c2;
+
+	it_fresh_name("S360A", sku1);
+	it_fresh_name("S360B", sku2);
+	if (kc == NULL || an == NULL || admin == NULL || !service(h, sku1, "按摩 Massage", 5) ||
+	    !service(h, sku2, "洗车 Wash", 3))
+		goto out;
+	member = it_register(h, kc, "Member Cards 360", phone);
+	plain = it_register(h, kc, "Member No Cards", phone);
+	KcLine lines[2] = { { sku1, 1, false }, { sku2, 1, false } };
+	KcTender cash = { CASH, 6000, NULL };
+	if ((r = sell(kc, &(KcSale){ lines, 2, member, &cash, 1, 0, NULL, 0 }, "card sale")) == NULL)
+		goto out;
+	txn = r->transaction->txn_id;
+	kc_response_free(r);
+	r = NULL;
+	c1 = line_card(h, txn, 1);
+	c2 = line_card(h, txn, 2);
+	if (!CHECK(c1 > 0 && c2 > 0, "two cards") ||
+	    !CHECK(kc_card_redeem(kc, c1, member, 1, NULL, &r) == KC_OK && r &&
+		   kc_status(r) == ST_OK, "a visit of the first"))
+		goto out;
+	kc_response_free(r);
+	r = NULL;
+	if (!it_sqlf(h, "UPDATE count_cards SET expires_at = now() - interval '1 minute'"
+		     " WHERE card_id = %lld", (long long)c2))
+		goto out;
+	if (!CHECK(kc_job_run(admin, "card_expire", NULL, &r) == KC_OK && r &&
+		   kc_status(r) == ST_OK, "job run card_expire: %s", r ? kc_detail(r) : ""))
+		goto out;
+	kc_response_free(r);
+	snprintf(exp1, sizeof(exp1), "%s", expiry_of(h, c1));
+	snprintf(exp2, sizeof(exp2), "%s", expiry_of(h, c2));
+	if ((r = profile(an, member, 0)) == NULL)
+		goto out;
+	{
+		const Kassa__V1__MemberProfile *p = r->member_profile;
+		const Kassa__V1__CountCard *newer = NULL, *older = NULL;
+
+		if (CHECK(p->n_cards == 2, "two cards in the 360, got %zu", p->n_cards)) {
+			newer = p->cards[0];
+			older = p->cards[1];
+			CHECK(newer->card_id > older->card_id, "newest first");
+		}
+		if (newer != NULL) {
+			const Kassa__V1__CountCard *a = newer->card_id == c1 ? newer : older;
+			const Kassa__V1__CountCard *b = newer->card_id == c1 ? older : newer;
+
+			CHECK(exp1[0] != '\0' && card_is(a, c1, sku1, "按摩 Massage", 5, 4, "active", exp1),
+			      "the massage card: %lld %s %d/%d %s %s", (long long)a->card_id, a->name,
+			      a->remaining, a->visits, a->state, a->expires_at);
+			CHECK(exp2[0] != '\0' && card_is(b, c2, sku2, "洗车 Wash", 3, 0, "expired", exp2),
+			      "the wash card, expired by the job: %lld %s %d/%d %s %s",
+			      (long long)b->card_id, b->name, b->remaining, b->visits, b->state,
+			      b->expires_at);
+		}
+	}
+	kc_response_free(r);
+	if ((r = profile(an, member, 1)) != NULL)
+		CHECK(r->member_profile->n_cards == 1 &&
+		      r->member_profile->cards[0]->card_id == (c1 > c2 ? c1 : c2),
+		      "limit 1: the newest card only");
+	kc_response_free(r);
+	if ((r = profile(an, plain, 0)) != NULL)
+		CHECK(r->member_profile->n_cards == 0, "no cards, none listed");
+out:
+	kc_response_free(r);
+	kc_free(admin);
+	kc_free(an);
+	kc_free(kc);
+}
+
 static const HarnessTest tests[] = {
 	{ "profile", test_profile },
+	{ "cards", test_cards },
 };
 
 int main(int argc, char **argv)

@@ -6,16 +6,22 @@
  * writing nothing); 32 tills redeeming one 10-visit card at once get
  * exactly 10 visits; the refund of the unused remainder pays the right
  * amount and shows in the till's shift; the sale line's refund voids an
- * unused card and is refused for a used one; an expired card is refused;
- * bad input gets clear errors and changes nothing. Every card's balance
- * equals the sum of its ledger.
+ * unused card and is refused for a used one; bad input gets clear errors
+ * and changes nothing; the expiry job (JobRun "card_expire", also kassad's
+ * periodic loyalty jobs) takes an expired card's remaining visits through
+ * one 'expire' ledger row, once however often and however many runs at
+ * the same time, and leaves cards not yet expired alone. Every card's
+ * balance equals the sum of its ledger.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "itest.h"
+#include "kc_feed.h"
 
 #define CASH KASSA__V1__TENDER_KIND__TENDER_CASH
 #define RACERS 32
@@ -348,27 +354,6 @@ out:
 	kc_free(kc);
 }
 
-/* Guards: an expired card is refused CARD_EXPIRED and keeps its visits. */
-static void test_expired(Harness *h)
-{
-	KassaClient *kc = it_cashier(h);
-	Kassa__V1__Response *r = NULL;
-	int64_t member, card;
-
-	if (kc == NULL || (card = member_card(h, kc, 5, 5000, &member)) == 0)
-		goto out;
-	if (!it_sqlf(h, "UPDATE count_cards SET expires_at = now() - interval '1 day'"
-		     " WHERE card_id = %lld", (long long)card))
-		goto out;
-	CHECK(kc_card_redeem(kc, card, member, 0, NULL, &r) == KC_OK &&
-	      kc_status(r) == S(FAILED_PRECONDITION) && strcmp(kc_detail(r), "CARD_EXPIRED") == 0,
-	      "expired: %s", r ? kc_detail(r) : "");
-	check_card(h, card, 5);
-out:
-	kc_response_free(r);
-	kc_free(kc);
-}
-
 /* One request's status and detail are code and detail. */
 static void expect(KcResult kr, Kassa__V1__Response **rp, Kassa__V1__StatusCode code,
 		   const char *detail, const char *what)
@@ -440,13 +425,292 @@ static void test_ledger_invariant(Harness *h)
 			 " OR remaining < 0") == 0, "no card whose balance differs from its ledger");
 }
 
+/* A card of visits (one unit at price), valid days (0 = never), sold to member: its id or 0. */
+static int64_t card_for(Harness *h, KassaClient *kc, int64_t member, int32_t visits,
+			int64_t price, int32_t days)
+{
+	Kassa__V1__Response *r;
+	char sku[64];
+	int64_t card = 0;
+
+	if (!make_service(h, sku, price, visits, days))
+		return 0;
+	r = sell(kc, sku, 1, member, price);
+	if (CHECK(r != NULL && kc_status(r) == S(OK) && r->transaction, "card sale: %s",
+		  r ? kc_detail(r) : "no answer"))
+		card = card_of(h, r->transaction->txn_id);
+	kc_response_free(r);
+	return card;
+}
+
+/* Redeem visits of card at kc's till; expect detail ("" = success). */
+static void redeem_expect(KassaClient *kc, int64_t card, int32_t visits, const char *detail,
+			  const char *what)
+{
+	Kassa__V1__Response *r = NULL;
+
+	CHECK(kc_card_redeem(kc, card, 0, visits, NULL, &r) == KC_OK && r &&
+	      strcmp(kc_detail(r), detail) == 0 &&
+	      kc_status(r) == (detail[0] ? S(FAILED_PRECONDITION) : S(OK)), "%s: %s", what,
+	      r ? kc_detail(r) : kc_last_error(kc));
+	kc_response_free(r);
+}
+
+/* Run the card expiry now with key (NULL: a fresh one): the JobDone's response, or NULL. */
+static Kassa__V1__Response *expire_run(KassaClient *admin, const char *key)
+{
+	Kassa__V1__Response *r = NULL;
+
+	if (kc_job_run(admin, "card_expire", key, &r) == KC_OK && r && kc_status(r) == S(OK) &&
+	    r->job_done != NULL)
+		return r;
+	CHECK(false, "job run card_expire: %s %s", r ? kc_detail(r) : kc_last_error(admin),
+	      r ? kc_message(r) : "");
+	kc_response_free(r);
+	return NULL;
+}
+
+/* The count of card's ledger rows of kind with visits (0 = any). */
+static int64_t rows_of(Harness *h, int64_t card, const char *kind, int visits)
+{
+	return it_sql_int(h, "SELECT count(*) FROM card_ledger WHERE card_id = %lld AND kind = '%s'"
+			  " AND (%d = 0 OR visits = %d)", (long long)card, kind, visits, visits);
+}
+
+/* Card's state in the member's card list (all), "" if it is not there. */
+static const char *listed_state(KassaClient *kc, int64_t member, int64_t card, char out[16])
+{
+	Kassa__V1__Response *r = NULL;
+
+	out[0] = '\0';
+	if (kc_card_list(kc, member, true, &r) == KC_OK && r && r->count_card_list)
+		for (size_t i = 0; i < r->count_card_list->n_cards; i++)
+			if (r->count_card_list->cards[i]->card_id == card)
+				snprintf(out, 16, "%s", r->count_card_list->cards[i]->state);
+	kc_response_free(r);
+	return out;
+}
+
+/*
+ * Guards: the expiry job takes an expired card's remaining visits through its ledger, once:
+ * a card of 5 visits with 2 redeemed and its expiry set in the past is refused CARD_EXPIRED;
+ * JobRun "card_expire" writes one 'expire' row of -3 (remaining_after 0), remaining 0, state
+ * 'expired' (still refused CARD_EXPIRED, its refund too); running it again, or retrying the
+ * same key, writes nothing more; a card not yet expired, one that never expires and one used
+ * up before its expiry are untouched. Every card's balance is its ledger's sum.
+ */
+static void test_expiry_job(Harness *h)
+{
+	KassaClient *kc = it_cashier(h), *admin = it_login(h, "HQ-OFFICE-1", 9001, "0000");
+	KassaClient *mgr = it_login(h, "S001-T2", 2001, "9999");
+	Kassa__V1__Response *r = NULL, *again = NULL;
+	int64_t member, old, later, never, used, run;
+	char phone[32], st[16], key[KC_KEY_LEN];
+
+	if (kc == NULL || admin == NULL || mgr == NULL)
+		goto out;
+	member = it_register(h, kc, "Card Expiry", phone);
+	old = card_for(h, kc, member, 5, 5000, 30);
+	later = card_for(h, kc, member, 4, 4000, 30);
+	never = card_for(h, kc, member, 2, 2000, 0);
+	used = card_for(h, kc, member, 2, 2000, 30);
+	if (!CHECK(old && later && never && used, "four cards sold"))
+		goto out;
+	redeem_expect(kc, old, 2, "", "2 visits of 5");
+	redeem_expect(kc, used, 2, "", "both visits of the other");
+	if (!it_sqlf(h, "UPDATE count_cards SET expires_at = now() - interval '1 day'"
+		     " WHERE card_id IN (%lld, %lld)", (long long)old, (long long)used))
+		goto out;
+	redeem_expect(kc, old, 1, "CARD_EXPIRED", "past its expiry, before the job");
+	CHECK(strcmp(listed_state(kc, member, old, st), "expired") == 0, "shown expired: %s", st);
+
+	kc_new_key(key);
+	if ((r = expire_run(admin, key)) == NULL)
+		goto out;
+	run = r->job_done->run_id;
+	CHECK(strcmp(r->job_done->job, "card_expire") == 0 && run > 0 &&
+	      r->job_done->finished_at[0] != '\0' && r->job_done->changed <= r->job_done->examined,
+	      "JobDone of run %lld: %lld of %lld cards", (long long)run,
+	      (long long)r->job_done->changed, (long long)r->job_done->examined);
+	/* kassad's own timer (10 s after its start) or another test's run may have been first */
+	CHECK(r->job_done->changed >= 1 ||
+	      it_sql_int(h, "SELECT count(*) FROM job_runs WHERE kind = 'card_expire' AND"
+			 " run_id <> %lld AND cards > 0", (long long)run) > 0,
+	      "the run expired the card");
+	CHECK(it_sql_int(h, "SELECT count(*) FROM job_runs WHERE run_id = %lld AND kind ="
+			 " 'card_expire' AND staff_id = 9001 AND finished_at IS NOT NULL AND"
+			 " cards = %lld", (long long)run, (long long)r->job_done->changed) == 1,
+	      "recorded in job_runs as the admin's, with its count");
+	check_card(h, old, 0);
+	CHECK(rows_of(h, old, "expire", -3) == 1 && rows_of(h, old, "expire", 0) == 1,
+	      "one 'expire' row of -3");
+	CHECK(it_sql_int(h, "SELECT count(*) FROM card_ledger WHERE card_id = %lld AND kind ="
+			 " 'expire' AND remaining_after = 0 AND till_id = 0 AND staff_id = 0",
+			 (long long)old) == 1, "remaining_after 0, written by no till");
+	CHECK(it_sql_int(h, "SELECT count(*) FROM count_cards WHERE card_id = %lld AND state ="
+			 " 'expired'", (long long)old) == 1, "the card is closed 'expired'");
+	CHECK(strcmp(listed_state(kc, member, old, st), "expired") == 0, "still shown expired: %s",
+	      st);
+	redeem_expect(kc, old, 1, "CARD_EXPIRED", "after the job");
+	CHECK(kc_card_refund(mgr, old, NULL, &again) == KC_OK && again &&
+	      strcmp(kc_detail(again), "CARD_EXPIRED") == 0, "no refund of an expired card: %s",
+	      again ? kc_detail(again) : "");
+	kc_response_free(again);
+	again = NULL;
+
+	/* the same key answers the same run; another run finds nothing more to do */
+	CHECK(kc_job_run(admin, "card_expire", key, &again) == KC_OK && it_same_response(r, again),
+	      "a retry answers the same run");
+	kc_response_free(again);
+	again = expire_run(admin, NULL);
+	CHECK(again && again->job_done->run_id != run, "a second run");
+	CHECK(rows_of(h, old, "expire", 0) == 1, "still one 'expire' row");
+	check_card(h, old, 0);
+
+	check_card(h, later, 4);
+	check_card(h, never, 2);
+	check_card(h, used, 0);
+	CHECK(rows_of(h, later, "expire", 0) + rows_of(h, never, "expire", 0) +
+	      rows_of(h, used, "expire", 0) == 0, "no 'expire' row for the others");
+	CHECK(strcmp(listed_state(kc, member, later, st), "active") == 0, "not yet expired: %s",
+	      st);
+	CHECK(strcmp(listed_state(kc, member, used, st), "used_up") == 0, "used up stays so: %s",
+	      st);
+	redeem_expect(kc, later, 1, "", "a card not yet expired is redeemed");
+	check_card(h, later, 3);
+out:
+	kc_response_free(again);
+	kc_response_free(r);
+	kc_free(mgr);
+	kc_free(admin);
+	kc_free(kc);
+}
+
+#define EXPIRY_CARDS 450	/* more than a batch of kassad's (200): three batches */
+#define EXPIRY_SQL_BATCH 7	/* the SQL racers' batches: many statements between kassad's */
+
+typedef struct Expirer {
+	Harness *h;
+	KassaClient *kc;		/* owned: a JobRun through kassad; NULL = straight SQL */
+	pthread_barrier_t *start;
+	bool ok;			/* its run finished */
+	int64_t cards;			/* the cards it says it expired */
+} Expirer;
+
+/* A second kassad, as it were: the batch function in a loop on its own connection. */
+static void expirer_sql(Expirer *e)
+{
+	PGconn *pg = PQconnectdb(e->h->conninfo);
+	int64_t after = 0;
+	bool more = true;
+
+	pthread_barrier_wait(e->start);
+	e->ok = PQstatus(pg) == CONNECTION_OK;
+	while (e->ok && more) {
+		char q[160];
+		PGresult *res;
+
+		snprintf(q, sizeof(q), "SELECT out_more, out_last, out_cards FROM"
+			 " kassa_card_expire_due(%d, %lld)", EXPIRY_SQL_BATCH, (long long)after);
+		res = PQexec(pg, q);
+		e->ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+		if (e->ok) {
+			more = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+			after = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+			e->cards += strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+		} else {
+			fprintf(stderr, "kassa_card_expire_due: %s", PQerrorMessage(pg));
+		}
+		PQclear(res);
+	}
+	PQfinish(pg);
+}
+
+static void *expirer_main(void *arg)
+{
+	Expirer *e = arg;
+	Kassa__V1__Response *r = NULL;
+
+	if (e->kc == NULL) {
+		expirer_sql(e);
+		return NULL;
+	}
+	pthread_barrier_wait(e->start);
+	e->ok = kc_job_run(e->kc, "card_expire", NULL, &r) == KC_OK && r &&
+		kc_status(r) == S(OK) && r->job_done;
+	if (e->ok)
+		e->cards = r->job_done->changed;
+	kc_response_free(r);
+	return NULL;
+}
+
+/*
+ * Guards: runs of the expiry at the same time expire each card exactly once: two JobRuns
+ * through kassad (batches of 200) and two loops of the batch function on their own
+ * connections (batches of 7, as another kassad would) start together on 450 expired cards;
+ * afterwards every card has exactly one 'expire' row of its remainder and remaining 0 = its
+ * ledger's sum. (The runs' own counts are not compared: kassad's timer, 10 s after its
+ * start, and other tests' runs may take some of the cards.)
+ */
+static void test_expiry_concurrent(Harness *h)
+{
+	KassaClient *kc = it_cashier(h);
+	Expirer ex[4];
+	pthread_t th[4];
+	pthread_barrier_t start;
+	int64_t member, base;
+
+	if (kc == NULL || (base = member_card(h, kc, 3, 3000, &member)) == 0) {
+		kc_free(kc);
+		return;
+	}
+	kc_free(kc);
+	/* the other cards in SQL, as the sale would make them: the same sale, lines 101.. */
+	if (!it_sqlf(h, "WITH c AS (INSERT INTO count_cards (member_id, product_id, txn_id, line_no,"
+		     " store_id, visits, remaining, paid_minor, currency, expires_at, created_at)"
+		     " SELECT member_id, product_id, txn_id, 100 + g, store_id, 3, 3, 0, currency,"
+		     " now() - interval '1 hour', created_at FROM count_cards,"
+		     " generate_series(1, %d) g WHERE card_id = %lld RETURNING member_id, card_id,"
+		     " visits) INSERT INTO card_ledger (member_id, card_id, kind, visits,"
+		     " remaining_after) SELECT member_id, card_id, 'purchase', visits, visits FROM c",
+		     EXPIRY_CARDS - 1, (long long)base) ||
+	    !it_sqlf(h, "UPDATE count_cards SET expires_at = now() - interval '1 hour'"
+		     " WHERE card_id = %lld", (long long)base))
+		return;
+	pthread_barrier_init(&start, NULL, 4);
+	for (int i = 0; i < 4; i++)
+		ex[i] = (Expirer){ h, i < 2 ? it_login(h, "HQ-OFFICE-1", 9001, "0000") : NULL,
+				   &start, false, 0 };
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, expirer_main, &ex[i]);
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&start);
+	for (int i = 0; i < 4; i++) {
+		CHECK(ex[i].ok, "expirer %d finished (%lld cards)", i, (long long)ex[i].cards);
+		kc_free(ex[i].kc);
+	}
+	CHECK(it_sql_int(h, "SELECT count(*) FROM count_cards WHERE member_id = %lld",
+			 (long long)member) == EXPIRY_CARDS, "%d cards", EXPIRY_CARDS);
+	CHECK(it_sql_int(h, "SELECT count(*) FROM count_cards c WHERE member_id = %lld AND"
+			 " (state <> 'expired' OR remaining <> 0 OR (SELECT count(*) FROM card_ledger l"
+			 "  WHERE l.member_id = c.member_id AND l.card_id = c.card_id AND l.kind ="
+			 "  'expire' AND l.visits = -3 AND l.remaining_after = 0) <> 1)",
+			 (long long)member) == 0, "every card expired once, with one row of -3");
+	CHECK(it_sql_int(h, "SELECT count(*) FROM card_ledger WHERE member_id = %lld AND kind ="
+			 " 'expire'", (long long)member) == EXPIRY_CARDS, "%d 'expire' rows in all",
+	      EXPIRY_CARDS);
+	test_ledger_invariant(h);
+}
+
 static const HarnessTest tests[] = {
 	{ "sale_makes_card", test_sale_makes_card },
 	{ "concurrent_redeem", test_concurrent_redeem },
 	{ "refund_remainder", test_refund_remainder },
 	{ "refund_line", test_refund_line },
-	{ "expired", test_expired },
 	{ "bad_input", test_bad_input },
+	{ "expiry_job", test_expiry_job },
+	{ "expiry_concurrent", test_expiry_concurrent },
 	{ "ledger_invariant", test_ledger_invariant },
 };
 
