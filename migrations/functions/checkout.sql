@@ -10,6 +10,9 @@
 --   KA412 STALE_PRICING        rule set, tier or (near a threshold) tier basis changed:
 --                              kassad re-reads and re-prices
 --   KA412 PRICE_CHANGED        a unit price or product changed: kassad refreshes and retries
+--   KA412 STORE_DAY_CHANGED    the business day kassad priced with is not the store's day of
+--                              the sale (stores.timezone changed, or midnight passed):
+--                              kassad reads the store's day again and re-prices
 --   KA412 INSUFFICIENT_POINTS  the balance no longer covers the redemption and gifts
 --   KA412 GIFT_UNAVAILABLE     a gift is out of stock, withdrawn or costs another amount
 --   KA412 INSUFFICIENT_STORED_VALUE / CURRENCY_MISMATCH
@@ -136,7 +139,8 @@ $$;
 -- the rate's version. p_claim_codes: those of p_coupon_codes that are
 -- claim codes, claimed here. p_till: the till's fields {sold_at as epoch
 -- seconds or '' for now, receipt_no, offline 't'/'f', sold_by or 0, the
--- business day kassad priced with (YYYY-MM-DD; absent: the sale's date)}.
+-- business day kassad priced with (YYYY-MM-DD, which must be the store's
+-- date of the sale in stores.timezone; absent: that date)}.
 CREATE FUNCTION kassa_checkout(
 	p_store_id bigint, p_till_id bigint, p_staff_id bigint,
 	p_key text, p_hash bytea, p_member_id bigint,
@@ -180,8 +184,9 @@ DECLARE
 	v_receipt_no	text := coalesce(p_till[2], '');
 	v_offline	boolean := coalesce(p_till[3], 'f')::boolean;
 	v_sold_by	bigint := coalesce(nullif(p_till[4], ''), '0')::bigint;
-	-- the business day kassad priced with (checkout_till_tail()); else the sale's date
-	v_day		date := coalesce(nullif(p_till[5], '')::date, v_created::date);
+	-- the business day kassad priced with (checkout_till_tail()); else the store's
+	v_day		date := nullif(p_till[5], '')::date;
+	v_store_day	date;		-- the sale's date in the store's zone
 	v_staff		bigint := p_staff_id;
 	v_d		coupon_defs;
 	v_coupon	bigint;
@@ -215,7 +220,14 @@ BEGIN
 	IF p_rule_version <> (SELECT max(version) FROM rule_versions) THEN
 		RAISE EXCEPTION 'STALE_PRICING' USING ERRCODE = 'KA412';
 	END IF;
-	SELECT currency INTO v_currency FROM stores WHERE store_id = p_store_id;
+	SELECT currency, (v_created AT TIME ZONE timezone)::date INTO v_currency, v_store_day
+	FROM stores WHERE store_id = p_store_id;
+	-- the business day is the store's: kassad read it from stores.timezone, maybe
+	-- before a StorePut moved the zone (here or on another kassad) or before midnight
+	IF v_day <> v_store_day THEN
+		RAISE EXCEPTION 'STORE_DAY_CHANGED' USING ERRCODE = 'KA412';
+	END IF;
+	v_day := coalesce(v_day, v_store_day, v_created::date);
 	-- the tenders: five numbers (kind, amount, foreign amount, rate, rate
 	-- version) and two texts (reference, currency) each; the arrays agree
 	-- with the totals kassad sent (one pass over each)

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "store_day.h"
 #include "util.h"
 
 typedef struct Entry {
@@ -193,12 +194,10 @@ int64_t catalog_item_price(const CatalogItem *it, int64_t store_id, int32_t day)
 
 int64_t catalog_item_price_today(const CatalogItem *it, int64_t store_id)
 {
-	time_t now = time(NULL);
-	struct tm tm;
+	/* the store's business day (stores.timezone), read before by the handler */
+	StoreDate d = store_day_of(store_id, (int64_t)time(NULL));
 
-	localtime_r(&now, &tm);		/* kassad runs in the business day's zone */
-	return catalog_item_price(it, store_id,
-				  catalog_price_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday));
+	return catalog_item_price(it, store_id, catalog_price_day(d.year, d.month, d.day));
 }
 
 int catalog_size(void)

@@ -54,7 +54,10 @@ void catalog_forget(const char *code);
  * price-list price in force, else its base price (catalog_price_choose()).
  */
 int64_t catalog_item_price(const CatalogItem *it, int64_t store_id, int32_t day);
-/* catalog_item_price() for today (kassad's local time zone, the business day's). */
+/*
+ * catalog_item_price() for today, the store's business day (store_day_of():
+ * the caller has read it with store_day_load() if store_day_get() missed).
+ */
 int64_t catalog_item_price_today(const CatalogItem *it, int64_t store_id);
 /* Number of cached items. */
 int catalog_size(void);

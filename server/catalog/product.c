@@ -2,17 +2,19 @@
 /*
  * product.c: product lookup by SKU or barcode for a till that scans an
  * item. It always asks the database (one index lookup), so the till shows
- * the current price (the till's store's price list in force today, else
- * the base price: catalog_item_price()), and refreshes the checkout's catalogue cache with
- * what it read.
+ * the current price (the till's store's price list in force on the store's
+ * business day, store_day.h, else the base price: catalog_item_price()),
+ * and refreshes the checkout's catalogue cache with what it read.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog.h"
 #include "db.h"
 #include "core.h"
 #include "product.h"
+#include "store_day.h"
 
 #define PRODUCT_CODE_MAX 64
 #define PRODUCT_SEQ_COL CATALOG_NCOLUMNS	/* after CATALOG_COLUMNS, then stocked */
@@ -21,6 +23,7 @@ static int st_product;
 
 void product_setup(void)
 {
+	store_day_setup();	/* the store's business day prices the lookup */
 	st_product = db_stmt_add("product_by_code",
 		"SELECT " CATALOG_COLUMNS ", seq, stocked FROM products"
 		" WHERE active AND (sku = $1 OR barcode = $1) ORDER BY sku = $1 DESC LIMIT 1", DB_LANE_QUICK);
@@ -60,8 +63,28 @@ static void product_db_cb(void *arg, DbStatus st, const PGresult *res)
 	call_reply(c, &resp);
 }
 
+/* 2. The product, priced on the store's day (read first when not in memory). */
+static void product_query(Call *c)
+{
+	const char *code = c->req->product_lookup->code;
+
+	db_query(st_product, 1, &code, product_db_cb, c);
+}
+
+static void product_day_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+
+	if (call_db_ok(c, st, res))
+		product_query(c);
+}
+
+/* 1. The code's form; the store's business day (its price list) unless cached. */
 void handle_product_lookup(Call *c)
 {
+	StoreDate d;
+	int64_t now = (int64_t)time(NULL);
+
 	const char *code = c->req->product_lookup->code;
 	size_t n = strlen(code);
 
@@ -70,5 +93,9 @@ void handle_product_lookup(Call *c)
 			  "a product code is 1-%d characters", PRODUCT_CODE_MAX);
 		return;
 	}
-	db_query(st_product, 1, &code, product_db_cb, c);
+	if (!store_day_get(c->sess->store_id, now, &d)) {
+		store_day_load(c->sess->store_id, now, product_day_cb, c);
+		return;
+	}
+	product_query(c);
 }

@@ -10,7 +10,8 @@
  * first, a page at a time; withdrawn products come too, with active false,
  * so that the till drops them. The page also names the current exchange-
  * rate version, so the till knows when to fetch the rates again. Prices
- * are the till's store's: its price list in force today, else the base
+ * are the till's store's: its price list in force on the store's business
+ * day (stores.timezone, store_day.h; read first if not cached), else the base
  * price (catalog_price_choose()); a price-list change touches its
  * products, so their seq moves on and tills refetch them.
  *
@@ -27,6 +28,7 @@
 #include "core.h"
 #include "catalog_price.h"
 #include "product.h"
+#include "store_day.h"
 
 #define SYNC_LIMIT_DEFAULT 500
 #define SYNC_LIMIT_MAX 2000
@@ -51,6 +53,7 @@ enum {
 
 void catalog_sync_setup(void)
 {
+	store_day_setup();	/* the store's business day prices the page */
 	/* $1 after_seq, $2 rows to read (the page's limit + 1), $3 the till's store */
 	st_sync = db_stmt_add("catalog_sync",
 		"WITH r AS (SELECT coalesce(max(version), 0) AS v FROM exchange_rate_versions),"
@@ -59,32 +62,31 @@ void catalog_sync_setup(void)
 		"  ORDER BY seq LIMIT $2::integer)"
 		" SELECT r.v, p.product_id, p.sku, p.barcode, p.name, p.category, p.price_minor,"
 		"  p.currency, p.seq, p.active, p.stocked,"
-		/* the till's store's price-list items not ended: catalog_price_choose() picks */
+		/* the till's store's price-list items not ended: catalog_price_choose() picks; */
+		/* the store's day is within two days of kassad's (UTC-12 .. UTC+14) */
 		"  coalesce((SELECT string_agg(concat_ws(',', i.store_id, to_char(l.valid_from,"
 		"   'YYYYMMDD'), coalesce(to_char(l.valid_to, 'YYYYMMDD'), '0'), l.priority,"
 		"   l.list_id, i.price_minor), ';') FROM price_list_items i"
 		"   JOIN price_lists l ON l.list_id = i.list_id"
 		"   WHERE i.product_id = p.product_id AND i.store_id = $3::bigint"
-		"    AND (l.valid_to IS NULL OR l.valid_to >= current_date)), '')"
+		"    AND (l.valid_to IS NULL OR l.valid_to >= current_date - 2)), '')"
 		" FROM r LEFT JOIN p ON true ORDER BY p.seq",
 		DB_LANE_WORK);
 }
 
-/* The price row i sells at in c's store today: its price list in force, else base. */
+/* The price row i sells at in c's store on its day: its price list in force, else base. */
 static int64_t sync_price(const Call *c, const PGresult *res, int i, int col, int64_t base)
 {
 	CatalogPriceCand *cands;
 	size_t n;
-	time_t now = time(NULL);
-	struct tm tm;
+	/* the store's business day: handle_catalog_sync() read it if need be */
+	StoreDate d = store_day_of(c->sess->store_id, (int64_t)time(NULL));
 	int64_t price;
 
 	if (!catalog_price_parse(PQgetvalue(res, i, col), &cands, &n))
 		return base;
-	localtime_r(&now, &tm);		/* kassad runs in the business day's zone */
 	price = catalog_price_choose(cands, n, c->sess->store_id,
-				     catalog_price_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday),
-				     base, NULL);
+				     catalog_price_day(d.year, d.month, d.day), base, NULL);
 	free(cands);
 	return price;
 }
@@ -154,11 +156,33 @@ static void sync_db_cb(void *arg, DbStatus st, const PGresult *res)
 			   true);
 }
 
+/* 0b. The page: limit (in c->state) products changed after after_seq, and one more. */
+static void sync_query(Call *c)
+{
+	char after[24], rows[16], store[24];
+	const char *params[3] = { after, rows, store };
+
+	snprintf(after, sizeof(after), "%lld", (long long)c->req->catalog_sync->after_seq);
+	snprintf(rows, sizeof(rows), "%d", *(const int *)c->state + 1);
+	snprintf(store, sizeof(store), "%lld", (long long)c->sess->store_id);
+	db_query(st_sync, 3, params, sync_db_cb, c);
+}
+
+static void sync_day_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+
+	if (call_db_ok(c, st, res))
+		sync_query(c);
+}
+
+/* 0a. The request's form; the store's business day (its price lists) unless cached. */
 void handle_catalog_sync(Call *c)
 {
 	const Kassa__V1__CatalogSync *q = c->req->catalog_sync;
 	unsigned limit = q->limit ? q->limit : SYNC_LIMIT_DEFAULT;
-	char after[24], rows[16], store[24];
+	int64_t now = (int64_t)time(NULL);
+	StoreDate d;
 
 	if (q->after_seq < 0) {
 		call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_SEQ",
@@ -170,11 +194,9 @@ void handle_catalog_sync(Call *c)
 	c->state = xmalloc(sizeof(int));
 	*(int *)c->state = (int)limit;
 	c->state_free = free;
-	snprintf(after, sizeof(after), "%lld", (long long)q->after_seq);
-	snprintf(rows, sizeof(rows), "%u", limit + 1);
-	snprintf(store, sizeof(store), "%lld", (long long)c->sess->store_id);
-
-	const char *params[3] = { after, rows, store };
-
-	db_query(st_sync, 3, params, sync_db_cb, c);
+	if (!store_day_get(c->sess->store_id, now, &d)) {
+		store_day_load(c->sess->store_id, now, sync_day_cb, c);
+		return;
+	}
+	sync_query(c);
 }

@@ -25,10 +25,11 @@
  *      row (checkout_answer(), which also answers quotes). No JSON is built
  *      or parsed on this path.
  *
- * A failed guard writes nothing. PRICE_CHANGED (a cached price is stale)
+ * The day is the store's (checkout_till.c). A failed guard writes nothing.
+ * PRICE_CHANGED (a cached price is stale), STORE_DAY_CHANGED (that day)
  * and STALE_PRICING (the rule set or the member's tier moved since step 2)
- * start the sale again from step 2, at most CHECKOUT_MAX_ATTEMPTS times in
- * all; INSUFFICIENT_POINTS, COUPON_USED and the like go to the till. A
+ * price it again, at most CHECKOUT_MAX_ATTEMPTS times in all;
+ * INSUFFICIENT_POINTS, COUPON_USED and the like go to the till. A
  * retried request (same idempotency key, same body) is answered from the
  * first sale's rows (kassa_checkout_answer(), the same values, so the
  * answer is byte-identical): a cold path, taken only by retries.
@@ -78,6 +79,7 @@ static int st_window;
 void checkout_setup(void)
 {
 	rates_setup();		/* the rate versions foreign tenders convert with */
+	store_day_setup();	/* the stores' business days */
 	st_products = db_stmt_add("products_by_codes",
 		"SELECT " CATALOG_COLUMNS " FROM products"
 		" WHERE active AND (sku = ANY($1::text[]) OR barcode = ANY($1::text[]))"
@@ -303,7 +305,6 @@ static bool checkout_check(Call *c)
 	return check_tenders(c) && check_loyalty(c);
 }
 
-/* Step 2's answer: kassa_member_pricing()'s rows, into the state. */
 /* Step 2's columns (kassa_member_pricing): kind 0, texts 1-5, numbers 6-11, the flag 12. */
 static const char *row_text(const PGresult *res, int r, int col)
 {
@@ -463,7 +464,6 @@ static bool member_rows(Call *c, const PGresult *res, int64_t *replay_of)
 static void checkout_member_cb(void *arg, DbStatus st, const PGresult *res)
 {
 	Call *c = arg;
-
 	int64_t replay_of;
 
 	if (!call_db_ok(c, st, res) || !member_rows(c, res, &replay_of))
@@ -601,11 +601,9 @@ static void checkout_db_cb(void *arg, DbStatus st, const PGresult *res)
 	}
 	why = st == DB_SQL_ERROR && strcmp(db_sqlstate(res), "KA412") == 0 ? db_errmsg(res) : "";
 	if (c->attempts < CHECKOUT_MAX_ATTEMPTS && strcmp(why, "PRICE_CHANGED") == 0) {
-		const Kassa__V1__Checkout *co = c->req->checkout;
-
 		log_call(c, LOG_LVL_INFO, "checkout: a price changed since it was cached; again");
-		for (size_t i = 0; i < co->n_lines; i++)
-			catalog_forget(co->lines[i]->code);
+		for (size_t i = 0; i < c->req->checkout->n_lines; i++)
+			catalog_forget(c->req->checkout->lines[i]->code);
 		checkout_price(c);
 		return;
 	}
@@ -617,6 +615,8 @@ static void checkout_db_cb(void *arg, DbStatus st, const PGresult *res)
 			ruleset_reload(checkout_rules_cb, c);
 		return;
 	}
+	if (checkout_till_day_again(c, &((CheckoutState *)c->state)->till, why, checkout_price))
+		return;	/* the store's zone moved, or midnight passed: its day again */
 	if (st == DB_SQL_ERROR && strcmp(db_sqlstate(res), "23505") == 0 &&
 	    strcmp(db_constraint(res), "transactions_receipt_no") == 0) {
 		call_fail(c, KASSA__V1__STATUS_CODE__ALREADY_EXISTS, "RECEIPT_TAKEN",
@@ -1269,7 +1269,7 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	char p_store[24], p_till[24], p_staff[24], p_member[24];
 	char p_total[24], p_tendered[24], p_change[24], p_points[24];
 	char p_version[16], p_redeem[24], p_value[24], p_next[24], p_seen[24];
-	const CheckoutState *cst = c->state;
+	CheckoutState *cs = c->state;
 
 	checkout_hash(co, &a->hash);
 	snprintf(p_store, sizeof(p_store), "%lld", (long long)s->store_id);
@@ -1279,13 +1279,13 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 	/* the till's fields in one text[]: sold_at to the second ('' = now) */
 	sqltext_free(&a->till);
 	sqltext_open(&a->till);
-	if (cst->till.sold_epoch > 0)
-		sqltext_elem_int(&a->till, cst->till.sold_epoch);
+	if (cs->till.sold_epoch > 0)
+		sqltext_elem_int(&a->till, cs->till.sold_epoch);
 	else
 		sqltext_elem_str(&a->till, "");
 	sqltext_elem_str(&a->till, co->receipt_no);
 	sqltext_elem_str(&a->till, co->offline ? "t" : "f");
-	checkout_till_tail(&a->till, co, &cst->till);	/* sold_by, the business day */
+	checkout_till_tail(&a->till, co, &cs->till);	/* sold_by, the store's business day */
 	sqltext_close(&a->till);
 	snprintf(p_total, sizeof(p_total), "%lld", (long long)a->sale.payable);
 	snprintf(p_tendered, sizeof(p_tendered), "%lld", (long long)a->tendered);
@@ -1307,8 +1307,6 @@ static void checkout_send(Call *c, CheckoutArgs *a, const RuleSet *rs)
 		rs->basis_points ? "points_earned" : "spend", p_next, sqltext_str(&a->gift_points),
 		a->tier_after, p_seen, sqltext_str(&a->claims), sqltext_str(&a->till),
 	};
-
-	CheckoutState *cs = c->state;
 
 	if (cs->args != NULL) {		/* an earlier attempt's */
 		checkout_args_free(cs->args);
@@ -1376,6 +1374,8 @@ static void checkout_price(Call *c)
 	const CheckoutMember *m = member_of(c);
 	CheckoutArgs *a;
 
+	if (checkout_till_day_fetch(c, &((CheckoutState *)c->state)->till, checkout_price))
+		return;	/* the store's business day (store_day.c): back here once read */
 	if (checkout_rates_fetch(c))
 		return;	/* rates_load() comes back here */
 	if (checkout_fetch_missing(c))

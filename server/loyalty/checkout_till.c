@@ -2,8 +2,10 @@
 /*
  * checkout_till.c: the till's part of a checkout (checkout_till.h). The
  * checks need no database; the conversion reads only rate versions
- * kassad has cached (rates.c) and says which to read when one is missing.
- * Nothing here answers a request except the step-1 refusals.
+ * kassad has cached (rates.c) and says which to read when one is missing;
+ * the sale's business day is its store's, read into store_day.c's cache
+ * before pricing. Nothing here answers a request except the step-1
+ * refusals (and a database error reading the store's day).
  */
 #include "checkout_till.h"
 
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "loyalty.h"
 #include "money.h"
 #include "rates.h"
@@ -48,6 +51,7 @@ bool checkout_till_check(Call *c, CheckoutTill *t)
 	const Kassa__V1__Checkout *co = c->req->checkout;
 
 	memset(t, 0, sizeof(*t));
+	t->store_id = c->sess->store_id;
 	if (co->member_phone[0] != '\0') {
 		if (co->member_id != 0) {
 			call_fail(c, KASSA__V1__STATUS_CODE__INVALID_ARGUMENT, "BAD_MEMBER",
@@ -74,23 +78,79 @@ bool checkout_till_check(Call *c, CheckoutTill *t)
 	return check_sold_at(c, co->sold_at, t);
 }
 
+RuleDate checkout_till_store_day(int64_t store_id, int64_t epoch)
+{
+	StoreDate sd = store_day_of(store_id, epoch);
+
+	return (RuleDate){ sd.year, sd.month, sd.day, sd.weekday };
+}
+
+/* The instant whose business day the sale counts on. */
+static int64_t sale_epoch(const CheckoutTill *t)
+{
+	return t->sold_epoch > 0 ? t->sold_epoch : (int64_t)time(NULL);
+}
+
 RuleDate checkout_till_day(const CheckoutTill *t)
 {
-	time_t when = t->sold_epoch > 0 ? (time_t)t->sold_epoch : time(NULL);
-	struct tm tm;
-	RuleDate d;
+	return checkout_till_store_day(t->store_id, sale_epoch(t));
+}
 
-	localtime_r(&when, &tm);	/* kassad runs in the business day's zone */
-	d.year = tm.tm_year + 1900;
-	d.month = tm.tm_mon + 1;
-	d.day = tm.tm_mday;
-	d.weekday = tm.tm_wday == 0 ? 7 : tm.tm_wday;
-	return d;
+/* A checkout_till_day_fetch() in flight. */
+typedef struct DayFetch {
+	Call *c;			/* borrowed */
+	void (*done)(Call *c);
+} DayFetch;
+
+static void day_fetch_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	DayFetch *f = arg;
+	Call *c = f->c;
+	void (*done)(Call *c) = f->done;
+
+	free(f);
+	if (call_db_ok(c, st, res))
+		done(c);
+}
+
+bool checkout_till_day_fetch(Call *c, CheckoutTill *t, void (*done)(Call *c))
+{
+	int64_t when = sale_epoch(t);
+	StoreDate d;
+	DayFetch *f;
+
+	/* read once per attempt: an unknown store stays unknown (kassad's day) */
+	if (t->day_read || store_day_get(t->store_id, when, &d))
+		return false;
+	t->day_read = true;
+	f = xcalloc(1, sizeof(*f));
+	f->c = c;
+	f->done = done;
+	store_day_load(t->store_id, when, day_fetch_cb, f);
+	return true;
+}
+
+bool checkout_till_day_again(Call *c, CheckoutTill *t, const char *why, void (*done)(Call *c))
+{
+	if (strcmp(why, "STORE_DAY_CHANGED") != 0)
+		return false;
+	if (t->day_retries >= CHECKOUT_TILL_DAY_RETRIES) {
+		call_fail(c, KASSA__V1__STATUS_CODE__FAILED_PRECONDITION, "STORE_DAY_CHANGED",
+			  "the store's business day changed while the sale was priced; try again");
+		return true;
+	}
+	t->day_retries++;
+	t->day_read = false;
+	log_call(c, LOG_LVL_INFO, "checkout: store %lld's business day is not the one priced"
+		 " with; reading it again", (long long)t->store_id);
+	store_day_forget(t->store_id);
+	done(c);
+	return true;
 }
 
 int64_t checkout_till_price(const Call *c, const CatalogItem *it)
 {
-	CheckoutTill t = { .sold_epoch = 0 };
+	CheckoutTill t = { .sold_epoch = 0, .store_id = c->sess->store_id };
 	const char *sold_at = c->req->checkout->sold_at;
 	RuleDate d;
 

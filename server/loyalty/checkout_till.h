@@ -2,8 +2,8 @@
 /*
  * checkout_till: what a till's checkout adds to a sale (issue 8), kept
  * out of checkout.c's pricing flow: the checks of Checkout.member_phone,
- * receipt_no, sold_at and sold_by, the business day a late sale counts
- * on, and the conversion of foreign-currency tenders with the cached rate
+ * receipt_no, sold_at and sold_by, the business day a sale counts on (the
+ * store's, store_day.h), and the conversion of foreign-currency tenders with the cached rate
  * versions (rates.h, arithmetic in rules_tender.c).
  */
 #ifndef KASSA_CHECKOUT_TILL_H
@@ -18,13 +18,19 @@
 #include "sqltext.h"
 #include "phone.h"
 #include "ruleset.h"
+#include "store_day.h"
 
 /* The till's fields of a Checkout, checked (CheckoutState.till). */
 typedef struct CheckoutTill {
 	char phone[PHONE_MAX];		/* member_phone normalised (E.164), "" = none */
 	int64_t sold_epoch;		/* sold_at in epoch seconds; 0: now */
 	bool too_old;			/* sold_at beyond [checkout] late_sale_max_days */
+	int64_t store_id;		/* the session's: whose business day the sale counts on */
+	bool day_read;			/* the store's day was read this attempt (store_day.h) */
+	int day_retries;		/* STORE_DAY_CHANGED answers retried (at most the below) */
 } CheckoutTill;
+
+#define CHECKOUT_TILL_DAY_RETRIES 2	/* sales again after STORE_DAY_CHANGED, then refused */
 
 /*
  * Step 1 for the till's fields: both member_id and member_phone, a phone
@@ -36,8 +42,33 @@ typedef struct CheckoutTill {
  */
 MUSTCHECK bool checkout_till_check(Call *c, CheckoutTill *t);
 
-/* The business day (kassad's zone) the sale counts on: sold_at's, or today. */
+/*
+ * The business day the sale counts on: sold_at's, or today, in the zone of
+ * the store (stores.timezone, store_day.h), once checkout_till_day_fetch()
+ * has read it; kassad's own zone only for a store PostgreSQL does not know.
+ */
 RuleDate checkout_till_day(const CheckoutTill *t);
+
+/* The business day of store_id at epoch (store_day_of()), as the rules take it. */
+RuleDate checkout_till_store_day(int64_t store_id, int64_t epoch);
+
+/*
+ * Step 3 first: unless the store's day of the sale (sold_at, or now) is in
+ * memory, read it and return true: done(c) runs once it is read (on a
+ * database error c is answered instead). False: nothing to read.
+ */
+MUSTCHECK bool checkout_till_day_fetch(Call *c, CheckoutTill *t, void (*done)(Call *c));
+
+/*
+ * kassa_checkout()'s answer why (a KA412 message, or ""): for
+ * STORE_DAY_CHANGED (the store's zone moved, or midnight passed, since its
+ * day was read), at most CHECKOUT_TILL_DAY_RETRIES times, forget the
+ * store's days, call done(c) (which prices the sale again, reading the day
+ * first) and return true; after that, answer c FAILED_PRECONDITION
+ * STORE_DAY_CHANGED and return true. False: not that answer.
+ */
+MUSTCHECK bool checkout_till_day_again(Call *c, CheckoutTill *t, const char *why,
+				       void (*done)(Call *c));
 
 /*
  * The unit price of it in c's sale: the price list of c's store in force

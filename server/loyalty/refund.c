@@ -9,7 +9,9 @@
  *      manager or admin of this store (or of head office). Every failure
  *      (unknown approver, wrong PIN, not a manager here, locked out) gets
  *      the same APPROVAL_DENIED, after the same steps;
- *   3. make sure the rule set is loaded (its refund_approval_minor is the
+ *   3. read the refunding store's business day unless kassad holds it
+ *      (store_day.h: points given back expire from that day); make sure
+ *      the rule set is loaded (its refund_approval_minor is the
  *      limit above which a refund needs that approval; its tiers), then read
  *      the sale in one statement of plain rows, kassa_refund_read()
  *      (migrations/functions/refunds.sql): what the idempotency key names
@@ -39,9 +41,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
+#include "checkout_till.h"
 #include "coupon_json.h"
 #include "db.h"
 #include "log.h"
@@ -63,6 +67,7 @@
 typedef struct RefundState {
 	int64_t approved_by;		/* verified approver, 0 = none */
 	int32_t read_version;		/* the rule set the last read was sent with */
+	bool day_read;			/* the store's business day was read (store_day.h) */
 } RefundState;
 
 static int st_read;
@@ -71,6 +76,7 @@ static int st_refund;
 
 void refund_setup(void)
 {
+	store_day_setup();	/* the lot expiry of points given back: the store's day */
 	st_read = db_stmt_add("refund_read",
 		"SELECT * FROM kassa_refund_read($1, $2, $3, $4, $5, $6, $7)", DB_LANE_QUICK);
 	/* a retry's answer, from the first refund's rows (rare: not the hot path) */
@@ -219,6 +225,7 @@ static void refund_reply_json(Call *c, const char *text)
 /* ---- steps 3 to 5: the rule set, the read, the refund in C, the write ---- */
 
 static void refund_read(Call *c);
+static void refund_rules(Call *c);
 
 static void refund_rules_cb(void *arg, DbStatus st, const PGresult *res)
 {
@@ -228,9 +235,29 @@ static void refund_rules_cb(void *arg, DbStatus st, const PGresult *res)
 		refund_read(c);
 }
 
-/* Step 3: the approval limit and the tiers come from the rule set; load it if need be. */
+static void refund_day_cb(void *arg, DbStatus st, const PGresult *res)
+{
+	Call *c = arg;
+
+	if (call_db_ok(c, st, res))
+		refund_rules(c);
+}
+
+/*
+ * Step 3: the approval limit and the tiers come from the rule set; load it
+ * if need be. First the refunding store's business day (the expiry of the
+ * points given back), once, unless it is in memory.
+ */
 static void refund_rules(Call *c)
 {
+	int64_t now = (int64_t)time(NULL);
+	StoreDate d;
+
+	if (!refund_state(c)->day_read && !store_day_get(c->sess->store_id, now, &d)) {
+		refund_state(c)->day_read = true;
+		store_day_load(c->sess->store_id, now, refund_day_cb, c);
+		return;
+	}
 	if (ruleset_current() == NULL)
 		ruleset_reload(refund_rules_cb, c);
 	else
@@ -490,7 +517,9 @@ static void refund_send(Call *c, const RefundCalc *k, const RuleSet *rs)
 	const Kassa__V1__Refund *rf = c->req->refund;
 	const RefundState *st = c->state;
 	const PGresult *res = k->res;
-	RuleDate today = loyalty_today(), exp = rules_lot_expiry(rs, &today);
+	/* points given back at this store expire from its business day */
+	RuleDate today = checkout_till_store_day(c->sess->store_id, (int64_t)time(NULL));
+	RuleDate exp = rules_lot_expiry(rs, &today);
 	SqlText hash = SQLTEXT_INIT;
 	RefundArrays a;
 	Num n[16];

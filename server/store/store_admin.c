@@ -12,7 +12,8 @@
  * (migrations/functions/store_admin.sql) checks the zone against
  * pg_timezone_names, refuses a new currency for a store that has sales
  * (CURRENCY_IN_USE), writes the row and the 'store.put' audit row, exactly
- * once per idempotency key. StoreList answers every store, by code.
+ * once per idempotency key; this kassad then forgets the store's cached
+ * business days (store_day.h). StoreList answers every store, by code.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "i18n.h"
 #include "sqltext.h"
 #include "store_admin.h"
+#include "store_day.h"
 
 #define STORE_CODE_MAX 32
 #define STORE_NAME_MAX 200		/* bytes of UTF-8 */
@@ -34,6 +36,7 @@ static int st_put, st_list;
 
 void store_admin_setup(void)
 {
+	store_day_setup();	/* a StorePut forgets the store's cached days */
 	/* $1 till $2 staff $3 key $4 hash $5 code $6 name $7 currency $8 zone $9 negative $10 create */
 	st_put = db_stmt_add("store_put",
 		"SELECT " STORE_COLS ", r_created FROM kassa_store_put($1, $2, $3, $4::bytea,"
@@ -101,6 +104,7 @@ static void store_put_cb(void *arg, DbStatus st, const PGresult *res)
 	}
 	store_info_of(&si, res, 0);
 	si.created = strcmp(PQgetvalue(res, 0, 6), "t") == 0;
+	store_day_forget(si.store_id);	/* its zone may have moved: the next sale reads it */
 	log_call(c, LOG_LVL_INFO, "store %s (%lld) %s by staff %lld", si.code,
 		 (long long)si.store_id, si.created ? "created" : "updated", (long long)c->staff_id);
 	resp.body_case = KASSA__V1__RESPONSE__BODY_STORE_INFO;

@@ -209,11 +209,15 @@ static Kassa__V1__StatusCode put_list(Harness *h, KassaClient *kc, const char *n
 	Kassa__V1__StatusCode st = KASSA__V1__STATUS_CODE__UNKNOWN;
 	char f[16], t[16];
 
-	/* the database's day: kassad's business day within a day either way */
+	/* the store's business day (stores.timezone), as its sales see it; none: UTC's */
 	snprintf(f, sizeof(f), "%lld", (long long)it_sql_int(h,
-		 "SELECT to_char(current_date + %d, 'YYYYMMDD')::bigint", from));
+		 "SELECT to_char((now() AT TIME ZONE coalesce((SELECT timezone FROM stores"
+		 " WHERE store_id = %lld), 'UTC'))::date + %d, 'YYYYMMDD')::bigint",
+		 (long long)store, from));
 	snprintf(t, sizeof(t), "%lld", (long long)it_sql_int(h,
-		 "SELECT to_char(current_date + %d, 'YYYYMMDD')::bigint", to));
+		 "SELECT to_char((now() AT TIME ZONE coalesce((SELECT timezone FROM stores"
+		 " WHERE store_id = %lld), 'UTC'))::date + %d, 'YYYYMMDD')::bigint",
+		 (long long)store, to));
 	char fd[16], td[16];
 
 	snprintf(fd, sizeof(fd), "%.4s-%.2s-%.2s", f, f + 4, f + 6);

@@ -757,6 +757,9 @@ static void test_race_coupon(Harness *h)
 	race_free(rc, COUPON_RACERS);
 }
 
+/* The business day of S001, where it_cashier() sells (stores.timezone). */
+#define S001_DAY "(now() AT TIME ZONE (SELECT timezone FROM stores WHERE code = 'S001'))::date"
+
 /*
  * Guards: the day's multipliers. A campaign doubles points today and a
  * birthday triples them; by default the largest wins, and the multiplier is
@@ -778,8 +781,8 @@ static void test_multipliers(Harness *h)
 	v0 = it_sql_int(h, "SELECT max(version) FROM rule_versions");
 	if (plain == 0 || bday == 0 || v0 <= 0 || !product(h, 1500, sku) ||
 	    !it_sqlf(h, "UPDATE members SET birthday = make_date(2000,"
-		     " extract(month FROM current_date)::integer,"
-		     " extract(day FROM current_date)::integer)"
+		     " extract(month FROM " S001_DAY ")::integer,"
+		     " extract(day FROM " S001_DAY ")::integer)"
 		     " WHERE member_id = %lld", (long long)bday))
 		goto out;
 	KcLine lines[] = { { sku, 1, false } };
@@ -795,8 +798,8 @@ static void test_multipliers(Harness *h)
 		     " SELECT version + 1, 'itest loyalty: campaign 2x, birthday 3x',"
 		     " jsonb_set(jsonb_set(jsonb_set(config, '{multipliers,campaigns}',"
 		     " jsonb_build_array(jsonb_build_object("
-		     " 'from', to_char(current_date, 'YYYY-MM-DD'),"
-		     " 'to', to_char(current_date, 'YYYY-MM-DD'), 'x100', 200))),"
+		     " 'from', to_char(" S001_DAY ", 'YYYY-MM-DD'),"
+		     " 'to', to_char(" S001_DAY ", 'YYYY-MM-DD'), 'x100', 200))),"
 		     " '{multipliers,birthday}', '\"day\"'), '{multipliers,birthday_x100}', '300')"
 		     " FROM rule_versions WHERE version = %lld", (long long)v0))
 		goto out;

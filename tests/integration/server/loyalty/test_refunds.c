@@ -359,8 +359,9 @@ static void test_coupon_points_whole(Harness *h)
 	CHECK(it_sql_int(h, "SELECT coalesce(sum(points), 0) FROM points_lots"
 			 " WHERE member_id = %lld"
 			 " AND source = 'restore' AND expires_on = make_date(extract(year FROM"
-			 " current_date)::integer + 1, 12, 31)", (long long)id) == 100,
-	      "restored as lots expiring at the end of next year");
+			 " now() AT TIME ZONE (SELECT timezone FROM stores WHERE code = 'S001'))"
+			 "::integer + 1, 12, 31)", (long long)id) == 100,
+	      "restored as lots expiring at the end of next year (the store's year)");
 	CHECK(it_sql_int(h, "SELECT coalesce(sum(points), 0) FROM points_ledger"
 			 " WHERE member_id = %lld"
 			 " AND kind = 'restore'", (long long)id) == 100, "restore ledger rows");

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# test_timezone: [loyalty] timezone sets the business day for both halves of
-# the engine: PostgreSQL's current_date (coupon validity) and kassad's own
-# date (the day's points multipliers). A zone whose date differs from UTC's
-# right now is picked, and the same coupon and campaign are tried under a
-# kassad on UTC and one on that zone. A bad zone is refused at start-up.
+# test_timezone: [loyalty] timezone sets kassad's business day, PostgreSQL's
+# current_date in its sessions (coupon validity), while a sale's points
+# multipliers follow its store's day (stores.timezone, server/store/store_day.c).
+# A zone whose date differs from UTC's right now is picked, and the same
+# coupon and campaign are tried under a kassad on UTC with S001 on UTC, and
+# one on that zone with S001 on it; then S001 goes back to UTC under the
+# zoned kassad (which had the zone's day cached: the checkout's guard
+# refuses the stale day and kassad reads it again), and the campaign no
+# longer applies. A bad zone is refused at start-up.
 # Needs KASSA_TEST_ENV and KASSA_TILL.
 # shellcheck source=../../lib.sh
 . "$(dirname "$0")/../../lib.sh"
@@ -65,6 +69,12 @@ run_kassad() {
 	return 1
 }
 
+# store S001 ZONE: S001's zone straight in the database (as another kassad's StorePut)
+store() {
+	"${PSQL[@]}" -c "UPDATE stores SET timezone = '$1' WHERE code = 'S001'" >/dev/null
+}
+
+store UTC
 run_kassad UTC
 out=$(sell "$port" "TZA$n")
 check "UTC: the coupon is valid today" $(echo "$out" | grep -q '"ok":true'; echo $?)
@@ -73,6 +83,7 @@ check "UTC: 9.00 paid earns 0 points at 1x (the campaign is another day)" \
 stop_kassad
 check "the UTC kassad exited 0" $?
 
+store "$zone"
 run_kassad "$zone"
 check "kassad says which day it keeps" $(grep -q "business day is $zone" "$tmp/kassad.log"; echo $?)
 out=$(sell "$port" "TZB$n")
@@ -81,10 +92,17 @@ check "$zone: the same coupon is not valid on $zone_day" \
 out=$(sell "$port" -)
 check "$zone: 10.00 earns 2 points in the campaign (2x)" \
 	$(echo "$out" | grep -q '"points_earned":2,'; echo $?)
+store UTC
+out=$(sell "$port" -)
+check "$zone kassad, S001 on UTC: 10.00 earns 1 point (the store's day, not kassad's)" \
+	$(echo "$out" | grep -q '"points_earned":1,'; echo $?)
+check "the stale day was refused once and read again" \
+	$(grep -q "business day is not the one priced with" "$tmp/kassad.log"; echo $?)
 stop_kassad
 check "the zoned kassad exited 0" $?
 
-# later tests expect the rules they started with
+# later tests expect the rules and the zone they started with
+store Asia/Shanghai
 "${PSQL[@]}" -c "INSERT INTO rule_versions (version, note, config)
 	SELECT $v0 + 2, 'itest zone: restore', config FROM rule_versions WHERE version = $v0" >/dev/null
 [ "$fail" = 0 ] || tail -20 "$tmp/kassad.log" | sed 's/^/# /'
