@@ -16,6 +16,10 @@
  *     server-side cache for TLS 1.2; TLS 1.3 resumes from stateless tickets.
  *   - no renegotiation: a client-initiated renegotiation costs the server a
  *     full handshake each time (a cheap CPU attack) and we never need one.
+ *
+ * A handshake checks the CRL once; tls_peer_is_revoked() looks an open
+ * connection's certificate up in a (newer) context's CRLs, so that a reload
+ * can cut off what it now revokes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -264,6 +268,40 @@ bool tls_client_set_host(SSL *ssl, const char *host)
 		return false;
 	/* SNI is for names only (RFC 6066 forbids address literals). */
 	return SSL_set_tlsext_host_name(ssl, host) == 1;
+}
+
+/* True if a CRL in store issued by peer's issuer lists peer. */
+static bool tls_store_revokes(X509_STORE *store, X509 *peer)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+	const X509_NAME *issuer = X509_get_issuer_name(peer);
+	X509_REVOKED *rev;
+
+	for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		X509_CRL *crl = X509_OBJECT_get0_X509_CRL(sk_X509_OBJECT_value(objs, i));
+
+		if (crl == NULL || X509_NAME_cmp(X509_CRL_get_issuer(crl), issuer) != 0)
+			continue;
+		/* 1 = revoked; 2 = listed with removeFromCRL (a delta CRL lifting a hold) */
+		if (X509_CRL_get0_by_cert(crl, &rev, peer) == 1)
+			return true;
+	}
+	return false;
+}
+
+bool tls_peer_is_revoked(SSL *ssl, SSL_CTX *ctx)
+{
+	X509 *peer;
+	bool revoked;
+
+	if (ssl == NULL || ctx == NULL)
+		return false;
+	peer = SSL_get1_peer_certificate(ssl);
+	if (peer == NULL)
+		return false;
+	revoked = tls_store_revokes(SSL_CTX_get_cert_store(ctx), peer);
+	X509_free(peer);
+	return revoked;
 }
 
 bool tls_peer_cn(SSL *ssl, char *out, size_t outlen)

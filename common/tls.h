@@ -38,6 +38,17 @@ __attribute__((warn_unused_result)) bool tls_client_set_host(SSL *ssl, const cha
  */
 bool tls_peer_cn(SSL *ssl, char *out, size_t outlen);
 
+/*
+ * True if the peer certificate of ssl (a server connection) is listed as
+ * revoked by a CRL that ctx's store holds, the CRLs tls_server_ctx_new()
+ * loaded from its crl file; ctx may be newer than the one ssl was made
+ * from (a reload). A lookup by issuer and serial, as the handshake's CRL
+ * check does for the leaf, without verifying the chain again: an expiry or
+ * another CA is for the next handshake. False without a peer certificate
+ * or without a CRL in ctx.
+ */
+bool tls_peer_is_revoked(SSL *ssl, SSL_CTX *ctx);
+
 /* Append the queued OpenSSL errors, "; "-separated, to buf (for log lines). */
 void tls_errors(char *buf, size_t len);
 

@@ -11,7 +11,8 @@
  * a till that is not active (server/core/hello.c); when TillPut deactivates
  * a till, moves it to another store or changes its kind, this kassad also
  * closes the till's open sessions once the answer is written, so that its
- * next request is refused (it must say Hello again). TillList is a read; a
+ * next request is refused (it must say Hello again); every other kassad
+ * closes its own within a few seconds (till_sweep.c). TillList is a read; a
  * manager who belongs to a store sees that store's tills only.
  */
 #include <stdio.h>
@@ -38,6 +39,7 @@ void till_admin_setup(void)
 	st_list = db_stmt_add("till_list",
 		"SELECT r_till_id, r_code, r_store_id, r_store_code, r_kind, r_active, r_created_at"
 		" FROM kassa_till_list($1, $2, $3)", DB_LANE_WORK);
+	till_sweep_setup();
 }
 
 /* 1-64 characters of [A-Za-z0-9._-]: what kassa-ca accepts as a CN too. */

@@ -217,6 +217,13 @@ void session_close_all(const char *reason);
 /* Stop reading every session and close each once its answers are sent. */
 void session_close_all_after_write(const char *reason);
 /*
+ * Close (once its answers are sent, with a log line each) every session
+ * past its handshake whose peer certificate a CRL of ctx revokes: after a
+ * reload has installed ctx, so that a revoked till is cut off, not only
+ * refused at its next handshake. Return how many.
+ */
+int session_close_revoked(SSL_CTX *ctx);
+/*
  * msgid in s's language (Hello.language; English, i.e. msgid itself, for a
  * NULL s or an English session), without changing the thread's locale.
  */

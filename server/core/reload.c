@@ -5,7 +5,9 @@
  * a shadow copy (cfg.h), validated and joined by a new TLS context; only
  * when all of that works do the new values replace the running ones, in
  * one step on the loop. Restart-only settings keep their running values and
- * are named in the result and a warn line. Every reload, good or bad, gets
+ * are named in the result and a warn line. Open sessions whose certificate
+ * the new CRL revokes are closed (session_close_revoked()): their
+ * handshakes were checked against the old one. Every reload, good or bad, gets
  * an audit_log row ('config.reload') naming the keys, never a value.
  */
 #include <stdio.h>
@@ -182,6 +184,14 @@ bool reload_run(long long staff_id, ReloadResult *out)
 	SSL_CTX_free(g_ssl_ctx);
 	g_ssl_ctx = ctx;
 	cfg_shadow_free(s);
+	/* their handshakes checked the old CRL: cut off what the new one revokes */
+	if (cf_tls_crl != NULL && cf_tls_crl[0] != '\0') {
+		int n = session_close_revoked(g_ssl_ctx);
+
+		if (n > 0)
+			log_info("reload: %d session(s) with a certificate the CRL now revokes "
+				 "closed", n);
+	}
 	out->ok = true;
 	apply();
 	for (int i = 0; i < n_hooks; i++)

@@ -277,6 +277,26 @@ void session_close_all_after_write(const char *reason)
 	}
 }
 
+int session_close_revoked(SSL_CTX *ctx)
+{
+	Session *s = live, *next;
+	char why[SESSION_CODE_MAX + 64];
+	int n = 0;
+
+	for (; s != NULL; s = next) {
+		next = s->next;	/* session_close_after_write() may unlink s */
+		if (s->state != SESS_HELLO && s->state != SESS_READY)
+			continue;	/* handshaking ones are checked when it ends */
+		if (!tls_peer_is_revoked(bufferevent_openssl_get_ssl(s->bev), ctx))
+			continue;
+		snprintf(why, sizeof(why), "the certificate of %s is revoked by the reloaded CRL",
+			 s->till_code);
+		session_close_after_write(s, why);	/* logs the closing */
+		n++;
+	}
+	return n;
+}
+
 static void close_when_flushed_cb(struct bufferevent *bev, void *arg)
 {
 	(void)bev;
@@ -516,6 +536,16 @@ static void session_event_cb(struct bufferevent *bev, short what, void *arg)
 				 sizeof(s->till_code))) {
 			metrics_tls_handshake(METRICS_TLS_FAILED);
 			session_close(s, "client certificate without a usable CN");
+			return;
+		}
+		/*
+		 * A handshake begun before a reload verified against the old
+		 * context's CRL: check the one in use now too.
+		 */
+		if (SSL_get_SSL_CTX(bufferevent_openssl_get_ssl(bev)) != g_ssl_ctx &&
+		    tls_peer_is_revoked(bufferevent_openssl_get_ssl(bev), g_ssl_ctx)) {
+			metrics_tls_handshake(METRICS_TLS_FAILED);
+			session_close(s, "certificate revoked by the reloaded CRL");
 			return;
 		}
 		metrics_tls_handshake(METRICS_TLS_OK);

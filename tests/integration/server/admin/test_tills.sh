@@ -18,7 +18,15 @@
 #     lets it sell again; a store manager lists only their store's tills;
 #   - a retry of kassa_till_put with the same key is answered the same and
 #     audited once;
-#   - kassa-ca revoke, SIGHUP: the revoked certificate is refused by TLS, the
+#   - a second kassad on the same database: a till with a session open there is
+#     deactivated through the first; the second closes that session within a
+#     bounded wait (its tills' sweep), its next sale goes offline and a new
+#     Hello there is refused, while another till's session there goes on
+#     selling on the same connection; moving that till to another store
+#     closes its session there too (it must say Hello again);
+#   - kassa-ca revoke, SIGHUP: the revoked certificate's open session is closed
+#     (its next sale goes offline) while another till's open session goes on
+#     on the same connection; the revoked certificate is refused by TLS, the
 #     other one kassa-ca issued still sells, and so does S001-T1.
 # Needs KASSA_TEST_ENV and KASSA_TILL; kassa-office and kassa-ca are the programs next to
 # kassa-till unless KASSA_OFFICE / KASSA_CA name them.
@@ -38,13 +46,38 @@ DEADLINE=${KASSA_TEST_TILLS_TIMEOUT:-30}
 
 sql() { psql "$KASSA_CONNINFO" -Atc "$1"; }
 port=$(free_port) || { echo "no free port"; exit 1; }
-# sell CERTDIR CODE: one sale as that till; the exit code of kassa-till
-sell() {
+# sell_at PORT CERTDIR CODE: one sale as that till at the kassad on PORT; kassa-till's exit code
+sell_at() {
 	printf "login 1001 1234\nsale begin\nsale add SKU-APPLE 2\nsale add SKU-RICE\nsale pay cash 100.00\nsale finish\n" |
-		"$TILL" --host 127.0.0.1 --port "$port" --cert "$1/$2.crt" --key "$1/$2.key" \
-		--ca "$C/ca.crt" --server-name localhost --timeout 5000 --state-dir "$tmp/state-$2" \
+		"$TILL" --host 127.0.0.1 --port "$1" --cert "$2/$3.crt" --key "$2/$3.key" \
+		--ca "$C/ca.crt" --server-name localhost --timeout 5000 --state-dir "$tmp/state-$3" \
 		--script >"$tmp/sell.out" 2>&1
 }
+sell() { sell_at "$port" "$@"; }	# sell CERTDIR CODE: at the test's kassad
+# open_session NAME PORT CODE: a kassa-till of CODE (a certificate in $OUT) that stays
+# connected to the kassad on PORT, reading its script from the fifo $tmp/NAME.in (say NAME
+# LINE...) and answering into $tmp/NAME.out; end_session NAME closes its input and waits.
+declare -A sess_fd sess_pid
+open_session() {
+	local fd
+	mkfifo "$tmp/$1.in"
+	# without the other sessions' fifo ends: their end_session would never reach EOF
+	(for fd in "${sess_fd[@]}"; do eval "exec $fd>&-"; done
+	 exec "$TILL" --host 127.0.0.1 --port "$2" --cert "$OUT/$3.crt" --key "$OUT/$3.key" \
+		--ca "$C/ca.crt" --server-name localhost --timeout 5000 --state-dir "$tmp/state-$3" \
+		--script <"$tmp/$1.in" >"$tmp/$1.out" 2>&1) &
+	sess_pid[$1]=$!
+	exec {fd}>"$tmp/$1.in"
+	sess_fd[$1]=$fd
+}
+say() { local n=$1; shift; printf "%s\n" "$@" >&"${sess_fd[$n]}"; }
+end_session() { local fd=${sess_fd[$1]}; exec {fd}>&-; wait "${sess_pid[$1]}"; }
+one_sale=("sale begin" "sale add SKU-RICE" "sale pay cash 100.00" "sale finish")
+finished() { [ "$(grep -c '"cmd":"sale finish"' "$tmp/$1.out")" -ge "$2" ]; }	# finished NAME N
+# last_sale NAME: the last sale's answer line
+last_sale() { grep '"cmd":"sale finish"' "$tmp/$1.out" | tail -n 1; }
+# hellos LOG CODE: how many sessions of CODE said Hello to the kassad writing LOG
+hellos() { grep -c ": till $2 of store " "$1"; }
 office() {	# office STAFF PIN ARGS...: kassa-office at HQ-OFFICE-1
 	local staff=$1 pin=$2
 	shift 2
@@ -208,9 +241,65 @@ sql "SELECT kassa_till_put($hq, 9001, '$k', '\\x02', '$B', 0, 'bench', 0)" >/dev
 check "the same key for another change is refused" $(grep -q IDEMPOTENCY_KEY_REUSED "$tmp/err"; echo $?)
 admin till put "$B" kind=till >/dev/null
 
+# ---- a second kassad on the same database: deactivated and moved tills are cut off there too ----
+port2=$(free_port) || { echo "no free port"; exit 1; }
+K2=$tmp/kassad2.log
+KASSA_SERVER_LISTEN="127.0.0.1:$port2" KASSA_TLS_CERT="$C/server.crt" KASSA_TLS_KEY="$C/server.key" \
+	KASSA_TLS_CA="$C/ca.crt" KASSA_TLS_CRL="$C/crl.pem" \
+	"$KASSA_KASSAD" --config "$KASSA_CONFIG" >"$K2" 2>&1 &
+k2_pid=$!
+wait_for "the second kassad" kassad_listens "$port2"
+check "a second kassad serves the same database" $?
+idB=$(sql "SELECT till_id FROM tills WHERE code = '$B'")
+salesA=$(sql "SELECT count(*) FROM transactions WHERE till_id = $idA")
+open_session a2 "$port2" "$A"
+open_session b2 "$port2" "$B"
+say a2 "login 1001 1234" "${one_sale[@]}"
+say b2 "login 1001 1234" "${one_sale[@]}"
+wait_for "the first sales on the second kassad" eval 'finished a2 1 && finished b2 1'
+check "two tills sell through their open sessions on the second kassad" $(
+	last_sale a2 | grep -q '"ok":true,.*"offline":false' &&
+	last_sale b2 | grep -q '"ok":true,.*"offline":false'; echo $?)
+admin till put "$A" active=no >"$tmp/put.json"
+check "till put active=no, answered by the first kassad" $([ $? = 0 ] && grep -q '"active":false' "$tmp/put.json"; echo $?)
+DEADLINE=15 wait_for "the second kassad closing the deactivated till's session" \
+	grep -q "till $idA: 1 session(s) closed: no longer active" "$K2"
+check "the second kassad closes the deactivated till's open session" $?
+say a2 "${one_sale[@]}"
+wait_for "the deactivated till's next sale" finished a2 2
+check "... whose next sale does not reach kassad (offline)" $(last_sale a2 | grep -q '"offline":true'; echo $?)
+end_session a2
+check "(one sale of A through the second kassad)" $([ "$(sql "SELECT count(*) FROM transactions WHERE till_id = $idA")" = $((salesA + 1)) ]; echo $?)
+sell_at "$port2" "$OUT" "$A"
+check "a new Hello of the deactivated till is refused by the second kassad" $([ $? != 0 ] && grep -q TILL_UNKNOWN "$tmp/sell.out"; echo $?)
+say b2 "${one_sale[@]}"
+wait_for "the active till's next sale" finished b2 2
+check "the till that stayed active sells on through the second kassad" $(last_sale b2 | grep -q '"ok":true,.*"offline":false'; echo $?)
+check "... on the same session (one Hello, nothing closed)" $([ "$(hellos "$K2" "$B")" = 1 ] &&
+	! grep -q "($B 127.0.0.1:[0-9]*): closed" "$K2"; echo $?)
+admin till put "$B" store="$s002" >/dev/null
+DEADLINE=15 wait_for "the second kassad closing the moved till's session" \
+	grep -q "till $idB: 1 session(s) closed: no longer active in store $s001" "$K2"
+check "a till moved to another store: the second kassad closes its session (Hello again)" $?
+end_session b2
+admin till put "$B" store="$s001" >/dev/null
+admin till put "$A" active=yes >/dev/null
+kill -TERM "$k2_pid"
+wait "$k2_pid"
+check "the second kassad exited 0" $?
+
 # ---- revocation -------------------------------------------------------------------------------
 sell "$OUT" "$B"
 check "B sells before the revocation" $?
+open_session a1 "$port" "$A"
+open_session b1 "$port" "$B"
+say a1 "login 1001 1234" "${one_sale[@]}"
+say b1 "login 1001 1234" "${one_sale[@]}"
+wait_for "the open sessions' first sales" eval 'finished a1 1 && finished b1 1'
+check "A and B sell through open sessions before the revocation" $(
+	last_sale a1 | grep -q '"ok":true,.*"offline":false' &&
+	last_sale b1 | grep -q '"ok":true,.*"offline":false'; echo $?)
+hellosB=$(hellos "$tmp/kassad.log" "$B")
 kca revoke "$A" --ca "$C/ca.crt" --ca-key "$C/ca.key" --crl "$C/crl.pem" >"$tmp/revoke.json"
 check "kassa-ca revoke exits 0" $([ $? = 0 ] && grep -q "\"revoked\":\[\"$serial\"\]" "$tmp/revoke.json"; echo $?)
 openssl crl -in "$C/crl.pem" -CAfile "$C/ca.crt" -noout -text 2>/dev/null | grep -q "Serial Number: $serial"
@@ -218,6 +307,19 @@ check "the CRL is signed by the CA and lists the serial" $?
 kill -HUP "$kassad_pid"
 wait_for "kassad's reload" logged "reloaded TLS"
 check "SIGHUP reloaded" $?
+DEADLINE=15 wait_for "the revoked certificate's session closing" \
+	logged "closing: the certificate of $A is revoked by the reloaded CRL"
+check "the reload closes the open session of the revoked certificate" $?
+say a1 "${one_sale[@]}"
+wait_for "the revoked till's next sale" finished a1 2
+check "... whose next sale does not reach kassad (offline: TLS refuses it again)" $(
+	last_sale a1 | grep -q '"offline":true'; echo $?)
+end_session a1
+say b1 "${one_sale[@]}"
+wait_for "B's next sale" finished b1 2
+check "the open session of a certificate not revoked sells on" $(last_sale b1 | grep -q '"ok":true,.*"offline":false'; echo $?)
+check "... on the same connection (no second Hello)" $([ "$(hellos "$tmp/kassad.log" "$B")" = "$hellosB" ]; echo $?)
+end_session b1
 sell "$OUT" "$A"
 check "the revoked certificate is refused by TLS" $([ $? = 3 ]; echo $?)
 sell "$OUT" "$B"
