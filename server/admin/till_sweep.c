@@ -6,7 +6,7 @@
  * at once; Hello refuses the till everywhere, but a session that said Hello
  * before would go on working on the other kassads until it disconnects).
  *
- * Every TILL_SWEEP_INTERVAL_S seconds a sweep sends the READY sessions'
+ * Every [server] till_check_interval seconds (0: never) a sweep sends the READY sessions'
  * (till id, store id, kind), as Hello cached them, to PostgreSQL in one
  * prepared quick statement, TILL_SWEEP_CHUNK sessions at a time, and gets
  * back the ones the tills table no longer agrees with (inactive, another
@@ -34,7 +34,6 @@
 #include "sqltext.h"
 #include "till_admin.h"
 
-#define TILL_SWEEP_INTERVAL_S 5	/* seconds from one sweep to the next */
 #define TILL_SWEEP_CHUNK 500	/* sessions per statement */
 
 /* A (till, store, kind) the tills table no longer has: from the answer. */
@@ -57,7 +56,7 @@ static void till_sweep_next_cb(evutil_socket_t fd, short what, void *arg);
 
 void till_sweep_setup(void)
 {
-	struct timeval every = { TILL_SWEEP_INTERVAL_S, 0 };
+	struct timeval every = { cf_till_check_interval, 0 };
 
 	/* $1 till ids, $2 store ids, $3 kinds: the sessions' Hello, one element each */
 	st_sweep = db_stmt_add("till_sweep",
@@ -65,6 +64,8 @@ void till_sweep_setup(void)
 		" FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS s(till_id, store_id, kind)"
 		" WHERE NOT EXISTS (SELECT 1 FROM tills t WHERE t.till_id = s.till_id"
 		" AND t.active AND t.store_id = s.store_id AND t.kind = s.kind)", DB_LANE_QUICK);
+	if (cf_till_check_interval <= 0)
+		return;		/* only the kassad answering TillPut closes the till's sessions */
 	tick_ev = event_new(g_base, -1, EV_PERSIST, till_sweep_tick_cb, NULL);
 	next_ev = evtimer_new(g_base, till_sweep_next_cb, NULL);
 	if (tick_ev == NULL || next_ev == NULL || event_add(tick_ev, &every) != 0)

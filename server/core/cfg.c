@@ -114,6 +114,7 @@ int cf_crm_complaint_rating_max;
 int cf_crm_followups_interval;
 int cf_crm_feed_interval_ms;
 int cf_stock_fold_interval_ms;
+int cf_till_check_interval;
 int cf_crm_reco_interval;
 int cf_crm_reco_window_days;
 int cf_crm_reco_min_pair_count;
@@ -153,6 +154,8 @@ static const CfKey keys[] = {
 	{ "server", "worker_queue_max", CF_INT, &cf_worker_queue_max, "256", 1, 100000 },
 	{ "server", "worker_queue_timeout_ms", CF_INT, &cf_worker_queue_timeout_ms, "5000", 10,
 	  600000 },
+	/* seconds between checks that the open sessions' tills are still active (till_sweep.c) */
+	{ "server", "till_check_interval", CF_INT, &cf_till_check_interval, "5", 0, 3600 },
 	{ "tls", "cert", CF_STR, &cf_tls_cert, NULL, 0, 0 },
 	{ "tls", "key", CF_STR, &cf_tls_key, NULL, 0, 0 },
 	{ "tls", "ca", CF_STR, &cf_tls_ca, NULL, 0, 0 },
@@ -252,7 +255,7 @@ static const char *const restart_only[] = {
 	"checkout.idempotency_purge_interval",
 	"admin.dashboard_listen", "admin.metrics_listen",
 	"outbox.interval_ms", "crm.followups_interval", "crm.feed_interval_ms",
-	"crm.recommendations_interval", "stock.fold_interval_ms",
+	"crm.recommendations_interval", "stock.fold_interval_ms", "server.till_check_interval",
 };
 
 #define NKEYS ARRAY_SIZE(keys)

@@ -103,6 +103,7 @@ extern int cf_crm_reco_window_days;	/* ... days of sales the pairs are drawn fro
 extern int cf_crm_reco_min_pair_count;	/* ... baskets a pair needs to count */
 extern int cf_crm_reco_per_member;	/* ... suggestions kept per member */
 extern int cf_crm_reco_recent_days;	/* ... products bought this recently are not suggested */
+extern int cf_till_check_interval;	/* [server] s between checks of the sessions' tills, 0 = never */
 extern int cf_stock_fold_interval_ms;	/* [stock] ms between folds of sales into the ledger, 0 = never */
 
 /*

@@ -61,7 +61,9 @@ static void sleep_ms(int ms)
 static const char *const overrides[] = {
 	"KASSA_DATABASE_POOL_SIZE=2",
 	"KASSA_DATABASE_QUERY_TIMEOUT_MS=1000",
-	"KASSA_LOYALTY_JOBS_INTERVAL=0",	/* no queries of its own */
+	"KASSA_LOYALTY_JOBS_INTERVAL=0",	/* no queries of its own: */
+	"KASSA_STOCK_FOLD_INTERVAL_MS=0",
+	"KASSA_SERVER_TILL_CHECK_INTERVAL=0",
 	NULL
 };
 
